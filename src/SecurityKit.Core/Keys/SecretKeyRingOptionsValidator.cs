@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Options;
+
+namespace SecurityKit.Keys;
+
+/// <summary>Validates <see cref="SecretKeyRingOptions"/> at startup.</summary>
+internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKeyRingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SecretKeyRingOptions options)
+    {
+        var errors = Check(options);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static List<string> Check(SecretKeyRingOptions options)
+    {
+        var errors = new List<string>();
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < options.Keys.Count; i++)
+        {
+            var entry = options.Keys[i];
+            if (entry is null)
+            {
+                errors.Add($"SecurityKit key ring: Keys[{i}] is null.");
+                continue;
+            }
+
+            var where = $"SecurityKit key ring: Keys[{i}] (purpose '{entry.Purpose}', id '{entry.KeyId}')";
+            if (!SecretKey.IsValidPurpose(entry.Purpose))
+            {
+                errors.Add($"{where}: Purpose must be 1–64 characters of [a-z0-9._-], e.g. '{KeyPurposes.Root}'.");
+            }
+
+            if (!SecretKey.IsValidKeyId(entry.KeyId))
+            {
+                errors.Add($"{where}: KeyId must be 1–32 characters of [A-Za-z0-9_-].");
+            }
+
+            if (!seen.Add((entry.Purpose ?? string.Empty, entry.KeyId ?? string.Empty)))
+            {
+                errors.Add($"{where}: the same purpose and key id appear twice; give each key its own id.");
+            }
+
+            var length = DecodedLength(entry.Value);
+            if (length < 0)
+            {
+                errors.Add($"{where}: Value is not valid base64. Generate one with: openssl rand -base64 32");
+            }
+            else if (length < SecretKey.MinimumSizeInBytes)
+            {
+                errors.Add($"{where}: Value is {length * 8} bits; at least {SecretKey.MinimumSizeInBytes * 8} bits are required. Generate one with: openssl rand -base64 32");
+            }
+            else if (length > SecretKey.MaximumSizeInBytes)
+            {
+                errors.Add($"{where}: Value is longer than {SecretKey.MaximumSizeInBytes} bytes.");
+            }
+        }
+
+        foreach (var group in options.Keys.Where(k => k is not null).GroupBy(k => k.Purpose, StringComparer.Ordinal))
+        {
+            var activeCount = group.Count(k => k.Active);
+            if (activeCount > 1)
+            {
+                errors.Add($"SecurityKit key ring: purpose '{group.Key}' has {activeCount} keys marked Active; mark exactly one.");
+            }
+            else if (activeCount == 0 && group.Count() > 1)
+            {
+                errors.Add($"SecurityKit key ring: purpose '{group.Key}' has {group.Count()} keys and none marked Active; mark the one that protects new values.");
+            }
+        }
+
+        return errors;
+    }
+
+    private static int DecodedLength(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return 0;
+        }
+
+        var buffer = new byte[(value.Length * 3 / 4) + 3];
+        try
+        {
+            return Convert.TryFromBase64String(value, buffer, out var written) ? written : -1;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(buffer);
+        }
+    }
+}

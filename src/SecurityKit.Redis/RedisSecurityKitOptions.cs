@@ -1,0 +1,35 @@
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis;
+
+/// <summary>
+/// Connection settings for the Redis stores, shaped like ASP.NET Core's <c>RedisCacheOptions</c>.
+/// </summary>
+/// <remarks>
+/// Exactly one of <see cref="Configuration"/>, <see cref="ConfigurationOptions"/> or
+/// <see cref="ConnectionMultiplexerFactory"/> must be set. <c>AbortOnConnectFail</c> is always forced to
+/// <see langword="false"/> so an unavailable server never breaks startup; each store then applies its
+/// own failure policy.
+/// </remarks>
+public sealed class RedisSecurityKitOptions
+{
+    /// <summary>Gets or sets the StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? Configuration { get; set; }
+
+    /// <summary>Gets or sets the parsed configuration; takes precedence over <see cref="Configuration"/>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public ConfigurationOptions? ConfigurationOptions { get; set; }
+
+    /// <summary>Gets or sets a factory for a shared multiplexer owned by the host; takes precedence over both.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<Task<IConnectionMultiplexer>>? ConnectionMultiplexerFactory { get; set; }
+
+    /// <summary>Gets or sets the prefix of every key SecurityKit writes, so several apps share one server.</summary>
+    /// <value>The default value is <c>sk:</c>.</value>
+    public string KeyPrefix { get; set; } = "sk:";
+
+    /// <summary>Gets or sets the timeout of one store operation; past it the store's failure policy applies.</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+}

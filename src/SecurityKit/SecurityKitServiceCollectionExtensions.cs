@@ -1,0 +1,21 @@
+using SecurityKit;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers every SecurityKit primitive with secure defaults.</summary>
+public static class SecurityKitAllServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the SecurityKit core and every primitive package with secure defaults and in-memory stores.
+    /// Idempotent. Switch the stores to Redis with <c>.UseRedis(…)</c> from SecurityKit.Redis.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The builder, to configure keys, options and backends.</returns>
+    public static ISecurityKitBuilder AddSecurityKit(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.AddSecurityKitCore();
+        // SECURITYKIT-FEATURES: each package adds its registration here.
+        return builder;
+    }
+}

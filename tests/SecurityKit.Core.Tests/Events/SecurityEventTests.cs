@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using SecurityKit.Events;
+
+namespace SecurityKit.Core.Tests.Events;
+
+public sealed class SecurityEventTests
+{
+    private sealed class ThrowingSink : ISecurityEventSink
+    {
+        public void Handle(SecurityEvent securityEvent) => throw new InvalidOperationException("boom");
+    }
+
+    private sealed class CollectingSink : ISecurityEventSink
+    {
+        public List<SecurityEvent> Events { get; } = [];
+
+        public void Handle(SecurityEvent securityEvent) => Events.Add(securityEvent);
+    }
+
+    [Fact]
+    public void Publish_StampsTimeFromTimeProvider_AndIsolatesFailingSinks()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        var sink = new CollectingSink();
+        var publisher = new SecurityEventPublisher([new ThrowingSink(), sink], time);
+        publisher.Publish("password.verify_failed", SecurityEventSeverity.Warning, userId: "u1", clientIp: "203.0.113.9", reason: "wrong_password");
+        sink.Events.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Name = "password.verify_failed",
+            Severity = SecurityEventSeverity.Warning,
+            Timestamp = time.GetUtcNow(),
+            UserId = "u1",
+            ClientIp = "203.0.113.9",
+            Reason = "wrong_password",
+        });
+        SecurityEventPublisher.None.IsEnabled.Should().BeFalse();
+    }
+
+    [Fact]
+    public void LoggingSink_WritesStructuredMessageAtSeverityLevel()
+    {
+        var collector = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(LogLevel.Trace));
+        var sink = new LoggingSecurityEventSink(factory);
+        sink.Handle(new SecurityEvent { Name = "token.refresh_reused", Severity = SecurityEventSeverity.Critical, UserId = "u1", Reason = "reuse" });
+        sink.Handle(new SecurityEvent { Name = "password.rehashed", Severity = SecurityEventSeverity.Information });
+        var records = collector.GetSnapshot();
+        records.Should().HaveCount(2);
+        records[0].Level.Should().Be(LogLevel.Error);
+        records[0].Category.Should().Be(LoggingSecurityEventSink.Category);
+        records[0].Message.Should().Contain("token.refresh_reused").And.Contain("u1");
+        records[0].StructuredState!.Should().Contain(new KeyValuePair<string, string?>("SecurityEventName", "token.refresh_reused"));
+        records[1].Level.Should().Be(LogLevel.Information);
+    }
+
+    [Fact]
+    public void MetricsSink_CountsEventsWithNameSeverityAndReasonTags()
+    {
+        using var sink = new MetricsSecurityEventSink();
+        using var collector = new MetricCollector<long>(null, MetricsSecurityEventSink.MeterName, MetricsSecurityEventSink.CounterName);
+        sink.Handle(new SecurityEvent { Name = "otp.replayed", Severity = SecurityEventSeverity.Warning, Reason = "replay", UserId = "secret-user" });
+        sink.Handle(new SecurityEvent { Name = "otp.replayed", Severity = SecurityEventSeverity.Warning });
+        var measurements = collector.GetMeasurementSnapshot();
+        measurements.Should().HaveCount(2);
+        measurements[0].Tags["securitykit.event.name"].Should().Be("otp.replayed");
+        measurements[0].Tags["securitykit.event.severity"].Should().Be("warning");
+        measurements[0].Tags["securitykit.event.reason"].Should().Be("replay");
+        measurements[0].Tags.Values.Should().NotContain("secret-user");
+    }
+}

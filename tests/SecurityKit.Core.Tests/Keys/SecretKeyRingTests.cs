@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using SecurityKit.Keys;
+
+namespace SecurityKit.Core.Tests.Keys;
+
+public sealed class SecretKeyRingTests
+{
+    private static readonly byte[] KeyA = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+    private static readonly byte[] KeyB = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
+
+    [Fact]
+    public void TryGetActiveKey_ExplicitPurpose_ReturnsIt()
+    {
+        var ring = new SecretKeyRing(new SecretKeyRingOptions().AddKey(KeyPurposes.BackupCodes, "b1", KeyA));
+        ring.TryGetActiveKey(KeyPurposes.BackupCodes, out var key).Should().BeTrue();
+        key!.KeyId.Should().Be("b1");
+        key.Material.ToArray().Should().Equal(KeyA);
+        ring.TryGetActiveKey(KeyPurposes.Fingerprint, out _).Should().BeFalse("no root key to derive from");
+    }
+
+    [Fact]
+    public void TryGetActiveKey_NoKeyForPurpose_DerivesFromRootWithHkdf()
+    {
+        var ring = SecretKeyRing.FromRootKey("r1", KeyA);
+        ring.TryGetActiveKey(KeyPurposes.Fingerprint, out var fp).Should().BeTrue();
+        ring.TryGetActiveKey(KeyPurposes.BackupCodes, out var bc).Should().BeTrue();
+        fp!.KeyId.Should().Be("r1");
+        fp.Material.ToArray().Should().NotEqual(KeyA);
+        fp.Material.ToArray().Should().NotEqual(bc!.Material.ToArray());
+        var expected = HKDF.DeriveKey(HashAlgorithmName.SHA256, KeyA, 32, "SecurityKit.KeyRing.v1"u8.ToArray(), "fingerprint"u8.ToArray());
+        fp.Material.ToArray().Should().Equal(expected);
+        ring.TryGetKey(KeyPurposes.Fingerprint, "r1", out var again).Should().BeTrue();
+        again!.Material.ToArray().Should().Equal(expected);
+    }
+
+    [Fact]
+    public void Rotation_NewActiveKey_OldKeyStillFoundById()
+    {
+        var options = new SecretKeyRingOptions()
+            .AddKey(KeyPurposes.Root, "old", KeyA, active: false)
+            .AddKey(KeyPurposes.Root, "new", KeyB, active: true);
+        var ring = new SecretKeyRing(options);
+        ring.GetActiveKey(KeyPurposes.Root).KeyId.Should().Be("new");
+        ring.TryGetKey(KeyPurposes.Root, "old", out var old).Should().BeTrue();
+        old!.Material.ToArray().Should().Equal(KeyA);
+        ring.TryGetKey(KeyPurposes.PasswordPepper, "old", out var oldPepper).Should().BeTrue();
+        oldPepper!.Material.ToArray().Should().NotEqual(ring.GetActiveKey(KeyPurposes.PasswordPepper).Material.ToArray());
+        ring.TryGetKey(KeyPurposes.Root, "missing", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void GetActiveKey_NoKeys_ThrowsWithInstructions()
+    {
+        var ring = new SecretKeyRing(new SecretKeyRingOptions());
+        var act = () => ring.GetActiveKey(KeyPurposes.BackupCodes);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*otp-backup-codes*ConfigureKeys*");
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ListsEveryProblemWithoutSecrets()
+    {
+        var options = new SecretKeyRingOptions();
+        options.Keys.Add(new SecretKeyEntry { Purpose = "root", KeyId = "short", Value = Convert.ToBase64String(new byte[16]) });
+        options.Keys.Add(new SecretKeyEntry { Purpose = "Bad Purpose", KeyId = "x", Value = Convert.ToBase64String(KeyA) });
+        options.Keys.Add(new SecretKeyEntry { Purpose = "root", KeyId = "bad id!", Value = "not base64!!" });
+        options.Keys.Add(new SecretKeyEntry { Purpose = "p", KeyId = "a", Value = Convert.ToBase64String(KeyA), Active = true });
+        options.Keys.Add(new SecretKeyEntry { Purpose = "p", KeyId = "b", Value = Convert.ToBase64String(KeyB), Active = true });
+        options.Keys.Add(new SecretKeyEntry { Purpose = "q", KeyId = "a", Value = Convert.ToBase64String(KeyA) });
+        options.Keys.Add(new SecretKeyEntry { Purpose = "q", KeyId = "a", Value = Convert.ToBase64String(KeyB) });
+
+        var act = () => new SecretKeyRing(options);
+        var failures = act.Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+        failures.Should().Contain(f => f.Contains("128 bits", StringComparison.Ordinal) && f.Contains("at least 256", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("Purpose must be", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("KeyId must be", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("not valid base64", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("2 keys marked Active", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("appear twice", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("none marked Active", StringComparison.Ordinal));
+        var secret = Convert.ToBase64String(KeyA);
+        failures.Should().NotContain(f => f.Contains(secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SecretKey_ToStringAndErrors_NeverShowMaterial()
+    {
+        var key = new SecretKey("root", "k1", KeyA);
+        key.ToString().Should().Be("SecretKey(purpose=root, id=k1)");
+        new SecretKeyRingOptions().AddKey("root", "k1", KeyA).Keys[0].ToString().Should().NotContain(Convert.ToBase64String(KeyA));
+        var tooShort = () => new SecretKey("root", "k1", new byte[31]);
+        tooShort.Should().Throw<ArgumentException>().WithMessage("*248 bits*256*");
+        var badId = () => new SecretKey("root", "k 1", KeyA);
+        badId.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void EphemeralRootKey_IsRandomPerCall()
+    {
+        var a = new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey()).GetActiveKey(KeyPurposes.Root);
+        var b = new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey()).GetActiveKey(KeyPurposes.Root);
+        a.Material.ToArray().Should().NotEqual(b.Material.ToArray());
+    }
+
+    [Fact]
+    public async Task GetDerived_ConcurrentCallers_AllSeeSameKey()
+    {
+        var ring = SecretKeyRing.FromRootKey("r1", KeyA);
+        var keys = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ring.GetActiveKey(KeyPurposes.TokenHashing).Material.ToArray())));
+        keys.Should().AllSatisfy(k => k.Should().Equal(keys[0]));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+using SecurityKit.Primitives;
+
+namespace SecurityKit.Core.Tests.Primitives;
+
+public sealed class SecureRandomAndFixedTimeTests
+{
+    [Fact]
+    public void GetString_UsesOnlyAlphabet_AndEveryCharacterAppears()
+    {
+        var text = SecureRandom.GetString(SecureRandom.UnambiguousAlphabet, 20_000);
+        text.Should().HaveLength(20_000);
+        text.All(c => SecureRandom.UnambiguousAlphabet.Contains(c, StringComparison.Ordinal)).Should().BeTrue();
+        var counts = text.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+        counts.Should().HaveCount(32);
+        // Each character is expected 625 times; a biased generator would stray far outside this band.
+        counts.Values.Should().OnlyContain(n => n > 450 && n < 800);
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("aba")]
+    [InlineData("")]
+    public void GetString_BadAlphabet_Throws(string alphabet)
+    {
+        var act = () => SecureRandom.GetString(alphabet, 10);
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(SecureRandom.MaxLength + 1)]
+    public void GetString_BadLength_Throws(int length)
+    {
+        var act = () => SecureRandom.GetString("ab", length);
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void GetToken_Is256BitBase64UrlAndUnique()
+    {
+        var tokens = Enumerable.Range(0, 1000).Select(_ => SecureRandom.GetToken()).ToList();
+        tokens.Should().OnlyHaveUniqueItems();
+        tokens.Should().OnlyContain(t => t.Length == 43);
+        Base64Url.TryDecode(tokens[0], out var bytes).Should().BeTrue();
+        bytes!.Length.Should().Be(32);
+    }
+
+    [Theory]
+    [InlineData(15)]
+    [InlineData(1025)]
+    public void GetToken_BadSize_Throws(int size)
+    {
+        var act = () => SecureRandom.GetToken(size);
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void FixedTime_ComparesByValueAndLength()
+    {
+        FixedTime.Equals("abc", "abc").Should().BeTrue();
+        FixedTime.Equals("abc", "abd").Should().BeFalse();
+        FixedTime.Equals("abc", "abcd").Should().BeFalse();
+        FixedTime.Equals(null, "abc").Should().BeFalse();
+        FixedTime.Equals((string?)null, null).Should().BeFalse();
+        FixedTime.Equals("é"u8, Encoding.UTF8.GetBytes("é")).Should().BeTrue();
+        FixedTime.EqualsUtf8("pässwörd", Encoding.UTF8.GetBytes("pässwörd")).Should().BeTrue();
+        FixedTime.EqualsUtf8(new string('x', 1000), Encoding.UTF8.GetBytes(new string('x', 999) + "y")).Should().BeFalse();
+    }
+}
