@@ -159,7 +159,12 @@ internal static partial class ManagedArgon2
             InitializeLanes(instance, h0);
             switch (kernel)
             {
-                //VECTOR-KERNELS
+                case Argon2Kernel.Vector256:
+                    FillMemory<Avx2Kernel>(instance);
+                    break;
+                case Argon2Kernel.Vector128:
+                    FillMemory<Ssse3Kernel>(instance);
+                    break;
                 default:
                     FillMemory<ScalarKernel>(instance);
                     break;
