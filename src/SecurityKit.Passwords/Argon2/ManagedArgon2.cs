@@ -27,11 +27,14 @@
  *   | y      | (fixed)          | 2                                      | Argon2id                              |
  *   | v      | (fixed)          | 0x13                                   | version 19                            |
  *
- * Memory: one array of (m' + 1 + 3p) blocks of 1 KiB is allocated per call (m' blocks of the
- * matrix, one zero block, and per lane a scratch block plus the two blocks of the address
- * generator). It holds password-derived data and is zeroed before it is released.
+ * Memory: one array of (m' + 1 + 3p) blocks of 1 KiB (m' blocks of the matrix, one zero block,
+ * and per lane a scratch block plus the input and address blocks of the address generator),
+ * either allocated per call (GC.AllocateUninitializedArray, large object heap) or supplied by the
+ * caller (the workspace overload, for callers that pool one workspace per concurrency slot).
+ * It holds password-derived data and is zeroed before the call returns.
  *
- * The compression function G runs on one of three kernels (ManagedArgon2.Kernels.cs): AVX2
+ * The compression function G runs on one of three kernels (ManagedArgon2.Scalar.cs,
+ * ManagedArgon2.Vector.cs): AVX2
  * (Vector256), SSSE3 (Vector128) or portable scalar code. All three give the same bytes; the
  * tests force each one and compare.
  */
@@ -115,6 +118,47 @@ internal static partial class ManagedArgon2
         Span<byte> output) =>
         Hash(password, salt, secret, associatedData, memoryKiB, iterations, parallelism, output, Argon2Kernel.Auto);
 
+    /// <summary>Computes Argon2id v=19 in a caller-provided workspace instead of allocating one.</summary>
+    /// <param name="password">The password P.</param>
+    /// <param name="salt">The salt S, at least 8 bytes.</param>
+    /// <param name="secret">The secret K (pepper); may be empty.</param>
+    /// <param name="associatedData">The associated data X; may be empty.</param>
+    /// <param name="memoryKiB">The memory size m in KiB, at least 8 × <paramref name="parallelism"/>.</param>
+    /// <param name="iterations">The number of passes t, at least 1.</param>
+    /// <param name="parallelism">The number of lanes p, 1..255.</param>
+    /// <param name="output">Receives the tag; its length T (at least 4) is an input of the hash.</param>
+    /// <param name="workspace">At least <see cref="GetWorkspaceLength"/> words; its content is ignored, and
+    /// the part used is zeroed before this method returns.</param>
+    /// <remarks>Lets a caller that already bounds concurrency (a gate of N slots) keep N workspaces
+    /// instead of allocating a large-object-heap array per hash. A workspace must not be shared by
+    /// concurrent calls.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is outside the documented range or the workspace is too small.</exception>
+    public static void Hash(
+        ReadOnlySpan<byte> password,
+        ReadOnlySpan<byte> salt,
+        ReadOnlySpan<byte> secret,
+        ReadOnlySpan<byte> associatedData,
+        int memoryKiB,
+        int iterations,
+        int parallelism,
+        Span<byte> output,
+        ulong[] workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        HashCore(password, salt, secret, associatedData, memoryKiB, iterations, parallelism, output, Argon2Kernel.Auto, workspace);
+    }
+
+    /// <summary>The number of 64-bit words of workspace one hash with these parameters uses.</summary>
+    /// <param name="memoryKiB">The memory size m in KiB, at least 8 × <paramref name="parallelism"/>.</param>
+    /// <param name="parallelism">The number of lanes p, 1..255.</param>
+    /// <returns>(m' + 1 + 3p) × 128, where m' is m rounded down to a multiple of 4p.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is outside the documented range.</exception>
+    public static int GetWorkspaceLength(int memoryKiB, int parallelism)
+    {
+        ValidateShape(memoryKiB, parallelism);
+        return new Instance(memoryKiB, 1, parallelism).TotalBlocks * QWordsPerBlock;
+    }
+
     /// <summary>Computes Argon2id v=19 with a chosen compression kernel (tests compare kernels).</summary>
     /// <param name="password">The password P.</param>
     /// <param name="salt">The salt S, at least 8 bytes.</param>
@@ -136,23 +180,48 @@ internal static partial class ManagedArgon2
         int iterations,
         int parallelism,
         Span<byte> output,
-        Argon2Kernel kernel)
+        Argon2Kernel kernel) =>
+        HashCore(password, salt, secret, associatedData, memoryKiB, iterations, parallelism, output, kernel, workspace: null);
+
+    private static void ValidateShape(int memoryKiB, int parallelism)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(salt.Length, MinSaltLength, nameof(salt));
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(parallelism, MaxParallelism);
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryKiB, 8 * parallelism);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(memoryKiB, MaxMemoryKiB);
+    }
+
+    private static void HashCore(
+        ReadOnlySpan<byte> password,
+        ReadOnlySpan<byte> salt,
+        ReadOnlySpan<byte> secret,
+        ReadOnlySpan<byte> associatedData,
+        int memoryKiB,
+        int iterations,
+        int parallelism,
+        Span<byte> output,
+        Argon2Kernel kernel,
+        ulong[]? workspace)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(salt.Length, MinSaltLength, nameof(salt));
+        ValidateShape(memoryKiB, parallelism);
         ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, MinOutputLength, nameof(output));
 
         kernel = ResolveKernel(kernel);
+        var instance = new Instance(memoryKiB, iterations, parallelism);
+        int used = instance.TotalBlocks * QWordsPerBlock;
+        if (workspace is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(workspace.Length, used, nameof(workspace));
+        }
 
         Span<byte> h0 = stackalloc byte[Blake2b.MaxHashSize + 8];
         ComputeH0(password, salt, secret, associatedData, memoryKiB, iterations, parallelism, output.Length, h0[..Blake2b.MaxHashSize]);
 
-        var instance = new Instance(memoryKiB, iterations, parallelism);
-        ulong[] memory = GC.AllocateUninitializedArray<ulong>(instance.TotalBlocks * QWordsPerBlock);
+        // Uninitialised: every word is written before it is read (the zero and scratch blocks are
+        // cleared in InitializeLanes), so zeroing 1 KiB per KiB of m up front would be wasted work.
+        ulong[] memory = workspace ?? GC.AllocateUninitializedArray<ulong>(used);
         instance.Memory = memory;
         try
         {
@@ -174,7 +243,7 @@ internal static partial class ManagedArgon2
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(memory.AsSpan()));
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(memory.AsSpan(0, used)));
             CryptographicOperations.ZeroMemory(h0);
         }
     }
@@ -298,7 +367,7 @@ internal static partial class ManagedArgon2
         CryptographicOperations.ZeroMemory(block);
 
         // The zero block (an input of the address generator) and the scratch blocks.
-        memory[(instance.MemoryBlocks * QWordsPerBlock)..].Clear();
+        memory[(instance.MemoryBlocks * QWordsPerBlock)..(instance.TotalBlocks * QWordsPerBlock)].Clear();
     }
 
     // RFC 9106 §3.2 steps 7-8: C = XOR of the last block of every lane; tag = H'^T(C).

@@ -175,6 +175,34 @@ public class ManagedArgon2Tests
     }
 
     [Fact]
+    public void Hash_CallerWorkspace_MatchesAllocatingOverloadAndIsZeroedAfterwards()
+    {
+        int length = ManagedArgon2.GetWorkspaceLength(1030, 3);
+        length.Should().Be((1020 + 1 + 9) * 128, "m = 1030 rounds down to 4p × floor(m / 4p) = 1020 blocks");
+        var workspace = new ulong[length + 5];
+        workspace.AsSpan().Fill(0xDEADBEEF);
+        var expected = new byte[48];
+        var actual = new byte[48];
+
+        ManagedArgon2.Hash("pw"u8, "saltsalt"u8, "k"u8, "x"u8, 1030, 2, 3, expected);
+        ManagedArgon2.Hash("pw"u8, "saltsalt"u8, "k"u8, "x"u8, 1030, 2, 3, actual, workspace);
+
+        actual.Should().Equal(expected);
+        workspace.AsSpan(0, length).IndexOfAnyExcept(0UL).Should().Be(-1, "the used workspace holds password-derived data");
+        workspace.AsSpan(length).ToArray().Should().AllBeEquivalentTo(0xDEADBEEFUL, "words past the used length are not touched");
+    }
+
+    [Fact]
+    public void Hash_WorkspaceTooSmall_ThrowsArgumentOutOfRange()
+    {
+        var workspace = new ulong[ManagedArgon2.GetWorkspaceLength(64, 1) - 1];
+
+        Action act = () => ManagedArgon2.Hash("pw"u8, "saltsalt"u8, [], [], 64, 1, 1, new byte[32], workspace);
+
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public void Hash_DifferentSecret_ChangesTag()
     {
         var withPepper = new byte[32];
