@@ -15,6 +15,7 @@ public class Argon2Benchmarks
     private static readonly byte[] Salt = "0123456789abcdef"u8.ToArray();
     private readonly byte[] _output = new byte[32];
     private PasswordBasedKeyDerivationAlgorithm _libsodium = null!;
+    private ulong[] _workspace = [];
 
     public static IEnumerable<Argon2Cost> Costs => [new(19456, 2), new(65536, 3)];
 
@@ -31,6 +32,8 @@ public class Argon2Benchmarks
             NumberOfPasses = Cost.Iterations,
         });
 
+        _workspace = new ulong[ManagedArgon2.GetWorkspaceLength(Cost.MemoryKiB, 1)];
+
         // The three must agree before their speed means anything.
         byte[] sodium = Libsodium();
         byte[] managed = (byte[])SecurityKitManaged().Clone();
@@ -44,10 +47,31 @@ public class Argon2Benchmarks
     [Benchmark(Baseline = true, Description = "libsodium (NSec)")]
     public byte[] Libsodium() => _libsodium.DeriveBytes(Password, Salt, 32);
 
-    [Benchmark(Description = "SecurityKit ManagedArgon2")]
+    [Benchmark(Description = "SecurityKit ManagedArgon2 (AVX2)")]
     public byte[] SecurityKitManaged()
     {
         ManagedArgon2.Hash(Password, Salt, [], [], Cost.MemoryKiB, Cost.Iterations, 1, _output);
+        return _output;
+    }
+
+    [Benchmark(Description = "SecurityKit, reused workspace")]
+    public byte[] SecurityKitWorkspace()
+    {
+        ManagedArgon2.Hash(Password, Salt, [], [], Cost.MemoryKiB, Cost.Iterations, 1, _output, _workspace);
+        return _output;
+    }
+
+    [Benchmark(Description = "SecurityKit, SSSE3 kernel")]
+    public byte[] SecurityKitSsse3()
+    {
+        ManagedArgon2.Hash(Password, Salt, [], [], Cost.MemoryKiB, Cost.Iterations, 1, _output, Argon2Kernel.Vector128);
+        return _output;
+    }
+
+    [Benchmark(Description = "SecurityKit, scalar kernel")]
+    public byte[] SecurityKitScalar()
+    {
+        ManagedArgon2.Hash(Password, Salt, [], [], Cost.MemoryKiB, Cost.Iterations, 1, _output, Argon2Kernel.Scalar);
         return _output;
     }
 

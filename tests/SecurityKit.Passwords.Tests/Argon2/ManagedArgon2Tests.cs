@@ -203,6 +203,30 @@ public class ManagedArgon2Tests
     }
 
     [Fact]
+    public async Task Hash_ManyConcurrentCalls_EachMatchesSequentialResult()
+    {
+        var expected = new byte[8][];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            expected[i] = new byte[32];
+            ManagedArgon2.Hash(BitConverter.GetBytes(i), "saltsalt"u8, [], [], 512, 1, 1 + (i % 3), expected[i]);
+        }
+
+        var tasks = Enumerable.Range(0, 64).Select(n => Task.Run(() =>
+        {
+            int i = n % expected.Length;
+            var tag = new byte[32];
+            ManagedArgon2.Hash(BitConverter.GetBytes(i), "saltsalt"u8, [], [], 512, 1, 1 + (i % 3), tag);
+            return (i, tag);
+        }));
+
+        foreach (var (i, tag) in await Task.WhenAll(tasks))
+        {
+            tag.Should().Equal(expected[i]);
+        }
+    }
+
+    [Fact]
     public void Hash_DifferentSecret_ChangesTag()
     {
         var withPepper = new byte[32];
