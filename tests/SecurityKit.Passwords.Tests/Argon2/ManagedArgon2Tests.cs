@@ -22,9 +22,9 @@ public class ManagedArgon2Tests
         return data;
     }
 
-    public static TheoryData<string, int, string> Blake2bVectors => Argon2Vectors.Blake2b;
+    public static TheoryData<string, int, string> Blake2bVectors => ManagedArgon2Vectors.Blake2b;
 
-    public static TheoryData<int, string> HPrimeVectors => Argon2Vectors.HPrime;
+    public static TheoryData<int, string> HPrimeVectors => ManagedArgon2Vectors.HPrime;
 
     [Theory]
     [MemberData(nameof(Blake2bVectors))]
@@ -72,7 +72,7 @@ public class ManagedArgon2Tests
     {
         var output = new byte[length];
 
-        ManagedArgon2.HPrime(Convert.FromHexString(Argon2Vectors.Sequence(200)), output);
+        ManagedArgon2.HPrime(Convert.FromHexString(ManagedArgon2Vectors.Sequence(200)), output);
 
         Convert.ToHexStringLower(output).Should().Be(expectedHex);
     }
@@ -82,9 +82,9 @@ public class ManagedArgon2Tests
     {
         var output = new byte[1024];
 
-        ManagedArgon2.HPrime(Convert.FromHexString(Argon2Vectors.Sequence(200)), output);
+        ManagedArgon2.HPrime(Convert.FromHexString(ManagedArgon2Vectors.Sequence(200)), output);
 
-        Convert.ToHexStringLower(SHA256.HashData(output)).Should().Be(Argon2Vectors.HPrime1024Sha256);
+        Convert.ToHexStringLower(SHA256.HashData(output)).Should().Be(ManagedArgon2Vectors.HPrime1024Sha256);
     }
 
     [Theory]
@@ -95,17 +95,17 @@ public class ManagedArgon2Tests
         var tag = new byte[32];
 
         ManagedArgon2.Hash(
-            Argon2Vectors.Rfc9106Argon2id.Password,
-            Argon2Vectors.Rfc9106Argon2id.Salt,
-            Argon2Vectors.Rfc9106Argon2id.Secret,
-            Argon2Vectors.Rfc9106Argon2id.AssociatedData,
-            Argon2Vectors.Rfc9106Argon2id.MemoryKiB,
-            Argon2Vectors.Rfc9106Argon2id.Iterations,
-            Argon2Vectors.Rfc9106Argon2id.Parallelism,
+            ManagedArgon2Vectors.Rfc9106Argon2id.Password,
+            ManagedArgon2Vectors.Rfc9106Argon2id.Salt,
+            ManagedArgon2Vectors.Rfc9106Argon2id.Secret,
+            ManagedArgon2Vectors.Rfc9106Argon2id.AssociatedData,
+            ManagedArgon2Vectors.Rfc9106Argon2id.MemoryKiB,
+            ManagedArgon2Vectors.Rfc9106Argon2id.Iterations,
+            ManagedArgon2Vectors.Rfc9106Argon2id.Parallelism,
             tag,
             kernel);
 
-        Convert.ToHexStringLower(tag).Should().Be(Argon2Vectors.Rfc9106Argon2id.Tag);
+        Convert.ToHexStringLower(tag).Should().Be(ManagedArgon2Vectors.Rfc9106Argon2id.Tag);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace SecurityKit.Passwords.Tests.Argon2.Rfc;
 
 /// <summary>Published and independently computed vectors for BLAKE2b, H' and Argon2id.</summary>
-public static class Argon2Vectors
+public static class ManagedArgon2Vectors
 {
     /// <summary>BLAKE2b: input (hex), digest length, expected digest (hex).</summary>
     /// <remarks>"abc" is RFC 7693 Appendix A; the empty string is the well-known BLAKE2b-512 value;
