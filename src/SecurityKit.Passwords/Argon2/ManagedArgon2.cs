@@ -33,10 +33,9 @@
  * caller (the workspace overload, for callers that pool one workspace per concurrency slot).
  * It holds password-derived data and is zeroed before the call returns.
  *
- * The compression function G runs on one of three kernels (ManagedArgon2.Scalar.cs,
- * ManagedArgon2.Vector.cs): AVX2
- * (Vector256), SSSE3 (Vector128) or portable scalar code. All three give the same bytes; the
- * tests force each one and compare.
+ * The compression function G runs on one of three kernels: AVX2 (Vector256) or SSSE3 (Vector128)
+ * in ManagedArgon2.Vector.cs, portable scalar code in ManagedArgon2.Scalar.cs. All three give the
+ * same bytes; the tests force each one and compare them with each other and with Konscious.
  */
 
 using System.Buffers.Binary;
@@ -94,7 +93,8 @@ internal static partial class ManagedArgon2
     private const int BlockSize = 1024;
     private const int AddressesPerBlock = 128;
 
-    // Below this many blocks per segment, waking thread-pool workers costs more than it saves.
+    // Below this many blocks per segment, waking thread-pool workers is expected to cost more than
+    // it saves (a judgement call, not tuned by measurement).
     private const int MinSegmentBlocksForThreads = 64;
 
     /// <summary>Computes Argon2id v=19 (RFC 9106) into <paramref name="output"/>.</summary>
