@@ -72,14 +72,20 @@ public sealed class PasswordHasher : IPasswordHasher
     public string Hash(string password)
     {
         var prepared = PrepareForHash(password);
-        _gate.Enter();
         try
         {
-            return HashCore(prepared);
+            _gate.Enter();
+            try
+            {
+                return HashCore(prepared);
+            }
+            finally
+            {
+                _gate.Exit();
+            }
         }
         finally
         {
-            _gate.Exit();
             prepared.Clear();
         }
     }
@@ -114,14 +120,20 @@ public sealed class PasswordHasher : IPasswordHasher
             return PasswordVerificationResult.Failed;
         }
 
-        _gate.Enter();
         try
         {
-            return VerifyCore(prepared, storedHash);
+            _gate.Enter();
+            try
+            {
+                return VerifyCore(prepared, storedHash);
+            }
+            finally
+            {
+                _gate.Exit();
+            }
         }
         finally
         {
-            _gate.Exit();
             prepared.Clear();
         }
     }
@@ -223,7 +235,7 @@ public sealed class PasswordHasher : IPasswordHasher
 
     private PasswordVerificationResult VerifyStored(PreparedPassword prepared, string storedHash, bool publish)
     {
-        if (storedHash.Length > Argon2idPhc.MaxLength && storedHash.Length > IdentityPbkdf2.MaxTextLength)
+        if (storedHash.Length > IdentityPbkdf2.MaxTextLength)
         {
             return Malformed(PasswordReasonCodes.MalformedHash, "unknown", publish);
         }
