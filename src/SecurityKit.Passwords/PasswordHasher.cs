@@ -65,6 +65,9 @@ public sealed class PasswordHasher : IPasswordHasher
     /// <summary>Called after each computation; a test seam.</summary>
     internal Action? AfterHash { get; set; }
 
+    /// <summary>Gets the dummy hash verified for unknown users (created on first use).</summary>
+    internal string DummyHash => _dummyHash.Value;
+
     /// <summary>Gets the number of hashes running or waiting for the gate.</summary>
     internal int PendingHashes => _gate.Pending;
 

@@ -200,28 +200,30 @@ public class PasswordHasherTests
         (await hasher.VerifyAsync("password", null)).Should().Be(PasswordVerificationResult.Failed);
     }
 
-    [Fact]
-    public void Verify_DummyWithCurrentParameters_CostsAsMuchAsRealVerify()
+    [Theory]
+    [InlineData(PasswordHashAlgorithm.Argon2id, false)]
+    [InlineData(PasswordHashAlgorithm.Argon2id, true)]
+    [InlineData(PasswordHashAlgorithm.BCrypt, false)]
+    public void DummyHash_UsesCurrentAlgorithmCostsAndPepper(PasswordHashAlgorithm algorithm, bool pepper)
     {
-        // Timing is measured by work: the dummy hash uses the configured algorithm and costs.
-        var (hasher, _) = TestHashers.Create(o => { o.Argon2MemoryKiB = 2048; o.Argon2Iterations = 2; });
+        // Same work as a real verification: same algorithm, costs and pepper as a fresh hash.
+        var ring = TestHashers.PepperRing(("p1", 1, true));
+        var (hasher, _) = TestHashers.Create(o => { o.Algorithm = algorithm; o.UsePepper = pepper; o.Argon2Iterations = 2; o.BCryptWorkFactor = 5; }, ring);
+        var dummy = hasher.DummyHash;
         var real = hasher.Hash("password");
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; i < 5; i++)
+
+        hasher.IsRehashNeeded(dummy).Should().BeFalse();
+        dummy[..dummy.LastIndexOf('$')].Length.Should().Be(real[..real.LastIndexOf('$')].Length);
+        if (algorithm == PasswordHashAlgorithm.BCrypt)
         {
-            hasher.Verify("wrong", real);
+            dummy.Should().StartWith("$2b$05$");
+        }
+        else
+        {
+            dummy.Should().StartWith(pepper ? "$argon2id$v=19$m=256,t=2,p=1,keyid=cDE$" : "$argon2id$v=19$m=256,t=2,p=1$");
         }
 
-        var realTime = sw.Elapsed;
-        hasher.Verify("warm", null);
-        sw.Restart();
-        for (var i = 0; i < 5; i++)
-        {
-            hasher.Verify("wrong", null);
-        }
-
-        var dummyTime = sw.Elapsed;
-        dummyTime.TotalMilliseconds.Should().BeInRange(realTime.TotalMilliseconds * 0.3, realTime.TotalMilliseconds * 3);
+        hasher.DummyHash.Should().BeSameAs(dummy, "made once");
     }
 
     [Fact]
