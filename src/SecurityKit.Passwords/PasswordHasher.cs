@@ -20,6 +20,8 @@ namespace SecurityKit.Passwords;
 /// <para>Every hash, sync or async, runs through one concurrency gate of
 /// <see cref="PasswordHasherOptions.MaxConcurrentHashes"/> slots and <see cref="PasswordHasherOptions.MaxQueuedHashes"/>
 /// waiting places. Prefer the async methods in servers: the sync ones block a thread while queued.</para>
+/// <para>A <see langword="null"/> stored hash (unknown user) is verified against a dummy hash of a random password,
+/// made once on first use with the current algorithm, costs and pepper, so it costs what a real verification costs.</para>
 /// <para><b>Security:</b> the password never appears in events, exceptions or logs. This type is thread-safe.</para>
 /// </remarks>
 public sealed class PasswordHasher : IPasswordHasher
