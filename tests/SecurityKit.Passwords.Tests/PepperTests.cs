@@ -1,0 +1,106 @@
+using SecurityKit.Keys;
+
+namespace SecurityKit.Passwords.Tests;
+
+public class PepperTests
+{
+    [Fact]
+    public void Hash_WithPepper_RecordsKeyIdAndNeedsKeyToVerify()
+    {
+        var ring = TestHashers.PepperRing(("p1", 1, true));
+        var (hasher, _) = TestHashers.Create(o => o.UsePepper = true, ring);
+        var hash = hasher.Hash("password");
+
+        hash.Should().Contain(",keyid=cDE$"); // base64("p1")
+        hasher.Verify("password", hash).Should().Be(PasswordVerificationResult.Success);
+
+        // Same salt and costs without the pepper must not verify: the pepper is really mixed in.
+        var stripped = hash.Replace(",keyid=cDE", "", StringComparison.Ordinal);
+        var (plain, _) = TestHashers.Create();
+        plain.Verify("password", stripped).Should().Be(PasswordVerificationResult.Failed);
+    }
+
+    [Fact]
+    public void Verify_Rotation_OldKeyStillVerifiesWithRehash()
+    {
+        var before = TestHashers.PepperRing(("p1", 1, true));
+        var (oldHasher, _) = TestHashers.Create(o => o.UsePepper = true, before);
+        var stored = oldHasher.Hash("password");
+
+        var after = TestHashers.PepperRing(("p1", 1, false), ("p2", 2, true));
+        var (newHasher, sink) = TestHashers.Create(o => o.UsePepper = true, after);
+
+        newHasher.Verify("password", stored).Should().Be(PasswordVerificationResult.SuccessRehashNeeded);
+        sink.Named(PasswordEventNames.RehashNeeded).Single().Reason.Should().Be(PasswordReasonCodes.PepperKeyChanged);
+        var rehashed = newHasher.Hash("password");
+        rehashed.Should().Contain(",keyid=cDI$");
+        newHasher.Verify("password", rehashed).Should().Be(PasswordVerificationResult.Success);
+    }
+
+    [Fact]
+    public void Verify_RetiredKeyRemoved_FailsWithUnknownKeyEvent()
+    {
+        var (oldHasher, _) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p1", 1, true)));
+        var stored = oldHasher.Hash("password");
+        var (newHasher, sink) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p2", 2, true)));
+
+        newHasher.Verify("password", stored).Should().Be(PasswordVerificationResult.Failed);
+        var e = sink.Named(PasswordEventNames.UnknownPepperKey).Should().ContainSingle().Subject;
+        e.Reason.Should().Be(PasswordReasonCodes.UnknownPepperKey);
+        e.Properties.Should().ContainSingle(p => p.Key == "keyId" && p.Value == "p1");
+    }
+
+    [Fact]
+    public void Verify_SameKeyIdDifferentMaterial_Fails()
+    {
+        var (a, _) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p1", 1, true)));
+        var (b, _) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p1", 9, true)));
+        b.Verify("password", a.Hash("password")).Should().Be(PasswordVerificationResult.Failed);
+    }
+
+    [Fact]
+    public void Verify_PepperNewlyEnabled_UnpepperedHashNeedsRehash()
+    {
+        var (plain, _) = TestHashers.Create();
+        var stored = plain.Hash("password");
+        var (peppered, sink) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p1", 1, true)));
+        peppered.Verify("password", stored).Should().Be(PasswordVerificationResult.SuccessRehashNeeded);
+        sink.Named(PasswordEventNames.RehashNeeded).Single().Reason.Should().Be(PasswordReasonCodes.PepperKeyChanged);
+    }
+
+    [Fact]
+    public void Verify_PepperDisabledKeyStillInRing_VerifiesWithRehash()
+    {
+        var ring = TestHashers.PepperRing(("p1", 1, true));
+        var (peppered, _) = TestHashers.Create(o => o.UsePepper = true, ring);
+        var stored = peppered.Hash("password");
+        var (plain, _) = TestHashers.Create(keyRing: ring);
+        plain.Verify("password", stored).Should().Be(PasswordVerificationResult.SuccessRehashNeeded);
+    }
+
+    [Fact]
+    public void Pepper_DerivedFromRootKey_Works()
+    {
+        var ring = SecretKeyRing.FromRootKey("root-1", TestHashers.Key(7));
+        var (hasher, _) = TestHashers.Create(o => o.UsePepper = true, ring);
+        var hash = hasher.Hash("password");
+        hasher.Verify("password", hash).Should().Be(PasswordVerificationResult.Success);
+    }
+
+    [Fact]
+    public void Options_PepperWithoutKey_FailsValidation()
+    {
+        var empty = new SecretKeyRing(new SecretKeyRingOptions());
+        var act = () => new PasswordHasher(TestHashers.CheapOptions(o => o.UsePepper = true), empty);
+        act.Should().Throw<ArgumentException>().WithMessage("*password-pepper*");
+        var noRing = () => new PasswordHasher(TestHashers.CheapOptions(o => o.UsePepper = true));
+        noRing.Should().Throw<ArgumentException>().WithMessage("*key ring*");
+    }
+
+    [Fact]
+    public void Options_PepperWithBCrypt_FailsValidation()
+    {
+        var act = () => new PasswordHasher(TestHashers.CheapOptions(o => { o.UsePepper = true; o.Algorithm = PasswordHashAlgorithm.BCrypt; }), TestHashers.PepperRing(("p1", 1, true)));
+        act.Should().Throw<ArgumentException>().WithMessage("*Argon2id*");
+    }
+}
