@@ -17,6 +17,10 @@ public readonly record struct Argon2idParameters(int MemoryKiB, int Iterations, 
         options.Argon2MemoryKiB = MemoryKiB;
         options.Argon2Iterations = Iterations;
         options.Argon2Parallelism = Parallelism;
+
+        // Verification caps must admit the hashes these parameters produce.
+        options.MaxVerificationIterations = Math.Max(options.MaxVerificationIterations, Iterations);
+        options.MaxVerificationMemoryKiB = Math.Max(options.MaxVerificationMemoryKiB, MemoryKiB);
     }
 }
 
