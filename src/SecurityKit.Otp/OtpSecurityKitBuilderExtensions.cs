@@ -30,6 +30,11 @@ public static class OtpSecurityKitBuilderExtensions
             services.Configure(configure);
         }
 
+        if (!TryMark<TotpMarker>(services))
+        {
+            return builder;
+        }
+
         services.AddOptions<TotpOptions>().ValidateOnStart();
         services.AddOptions<HotpOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TotpOptions>, OtpOptionsValidator>());
@@ -61,6 +66,11 @@ public static class OtpSecurityKitBuilderExtensions
             services.Configure(configure);
         }
 
+        if (!TryMark<BackupCodesMarker>(services))
+        {
+            return builder;
+        }
+
         services.AddOptions<BackupCodeOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupCodeOptions>, OtpOptionsValidator>());
         AddShared(builder);
@@ -85,12 +95,35 @@ public static class OtpSecurityKitBuilderExtensions
         return builder;
     }
 
+    private static bool TryMark<TMarker>(IServiceCollection services)
+        where TMarker : class, new()
+    {
+        if (services.Any(d => d.ServiceType == typeof(TMarker)))
+        {
+            return false;
+        }
+
+        services.AddSingleton(new TMarker());
+        return true;
+    }
+
     private static void AddShared(ISecurityKitBuilder builder)
     {
         var services = builder.Services;
+        if (!TryMark<SharedMarker>(services))
+        {
+            return;
+        }
+
         services.AddOptions<OtpLockoutOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OtpLockoutOptions>, OtpOptionsValidator>());
         services.TryAddSingleton<IOtpStateStore>(sp => new InMemoryOtpStateStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IOtpFailureLimiter>(sp => new StoreOtpFailureLimiter(sp.GetRequiredService<IOtpStateStore>(), sp.GetRequiredService<IOptions<OtpLockoutOptions>>()));
     }
 }
+
+internal sealed class TotpMarker;
+
+internal sealed class BackupCodesMarker;
+
+internal sealed class SharedMarker;

@@ -198,3 +198,26 @@ public sealed partial class BackupCodeServiceTests
         FluentActions.Invoking(() => context.Backup()).Should().Throw<ArgumentException>().WithMessage("*BackupCodeOptions.Length*");
     }
 }
+
+public sealed class BackupCodeEventTests
+{
+    [Fact]
+    public async Task Events_NeverContainCodes()
+    {
+        var context = new OtpTestContext();
+        var service = context.Backup();
+        var codes = await service.GenerateAsync("user-1");
+        await service.VerifyAsync("user-1", codes.Codes[0]);
+        await service.VerifyAsync("user-1", codes.Codes[0]);
+        await service.RevokeAllAsync("user-1");
+        context.Sink.Events.Should().HaveCountGreaterThanOrEqualTo(4);
+        foreach (var e in context.Sink.Events)
+        {
+            var text = e.ToString() + string.Join(",", e.Properties?.Select(p => p.Key + "=" + p.Value) ?? []);
+            foreach (var code in codes.Codes)
+            {
+                text.Should().NotContain(code).And.NotContain(code.Replace("-", "", StringComparison.Ordinal));
+            }
+        }
+    }
+}

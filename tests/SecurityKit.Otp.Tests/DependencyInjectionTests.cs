@@ -41,7 +41,10 @@ public sealed class DependencyInjectionTests
     public void AddTotp_Twice_RegistersOnce()
     {
         var services = new ServiceCollection();
-        services.AddSecurityKitCore().AddTotp().AddTotp().AddBackupCodes().AddBackupCodes();
+        services.AddSecurityKitCore().AddTotp().AddBackupCodes();
+        var count = services.Count;
+        services.AddSecurityKitCore().AddTotp().AddBackupCodes().ConfigureOtpLockout(o => o.MaxConsecutiveFailures = 5);
+        services.Count.Should().Be(count + 1, "only the configure action is added");
         services.Count(d => d.ServiceType == typeof(TotpService)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(IOtpStateStore)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(BackupCodeService)).Should().Be(1);

@@ -320,3 +320,60 @@ public sealed class TotpServiceTests
         FluentActions.Invoking(() => service.BeginEnrollment(new string('u', 257), "a")).Should().Throw<ArgumentException>();
     }
 }
+
+public sealed class TotpServiceWindowTests
+{
+    [Theory]
+    [InlineData(0, OtpVerificationStatus.Success)]      // first second of the next step: still one step behind
+    [InlineData(29, OtpVerificationStatus.Success)]     // last second of the next step
+    [InlineData(30, OtpVerificationStatus.InvalidCode)] // two steps behind
+    public async Task Verify_PreviousStepCodeAtStepEdges(int secondsIntoNextStep, OtpVerificationStatus expected)
+    {
+        var context = new OtpTestContext();
+        var service = context.Totp();
+        var enrollment = service.BeginEnrollment("user-1", "a");
+        var secret = OtpTestContext.SecretOf(enrollment);
+        var confirmed = await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Totp.ComputeCode(secret, context.Time.GetUtcNow()));
+        confirmed.Succeeded.Should().BeTrue();
+
+        // Move to the start of a step well after the confirmation, take the code of the step before it.
+        var stepStart = Totp.GetStepStart(Totp.GetTimeStep(context.Time.GetUtcNow()) + 10);
+        var code = Totp.ComputeCode(secret, stepStart.AddSeconds(-1));
+        context.Time.Advance(stepStart - context.Time.GetUtcNow() + TimeSpan.FromSeconds(secondsIntoNextStep));
+        var result = await service.VerifyAsync("user-1", confirmed.ProtectedSecret, code);
+        result.Status.Should().Be(expected);
+        if (expected == OtpVerificationStatus.Success)
+        {
+            result.Drift.Should().Be(-1);
+        }
+    }
+
+    [Fact]
+    public async Task Verify_OneAheadAllowed_FutureCodeAcceptedWithDriftPlusOne()
+    {
+        var context = new OtpTestContext(totp: new TotpOptions { Issuer = "X", AllowedStepsAhead = 1, AllowedStepsBehind = 0 });
+        var service = context.Totp();
+        var enrollment = service.BeginEnrollment("user-1", "a");
+        var secret = OtpTestContext.SecretOf(enrollment);
+        var confirmed = await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Totp.ComputeCode(secret, context.Time.GetUtcNow()));
+        context.Time.Advance(TimeSpan.FromMinutes(5));
+        var result = await service.VerifyAsync("user-1", confirmed.ProtectedSecret, Totp.ComputeCode(secret, context.Time.GetUtcNow().AddSeconds(30)));
+        result.Status.Should().Be(OtpVerificationStatus.Success);
+        result.Drift.Should().Be(1);
+        (await service.VerifyAsync("user-1", confirmed.ProtectedSecret, Totp.ComputeCode(secret, context.Time.GetUtcNow()))).Status.Should().Be(OtpVerificationStatus.Replayed);
+    }
+
+    [Fact]
+    public async Task Verify_EightDigitSha512_Works()
+    {
+        var context = new OtpTestContext(totp: new TotpOptions { Issuer = "X", Algorithm = OtpAlgorithm.Sha512, Digits = 8, Period = TimeSpan.FromSeconds(60) });
+        var service = context.Totp();
+        var enrollment = service.BeginEnrollment("user-1", "a");
+        enrollment.KeyUri.Should().EndWith("&algorithm=SHA512&digits=8&period=60");
+        OtpAuthUri.TryParse(enrollment.KeyUri, out var app).Should().BeTrue();
+        var code = Totp.ComputeCode(app!.Secret, context.Time.GetUtcNow(), app.Algorithm, app.Digits, app.PeriodSeconds);
+        code.Should().HaveLength(8);
+        (await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, code)).Succeeded.Should().BeTrue();
+        (await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, code[..6])).Status.Should().Be(OtpVerificationStatus.MalformedCode);
+    }
+}
