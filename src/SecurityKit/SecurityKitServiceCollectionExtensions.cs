@@ -17,6 +17,7 @@ public static class SecurityKitAllServiceCollectionExtensions
         var builder = services.AddSecurityKitCore();
         // SECURITYKIT-FEATURES: each package adds its registration here.
         builder.AddPasswordHashing();
+        builder.AddTotp().AddBackupCodes();
         return builder;
     }
 }

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SecurityKit;
+using SecurityKit.Events;
+using SecurityKit.Keys;
+using SecurityKit.Otp;
+using SecurityKit.Otp.Stores;
+using SecurityKit.Stores.Otp;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds SecurityKit.Otp to a SecurityKit builder.</summary>
+public static class OtpSecurityKitBuilderExtensions
+{
+    /// <summary>
+    /// Adds <see cref="TotpService"/> (and <see cref="HotpService"/>) with the in-memory
+    /// <see cref="IOtpStateStore"/> and the built-in <see cref="IOtpFailureLimiter"/> unless others are
+    /// registered. Requires a key for <see cref="KeyPurposes.OtpSecretProtection"/> (or a root key) at startup.
+    /// Idempotent; every call's <paramref name="configure"/> runs.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures <see cref="TotpOptions"/>, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The builder.</returns>
+    public static ISecurityKitBuilder AddTotp(this ISecurityKitBuilder builder, Action<TotpOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        if (!TryMark<TotpMarker>(services))
+        {
+            return builder;
+        }
+
+        services.AddOptions<TotpOptions>().ValidateOnStart();
+        services.AddOptions<HotpOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TotpOptions>, OtpOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HotpOptions>, OtpOptionsValidator>());
+        AddShared(builder);
+        builder.RequireKey(KeyPurposes.OtpSecretProtection, "SecurityKit.Otp (TOTP/HOTP secret protection)");
+        services.TryAddSingleton(sp => new TotpService(
+            sp.GetRequiredService<IOptions<TotpOptions>>(), sp.GetRequiredService<ISecretKeyRing>(), sp.GetRequiredService<IOtpStateStore>(),
+            sp.GetRequiredService<IOtpFailureLimiter>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SecurityEventPublisher>()));
+        services.TryAddSingleton(sp => new HotpService(
+            sp.GetRequiredService<IOptions<HotpOptions>>(), sp.GetRequiredService<ISecretKeyRing>(), sp.GetRequiredService<IOtpStateStore>(),
+            sp.GetRequiredService<IOtpFailureLimiter>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SecurityEventPublisher>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds <see cref="BackupCodeService"/> with the in-memory <see cref="IBackupCodeStore"/> unless another is
+    /// registered. Requires a key for <see cref="KeyPurposes.BackupCodes"/> (or a root key) at startup. Idempotent.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures <see cref="BackupCodeOptions"/>, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The builder.</returns>
+    public static ISecurityKitBuilder AddBackupCodes(this ISecurityKitBuilder builder, Action<BackupCodeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        if (!TryMark<BackupCodesMarker>(services))
+        {
+            return builder;
+        }
+
+        services.AddOptions<BackupCodeOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupCodeOptions>, OtpOptionsValidator>());
+        AddShared(builder);
+        builder.RequireKey(KeyPurposes.BackupCodes, "SecurityKit.Otp backup codes");
+        services.TryAddSingleton<IBackupCodeStore>(_ => new InMemoryBackupCodeStore());
+        services.TryAddSingleton(sp => new BackupCodeService(
+            sp.GetRequiredService<IOptions<BackupCodeOptions>>(), sp.GetRequiredService<ISecretKeyRing>(), sp.GetRequiredService<IBackupCodeStore>(),
+            sp.GetRequiredService<IOtpFailureLimiter>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SecurityEventPublisher>()));
+        return builder;
+    }
+
+    /// <summary>Configures the failed-verification limit shared by TOTP, HOTP and backup codes.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures <see cref="OtpLockoutOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static ISecurityKitBuilder ConfigureOtpLockout(this ISecurityKitBuilder builder, Action<OtpLockoutOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        AddShared(builder);
+        return builder;
+    }
+
+    private static bool TryMark<TMarker>(IServiceCollection services)
+        where TMarker : class, new()
+    {
+        if (services.Any(d => d.ServiceType == typeof(TMarker)))
+        {
+            return false;
+        }
+
+        services.AddSingleton(new TMarker());
+        return true;
+    }
+
+    private static void AddShared(ISecurityKitBuilder builder)
+    {
+        var services = builder.Services;
+        if (!TryMark<SharedMarker>(services))
+        {
+            return;
+        }
+
+        services.AddOptions<OtpLockoutOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OtpLockoutOptions>, OtpOptionsValidator>());
+        services.TryAddSingleton<IOtpStateStore>(sp => new InMemoryOtpStateStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IOtpFailureLimiter>(sp => new StoreOtpFailureLimiter(sp.GetRequiredService<IOtpStateStore>(), sp.GetRequiredService<IOptions<OtpLockoutOptions>>()));
+    }
+}
+
+internal sealed class TotpMarker;
+
+internal sealed class BackupCodesMarker;
+
+internal sealed class SharedMarker;

@@ -1,0 +1,248 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using SecurityKit.Events;
+using SecurityKit.Keys;
+using SecurityKit.Otp.Stores;
+using SecurityKit.Stores.Otp;
+
+namespace SecurityKit.Otp;
+
+/// <summary>
+/// TOTP (RFC 6238) enrollment and verification with a replay guard, failure limits and secrets protected at rest.
+/// </summary>
+/// <remarks>
+/// <para>Flow: <see cref="BeginEnrollment"/> returns a pending protected secret and an <c>otpauth://</c> URI;
+/// <see cref="ConfirmEnrollmentAsync"/> checks a first code and returns the confirmed protected secret the
+/// host persists; <see cref="VerifyAsync"/> checks sign-in codes against it.</para>
+/// <para><b>Security:</b> a time step accepted once for a user is never accepted again (the store's atomic
+/// "greater than the last accepted" rule), also under concurrency. Attempts are counted by the
+/// <see cref="IOtpFailureLimiter"/> before the code is checked. Protected secrets are bound to the user id:
+/// pass the same id to every call. Never log codes, URIs or <see cref="OtpEnrollment.ManualEntryKey"/>.</para>
+/// <para>This type is thread-safe.</para>
+/// </remarks>
+public sealed class TotpService
+{
+    internal const string CounterName = "totp";
+
+    private readonly TotpOptions _options;
+    private readonly OtpSecretProtector _protector;
+    private readonly IOtpStateStore _store;
+    private readonly IOtpFailureLimiter _limiter;
+    private readonly TimeProvider _timeProvider;
+    private readonly SecurityEventPublisher _events;
+
+    /// <summary>Initializes the service (also usable without DI).</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="keyRing">The key ring holding the <see cref="KeyPurposes.OtpSecretProtection"/> key.</param>
+    /// <param name="store">The replay and failure state.</param>
+    /// <param name="failureLimiter">The failure limiter, e.g. <see cref="StoreOtpFailureLimiter"/>.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="events">The event publisher, or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">The options are out of range; the message says what to set.</exception>
+    public TotpService(TotpOptions options, ISecretKeyRing keyRing, IOtpStateStore store, IOtpFailureLimiter failureLimiter, TimeProvider timeProvider, SecurityEventPublisher? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(keyRing);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(failureLimiter);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        OtpOptionsValidator.ThrowIfInvalid(OtpOptionsValidator.Check(options), nameof(options));
+        _options = options;
+        _protector = new OtpSecretProtector(keyRing);
+        _store = store;
+        _limiter = failureLimiter;
+        _timeProvider = timeProvider;
+        _events = events ?? SecurityEventPublisher.None;
+    }
+
+    internal TotpService(IOptions<TotpOptions> options, ISecretKeyRing keyRing, IOtpStateStore store, IOtpFailureLimiter failureLimiter, TimeProvider timeProvider, SecurityEventPublisher events)
+        : this(options.Value, keyRing, store, failureLimiter, timeProvider, events)
+    {
+    }
+
+    /// <summary>Gets the options.</summary>
+    public TotpOptions Options => _options;
+
+    /// <summary>Starts an enrollment: draws a new secret and returns it protected (pending) with its key URI.</summary>
+    /// <param name="userId">The user id, 1 to 256 characters; the protected secret is bound to it.</param>
+    /// <param name="accountName">The account shown in the app, e.g. the e-mail address; 1 to 256 characters.</param>
+    /// <returns>The enrollment to show once.</returns>
+    /// <exception cref="ArgumentException">An argument is empty or too long.</exception>
+    /// <exception cref="InvalidOperationException">The key ring has no <see cref="KeyPurposes.OtpSecretProtection"/> key.</exception>
+    public OtpEnrollment BeginEnrollment(string userId, string accountName)
+    {
+        StoreArguments.UserId(userId);
+        var secret = RandomNumberGenerator.GetBytes(_options.EffectiveSecretLength);
+        try
+        {
+            var now = _timeProvider.GetUtcNow();
+            var credential = new OtpCredential
+            {
+                Kind = OtpKind.Totp,
+                Confirmed = false,
+                Algorithm = _options.Algorithm,
+                Digits = _options.Digits,
+                PeriodSeconds = _options.PeriodSeconds,
+                CreatedAt = now,
+                CredentialId = RandomNumberGenerator.GetBytes(8),
+                Secret = secret,
+                KeyId = string.Empty,
+            };
+            var enrollment = new OtpEnrollment
+            {
+                KeyUri = OtpAuthUri.CreateTotp(_options.Issuer, accountName, secret, _options.Algorithm, _options.Digits, _options.PeriodSeconds),
+                ManualEntryKey = OtpEnrollmentHelpers.Group(Base32.Encode(secret)),
+                ProtectedSecret = _protector.Protect(userId, credential),
+                ExpiresAt = TruncateToSeconds(now) + _options.EnrollmentLifetime,
+            };
+            _events.Publish(OtpEventNames.EnrollmentStarted, SecurityEventSeverity.Information, userId: userId, reason: "totp");
+            return enrollment;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    /// <summary>
+    /// Confirms a pending enrollment with a code from the user's app. On success
+    /// <see cref="OtpVerificationResult.ProtectedSecret"/> holds the confirmed secret to persist.
+    /// </summary>
+    /// <param name="userId">The user id the enrollment was started for.</param>
+    /// <param name="pendingProtectedSecret">The pending protected secret from <see cref="BeginEnrollment"/>.</param>
+    /// <param name="code">The code; malformed input gives <see cref="OtpVerificationStatus.MalformedCode"/>.</param>
+    /// <param name="cancellationToken">Cancels the store operations.</param>
+    /// <returns>The result; never throws for bad input.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or too long.</exception>
+    public ValueTask<OtpVerificationResult> ConfirmEnrollmentAsync(string userId, string? pendingProtectedSecret, string? code, CancellationToken cancellationToken = default) =>
+        VerifyCoreAsync(userId, pendingProtectedSecret, code, confirming: true, cancellationToken);
+
+    /// <summary>Verifies a sign-in code against a confirmed protected secret.</summary>
+    /// <param name="userId">The user id the secret was enrolled for.</param>
+    /// <param name="protectedSecret">The confirmed protected secret.</param>
+    /// <param name="code">The code; malformed input gives <see cref="OtpVerificationStatus.MalformedCode"/>.</param>
+    /// <param name="cancellationToken">Cancels the store operations.</param>
+    /// <returns>The result; never throws for bad input. Persist <see cref="OtpVerificationResult.ProtectedSecret"/> when it is set.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or too long.</exception>
+    public ValueTask<OtpVerificationResult> VerifyAsync(string userId, string? protectedSecret, string? code, CancellationToken cancellationToken = default) =>
+        VerifyCoreAsync(userId, protectedSecret, code, confirming: false, cancellationToken);
+
+    private async ValueTask<OtpVerificationResult> VerifyCoreAsync(string userId, string? protectedSecret, string? code, bool confirming, CancellationToken cancellationToken)
+    {
+        StoreArguments.UserId(userId);
+        if (!_protector.TryUnprotect(userId, protectedSecret, out var credential))
+        {
+            _events.Publish(OtpEventNames.SecretInvalid, SecurityEventSeverity.Warning, userId: userId, reason: "invalid_secret");
+            return new OtpVerificationResult(OtpVerificationStatus.InvalidSecret);
+        }
+
+        try
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (credential.Kind != OtpKind.Totp || (!confirming && !credential.Confirmed))
+            {
+                return new OtpVerificationResult(OtpVerificationStatus.NotConfirmed);
+            }
+
+            if (confirming && credential.Confirmed)
+            {
+                return new OtpVerificationResult(OtpVerificationStatus.AlreadyConfirmed);
+            }
+
+            if (confirming && now >= credential.CreatedAt + _options.EnrollmentLifetime)
+            {
+                _events.Publish(OtpEventNames.EnrollmentExpired, SecurityEventSeverity.Information, userId: userId, reason: "enrollment_expired");
+                return new OtpVerificationResult(OtpVerificationStatus.EnrollmentExpired);
+            }
+
+            if (!OtpCore.TryParseCode(code, credential.Digits, out var value))
+            {
+                return new OtpVerificationResult(OtpVerificationStatus.MalformedCode);
+            }
+
+            var attempt = await _limiter.BeginAttemptAsync(userId, cancellationToken).ConfigureAwait(false);
+            if (!attempt.Allowed)
+            {
+                _events.Publish(OtpEventNames.LockedOut, SecurityEventSeverity.Warning, userId: userId, reason: "locked_out");
+                return new OtpVerificationResult(OtpVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures);
+            }
+
+            var step = Totp.GetTimeStep(now, credential.PeriodSeconds);
+            if (!OtpCore.TryMatch(credential.Secret, value, step - _options.AllowedStepsBehind, step + _options.AllowedStepsAhead, credential.Algorithm, credential.Digits, out var matched))
+            {
+                _events.Publish(OtpEventNames.VerifyFailed, SecurityEventSeverity.Warning, userId: userId, reason: "invalid_code");
+                return new OtpVerificationResult(OtpVerificationStatus.InvalidCode, ConsecutiveFailures: attempt.PreviousFailures);
+            }
+
+            var drift = (int)(matched - step);
+            if (!_options.ReplayProtectionDisabled)
+            {
+                // A step stays verifiable until AllowedStepsBehind steps after it; remember it a step longer.
+                var retention = TimeSpan.FromSeconds((double)credential.PeriodSeconds * (_options.AllowedStepsBehind + _options.AllowedStepsAhead + 2));
+                var outcome = await _store.TryAcceptAsync(userId, CounterName, matched, retention, cancellationToken).ConfigureAwait(false);
+                if (!outcome.Accepted)
+                {
+                    _events.Publish(OtpEventNames.ReplayRejected, SecurityEventSeverity.Warning, userId: userId, reason: "replayed");
+                    return new OtpVerificationResult(OtpVerificationStatus.Replayed, matched, drift, attempt.PreviousFailures);
+                }
+            }
+
+            await _limiter.RecordSuccessAsync(userId, cancellationToken).ConfigureAwait(false);
+            string? renewed = null;
+            if (confirming)
+            {
+                renewed = _protector.Protect(userId, OtpEnrollmentHelpers.WithState(credential, confirmed: true, now));
+                _events.Publish(OtpEventNames.EnrollmentConfirmed, SecurityEventSeverity.Information, userId: userId, reason: "totp");
+            }
+            else
+            {
+                if (_protector.IsStale(credential))
+                {
+                    renewed = _protector.Protect(userId, credential);
+                }
+
+                _events.Publish(OtpEventNames.Verified, SecurityEventSeverity.Information, userId: userId, reason: "totp");
+            }
+
+            return new OtpVerificationResult(OtpVerificationStatus.Success, matched, drift, attempt.PreviousFailures, renewed);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(credential.Secret);
+        }
+    }
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
+}
+
+internal static class OtpEnrollmentHelpers
+{
+    public static string Group(string text)
+    {
+        var sb = new System.Text.StringBuilder(text.Length + (text.Length / 4));
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i > 0 && i % 4 == 0)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(text[i]);
+        }
+
+        return sb.ToString();
+    }
+
+    public static OtpCredential WithState(OtpCredential credential, bool confirmed, DateTimeOffset now) => new()
+    {
+        Kind = credential.Kind,
+        Confirmed = confirmed,
+        Algorithm = credential.Algorithm,
+        Digits = credential.Digits,
+        PeriodSeconds = credential.PeriodSeconds,
+        CreatedAt = now,
+        CredentialId = credential.CredentialId,
+        Secret = credential.Secret,
+        KeyId = credential.KeyId,
+    };
+}

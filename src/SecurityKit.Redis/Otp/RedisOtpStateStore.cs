@@ -1,0 +1,120 @@
+using System.Globalization;
+using SecurityKit.Stores.Otp;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Otp;
+
+/// <summary>
+/// The Redis <see cref="IOtpStateStore"/>: one round trip per operation, the replay guard as one Lua script.
+/// Key schema: see <c>RedisOtpKeys.cs</c> and docs/otp.md.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe and safe across processes: <see cref="TryAcceptAsync"/> runs compare-and-set in a single
+/// script, so of many concurrent verifications of one code on any number of instances exactly one is accepted.</para>
+/// <para>Fails closed: when Redis is unreachable or slower than <see cref="RedisSecurityKitOptions.OperationTimeout"/>
+/// the operation throws (<see cref="RedisException"/> or <see cref="TimeoutException"/>) and no code is accepted.</para>
+/// </remarks>
+public sealed class RedisOtpStateStore : IOtpStateStore
+{
+    private const string AcceptScript = """
+        local current = redis.call('GET', KEYS[1])
+        if current and tonumber(current) >= tonumber(ARGV[1]) then
+          return {0, current}
+        end
+        if ARGV[2] == '0' then
+          redis.call('SET', KEYS[1], ARGV[1])
+        else
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        end
+        return {1, current}
+        """;
+
+    private const string FailureScript = """
+        local n = redis.call('INCR', KEYS[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return n
+        """;
+
+    private readonly RedisConnection _connection;
+
+    /// <summary>Initializes the store.</summary>
+    /// <param name="connection">The shared connection.</param>
+    public RedisOtpStateStore(RedisConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<OtpAcceptOutcome> TryAcceptAsync(string userId, string counterName, long value, TimeSpan? retention, CancellationToken cancellationToken = default)
+    {
+        RedisOtpKeys.UserId(userId);
+        RedisOtpKeys.CounterName(counterName);
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1L << 53);
+        if (retention is { } r && r <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(retention), "The retention must be positive.");
+        }
+
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var px = retention is { } t ? Math.Max(1L, (long)Math.Ceiling(t.TotalMilliseconds)) : 0L;
+        var result = await db.ScriptEvaluateAsync(AcceptScript, [RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName)], [value, px])
+            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        long? previous = parts.Length > 1 && !parts[1].IsNull ? long.Parse((string)parts[1]!, CultureInfo.InvariantCulture) : null;
+        return new OtpAcceptOutcome((long)parts[0] == 1, previous);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long?> GetLastAcceptedAsync(string userId, string counterName, CancellationToken cancellationToken = default)
+    {
+        RedisOtpKeys.UserId(userId);
+        RedisOtpKeys.CounterName(counterName);
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var value = await db.StringGetAsync(RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName))
+            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : (long)value;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RemoveCounterAsync(string userId, string counterName, CancellationToken cancellationToken = default)
+    {
+        RedisOtpKeys.UserId(userId);
+        RedisOtpKeys.CounterName(counterName);
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await db.KeyDeleteAsync(RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName))
+            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> GetFailureCountAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        RedisOtpKeys.UserId(userId);
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var value = await db.StringGetAsync(RedisOtpKeys.Failures(_connection.KeyPrefix, userId))
+            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? 0 : (int)Math.Min((long)value, int.MaxValue);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> RecordFailureAsync(string userId, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        RedisOtpKeys.UserId(userId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var px = Math.Max(1L, (long)Math.Ceiling(window.TotalMilliseconds));
+        var result = await db.ScriptEvaluateAsync(FailureScript, [RedisOtpKeys.Failures(_connection.KeyPrefix, userId)], [px])
+            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        return (int)Math.Min((long)result, int.MaxValue);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ResetFailuresAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        RedisOtpKeys.UserId(userId);
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await db.KeyDeleteAsync(RedisOtpKeys.Failures(_connection.KeyPrefix, userId))
+            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,93 @@
+namespace SecurityKit.Otp.Tests;
+
+public sealed class HotpServiceTests
+{
+    private static async Task<(OtpTestContext Context, HotpService Service, byte[] Secret, string Protected)> EnrolledAsync()
+    {
+        var context = new OtpTestContext();
+        var service = context.Hotp();
+        var enrollment = service.BeginEnrollment("user-1", "alice");
+        enrollment.KeyUri.Should().Contain("otpauth://hotp/").And.EndWith("&counter=0");
+        var secret = OtpTestContext.SecretOf(enrollment);
+        var confirm = await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Hotp.ComputeCode(secret, 0));
+        confirm.Status.Should().Be(OtpVerificationStatus.Success);
+        confirm.MatchedValue.Should().Be(0);
+        return (context, service, secret, confirm.ProtectedSecret!);
+    }
+
+    [Fact]
+    public async Task Verify_NextCounter_SuccessThenReplayed()
+    {
+        var (_, service, secret, protectedSecret) = await EnrolledAsync();
+        var code = Hotp.ComputeCode(secret, 1);
+        var first = await service.VerifyAsync("user-1", protectedSecret, code);
+        first.Status.Should().Be(OtpVerificationStatus.Success);
+        first.MatchedValue.Should().Be(1);
+        first.Drift.Should().Be(0);
+        (await service.VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+    }
+
+    [Fact]
+    public async Task Verify_WithinLookAhead_SuccessAndOlderCountersNoLongerAccepted()
+    {
+        var (_, service, secret, protectedSecret) = await EnrolledAsync();
+        var result = await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 11));
+        result.Status.Should().Be(OtpVerificationStatus.Success);
+        result.Drift.Should().Be(10);
+        (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 5))).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+        (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 12))).Status.Should().Be(OtpVerificationStatus.Success);
+    }
+
+    [Fact]
+    public async Task Verify_BeyondLookAhead_InvalidCode()
+    {
+        var (_, service, secret, protectedSecret) = await EnrolledAsync();
+        (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 12))).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+    }
+
+    [Fact]
+    public async Task Resynchronize_TwoConsecutiveCodesFarAhead_Success()
+    {
+        var (_, service, secret, protectedSecret) = await EnrolledAsync();
+        var result = await service.ResynchronizeAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 60), Hotp.ComputeCode(secret, 61));
+        result.Status.Should().Be(OtpVerificationStatus.Success);
+        result.MatchedValue.Should().Be(61);
+        (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 62))).Status.Should().Be(OtpVerificationStatus.Success);
+        (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 61))).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+    }
+
+    [Fact]
+    public async Task Resynchronize_NonConsecutiveCodes_InvalidCode()
+    {
+        var (_, service, secret, protectedSecret) = await EnrolledAsync();
+        (await service.ResynchronizeAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 60), Hotp.ComputeCode(secret, 62))).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+        (await service.ResynchronizeAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 60), "12x456")).Status.Should().Be(OtpVerificationStatus.MalformedCode);
+    }
+
+    [Fact]
+    public async Task Verify_ManyParallelVerificationsOfOneCode_ExactlyOneSucceeds()
+    {
+        var (_, service, secret, protectedSecret) = await EnrolledAsync();
+        var code = Hotp.ComputeCode(secret, 3);
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => await service.VerifyAsync("user-1", protectedSecret, code))));
+        results.Count(r => r.Succeeded).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Verify_ReEnrollment_StartsFreshCounter()
+    {
+        var (context, service, _, _) = await EnrolledAsync();
+        var second = service.BeginEnrollment("user-1", "alice");
+        var confirm = await service.ConfirmEnrollmentAsync("user-1", second.ProtectedSecret, Hotp.ComputeCode(OtpTestContext.SecretOf(second), 0));
+        confirm.Status.Should().Be(OtpVerificationStatus.Success);
+        context.Store.Count.Should().BeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task Verify_TotpSecret_NotConfirmed()
+    {
+        var context = new OtpTestContext();
+        var enrollment = context.Totp().BeginEnrollment("user-1", "a");
+        (await context.Hotp().ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, "123456")).Status.Should().Be(OtpVerificationStatus.NotConfirmed);
+    }
+}

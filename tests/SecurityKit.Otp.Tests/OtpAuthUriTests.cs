@@ -1,0 +1,114 @@
+using CsCheck;
+
+namespace SecurityKit.Otp.Tests;
+
+public sealed class OtpAuthUriTests
+{
+    private static readonly byte[] Secret = "12345678901234567890"u8.ToArray();
+
+    [Fact]
+    public void CreateTotp_GoogleExample_MatchesKeyUriFormat()
+    {
+        var secret = Base32.TryDecode("JBSWY3DPEHPK3PXP", out var s) ? s : throw new InvalidOperationException();
+        OtpAuthUri.CreateTotp("Example", "alice@google.com", secret)
+            .Should().Be("otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example&algorithm=SHA1&digits=6&period=30");
+    }
+
+    [Theory]
+    [InlineData("ACME Co", "john doe", "otpauth://totp/ACME%20Co:john%20doe?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME%20Co&")]
+    [InlineData("ACME", "a:b@x.io", "otpauth://totp/ACME:a%3Ab@x.io?")]
+    [InlineData("A:B", "x", "otpauth://totp/A%3AB:x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=A%3AB&")]
+    [InlineData("Bänk", "zoë@bänk.de", "otpauth://totp/B%C3%A4nk:zo%C3%AB@b%C3%A4nk.de?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=B%C3%A4nk&")]
+    [InlineData("Mail@Corp", "u", "otpauth://totp/Mail@Corp:u?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Mail%40Corp&")]
+    [InlineData("日本", "ユーザー", "otpauth://totp/%E6%97%A5%E6%9C%AC:%E3%83%A6%E3%83%BC%E3%82%B6%E3%83%BC?")]
+    [InlineData("a+b&c=d", "x/y?z#", "otpauth://totp/a%2Bb%26c%3Dd:x%2Fy%3Fz%23?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=a%2Bb%26c%3Dd&")]
+    public void CreateTotp_SpecialCharacters_PercentEncoded(string issuer, string account, string expectedPrefix)
+    {
+        var uri = OtpAuthUri.CreateTotp(issuer, account, Secret);
+        uri.Should().StartWith(expectedPrefix);
+        OtpAuthUri.TryParse(uri, out var parsed).Should().BeTrue();
+        parsed!.Issuer.Should().Be(issuer);
+        parsed.AccountName.Should().Be(account);
+        parsed.Secret.Should().Equal(Secret);
+    }
+
+    [Fact]
+    public void CreateTotp_ParametersAndNoIssuer_Written()
+    {
+        OtpAuthUri.CreateTotp(null, "bob", new byte[32], OtpAlgorithm.Sha256, 8, 60)
+            .Should().Be("otpauth://totp/bob?secret=" + new string('A', 52) + "&algorithm=SHA256&digits=8&period=60");
+        OtpAuthUri.CreateHotp("X", "bob", new byte[64], 7, OtpAlgorithm.Sha512, 7)
+            .Should().EndWith("&issuer=X&algorithm=SHA512&digits=7&counter=7");
+    }
+
+    [Fact]
+    public void CreateTotp_InvalidArguments_Throw()
+    {
+        FluentActions.Invoking(() => OtpAuthUri.CreateTotp("X", "", Secret)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => OtpAuthUri.CreateTotp("X", new string('a', 257), Secret)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => OtpAuthUri.CreateTotp(new string('a', 101), "x", Secret)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => OtpAuthUri.CreateTotp("X", "bad\ud800", Secret)).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void CreateThenParse_RandomLabels_RoundTrip()
+    {
+        var text = Gen.String[Gen.Char, 1, 30];
+        Gen.Select(text, text, Gen.Byte.Array[1, 64], Gen.Int[0, 2], Gen.Int[6, 8], Gen.Int[1, 3600]).Sample((issuer, account, secret, alg, digits, period) =>
+        {
+            string uri;
+            try
+            {
+                uri = OtpAuthUri.CreateTotp(issuer, account, secret, (OtpAlgorithm)alg, digits, period);
+            }
+            catch (ArgumentException)
+            {
+                return; // unpaired surrogates cannot be encoded
+            }
+
+            uri.Should().MatchRegex("^otpauth://totp/[A-Za-z0-9%._~@-]+:[A-Za-z0-9%._~@-]+\\?secret=[A-Z2-7]+&issuer=[A-Za-z0-9%._~-]+&algorithm=SHA(1|256|512)&digits=[678]&period=[0-9]+$");
+            OtpAuthUri.TryParse(uri, out var parsed).Should().BeTrue();
+            parsed!.Issuer.Should().Be(issuer);
+            parsed.AccountName.Should().Be(account);
+            parsed.Secret.Should().Equal(secret);
+            parsed.Algorithm.Should().Be((OtpAlgorithm)alg);
+            parsed.Digits.Should().Be(digits);
+            parsed.PeriodSeconds.Should().Be(period);
+        }, iter: 300);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("http://totp/x?secret=GEZDGNBV")]
+    [InlineData("otpauth://xotp/x?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/x")]
+    [InlineData("otpauth://totp/x?secret=gezdgnbv")]
+    [InlineData("otpauth://totp/x?secret=GEZDGNBV%")]
+    [InlineData("otpauth://totp/x?secret=GEZDGNBV&secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/x?secret=GEZDGNBV&digits=9")]
+    [InlineData("otpauth://totp/x?secret=GEZDGNBV&period=0")]
+    [InlineData("otpauth://totp/x?secret=GEZDGNBV&algorithm=MD5")]
+    [InlineData("otpauth://totp/x?secret=GEZDGNBV&unknown=1")]
+    [InlineData("otpauth://totp/A:x?secret=GEZDGNBV&issuer=B")]
+    [InlineData("otpauth://totp/x?secret=GEZDGNBV&counter=1")]
+    [InlineData("otpauth://hotp/x?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/%FF?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/a b?secret=GEZDGNBV")]
+    public void TryParse_Invalid_False(string? uri)
+    {
+        OtpAuthUri.TryParse(uri, out var parsed).Should().BeFalse();
+        parsed.Should().BeNull();
+    }
+
+    [Fact]
+    public void TryParse_Huge_False() =>
+        OtpAuthUri.TryParse("otpauth://totp/x?secret=" + new string('A', 100_000), out _).Should().BeFalse();
+
+    [Fact]
+    public void Components_ToString_HasNoSecret()
+    {
+        OtpAuthUri.TryParse(OtpAuthUri.CreateTotp("X", "y", Secret), out var parsed).Should().BeTrue();
+        parsed!.ToString().Should().NotContain(Base32.Encode(Secret));
+    }
+}

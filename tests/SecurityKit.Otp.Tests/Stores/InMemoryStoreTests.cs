@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Time.Testing;
+using SecurityKit.Otp.Stores;
+using SecurityKit.Stores.Otp;
+using SecurityKit.Tests.Conformance;
+
+namespace SecurityKit.Otp.Tests.Stores;
+
+public sealed class InMemoryOtpStateStoreConformanceTests : OtpStateStoreConformanceTests
+{
+    protected override Task<IOtpStateStore> CreateStoreAsync() => Task.FromResult<IOtpStateStore>(new InMemoryOtpStateStore(new FakeTimeProvider()));
+}
+
+public sealed class InMemoryBackupCodeStoreConformanceTests : BackupCodeStoreConformanceTests
+{
+    protected override Task<IBackupCodeStore> CreateStoreAsync() => Task.FromResult<IBackupCodeStore>(new InMemoryBackupCodeStore());
+}
+
+public sealed class InMemoryStoreTests
+{
+    [Fact]
+    public async Task TryAccept_AfterRetention_ForgottenAndAcceptedAgain()
+    {
+        var time = new FakeTimeProvider();
+        var store = new InMemoryOtpStateStore(time);
+        await store.TryAcceptAsync("u", "totp", 5, TimeSpan.FromSeconds(90));
+        time.Advance(TimeSpan.FromSeconds(89));
+        (await store.GetLastAcceptedAsync("u", "totp")).Should().Be(5);
+        time.Advance(TimeSpan.FromSeconds(1));
+        (await store.GetLastAcceptedAsync("u", "totp")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task RecordFailure_WindowSlidesFromLastFailure()
+    {
+        var time = new FakeTimeProvider();
+        var store = new InMemoryOtpStateStore(time);
+        await store.RecordFailureAsync("u", TimeSpan.FromMinutes(15));
+        time.Advance(TimeSpan.FromMinutes(10));
+        await store.RecordFailureAsync("u", TimeSpan.FromMinutes(15));
+        time.Advance(TimeSpan.FromMinutes(10));
+        (await store.GetFailureCountAsync("u")).Should().Be(2);
+        time.Advance(TimeSpan.FromMinutes(5));
+        (await store.GetFailureCountAsync("u")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task FloodOfDistinctUsers_StaysBounded()
+    {
+        var store = new InMemoryOtpStateStore(new FakeTimeProvider(), maxEntries: 1000);
+        for (var i = 0; i < 10_000; i++)
+        {
+            await store.RecordFailureAsync("u" + i, TimeSpan.FromMinutes(15));
+        }
+
+        store.Count.Should().BeLessThanOrEqualTo(1000);
+        (await store.GetFailureCountAsync("u9999")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task FloodOfDistinctUsers_ExpiredEntriesEvictedFirst()
+    {
+        var time = new FakeTimeProvider();
+        var store = new InMemoryOtpStateStore(time, maxEntries: 100);
+        await store.TryAcceptAsync("keep", "hotp.a", 1, null);
+        for (var i = 0; i < 99; i++)
+        {
+            await store.RecordFailureAsync("old" + i, TimeSpan.FromMinutes(1));
+        }
+
+        time.Advance(TimeSpan.FromMinutes(2));
+        for (var i = 0; i < 50; i++)
+        {
+            await store.RecordFailureAsync("new" + i, TimeSpan.FromMinutes(1));
+        }
+
+        (await store.GetLastAcceptedAsync("keep", "hotp.a")).Should().Be(1);
+        store.Count.Should().Be(51);
+    }
+
+    [Fact]
+    public async Task BackupStore_Full_ThrowsInsteadOfEvicting()
+    {
+        var store = new InMemoryBackupCodeStore(maxUsers: 2);
+        await store.ReplaceAsync("a", "k1", ["h1"]);
+        await store.ReplaceAsync("b", "k1", ["h1"]);
+        await store.ReplaceAsync("a", "k1", ["h2"]);
+        await FluentActions.Awaiting(async () => await store.ReplaceAsync("c", "k1", ["h1"])).Should().ThrowAsync<InvalidOperationException>().WithMessage("*SecurityKit.Redis*");
+        (await store.TryConsumeAsync("c", "k1", "h1")).Consumed.Should().BeFalse();
+        (await store.GetRemainingCountAsync("b")).Should().Be(1);
+    }
+}

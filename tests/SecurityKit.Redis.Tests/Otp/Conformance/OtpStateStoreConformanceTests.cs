@@ -1,0 +1,155 @@
+using SecurityKit.Stores.Otp;
+
+namespace SecurityKit.Tests.Conformance;
+
+/// <summary>
+/// The contract of <see cref="IOtpStateStore"/>, run against every implementation (in-memory in
+/// SecurityKit.Otp.Tests, Redis in SecurityKit.Redis.Tests). Each test uses fresh user ids.
+/// </summary>
+public abstract class OtpStateStoreConformanceTests
+{
+    /// <summary>Creates the store under test; a Redis implementation skips or fails here when no server runs.</summary>
+    protected abstract Task<IOtpStateStore> CreateStoreAsync();
+
+    private static string NewUser() => "user-" + Guid.NewGuid().ToString("N");
+
+    [SkippableFact]
+    public async Task TryAccept_FirstValue_AcceptedWithoutPrevious()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        (await store.TryAcceptAsync(user, "totp", 100, TimeSpan.FromMinutes(2))).Should().Be(new OtpAcceptOutcome(true, null));
+        (await store.GetLastAcceptedAsync(user, "totp")).Should().Be(100);
+    }
+
+    [SkippableFact]
+    public async Task TryAccept_SameOrLowerValue_RejectedAndUnchanged()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        await store.TryAcceptAsync(user, "totp", 100, TimeSpan.FromMinutes(2));
+        (await store.TryAcceptAsync(user, "totp", 100, TimeSpan.FromMinutes(2))).Should().Be(new OtpAcceptOutcome(false, 100));
+        (await store.TryAcceptAsync(user, "totp", 99, TimeSpan.FromMinutes(2))).Should().Be(new OtpAcceptOutcome(false, 100));
+        (await store.GetLastAcceptedAsync(user, "totp")).Should().Be(100);
+    }
+
+    [SkippableFact]
+    public async Task TryAccept_HigherValue_AcceptedWithPrevious()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        await store.TryAcceptAsync(user, "totp", 100, TimeSpan.FromMinutes(2));
+        (await store.TryAcceptAsync(user, "totp", 101, TimeSpan.FromMinutes(2))).Should().Be(new OtpAcceptOutcome(true, 100));
+    }
+
+    [SkippableFact]
+    public async Task TryAccept_CountersAndUsersAreIndependent()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var other = NewUser();
+        await store.TryAcceptAsync(user, "totp", 100, TimeSpan.FromMinutes(2));
+        (await store.TryAcceptAsync(user, "hotp.0011223344556677", 0, null)).Accepted.Should().BeTrue();
+        (await store.TryAcceptAsync(other, "totp", 100, TimeSpan.FromMinutes(2))).Accepted.Should().BeTrue();
+    }
+
+    [SkippableFact]
+    public async Task TryAccept_ZeroAndNoRetention_Kept()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        (await store.TryAcceptAsync(user, "hotp.a", 0, null)).Accepted.Should().BeTrue();
+        (await store.TryAcceptAsync(user, "hotp.a", 0, null)).Accepted.Should().BeFalse();
+        (await store.GetLastAcceptedAsync(user, "hotp.a")).Should().Be(0);
+    }
+
+    [SkippableFact]
+    public async Task TryAccept_ManyParallelSameValue_ExactlyOneAccepted()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        using var start = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            return await store.TryAcceptAsync(user, "totp", 5_000_000, TimeSpan.FromMinutes(2));
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(tasks);
+        results.Count(r => r.Accepted).Should().Be(1);
+    }
+
+    [SkippableFact]
+    public async Task TryAccept_ParallelIncreasingValues_AcceptedSequenceStrictlyIncreasesToMax()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, 40).Reverse().Select(v => Task.Run(async () => (Value: v, Outcome: await store.TryAcceptAsync(user, "hotp.x", v, null)))));
+        (await store.GetLastAcceptedAsync(user, "hotp.x")).Should().Be(40);
+        foreach (var (value, outcome) in outcomes.Where(o => o.Outcome.Accepted))
+        {
+            (outcome.PreviousValue ?? 0).Should().BeLessThan(value);
+        }
+
+        foreach (var (value, outcome) in outcomes.Where(o => !o.Outcome.Accepted))
+        {
+            outcome.PreviousValue.Should().BeGreaterThanOrEqualTo(value);
+        }
+    }
+
+    [SkippableFact]
+    public async Task RemoveCounter_ForgetsValue()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        await store.TryAcceptAsync(user, "hotp.a", 7, null);
+        await store.RemoveCounterAsync(user, "hotp.a");
+        (await store.GetLastAcceptedAsync(user, "hotp.a")).Should().BeNull();
+        (await store.TryAcceptAsync(user, "hotp.a", 0, null)).Accepted.Should().BeTrue();
+    }
+
+    [SkippableFact]
+    public async Task Failures_RecordCountReset()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        (await store.GetFailureCountAsync(user)).Should().Be(0);
+        (await store.RecordFailureAsync(user, TimeSpan.FromMinutes(15))).Should().Be(1);
+        (await store.RecordFailureAsync(user, TimeSpan.FromMinutes(15))).Should().Be(2);
+        (await store.GetFailureCountAsync(user)).Should().Be(2);
+        await store.ResetFailuresAsync(user);
+        (await store.GetFailureCountAsync(user)).Should().Be(0);
+    }
+
+    [SkippableFact]
+    public async Task RecordFailure_ManyParallel_ExactCount()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var counts = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () => await store.RecordFailureAsync(user, TimeSpan.FromMinutes(15)))));
+        counts.Should().BeEquivalentTo(Enumerable.Range(1, 100));
+        (await store.GetFailureCountAsync(user)).Should().Be(100);
+    }
+
+    [SkippableFact]
+    public async Task InvalidArguments_Throw()
+    {
+        var store = await CreateStoreAsync();
+        await FluentActions.Awaiting(async () => await store.TryAcceptAsync("", "totp", 1, null)).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await store.TryAcceptAsync(new string('u', 257), "totp", 1, null)).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await store.TryAcceptAsync("u", "TOTP", 1, null)).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await store.TryAcceptAsync("u", "totp", 1, TimeSpan.Zero)).Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    [SkippableFact]
+    public async Task UserIdsWithSeparatorsAndUnicode_AreDistinct()
+    {
+        var store = await CreateStoreAsync();
+        var suffix = Guid.NewGuid().ToString("N");
+        string[] users = ["a}:c:totp" + suffix, "a" + suffix, "{a}" + suffix, "ä😀" + suffix, "a b" + suffix];
+        foreach (var user in users)
+        {
+            (await store.TryAcceptAsync(user, "totp", 1, TimeSpan.FromMinutes(1))).Accepted.Should().BeTrue(user);
+        }
+    }
+}

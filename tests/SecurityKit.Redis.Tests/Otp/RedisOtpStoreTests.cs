@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Options;
+using SecurityKit.Redis.Otp;
+using SecurityKit.Stores.Otp;
+using SecurityKit.Tests.Conformance;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Tests.Otp;
+
+internal static class RedisOtpTestStores
+{
+    public static RedisConnection Connect(RedisServerFixture fixture, string? prefix = null)
+    {
+        fixture.EnsureAvailable();
+        var multiplexer = fixture.Multiplexer!;
+        return new RedisConnection(Options.Create(new RedisSecurityKitOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),
+            KeyPrefix = prefix ?? "test-otp:",
+            OperationTimeout = TimeSpan.FromSeconds(5),
+        }));
+    }
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisOtpStateStoreConformanceTests(RedisServerFixture fixture) : OtpStateStoreConformanceTests
+{
+    protected override Task<IOtpStateStore> CreateStoreAsync() =>
+        Task.FromResult<IOtpStateStore>(new RedisOtpStateStore(RedisOtpTestStores.Connect(fixture)));
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisBackupCodeStoreConformanceTests(RedisServerFixture fixture) : BackupCodeStoreConformanceTests
+{
+    protected override Task<IBackupCodeStore> CreateStoreAsync() =>
+        Task.FromResult<IBackupCodeStore>(new RedisBackupCodeStore(RedisOtpTestStores.Connect(fixture)));
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisOtpStoreTests(RedisServerFixture fixture)
+{
+    [SkippableFact]
+    public async Task TryAccept_WithRetention_SetsTtlAtomically()
+    {
+        var prefix = "ttl-" + Guid.NewGuid().ToString("N") + ":";
+        var store = new RedisOtpStateStore(RedisOtpTestStores.Connect(fixture, prefix));
+        await store.TryAcceptAsync("alice", "totp", 42, TimeSpan.FromSeconds(90));
+        await store.TryAcceptAsync("alice", "hotp.a", 3, null);
+        await store.RecordFailureAsync("alice", TimeSpan.FromMinutes(15));
+
+        var db = fixture.Multiplexer!.GetDatabase();
+        var tag = prefix + "otp:{YWxpY2U}";
+        ((long)await db.StringGetAsync(tag + ":c:totp")).Should().Be(42);
+        (await db.KeyTimeToLiveAsync(tag + ":c:totp")).Should().BeCloseTo(TimeSpan.FromSeconds(90), TimeSpan.FromSeconds(5));
+        (await db.KeyTimeToLiveAsync(tag + ":c:hotp.a")).Should().BeNull();
+        (await db.KeyTimeToLiveAsync(tag + ":f")).Should().BeCloseTo(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5));
+    }
+
+    [SkippableFact]
+    public async Task Keys_ShareOneClusterSlotPerUser()
+    {
+        var prefix = "slot-" + Guid.NewGuid().ToString("N") + ":";
+        var codes = new RedisBackupCodeStore(RedisOtpTestStores.Connect(fixture, prefix));
+        await codes.ReplaceAsync("bob}x", "k1", ["h1"]);
+        var server = fixture.Multiplexer!.GetServer("127.0.0.1", fixture.Port);
+        var keys = server.Keys(pattern: prefix + "*").Select(k => (string)k!).ToList();
+        keys.Should().ContainSingle().Which.Should().Be(prefix + "otp:{Ym9ifXg}:bc");
+    }
+
+    [SkippableFact]
+    public async Task ServerStopped_OperationsThrowAndAcceptNothing_ThenRecover()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisOtpStateStore(RedisOtpTestStores.Connect(fixture));
+        var user = "fault-" + Guid.NewGuid().ToString("N");
+        fixture.StopServer();
+        try
+        {
+            var act = async () => await store.TryAcceptAsync(user, "totp", 1, TimeSpan.FromMinutes(1));
+            await act.Should().ThrowAsync<Exception>();
+        }
+        finally
+        {
+            await fixture.RestartAsync();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                (await store.TryAcceptAsync(user, "totp", 1, TimeSpan.FromMinutes(1))).Accepted.Should().BeTrue();
+                break;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}
