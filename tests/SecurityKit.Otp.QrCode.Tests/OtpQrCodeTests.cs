@@ -1,6 +1,7 @@
 using SecurityKit.Otp.QrCode;
+using SecurityKit.Otp.Tests;
 
-namespace SecurityKit.Otp.Tests.QrCode;
+namespace SecurityKit.Otp.QrCode.Tests;
 
 public sealed class OtpQrCodeTests
 {
