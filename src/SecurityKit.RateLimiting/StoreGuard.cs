@@ -127,7 +127,7 @@ internal sealed class StoreGuard
 
         var now = TimeProvider.GetUtcNow().UtcTicks;
         var last = _lastEvent.GetOrAdd(limiter, long.MinValue);
-        if (now - last < EventIntervalTicks || !_lastEvent.TryUpdate(limiter, now, last))
+        if ((last != long.MinValue && now - last < EventIntervalTicks) || !_lastEvent.TryUpdate(limiter, now, last))
         {
             return;
         }

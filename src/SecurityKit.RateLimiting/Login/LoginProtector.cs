@@ -51,6 +51,7 @@ public sealed class LoginProtector
 {
     private const string Limiter = "login";
     private const int MaxDeviceIdLength = 256;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly LoginProtectionOptions _options;
     private readonly ISecretKeyRing _keyRing;
@@ -324,6 +325,7 @@ public sealed class LoginProtector
 
         try
         {
+            StrictUtf8.GetByteCount(trimmed);
             return trimmed.ToString().Normalize(NormalizationForm.FormKC).ToLowerInvariant();
         }
         catch (ArgumentException)

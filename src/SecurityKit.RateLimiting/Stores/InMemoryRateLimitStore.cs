@@ -210,21 +210,22 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 return false;
             }
 
-            double tat = Math.Max(BitConverter.Int64BitsToDouble(state), now);
-            double newTat = tat + (permits * interval);
-            double allowAt = newTat - tau;
-            if (permits == 0 || allowAt - now > 0.5)
+            // Work on "ahead" (TAT − now), a small number, so rounding never loses a permit.
+            double ahead = Math.Max(BitConverter.Int64BitsToDouble(state) - now, 0);
+            double newAhead = ahead + (permits * interval);
+            if (permits == 0 || newAhead - tau > 0.5)
             {
-                long remaining = (long)Math.Floor(((now + tau - tat) / interval) + 1e-9);
+                long remaining = Math.Max(0, (long)Math.Floor(((tau - ahead) / interval) + 1e-9));
                 decision = permits == 0
-                    ? new RateLimitDecision(remaining >= 1, Math.Max(0, remaining), remaining >= 1 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(tat + interval - tau - now))))
-                    : new RateLimitDecision(false, Math.Max(0, remaining), TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(allowAt - now))));
+                    ? new RateLimitDecision(remaining >= 1, remaining, remaining >= 1 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(ahead + interval - tau))))
+                    : new RateLimitDecision(false, remaining, TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(newAhead - tau))));
                 return true;
             }
 
+            double newTat = now + newAhead;
             if (Interlocked.CompareExchange(ref entry.State, BitConverter.DoubleToInt64Bits(newTat), state) == state)
             {
-                long remaining = (long)Math.Floor(((now + tau - newTat) / interval) + 1e-9);
+                long remaining = (long)Math.Floor(((tau - newAhead) / interval) + 1e-9);
                 decision = new RateLimitDecision(true, Math.Max(0, remaining), TimeSpan.Zero);
                 return true;
             }
