@@ -1,7 +1,9 @@
 /*
  * In-memory state, one Entry per key (ConcurrentDictionary<string, Entry>, ordinal keys).
  * Time is the injected TimeProvider's monotonic timestamp, converted to 100 ns ticks since the store was
- * created ("now"). Windows are aligned to that epoch.
+ * created ("now"). Windows are aligned to that epoch. With TimeProvider.System, rate-limit checks read
+ * SystemCoarseClock (a copy refreshed every millisecond) instead of the OS clock; lockout counters always
+ * read the provider.
  *
  *   TokenBucket (GCRA)  State = IEEE-754 bits of the theoretical arrival time (TAT, ticks, double).
  *                       Lock-free: one Interlocked.CompareExchange per granted check.
@@ -29,7 +31,9 @@ namespace SecurityKit.RateLimiting.Stores;
 /// </summary>
 /// <remarks>
 /// <para>Checks on an existing key allocate nothing; token bucket and fixed window are lock-free (one
-/// compare-and-swap), sliding window and lockout counters take a per-key monitor.</para>
+/// compare-and-swap), sliding window and lockout counters take a per-key monitor. With
+/// <see cref="TimeProvider.System"/>, rate-limit checks read a process-wide timestamp refreshed every millisecond
+/// (one timer per process) rather than the OS clock; a lagging copy only makes limits stricter.</para>
 /// <para><b>Eviction:</b> when a new key would exceed <see cref="InMemoryRateLimitStoreOptions.MaxEntries"/>, expired
 /// entries are removed, then (if still full) the 10% of entries that expire soonest; permanent locks go last.
 /// A flood of distinct keys can therefore shorten the memory of other keys, never grow memory without bound
@@ -43,10 +47,13 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
     private const int CountBits = 24;
     private const long CountMask = (1L << CountBits) - 1;
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // The default comparer (ordinal) lets ConcurrentDictionary use its fast non-randomized string hashing,
+    // switching to randomized hashing by itself if it detects a collision flood.
+    private readonly ConcurrentDictionary<string, Entry> _entries = new();
     private readonly TimeProvider _timeProvider;
     private readonly long _epoch;
     private readonly double _ticksPerTimestamp;
+    private readonly bool _coarse;
     private readonly int _maxEntries;
     private readonly long _sweepIntervalTicks;
     private int _count;
@@ -78,7 +85,13 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         _timeProvider = timeProvider;
         _maxEntries = options.MaxEntries;
         _sweepIntervalTicks = options.SweepInterval.Ticks;
-        _epoch = timeProvider.GetTimestamp();
+        _coarse = ReferenceEquals(timeProvider, TimeProvider.System);
+        if (_coarse)
+        {
+            SystemCoarseClock.EnsureStarted();
+        }
+
+        _epoch = _coarse ? SystemCoarseClock.Timestamp : timeProvider.GetTimestamp();
         _ticksPerTimestamp = (double)TimeSpan.TicksPerSecond / timeProvider.TimestampFrequency;
     }
 
@@ -127,7 +140,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
             throw new ArgumentOutOfRangeException(nameof(permits), permits, "Permits must be between 0 and the rule's limit.");
         }
 
-        var now = Now();
+        var now = _coarse ? Math.Max(0, (long)((SystemCoarseClock.Timestamp - _epoch) * _ticksPerTimestamp)) : Now();
         while (true)
         {
             var entry = GetOrAdd(key, (byte)rule.Algorithm, rule.Window.Ticks, now);

@@ -94,6 +94,20 @@ public sealed class InMemoryRateLimitStoreTests
     }
 
     [Fact]
+    public void TryAcquire_SystemClock_UsesCoarseClockAndStillLimits()
+    {
+        var store = new InMemoryRateLimitStore();
+        var rule = RateLimitRule.TokenBucket(2, TimeSpan.FromMinutes(1));
+
+        store.TryAcquire("k", rule).IsAllowed.Should().BeTrue();
+        store.TryAcquire("k", rule).IsAllowed.Should().BeTrue();
+        var denied = store.TryAcquire("k", rule);
+
+        denied.IsAllowed.Should().BeFalse();
+        denied.RetryAfter.Should().BeCloseTo(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_Throws()
     {
         FluentActions.Invoking(() => new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 10 }, TimeProvider.System))
