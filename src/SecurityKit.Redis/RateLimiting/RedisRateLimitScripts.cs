@@ -41,15 +41,15 @@ internal sealed class RedisRateLimitScripts
         return {1, left - permits, 0}
         """);
 
-    // ARGV: now, window µs, limit, permits.   Hash: t = theoretical arrival time (µs, double).
-    // Arithmetic is done on "ahead" = TAT − now, a small number, so the 2^-2 µs resolution of doubles near
-    // 1.7e15 µs never turns a whole permit into a fraction.
+    // ARGV: now, window µs, limit, permits.   String value = theoretical arrival time (µs, double), written with
+    // SET … PX so state and TTL are one command. Arithmetic is done on "ahead" = TAT − now, a small number, so the
+    // 2^-2 µs resolution of doubles near 1.7e15 µs never turns a whole permit into a fraction.
     public static readonly RedisRateLimitScripts TokenBucket = new(Clock + """
         local window = tonumber(ARGV[2])
         local limit = tonumber(ARGV[3])
         local permits = tonumber(ARGV[4])
         local interval = window / limit
-        local v = redis.call('HGET', KEYS[1], 't')
+        local v = redis.call('GET', KEYS[1])
         local ahead = 0
         if v then ahead = math.max(0, tonumber(v) - now) end
         local newAhead = ahead + permits * interval
@@ -61,8 +61,7 @@ internal sealed class RedisRateLimitScripts
           end
           return {0, remaining, math.max(1, math.ceil(newAhead - window))}
         end
-        redis.call('HSET', KEYS[1], 't', string.format('%.17g', now + newAhead))
-        redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(newAhead / 1000)))
+        redis.call('SET', KEYS[1], string.format('%.17g', now + newAhead), 'PX', math.max(1, math.ceil(newAhead / 1000)))
         return {1, math.max(0, math.floor((window - newAhead) / interval + 1e-9)), 0}
         """);
 

@@ -1,10 +1,11 @@
 /*
  * Redis key schema of the rate-limit store (KeyPrefix defaults to "sk:"):
  *
- *   <KeyPrefix>rl:{<key>}   one hash per limiter key; the key inside {…} is the Redis Cluster hash tag, so
+ *   <KeyPrefix>rl:{<key>}   one key per limiter key; the key inside {…} is the Redis Cluster hash tag, so
  *                           each key maps to one slot and any future companion key of it stays in that slot.
- *     token bucket   t = theoretical arrival time, µs since the Unix epoch (decimal double)
- *                    TTL = TAT − now (the bucket is full again when it expires)
+ *     token bucket   string: theoretical arrival time, µs since the Unix epoch (decimal double, %.17g)
+ *                    TTL = TAT − now (the bucket is full again when it expires); SET … PX writes both
+ *     (the other kinds are hashes:)
  *     fixed window   w = window index (now / window, decimal integer), c = permits counted in window w
  *                    TTL = end of window w
  *     sliding window w = window index, c = permits in window w, p = permits in window w − 1
@@ -17,6 +18,8 @@
  * Every operation is one EVALSHA of one script on one key (EVAL only after a NOSCRIPT reply, e.g. after a
  * server restart), so it is atomic and takes exactly one round trip. The TTL is written by the same script as
  * the state, so no key is ever left without expiry. Denied checks write nothing.
+ *
+ * A key is bound to one kind: using one key with two algorithms is a programming error (WRONGTYPE reply).
  *
  * Clock: by default the scripts read the Redis server's clock (TIME): every application instance then agrees
  * on window boundaries and arrival times whatever the skew between their own clocks. Redis 5+ replicates
@@ -33,9 +36,10 @@ namespace SecurityKit.Redis.RateLimiting;
 /// by every application instance.
 /// </summary>
 /// <remarks>
-/// <para>Operations fail with an exception when Redis is unreachable or slower than
-/// <see cref="RedisSecurityKitOptions.OperationTimeout"/>; SecurityKit.RateLimiting's limiters then apply their
-/// failure policy (fail open, fail closed or in-memory fallback).</para>
+/// <para>Operations fail with an exception when Redis is unreachable or replies with an error. The store adds no timer
+/// of its own on the hot path (a per-call timeout costs an allocation and a thread hop): SecurityKit.RateLimiting's
+/// limiters bound each call by their <c>StoreTimeout</c> and then apply their failure policy (fail open, fail closed or
+/// in-memory fallback); used directly, calls are bounded by StackExchange.Redis's <c>asyncTimeout</c>.</para>
 /// <para>This type is thread-safe.</para>
 /// </remarks>
 public sealed class RedisRateLimitStore : IRateLimitStore
@@ -114,7 +118,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         var redisKey = KeyOf(key);
         var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await database.KeyDeleteAsync(redisKey).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        await database.KeyDeleteAsync(redisKey).ConfigureAwait(false);
     }
 
     private RedisKey KeyOf(string key)
@@ -132,17 +136,18 @@ public sealed class RedisRateLimitStore : IRateLimitStore
 
     private async Task<long[]> EvaluateAsync(RedisRateLimitScripts script, RedisKey key, RedisValue[] args, CancellationToken cancellationToken)
     {
-        var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var pendingDatabase = _connection.GetDatabaseAsync(cancellationToken);
+        var database = pendingDatabase.IsCompletedSuccessfully ? pendingDatabase.Result : await pendingDatabase.ConfigureAwait(false);
         RedisKey[] keys = [key];
         RedisResult result;
         try
         {
-            result = await database.ScriptEvaluateAsync(script.Sha1, keys, args).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            result = await database.ScriptEvaluateAsync(script.Sha1, keys, args).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
             // First use on this server (or it restarted): EVAL once, which also caches the script server-side.
-            result = await database.ScriptEvaluateAsync(script.Text, keys, args).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            result = await database.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
         }
 
         var values = (long[]?)result;
