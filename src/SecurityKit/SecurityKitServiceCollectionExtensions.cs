@@ -18,6 +18,7 @@ public static class SecurityKitAllServiceCollectionExtensions
         // SECURITYKIT-FEATURES: each package adds its registration here.
         builder.AddPasswordHashing();
         builder.AddTotp().AddBackupCodes();
+        builder.AddRateLimiting().AddLoginProtection();
         return builder;
     }
 }

@@ -1,0 +1,32 @@
+using System.Threading.RateLimiting;
+
+namespace SecurityKit.RateLimiting.Adapters;
+
+/// <summary>A policy as a <see cref="PartitionedRateLimiter{TResource}"/>. Does not queue.</summary>
+internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter owner, string policyName, RateLimitPolicy policy, Func<TResource, string> selector)
+    : PartitionedRateLimiter<TResource>
+{
+    public override RateLimiterStatistics? GetStatistics(TResource resource) => null;
+
+    protected override RateLimitLease AttemptAcquireCore(TResource resource, int permitCount)
+    {
+        var pending = owner.AcquireCoreAsync(policyName, policy, KeyOf(resource), permitCount, CancellationToken.None);
+        var decision = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        return StoreRateLimitLease.From(decision);
+    }
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(TResource resource, int permitCount, CancellationToken cancellationToken) =>
+        StoreRateLimitLease.From(await owner.AcquireCoreAsync(policyName, policy, KeyOf(resource), permitCount, cancellationToken).ConfigureAwait(false));
+
+    private string KeyOf(TResource resource)
+    {
+        var partition = selector(resource);
+        ArgumentException.ThrowIfNullOrEmpty(partition, nameof(resource));
+        if (partition.Length > 256)
+        {
+            throw new ArgumentException("Partition keys are at most 256 characters.", nameof(resource));
+        }
+
+        return string.Concat(policyName, ":", partition);
+    }
+}

@@ -1,0 +1,383 @@
+/*
+ * Store keys of the login protector (each then prefixed by the store, e.g. Redis "sk:rl:{...}"):
+ *
+ *   login:a:<kid>:<mac>   account counter        (LockoutRule, permanent only with PermanentLockout)
+ *   login:p:<kid>:<mac>   account + client IP     (LockoutRule, never permanent)
+ *   login:d:<kid>:<mac>   account + trusted device (LockoutRule, never permanent)
+ *   login:i:<kid>:<mac>   client IP failures      (token bucket IpFailureLimit / IpWindow)
+ *   login:n:<kid>:<mac>   IPv6 /64 failures       (token bucket NetworkFailureLimit / IpWindow)
+ *
+ * <kid> is the id of the active rate-limit-keys key; <mac> is base64url (no padding, 22 chars) of the first
+ * 16 bytes of HMAC-SHA256(key, UTF-8(tag || 0x1F || part1 [|| 0x1F || part2])) where the account part is the
+ * normalised account id (trimmed, NFKC, lower-case invariant), the IP part the canonical address text
+ * (IPv4-mapped IPv6 as IPv4, scope id dropped), the network part the first 8 address bytes in hex, the
+ * device part the host's device id. Raw identifiers never reach the store. Rotating the key starts fresh counters.
+ */
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using SecurityKit.Events;
+using SecurityKit.Keys;
+using SecurityKit.Primitives;
+using SecurityKit.RateLimiting.Stores;
+using SecurityKit.Stores.RateLimiting;
+
+namespace SecurityKit.RateLimiting.Login;
+
+/// <summary>
+/// Brute-force and credential-stuffing protection for sign-in: one call per attempt that checks the account,
+/// account + IP (or trusted device), client IP and IPv6 /64 counters, runs the credential check only when allowed,
+/// and records the outcome.
+/// </summary>
+/// <remarks>
+/// <para>Progressive response per account: free attempts → delay required (<see cref="LoginAttemptStatus.Throttled"/>) →
+/// temporarily locked with exponential backoff and a cap (<see cref="LoginAttemptStatus.Locked"/>) → hard stop at
+/// <see cref="LoginProtectionOptions.MaxConsecutiveFailures"/> (≤ 100). A success resets the account counters.</para>
+/// <para>Lockout-DoS resistance: failures from one IP against many accounts block that IP (and its /64); attempts from a
+/// trusted device (<see cref="LoginAttempt.TrustedDeviceId"/>) are judged on their own account + device counter, so
+/// an attacker elsewhere cannot lock the owner out of it.</para>
+/// <para>Every attempt is registered as a failure before the credentials are checked and reset on success, so parallel
+/// attempts cannot slip past a threshold. Counters are individually atomic; the four checks of one attempt run
+/// concurrently (pipelined on Redis), and an attempt refused by one counter may still have been counted by another.</para>
+/// <para><b>Security:</b> keys are HMAC'd with the <see cref="KeyPurposes.RateLimitKeys"/> key. Refusals skip the
+/// credential check, so they answer faster; they depend only on attempts already made, never on whether the account
+/// exists. This type is thread-safe.</para>
+/// </remarks>
+public sealed class LoginProtector
+{
+    private const string Limiter = "login";
+    private const int MaxDeviceIdLength = 256;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly LoginProtectionOptions _options;
+    private readonly ISecretKeyRing _keyRing;
+    private readonly StoreGuard _guard;
+    private readonly LockoutRule _accountRule;
+    private readonly LockoutRule _pairRule;
+    private readonly LockoutRule _accountFallbackRule;
+    private readonly LockoutRule _pairFallbackRule;
+    private readonly RateLimitRule _ipRule;
+    private readonly RateLimitRule _ipFallbackRule;
+    private readonly RateLimitRule _networkRule;
+    private readonly RateLimitRule _networkFallbackRule;
+
+    /// <summary>Initializes a protector for use without DI.</summary>
+    /// <param name="store">The store (in-memory or Redis).</param>
+    /// <param name="options">The options.</param>
+    /// <param name="keyRing">The key ring holding a <see cref="KeyPurposes.RateLimitKeys"/> (or root) key.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="events">The event publisher, or <see langword="null"/> for none.</param>
+    /// <param name="storeTimeout">The store timeout; <see langword="null"/> for 1 second.</param>
+    /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options are not valid; the message says what to set.</exception>
+    public LoginProtector(IRateLimitStore store, LoginProtectionOptions options, ISecretKeyRing keyRing, TimeProvider timeProvider, SecurityEventPublisher? events = null, TimeSpan? storeTimeout = null)
+        : this(store, options, keyRing, timeProvider, events, storeTimeout ?? TimeSpan.FromSeconds(1), null)
+    {
+    }
+
+    /// <summary>Initializes a protector from DI.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="rateLimitingOptions">The rate-limiting options (store timeout).</param>
+    /// <param name="keyRing">The key ring.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="events">The event publisher.</param>
+    /// <param name="fallback">The in-memory fallback store.</param>
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    public LoginProtector(IRateLimitStore store, IOptions<LoginProtectionOptions> options, IOptions<RateLimitingOptions> rateLimitingOptions, ISecretKeyRing keyRing, TimeProvider timeProvider, SecurityEventPublisher events, InMemoryRateLimitStore fallback)
+        : this(store, options?.Value!, keyRing, timeProvider, events, rateLimitingOptions?.Value.StoreTimeout ?? TimeSpan.FromSeconds(1), fallback)
+    {
+    }
+
+    private LoginProtector(IRateLimitStore store, LoginProtectionOptions options, ISecretKeyRing keyRing, TimeProvider timeProvider, SecurityEventPublisher? events, TimeSpan storeTimeout, InMemoryRateLimitStore? fallback)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(keyRing);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var errors = Check(options);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _options = options;
+        _keyRing = keyRing;
+        fallback ??= store as InMemoryRateLimitStore ?? new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), timeProvider);
+        _guard = new StoreGuard(store, fallback, storeTimeout, timeProvider, events ?? SecurityEventPublisher.None);
+
+        _accountRule = Curve(options, 1, options.PermanentLockout);
+        _pairRule = Curve(options, 1, permanent: false);
+        _accountFallbackRule = Curve(options, options.FallbackLimitFactor, options.PermanentLockout);
+        _pairFallbackRule = Curve(options, options.FallbackLimitFactor, permanent: false);
+        _ipRule = RateLimitRule.TokenBucket(options.IpFailureLimit, options.IpWindow);
+        _ipFallbackRule = _ipRule.WithLimitFactor(options.FallbackLimitFactor);
+        _networkRule = RateLimitRule.TokenBucket(options.NetworkFailureLimit, options.IpWindow);
+        _networkFallbackRule = _networkRule.WithLimitFactor(options.FallbackLimitFactor);
+    }
+
+    /// <summary>
+    /// Runs one sign-in attempt: refuses it when a counter says so, otherwise calls <paramref name="verifyCredentials"/>
+    /// and records the outcome (reset on success, failure counted otherwise).
+    /// </summary>
+    /// <param name="attempt">The attempt.</param>
+    /// <param name="verifyCredentials">Checks the credentials (e.g. the password hash); return <see langword="false"/> for unknown accounts too. Not called when the attempt is refused.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <returns>The result; the same shape whatever the reason of a refusal.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="verifyCredentials"/> or the account id is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The key ring has no rate-limit key.</exception>
+    public async ValueTask<LoginAttemptResult> AttemptAsync(LoginAttempt attempt, Func<CancellationToken, ValueTask<bool>> verifyCredentials, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attempt.AccountId, nameof(attempt));
+        ArgumentNullException.ThrowIfNull(verifyCredentials);
+        var account = NormalizeAccount(attempt.AccountId);
+        var device = attempt.TrustedDeviceId;
+        if (account is null || (device is not null && (device.Length == 0 || device.Length > MaxDeviceIdLength)))
+        {
+            return new LoginAttemptResult(LoginAttemptStatus.InvalidInput, TimeSpan.Zero);
+        }
+
+        var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
+        var ip = attempt.ClientIp is null ? null : NormalizeIp(attempt.ClientIp);
+        bool trusted = device is not null;
+        string accountKey = MakeKey(key, 'a', account, null);
+        string pairKey = trusted ? MakeKey(key, 'd', account, device) : MakeKey(key, 'p', account, ip?.ToString() ?? "-");
+        string? ipKey = ip is null || trusted ? null : MakeKey(key, 'i', ip.ToString(), null);
+        string? networkKey = ip is null || trusted || ip.AddressFamily != AddressFamily.InterNetworkV6 ? null : MakeKey(key, 'n', NetworkOf(ip), null);
+        string? clientIp = ip?.ToString();
+
+        // Phase 1: all counters at once (pipelined on Redis).
+        var ipPending = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 0, cancellationToken);
+        var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 0, cancellationToken);
+        var pairPending = _guard.RegisterAttemptAsync(Limiter, pairKey, _pairRule, _pairFallbackRule, _options.FailurePolicy, cancellationToken);
+        var accountPending = trusted ? default : _guard.RegisterAttemptAsync(Limiter, accountKey, _accountRule, _accountFallbackRule, _options.FailurePolicy, cancellationToken);
+
+        var ipDecision = ipKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await ipPending.ConfigureAwait(false);
+        var networkDecision = networkKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await networkPending.ConfigureAwait(false);
+        var pairDecision = await pairPending.ConfigureAwait(false);
+        var accountDecision = trusted ? new LockoutDecision(true, 0, TimeSpan.Zero) : await accountPending.ConfigureAwait(false);
+        bool degraded = ipDecision.IsDegraded || networkDecision.IsDegraded || pairDecision.IsDegraded || accountDecision.IsDegraded;
+
+        if (!ipDecision.IsAllowed || !networkDecision.IsAllowed)
+        {
+            var retry = Max(ipDecision.IsAllowed ? TimeSpan.Zero : ipDecision.RetryAfter, networkDecision.IsAllowed ? TimeSpan.Zero : networkDecision.RetryAfter);
+            return Refuse((ipDecision.IsDegraded || networkDecision.IsDegraded) && _options.FailurePolicy == StoreFailurePolicy.FailClosed ? LoginAttemptStatus.Unavailable : LoginAttemptStatus.IpBlocked, retry, attempt, clientIp, degraded);
+        }
+
+        if (!accountDecision.IsAllowed || !pairDecision.IsAllowed)
+        {
+            var failures = Math.Max(accountDecision.Failures, pairDecision.Failures);
+            var retry = Max(accountDecision.IsAllowed ? TimeSpan.Zero : accountDecision.RetryAfter, pairDecision.IsAllowed ? TimeSpan.Zero : pairDecision.RetryAfter);
+            var status = failures == 0 && degraded ? LoginAttemptStatus.Unavailable
+                : failures >= _options.LockoutThreshold ? LoginAttemptStatus.Locked : LoginAttemptStatus.Throttled;
+            return Refuse(status, retry, attempt, clientIp, degraded);
+        }
+
+        // Phase 2: the credential check, then the outcome.
+        if (await verifyCredentials(cancellationToken).ConfigureAwait(false))
+        {
+            var resetPair = _guard.ResetAsync(Limiter, pairKey, _options.FailurePolicy, cancellationToken);
+            var resetAccount = _guard.ResetAsync(Limiter, accountKey, _options.FailurePolicy, cancellationToken);
+            await resetPair.ConfigureAwait(false);
+            await resetAccount.ConfigureAwait(false);
+            if (Math.Max(accountDecision.Failures, pairDecision.Failures) - 1 >= _options.LockoutThreshold)
+            {
+                Publish(RateLimitingEventNames.Unlocked, SecurityEventSeverity.Information, attempt, clientIp, "success");
+            }
+
+            return new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero) { IsDegraded = degraded };
+        }
+
+        var ipFailure = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 1, cancellationToken);
+        var networkFailure = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
+        if (ipKey is not null && await ipFailure.ConfigureAwait(false) is { IsAllowed: true, Remaining: 0 })
+        {
+            Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, null, clientIp, "ip");
+        }
+
+        if (networkKey is not null && await networkFailure.ConfigureAwait(false) is { IsAllowed: true, Remaining: 0 })
+        {
+            Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, null, clientIp, "network");
+        }
+
+        int counted = Math.Max(accountDecision.Failures, pairDecision.Failures);
+        if (counted == _options.LockoutThreshold || counted == _options.MaxConsecutiveFailures)
+        {
+            Publish(RateLimitingEventNames.Locked, SecurityEventSeverity.Warning, attempt, clientIp, counted == _options.MaxConsecutiveFailures ? "max_failures" : "threshold");
+        }
+
+        return new LoginAttemptResult(LoginAttemptStatus.Failed, Max(accountDecision.RetryAfter, pairDecision.RetryAfter)) { IsDegraded = degraded };
+    }
+
+    /// <summary>Clears the account counter (e.g. after identity proofing or a password reset) and publishes <see cref="RateLimitingEventNames.Unlocked"/>.</summary>
+    /// <param name="accountId">The account identifier as typed at sign-in.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the counter is cleared.</returns>
+    /// <exception cref="ArgumentException">The account id is empty or too long.</exception>
+    /// <remarks>Account + IP counters are keyed by IP and cannot be listed; they expire on their own (they are never permanent).</remarks>
+    public async ValueTask UnlockAsync(string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty or too long.", nameof(accountId));
+        var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
+        await _guard.ResetAsync(Limiter, MakeKey(key, 'a', account, null), _options.FailurePolicy, cancellationToken).ConfigureAwait(false);
+        Publish(RateLimitingEventNames.Unlocked, SecurityEventSeverity.Information, new LoginAttempt(accountId, null), null, "explicit");
+    }
+
+    internal static List<string> Check(LoginProtectionOptions o)
+    {
+        var errors = new List<string>();
+        const string P = "LoginProtectionOptions.";
+        if (o.FreeAttempts is < 1 or > 50)
+        {
+            errors.Add(P + "FreeAttempts must be between 1 and 50 (e.g. 5).");
+        }
+
+        if (o.InitialDelay < TimeSpan.FromMilliseconds(1) || o.InitialDelay > TimeSpan.FromMinutes(10) || o.InitialDelay.Ticks % TimeSpan.TicksPerMillisecond != 0)
+        {
+            errors.Add(P + "InitialDelay must be whole milliseconds between 1 ms and 10 minutes (e.g. 00:00:01).");
+        }
+
+        if (o.MaxLockoutDuration < o.InitialDelay || o.MaxLockoutDuration > TimeSpan.FromDays(30) || o.MaxLockoutDuration.Ticks % TimeSpan.TicksPerMillisecond != 0)
+        {
+            errors.Add(P + "MaxLockoutDuration must be whole milliseconds between InitialDelay and 30 days (e.g. 01:00:00).");
+        }
+
+        if (o.MaxConsecutiveFailures <= o.FreeAttempts || o.MaxConsecutiveFailures > LoginProtectionOptions.NistMaxConsecutiveFailures)
+        {
+            errors.Add(P + "MaxConsecutiveFailures must be greater than FreeAttempts and at most 100 (NIST SP 800-63B).");
+        }
+
+        if (o.LockoutThreshold < o.FreeAttempts || o.LockoutThreshold > o.MaxConsecutiveFailures)
+        {
+            errors.Add(P + "LockoutThreshold must be between FreeAttempts and MaxConsecutiveFailures (e.g. 10).");
+        }
+
+        if (o.FailureWindow < o.MaxLockoutDuration || o.FailureWindow > TimeSpan.FromDays(366) || o.FailureWindow.Ticks % TimeSpan.TicksPerMillisecond != 0)
+        {
+            errors.Add(P + "FailureWindow must be whole milliseconds between MaxLockoutDuration and 366 days (e.g. 1.00:00:00).");
+        }
+
+        if (o.IpFailureLimit is < 1 or > 100_000 || o.NetworkFailureLimit < o.IpFailureLimit || o.NetworkFailureLimit > 1_000_000)
+        {
+            errors.Add(P + "IpFailureLimit must be between 1 and 100,000 and NetworkFailureLimit between IpFailureLimit and 1,000,000.");
+        }
+
+        if (o.IpWindow < TimeSpan.FromSeconds(1) || o.IpWindow > TimeSpan.FromDays(1) || o.IpWindow.Ticks % TimeSpan.TicksPerMillisecond != 0)
+        {
+            errors.Add(P + "IpWindow must be whole milliseconds between 1 second and 1 day (e.g. 00:15:00).");
+        }
+
+        if (!Enum.IsDefined(o.FailurePolicy))
+        {
+            errors.Add(P + "FailurePolicy must be FallbackToMemory, FailClosed or FailOpen.");
+        }
+
+        if (!(o.FallbackLimitFactor > 0 && o.FallbackLimitFactor <= 1))
+        {
+            errors.Add(P + "FallbackLimitFactor must be greater than 0 and at most 1 (e.g. 0.5).");
+        }
+
+        if (o.MaxAccountIdLength is < 1 or > 1024)
+        {
+            errors.Add(P + "MaxAccountIdLength must be between 1 and 1024.");
+        }
+
+        return errors;
+    }
+
+    private static LockoutRule Curve(LoginProtectionOptions o, double factor, bool permanent) =>
+        new(Math.Max(1, (int)(o.FreeAttempts * factor)), o.InitialDelay, o.MaxLockoutDuration, o.MaxConsecutiveFailures, o.FailureWindow, permanent);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private LoginAttemptResult Refuse(LoginAttemptStatus status, TimeSpan retry, LoginAttempt attempt, string? clientIp, bool degraded)
+    {
+        Publish(RateLimitingEventNames.Throttled, SecurityEventSeverity.Warning, attempt, clientIp, status switch
+        {
+            LoginAttemptStatus.Locked => "locked",
+            LoginAttemptStatus.IpBlocked => "ip_blocked",
+            LoginAttemptStatus.Unavailable => "store_unavailable",
+            _ => "delay_required",
+        });
+        return new LoginAttemptResult(status, retry) { IsDegraded = degraded };
+    }
+
+    private void Publish(string name, SecurityEventSeverity severity, LoginAttempt? attempt, string? clientIp, string reason)
+    {
+        if (_guard.Events.IsEnabled)
+        {
+            _guard.Events.Publish(name, severity, userId: attempt?.AccountId, clientIp: clientIp, reason: reason);
+        }
+    }
+
+    private string? NormalizeAccount(string accountId)
+    {
+        var trimmed = accountId.AsSpan().Trim();
+        if (trimmed.IsEmpty || trimmed.Length > _options.MaxAccountIdLength)
+        {
+            return null;
+        }
+
+        try
+        {
+            StrictUtf8.GetByteCount(trimmed);
+            return trimmed.ToString().Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            // Invalid UTF-16 (a lone surrogate): not an identifier anyone can own.
+            return null;
+        }
+    }
+
+    private static IPAddress NormalizeIp(IPAddress ip)
+    {
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            return ip.MapToIPv4();
+        }
+
+        return ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0 ? new IPAddress(ip.GetAddressBytes()) : ip;
+    }
+
+    private static string NetworkOf(IPAddress ipv6)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        ipv6.TryWriteBytes(bytes, out _);
+        return Convert.ToHexStringLower(bytes[..8]);
+    }
+
+    private static string MakeKey(SecretKey key, char tag, string part1, string? part2)
+    {
+        int max = 2 + Encoding.UTF8.GetMaxByteCount(part1.Length) + (part2 is null ? 0 : 1 + Encoding.UTF8.GetMaxByteCount(part2.Length));
+        byte[]? rented = max > 1024 ? ArrayPool<byte>.Shared.Rent(max) : null;
+        Span<byte> buffer = rented ?? stackalloc byte[1024];
+        try
+        {
+            buffer[0] = (byte)tag;
+            buffer[1] = 0x1F;
+            int length = 2 + Encoding.UTF8.GetBytes(part1, buffer[2..]);
+            if (part2 is not null)
+            {
+                buffer[length++] = 0x1F;
+                length += Encoding.UTF8.GetBytes(part2, buffer[length..]);
+            }
+
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(key.Material, buffer[..length], mac);
+            return string.Create(CultureInfo.InvariantCulture, $"login:{tag}:{key.KeyId}:{Base64Url.Encode(mac[..16])}");
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}

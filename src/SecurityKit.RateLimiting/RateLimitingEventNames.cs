@@ -1,0 +1,20 @@
+namespace SecurityKit.RateLimiting;
+
+/// <summary>The stable names of the events SecurityKit.RateLimiting publishes.</summary>
+public static class RateLimitingEventNames
+{
+    /// <summary>A request or login attempt was refused because a rate limit or a required delay applies.</summary>
+    public const string Throttled = "ratelimit.throttled";
+
+    /// <summary>An account (or account + device) counter reached the lockout threshold, or the hard stop.</summary>
+    public const string Locked = "ratelimit.locked";
+
+    /// <summary>A locked account was unlocked: by a successful sign-in after the lock, or explicitly.</summary>
+    public const string Unlocked = "ratelimit.unlocked";
+
+    /// <summary>A client IP address (or IPv6 /64 network) reached its failed-login limit and is blocked.</summary>
+    public const string IpBlocked = "ratelimit.ip_blocked";
+
+    /// <summary>The rate-limit store failed or timed out and the limiter's failure policy applied (published at most every 5 seconds per limiter).</summary>
+    public const string StoreUnavailable = "ratelimit.store_unavailable";
+}

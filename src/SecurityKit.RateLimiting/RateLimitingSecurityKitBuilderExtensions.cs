@@ -1,0 +1,85 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SecurityKit;
+using SecurityKit.Events;
+using SecurityKit.Keys;
+using SecurityKit.RateLimiting;
+using SecurityKit.RateLimiting.Login;
+using SecurityKit.RateLimiting.Stores;
+using SecurityKit.Stores.RateLimiting;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers SecurityKit.RateLimiting.</summary>
+public static class RateLimitingSecurityKitBuilderExtensions
+{
+    /// <summary>
+    /// Adds <see cref="SecurityRateLimiter"/> and the in-memory <see cref="IRateLimitStore"/> (unless another store,
+    /// e.g. Redis via <c>UseRedis</c>, is registered). Idempotent; <paramref name="configure"/> runs each time it is given.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Adds policies and sets the store timeout, e.g. <c>o => o.AddPolicy("api", RateLimitRule.TokenBucket(100, TimeSpan.FromMinutes(1)))</c>.</param>
+    /// <returns>The builder.</returns>
+    public static ISecurityKitBuilder AddRateLimiting(this ISecurityKitBuilder builder, Action<RateLimitingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(SecurityRateLimiter)))
+        {
+            return builder;
+        }
+
+        services.AddOptions<RateLimitingOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
+        services.TryAddSingleton(sp => new InMemoryRateLimitStore(sp.GetRequiredService<IOptions<RateLimitingOptions>>().Value.InMemory, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IRateLimitStore>(sp => sp.GetRequiredService<InMemoryRateLimitStore>());
+        services.TryAddSingleton(sp => new SecurityRateLimiter(
+            sp.GetRequiredService<IRateLimitStore>(),
+            sp.GetRequiredService<IOptions<RateLimitingOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<SecurityEventPublisher>(),
+            sp.GetRequiredService<InMemoryRateLimitStore>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds <see cref="LoginProtector"/> (and <see cref="AddRateLimiting"/>). Requires a <see cref="KeyPurposes.RateLimitKeys"/>
+    /// key (or a root key): startup fails without one. Idempotent; <paramref name="configure"/> runs each time it is given.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the lockout curve and IP limits.</param>
+    /// <returns>The builder.</returns>
+    public static ISecurityKitBuilder AddLoginProtection(this ISecurityKitBuilder builder, Action<LoginProtectionOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddRateLimiting();
+        var services = builder.Services;
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(LoginProtector)))
+        {
+            return builder;
+        }
+
+        services.AddOptions<LoginProtectionOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginProtectionOptions>, LoginProtectionOptionsValidator>());
+        services.TryAddSingleton(sp => new LoginProtector(
+            sp.GetRequiredService<IRateLimitStore>(),
+            sp.GetRequiredService<IOptions<LoginProtectionOptions>>(),
+            sp.GetRequiredService<IOptions<RateLimitingOptions>>(),
+            sp.GetRequiredService<ISecretKeyRing>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<SecurityEventPublisher>(),
+            sp.GetRequiredService<InMemoryRateLimitStore>()));
+        builder.RequireKey(KeyPurposes.RateLimitKeys, "SecurityKit.RateLimiting login protection");
+        return builder;
+    }
+}

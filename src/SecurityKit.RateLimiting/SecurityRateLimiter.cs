@@ -1,0 +1,164 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using SecurityKit.Events;
+using SecurityKit.RateLimiting.Adapters;
+using SecurityKit.RateLimiting.Stores;
+using SecurityKit.Stores.RateLimiting;
+
+namespace SecurityKit.RateLimiting;
+
+/// <summary>
+/// Checks named rate-limit policies against the configured <see cref="IRateLimitStore"/> (in-memory or Redis),
+/// with a timeout and each policy's <see cref="StoreFailurePolicy"/>; adapts them to
+/// <see cref="System.Threading.RateLimiting"/> for ASP.NET Core's <c>AddRateLimiter</c> and Polly.
+/// </summary>
+/// <remarks>
+/// <para>The store key of a check is <c>policyName + ":" + partitionKey</c>. Denied checks publish
+/// <see cref="RateLimitingEventNames.Throttled"/>; store failures publish
+/// <see cref="RateLimitingEventNames.StoreUnavailable"/>.</para>
+/// <para><b>Security:</b> partition keys reach the store as given: pass an id or an HMAC, not an e-mail address.
+/// This type is thread-safe.</para>
+/// </remarks>
+public sealed class SecurityRateLimiter
+{
+    private readonly Dictionary<string, RateLimitPolicy> _policies;
+
+    /// <summary>Initializes a limiter over a store, for use without DI.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="options">The policies and store timeout.</param>
+    /// <param name="timeProvider">The clock (timeouts).</param>
+    /// <param name="events">The event publisher, or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
+    public SecurityRateLimiter(IRateLimitStore store, RateLimitingOptions options, TimeProvider timeProvider, SecurityEventPublisher? events = null)
+        : this(store, options, timeProvider, events, fallback: null)
+    {
+    }
+
+    /// <summary>Initializes a limiter from DI.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="events">The event publisher.</param>
+    /// <param name="fallback">The in-memory store used by <see cref="StoreFailurePolicy.FallbackToMemory"/>.</param>
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    public SecurityRateLimiter(IRateLimitStore store, IOptions<RateLimitingOptions> options, TimeProvider timeProvider, SecurityEventPublisher events, InMemoryRateLimitStore fallback)
+        : this(store, options?.Value!, timeProvider, events, fallback)
+    {
+    }
+
+    private SecurityRateLimiter(IRateLimitStore store, RateLimitingOptions options, TimeProvider timeProvider, SecurityEventPublisher? events, InMemoryRateLimitStore? fallback)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _policies = new Dictionary<string, RateLimitPolicy>(options.Policies, StringComparer.Ordinal);
+        fallback ??= store as InMemoryRateLimitStore ?? new InMemoryRateLimitStore(options.InMemory, timeProvider);
+        Guard = new StoreGuard(store, fallback, options.StoreTimeout, timeProvider, events ?? SecurityEventPublisher.None);
+    }
+
+    internal StoreGuard Guard { get; }
+
+    /// <summary>Gets the policy named <paramref name="policyName"/>.</summary>
+    /// <param name="policyName">The name.</param>
+    /// <returns>The policy.</returns>
+    /// <exception cref="ArgumentException">No such policy is configured.</exception>
+    public RateLimitPolicy GetPolicy(string policyName)
+    {
+        ArgumentNullException.ThrowIfNull(policyName);
+        return _policies.TryGetValue(policyName, out var policy)
+            ? policy
+            : throw new ArgumentException($"No rate-limit policy named '{policyName}'. Add it with AddRateLimiting(o => o.AddPolicy(\"{policyName}\", rule)).", nameof(policyName));
+    }
+
+    /// <summary>Checks and consumes <paramref name="permits"/> of the policy's limit for <paramref name="partitionKey"/>.</summary>
+    /// <param name="policyName">The policy name.</param>
+    /// <param name="partitionKey">The partition (user id, API key id, IP…), 1 to 256 characters.</param>
+    /// <param name="permits">The permits, 0 (report only) to the rule's limit.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>The decision; <see cref="RateLimitDecision.IsDegraded"/> when the failure policy decided.</returns>
+    /// <exception cref="ArgumentException">Unknown policy, or an invalid key or permit count.</exception>
+    public ValueTask<RateLimitDecision> AcquireAsync(string policyName, string partitionKey, int permits = 1, CancellationToken cancellationToken = default)
+    {
+        var policy = GetPolicy(policyName);
+        ArgumentException.ThrowIfNullOrEmpty(partitionKey);
+        if (partitionKey.Length > 256)
+        {
+            throw new ArgumentException("Partition keys are at most 256 characters.", nameof(partitionKey));
+        }
+
+        return AcquireCoreAsync(policyName, policy, string.Concat(policyName, ":", partitionKey), permits, cancellationToken);
+    }
+
+    /// <summary>Creates a <see cref="RateLimiter"/> for one partition of a policy (a fixed key).</summary>
+    /// <param name="policyName">The policy name.</param>
+    /// <param name="partitionKey">The partition key.</param>
+    /// <returns>The limiter. It does not queue: <c>AcquireAsync</c> answers at once, with <c>RetryAfter</c> metadata when refused.</returns>
+    /// <exception cref="ArgumentException">Unknown policy or invalid key.</exception>
+    public RateLimiter CreateLimiter(string policyName, string partitionKey)
+    {
+        var policy = GetPolicy(policyName);
+        ArgumentException.ThrowIfNullOrEmpty(partitionKey);
+        return new StoreRateLimiter(this, policyName, policy, string.Concat(policyName, ":", partitionKey));
+    }
+
+    /// <summary>Creates a <see cref="PartitionedRateLimiter{TResource}"/> over a policy, e.g. for ASP.NET Core's <c>AddRateLimiter(o => o.GlobalLimiter = …)</c>.</summary>
+    /// <typeparam name="TResource">The resource type, e.g. <c>HttpContext</c>.</typeparam>
+    /// <param name="policyName">The policy name.</param>
+    /// <param name="partitionKeySelector">Selects the partition key of a resource (1 to 256 characters).</param>
+    /// <returns>The limiter.</returns>
+    /// <exception cref="ArgumentException">Unknown policy.</exception>
+    public PartitionedRateLimiter<TResource> CreatePartitionedLimiter<TResource>(string policyName, Func<TResource, string> partitionKeySelector)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKeySelector);
+        return new StorePartitionedRateLimiter<TResource>(this, policyName, GetPolicy(policyName), partitionKeySelector);
+    }
+
+    internal ValueTask<RateLimitDecision> AcquireCoreAsync(string policyName, RateLimitPolicy policy, string key, int permits, CancellationToken cancellationToken)
+    {
+        if ((uint)permits > (uint)policy.Rule.Limit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permits), permits, "Permits must be between 0 and the rule's limit.");
+        }
+
+        var pending = Guard.AcquireAsync(policyName, key, policy.Rule, policy.FallbackRule, policy.FailurePolicy, permits, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var decision = pending.Result;
+            if (!decision.IsAllowed && permits > 0)
+            {
+                PublishThrottled(policyName, decision);
+            }
+
+            return new(decision);
+        }
+
+        return AwaitAsync(pending, policyName, permits);
+    }
+
+    private async ValueTask<RateLimitDecision> AwaitAsync(ValueTask<RateLimitDecision> pending, string policyName, int permits)
+    {
+        var decision = await pending.ConfigureAwait(false);
+        if (!decision.IsAllowed && permits > 0)
+        {
+            PublishThrottled(policyName, decision);
+        }
+
+        return decision;
+    }
+
+    private void PublishThrottled(string policyName, RateLimitDecision decision)
+    {
+        if (Guard.Events.IsEnabled)
+        {
+            Guard.Events.Publish(
+                RateLimitingEventNames.Throttled,
+                SecurityEventSeverity.Information,
+                reason: "rate_limited",
+                properties:
+                [
+                    new("policy", policyName),
+                    new("retry_after_ms", ((long)decision.RetryAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ]);
+        }
+    }
+}

@@ -1,0 +1,505 @@
+/*
+ * In-memory state, one Entry per key (ConcurrentDictionary<string, Entry>, ordinal keys).
+ * Time is the injected TimeProvider's monotonic timestamp, converted to 100 ns ticks since the store was
+ * created ("now"). Windows are aligned to that epoch. With TimeProvider.System, rate-limit checks read
+ * SystemCoarseClock (a copy refreshed every millisecond) instead of the OS clock; lockout counters always
+ * read the provider.
+ *
+ *   TokenBucket (GCRA)  State = IEEE-754 bits of the theoretical arrival time (TAT, ticks, double).
+ *                       Lock-free: one Interlocked.CompareExchange per granted check.
+ *                       Expired when TAT <= now (the bucket is full again).
+ *   FixedWindow         State = (windowIndex << 24) | count, windowIndex = now / window (40 bits), count < 2^24.
+ *                       Lock-free: one Interlocked.CompareExchange per granted check.
+ *                       Expired when (windowIndex + 1) * window <= now.
+ *   SlidingWindow       Index, Current, Previous under a per-entry monitor. Expired when (Index + 2) * window <= now.
+ *   Lockout             Failures, Last (ticks), Lifetime under a per-entry monitor.
+ *                       Expired when Last + Lifetime <= now unless permanently locked.
+ *
+ * Removal (reset, sweep, eviction) first marks the entry dead (State = long.MinValue, or Dead = true under
+ * its monitor) and only then removes it, so an operation racing with the removal never counts into an entry
+ * that is no longer in the dictionary: it sees the mark, helps remove the entry and retries on a fresh one.
+ */
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using SecurityKit.Stores.RateLimiting;
+
+namespace SecurityKit.RateLimiting.Stores;
+
+/// <summary>
+/// The in-memory <see cref="IRateLimitStore"/>: exact under concurrency, expiring by <see cref="TimeProvider"/>,
+/// bounded by <see cref="InMemoryRateLimitStoreOptions.MaxEntries"/>.
+/// </summary>
+/// <remarks>
+/// <para>Checks on an existing key allocate nothing; token bucket and fixed window are lock-free (one
+/// compare-and-swap), sliding window and lockout counters take a per-key monitor. With
+/// <see cref="TimeProvider.System"/>, rate-limit checks read a process-wide timestamp refreshed every millisecond
+/// (one timer per process) rather than the OS clock; a lagging copy only makes limits stricter.</para>
+/// <para><b>Eviction:</b> when a new key would exceed <see cref="InMemoryRateLimitStoreOptions.MaxEntries"/>, expired
+/// entries are removed, then (if still full) the 10% of entries that expire soonest; permanent locks go last.
+/// A flood of distinct keys can therefore shorten the memory of other keys, never grow memory without bound
+/// (the bound can be exceeded by at most the number of concurrent callers).</para>
+/// <para><b>Security:</b> state is per process: several instances behind a load balancer each count on their
+/// own; use SecurityKit.Redis there. This type is thread-safe.</para>
+/// </remarks>
+public sealed class InMemoryRateLimitStore : IRateLimitStore
+{
+    private const long Dead = long.MinValue;
+    private const int CountBits = 24;
+    private const long CountMask = (1L << CountBits) - 1;
+
+    // The default comparer (ordinal) lets ConcurrentDictionary use its fast non-randomized string hashing,
+    // switching to randomized hashing by itself if it detects a collision flood.
+    private readonly ConcurrentDictionary<string, Entry> _entries = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly long _epoch;
+    private readonly double _ticksPerTimestamp;
+    private readonly bool _coarse;
+    private readonly int _maxEntries;
+    private readonly long _sweepIntervalTicks;
+    private int _count;
+    private int _maintenance;
+    private long _lastSweep;
+
+    /// <summary>Initializes a store with default bounds and the system clock.</summary>
+    public InMemoryRateLimitStore()
+        : this(new InMemoryRateLimitStoreOptions(), TimeProvider.System)
+    {
+    }
+
+    /// <summary>Initializes a store.</summary>
+    /// <param name="options">The bounds.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range.</exception>
+    public InMemoryRateLimitStore(InMemoryRateLimitStoreOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEntries, InMemoryRateLimitStoreOptions.MinMaxEntries, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxEntries, InMemoryRateLimitStoreOptions.MaxMaxEntries, nameof(options));
+        if (options.SweepInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SweepInterval, "SweepInterval must be positive.");
+        }
+
+        _timeProvider = timeProvider;
+        _maxEntries = options.MaxEntries;
+        _sweepIntervalTicks = options.SweepInterval.Ticks;
+        _coarse = ReferenceEquals(timeProvider, TimeProvider.System);
+        if (_coarse)
+        {
+            SystemCoarseClock.EnsureStarted();
+        }
+
+        _epoch = _coarse ? SystemCoarseClock.Timestamp : timeProvider.GetTimestamp();
+        _ticksPerTimestamp = (double)TimeSpan.TicksPerSecond / timeProvider.TimestampFrequency;
+    }
+
+    /// <summary>Gets the number of keys held.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Gets the configured maximum number of keys.</summary>
+    public int MaxEntries => _maxEntries;
+
+    /// <inheritdoc />
+    public ValueTask<RateLimitDecision> AcquireAsync(string key, RateLimitRule rule, int permits = 1, CancellationToken cancellationToken = default) =>
+        cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<RateLimitDecision>(cancellationToken)
+            : new(TryAcquire(key, rule, permits));
+
+    /// <inheritdoc />
+    public ValueTask<LockoutDecision> RegisterAttemptAsync(string key, LockoutRule rule, CancellationToken cancellationToken = default) =>
+        cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<LockoutDecision>(cancellationToken)
+            : new(RegisterAttempt(key, rule));
+
+    /// <inheritdoc />
+    public ValueTask ResetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        Reset(key);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The synchronous form of <see cref="AcquireAsync"/>: checks and, when allowed, consumes permits atomically.</summary>
+    /// <param name="key">The key, 1 to <see cref="IRateLimitStore.MaxKeyLength"/> characters.</param>
+    /// <param name="rule">The rule.</param>
+    /// <param name="permits">The permits, 0 (report only) to <see cref="RateLimitRule.Limit"/>.</param>
+    /// <returns>The decision.</returns>
+    /// <exception cref="ArgumentException">An argument is not valid.</exception>
+    public RateLimitDecision TryAcquire(string key, RateLimitRule rule, int permits = 1)
+    {
+        ValidateKey(key);
+        ArgumentNullException.ThrowIfNull(rule);
+        if ((uint)permits > (uint)rule.Limit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permits), permits, "Permits must be between 0 and the rule's limit.");
+        }
+
+        var now = _coarse ? Math.Max(0, (long)((SystemCoarseClock.Timestamp - _epoch) * _ticksPerTimestamp)) : Now();
+        while (true)
+        {
+            var entry = GetOrAdd(key, (byte)rule.Algorithm, rule.Window.Ticks, now);
+            RateLimitDecision decision;
+            bool done = rule.Algorithm switch
+            {
+                RateLimitAlgorithm.TokenBucket => TryGcra(entry, rule, permits, now, out decision),
+                RateLimitAlgorithm.FixedWindow => TryFixedWindow(entry, rule, permits, now, out decision),
+                _ => TrySlidingWindow(entry, rule, permits, now, out decision),
+            };
+            if (done)
+            {
+                return decision;
+            }
+
+            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+        }
+    }
+
+    /// <summary>The synchronous form of <see cref="RegisterAttemptAsync"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="rule">The lockout curve.</param>
+    /// <returns>The decision.</returns>
+    /// <exception cref="ArgumentException">An argument is not valid.</exception>
+    public LockoutDecision RegisterAttempt(string key, LockoutRule rule)
+    {
+        ValidateKey(key);
+        ArgumentNullException.ThrowIfNull(rule);
+        var now = Now();
+        while (true)
+        {
+            var entry = GetOrAdd(key, Entry.LockoutKind, 0, now);
+            lock (entry)
+            {
+                if (!entry.IsDead)
+                {
+                    return RegisterAttemptLocked(entry, rule, now);
+                }
+            }
+
+            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+        }
+    }
+
+    /// <summary>The synchronous form of <see cref="ResetAsync"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <exception cref="ArgumentException">The key is not valid.</exception>
+    public void Reset(string key)
+    {
+        ValidateKey(key);
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            Kill(entry);
+            Remove(key, entry);
+        }
+    }
+
+    private static void ValidateKey(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (key.Length > IRateLimitStore.MaxKeyLength)
+        {
+            throw new ArgumentException($"Rate-limit keys are at most {IRateLimitStore.MaxKeyLength} characters.", nameof(key));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Now() => (long)((_timeProvider.GetTimestamp() - _epoch) * _ticksPerTimestamp);
+
+    private static bool TryGcra(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision)
+    {
+        double interval = (double)rule.Window.Ticks / rule.Limit;
+        double tau = rule.Window.Ticks;
+        while (true)
+        {
+            var state = Volatile.Read(ref entry.State);
+            if (state == Dead)
+            {
+                decision = default;
+                return false;
+            }
+
+            // Work on "ahead" (TAT − now), a small number, so rounding never loses a permit.
+            double ahead = Math.Max(BitConverter.Int64BitsToDouble(state) - now, 0);
+            double newAhead = ahead + (permits * interval);
+            if (permits == 0 || newAhead - tau > 0.5)
+            {
+                long remaining = Math.Max(0, (long)Math.Floor(((tau - ahead) / interval) + 1e-9));
+                decision = permits == 0
+                    ? new RateLimitDecision(remaining >= 1, remaining, remaining >= 1 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(ahead + interval - tau))))
+                    : new RateLimitDecision(false, remaining, TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(newAhead - tau))));
+                return true;
+            }
+
+            double newTat = now + newAhead;
+            if (Interlocked.CompareExchange(ref entry.State, BitConverter.DoubleToInt64Bits(newTat), state) == state)
+            {
+                long remaining = (long)Math.Floor(((tau - newAhead) / interval) + 1e-9);
+                decision = new RateLimitDecision(true, Math.Max(0, remaining), TimeSpan.Zero);
+                return true;
+            }
+        }
+    }
+
+    private static bool TryFixedWindow(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision)
+    {
+        long window = rule.Window.Ticks;
+        long index = now / window;
+        while (true)
+        {
+            var state = Volatile.Read(ref entry.State);
+            if (state == Dead)
+            {
+                decision = default;
+                return false;
+            }
+
+            long count = (state >>> CountBits) == index ? state & CountMask : 0;
+            long left = rule.Limit - count;
+            if (permits == 0 || permits > left)
+            {
+                bool allowed = permits == 0 && left >= 1;
+                decision = new RateLimitDecision(allowed, Math.Max(0, left), allowed ? TimeSpan.Zero : TimeSpan.FromTicks(((index + 1) * window) - now));
+                return true;
+            }
+
+            if (Interlocked.CompareExchange(ref entry.State, (index << CountBits) | (count + permits), state) == state)
+            {
+                decision = new RateLimitDecision(true, left - permits, TimeSpan.Zero);
+                return true;
+            }
+        }
+    }
+
+    private static bool TrySlidingWindow(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision)
+    {
+        long window = rule.Window.Ticks;
+        long index = now / window;
+        lock (entry)
+        {
+            if (entry.IsDead)
+            {
+                decision = default;
+                return false;
+            }
+
+            if (entry.Index != index)
+            {
+                entry.Previous = entry.Index == index - 1 ? entry.Current : 0;
+                entry.Current = 0;
+                entry.Index = index;
+            }
+
+            decision = SlidingWindowMath.Decide(entry.Previous, entry.Current, rule.Limit, permits, window, now - (index * window));
+            if (decision.IsAllowed && permits > 0)
+            {
+                entry.Current += permits;
+            }
+
+            return true;
+        }
+    }
+
+    private static LockoutDecision RegisterAttemptLocked(Entry entry, LockoutRule rule, long now)
+    {
+        entry.Lifetime = rule.FailureWindow.Ticks;
+        if (entry.Failures > 0)
+        {
+            bool hardStop = entry.Failures >= rule.MaxConsecutiveFailures;
+            if (hardStop && rule.Permanent)
+            {
+                return new LockoutDecision(false, entry.Failures, TimeSpan.MaxValue);
+            }
+
+            long expires = entry.Last + rule.FailureWindow.Ticks;
+            if (now >= expires)
+            {
+                entry.Failures = 0;
+            }
+            else
+            {
+                long lockEnd = hardStop ? expires : entry.Last + rule.GetDelay(entry.Failures).Ticks;
+                if (now < lockEnd)
+                {
+                    return new LockoutDecision(false, entry.Failures, TimeSpan.FromTicks(lockEnd - now));
+                }
+            }
+        }
+
+        entry.Failures++;
+        entry.Last = now;
+        entry.Permanent = rule.Permanent && entry.Failures >= rule.MaxConsecutiveFailures;
+        var next = entry.Failures >= rule.MaxConsecutiveFailures
+            ? (rule.Permanent ? TimeSpan.MaxValue : rule.FailureWindow)
+            : rule.GetDelay(entry.Failures);
+        return new LockoutDecision(true, entry.Failures, next);
+    }
+
+    private Entry GetOrAdd(string key, byte kind, long windowTicks, long now)
+    {
+        while (true)
+        {
+            if (_entries.TryGetValue(key, out var entry))
+            {
+                if (entry.Kind == kind && entry.WindowTicks == windowTicks)
+                {
+                    return entry;
+                }
+
+                // The key is used with another algorithm or window: start over under the new rule.
+                var replacement = new Entry(kind, windowTicks);
+                if (_entries.TryUpdate(key, replacement, entry))
+                {
+                    Kill(entry);
+                    return replacement;
+                }
+
+                continue;
+            }
+
+            if (Volatile.Read(ref _count) >= _maxEntries)
+            {
+                MakeRoom(now, force: true);
+            }
+
+            var created = new Entry(kind, windowTicks);
+            if (_entries.TryAdd(key, created))
+            {
+                Interlocked.Increment(ref _count);
+                if (now - Volatile.Read(ref _lastSweep) >= _sweepIntervalTicks)
+                {
+                    MakeRoom(now, force: false);
+                }
+
+                return created;
+            }
+        }
+    }
+
+    private void Remove(string key, Entry entry)
+    {
+        if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
+    private static void Kill(Entry entry)
+    {
+        if (entry.Kind is Entry.GcraKind or Entry.FixedKind)
+        {
+            Interlocked.Exchange(ref entry.State, Dead);
+        }
+        else
+        {
+            lock (entry)
+            {
+                entry.IsDead = true;
+            }
+        }
+    }
+
+    private static bool TryKillIfExpired(Entry entry, long now)
+    {
+        switch (entry.Kind)
+        {
+            case Entry.GcraKind:
+            case Entry.FixedKind:
+                var state = Volatile.Read(ref entry.State);
+                return state != Dead && entry.ExpiresAt(state) <= now && Interlocked.CompareExchange(ref entry.State, Dead, state) == state;
+            default:
+                lock (entry)
+                {
+                    if (!entry.IsDead && entry.ExpiresAt(0) <= now)
+                    {
+                        entry.IsDead = true;
+                        return true;
+                    }
+
+                    return false;
+                }
+        }
+    }
+
+    // One caller at a time; others carry on (the bound may be exceeded by the number of concurrent callers).
+    private void MakeRoom(long now, bool force)
+    {
+        if (Interlocked.CompareExchange(ref _maintenance, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Volatile.Write(ref _lastSweep, now);
+            foreach (var pair in _entries)
+            {
+                if (TryKillIfExpired(pair.Value, now))
+                {
+                    Remove(pair.Key, pair.Value);
+                }
+            }
+
+            int target = _maxEntries - (_maxEntries / 10);
+            if (!force || Volatile.Read(ref _count) <= target)
+            {
+                return;
+            }
+
+            var snapshot = _entries.ToArray();
+            var expiries = new long[snapshot.Length];
+            for (int i = 0; i < snapshot.Length; i++)
+            {
+                var entry = snapshot[i].Value;
+                expiries[i] = entry.Kind is Entry.GcraKind or Entry.FixedKind ? entry.ExpiresAt(Volatile.Read(ref entry.State)) : entry.ExpiresAt(0);
+            }
+
+            Array.Sort(expiries, snapshot);
+            for (int i = 0; i < snapshot.Length && Volatile.Read(ref _count) > target; i++)
+            {
+                Kill(snapshot[i].Value);
+                Remove(snapshot[i].Key, snapshot[i].Value);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _maintenance, 0);
+        }
+    }
+
+    private sealed class Entry(byte kind, long windowTicks)
+    {
+        public const byte GcraKind = (byte)RateLimitAlgorithm.TokenBucket;
+        public const byte FixedKind = (byte)RateLimitAlgorithm.FixedWindow;
+        public const byte SlidingKind = (byte)RateLimitAlgorithm.SlidingWindow;
+        public const byte LockoutKind = 3;
+
+        public readonly byte Kind = kind;
+        public readonly long WindowTicks = windowTicks;
+
+        // Lock-free kinds.
+        public long State;
+
+        // Monitor kinds (guarded by lock(this)).
+        public bool IsDead;
+        public long Index = -2;
+        public long Current;
+        public long Previous;
+        public int Failures;
+        public long Last;
+        public long Lifetime;
+        public bool Permanent;
+
+        public long ExpiresAt(long state) => Kind switch
+        {
+            GcraKind => (long)Math.Ceiling(BitConverter.Int64BitsToDouble(state)),
+            FixedKind => ((state >>> CountBits) + 1) * WindowTicks,
+            SlidingKind => (Index + 2) * WindowTicks,
+            _ => Permanent ? long.MaxValue : Last + Lifetime,
+        };
+    }
+}

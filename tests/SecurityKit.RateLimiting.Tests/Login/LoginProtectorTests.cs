@@ -1,0 +1,331 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using SecurityKit.RateLimiting.Login;
+using SecurityKit.RateLimiting.Stores;
+
+namespace SecurityKit.RateLimiting.Tests.Login;
+
+public sealed class LoginProtectorTests
+{
+    private readonly FakeTimeProvider _time = TestKeys.Clock();
+    private readonly FlakyStore _store;
+    private readonly CapturingSink _sink;
+    private readonly Events.SecurityEventPublisher _publisher;
+    private int _verifications;
+
+    public LoginProtectorTests()
+    {
+        _store = new FlakyStore(new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), _time));
+        (_publisher, _sink) = CapturingSink.Create(_time);
+    }
+
+    private LoginProtector Create(Action<LoginProtectionOptions>? configure = null)
+    {
+        var options = new LoginProtectionOptions();
+        configure?.Invoke(options);
+        return new LoginProtector(_store, options, TestKeys.Ring(), _time, _publisher, TimeSpan.FromMilliseconds(200));
+    }
+
+    private ValueTask<LoginAttemptResult> Attempt(LoginProtector protector, string account, string ip, bool correct = false, string? device = null) =>
+        protector.AttemptAsync(new LoginAttempt(account, IPAddress.Parse(ip)) { TrustedDeviceId = device }, _ =>
+        {
+            Interlocked.Increment(ref _verifications);
+            return ValueTask.FromResult(correct);
+        });
+
+    [Fact]
+    public async Task AttemptAsync_Progression_FreeThenDelayThenLocked()
+    {
+        var protector = Create();
+        for (var i = 1; i <= 4; i++)
+        {
+            (await Attempt(protector, "alice@example.com", "203.0.113.5")).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Failed, TimeSpan.Zero));
+        }
+
+        (await Attempt(protector, "alice@example.com", "203.0.113.5")).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Failed, TimeSpan.FromSeconds(1)));
+        _verifications.Should().Be(5);
+
+        var throttled = await Attempt(protector, "alice@example.com", "203.0.113.5");
+        throttled.Should().Be(new LoginAttemptResult(LoginAttemptStatus.Throttled, TimeSpan.FromSeconds(1)));
+        _verifications.Should().Be(5, "a refused attempt never reaches the credential check");
+
+        var retry = TimeSpan.FromSeconds(1);
+        for (var failures = 6; failures <= 10; failures++)
+        {
+            _time.Advance(retry);
+            var result = await Attempt(protector, "alice@example.com", "203.0.113.5");
+            result.Status.Should().Be(LoginAttemptStatus.Failed);
+            retry = result.RetryAfter;
+        }
+
+        retry.Should().Be(TimeSpan.FromSeconds(32));
+        _sink.Named(RateLimitingEventNames.Locked).Should().ContainSingle().Which.Reason.Should().Be("threshold");
+        var locked = await Attempt(protector, "alice@example.com", "203.0.113.5");
+        locked.Should().Be(new LoginAttemptResult(LoginAttemptStatus.Locked, TimeSpan.FromSeconds(32)));
+        _sink.Named(RateLimitingEventNames.Throttled).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_Success_ResetsCountersAndPublishesUnlockedAfterLock()
+    {
+        var protector = Create(o => o.LockoutThreshold = 5);
+        for (var i = 0; i < 5; i++)
+        {
+            await Attempt(protector, "bob", "198.51.100.7");
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        (await Attempt(protector, "bob", "198.51.100.7", correct: true)).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero));
+
+        _sink.Named(RateLimitingEventNames.Unlocked).Should().ContainSingle().Which.Reason.Should().Be("success");
+        for (var i = 0; i < 4; i++)
+        {
+            (await Attempt(protector, "bob", "198.51.100.7")).RetryAfter.Should().Be(TimeSpan.Zero);
+        }
+    }
+
+    [Fact]
+    public async Task AttemptAsync_NormalisesAccountIds_SharingOneCounter()
+    {
+        var protector = Create(o => o.FreeAttempts = 2);
+        await Attempt(protector, "Alice@Example.COM", "203.0.113.5");
+        await Attempt(protector, "  alice@example.com ", "203.0.113.5");
+
+        (await Attempt(protector, "ALICE@example.com", "203.0.113.5")).Status.Should().Be(LoginAttemptStatus.Throttled);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_100ConsecutiveFailures_NoMoreAttemptsUntilFailureWindow()
+    {
+        var protector = Create(o =>
+        {
+            o.InitialDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(4);
+            o.IpFailureLimit = 100_000;
+            o.NetworkFailureLimit = 100_000;
+        });
+        var failures = 0;
+        for (var i = 0; i < 150; i++)
+        {
+            var result = await Attempt(protector, "carol", "192.0.2." + (i % 200));
+            if (result.Status == LoginAttemptStatus.Failed)
+            {
+                failures++;
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(4));
+        }
+
+        failures.Should().Be(100);
+        _verifications.Should().Be(100);
+        _sink.Named(RateLimitingEventNames.Locked).Should().Contain(e => e.Reason == "max_failures");
+        _time.Advance(TimeSpan.FromHours(23));
+        (await Attempt(protector, "carol", "192.0.2.1")).Status.Should().Be(LoginAttemptStatus.Locked);
+        _time.Advance(TimeSpan.FromHours(1));
+        (await Attempt(protector, "carol", "192.0.2.1")).Status.Should().Be(LoginAttemptStatus.Failed);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_PermanentLockout_UntilUnlock()
+    {
+        var protector = Create(o =>
+        {
+            o.FreeAttempts = 2;
+            o.LockoutThreshold = 3;
+            o.MaxConsecutiveFailures = 3;
+            o.InitialDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
+            o.PermanentLockout = true;
+        });
+        for (var i = 0; i < 3; i++)
+        {
+            await Attempt(protector, "dave", "192.0.2." + i);
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        _time.Advance(TimeSpan.FromDays(365));
+        (await Attempt(protector, "dave", "192.0.2.50")).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Locked, TimeSpan.MaxValue));
+
+        await protector.UnlockAsync("Dave");
+
+        (await Attempt(protector, "dave", "192.0.2.50", correct: true)).Succeeded.Should().BeTrue();
+        _sink.Named(RateLimitingEventNames.Unlocked).Should().Contain(e => e.Reason == "explicit");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_OneIpAgainstManyAccounts_BlocksThatIpOnly()
+    {
+        var protector = Create(o => o.IpFailureLimit = 20);
+        for (var i = 0; i < 20; i++)
+        {
+            (await Attempt(protector, $"user{i}@example.com", "203.0.113.66")).Status.Should().Be(LoginAttemptStatus.Failed);
+        }
+
+        _sink.Named(RateLimitingEventNames.IpBlocked).Should().ContainSingle().Which.ClientIp.Should().Be("203.0.113.66");
+        var blocked = await Attempt(protector, "fresh@example.com", "203.0.113.66", correct: true);
+        blocked.Status.Should().Be(LoginAttemptStatus.IpBlocked);
+        blocked.RetryAfter.Should().Be(TimeSpan.FromSeconds(45), "one failure in 20 refills every 15 min / 20");
+        _verifications.Should().Be(20);
+
+        (await Attempt(protector, "fresh@example.com", "203.0.113.67", correct: true)).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_Ipv6AddressesOfOneSlash64_ShareTheNetworkLimit()
+    {
+        var protector = Create(o =>
+        {
+            o.IpFailureLimit = 3;
+            o.NetworkFailureLimit = 5;
+        });
+        for (var i = 1; i <= 5; i++)
+        {
+            (await Attempt(protector, $"u{i}", $"2001:db8:1:2::{i:x}")).Status.Should().Be(LoginAttemptStatus.Failed);
+        }
+
+        (await Attempt(protector, "u9", "2001:db8:1:2:ffff::9", correct: true)).Status.Should().Be(LoginAttemptStatus.IpBlocked);
+        (await Attempt(protector, "u9", "2001:db8:1:3::9", correct: true)).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_Ipv4MappedIpv6_CountsAsTheIpv4Address()
+    {
+        var protector = Create(o => o.IpFailureLimit = 2);
+        await Attempt(protector, "a", "203.0.113.9");
+        await Attempt(protector, "b", "::ffff:203.0.113.9");
+
+        (await Attempt(protector, "c", "203.0.113.9")).Status.Should().Be(LoginAttemptStatus.IpBlocked);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_AttackerLocksAccount_OwnerOnTrustedDeviceStillSignsIn()
+    {
+        var protector = Create();
+        for (var i = 1; i <= 10; i++)
+        {
+            var result = await Attempt(protector, "erin@example.com", "198.51.100." + i);
+            result.Status.Should().Be(LoginAttemptStatus.Failed);
+            if (i < 10)
+            {
+                _time.Advance(result.RetryAfter);
+            }
+        }
+
+        (await Attempt(protector, "erin@example.com", "198.51.100.200")).Status.Should().Be(LoginAttemptStatus.Locked);
+
+        var owner = await Attempt(protector, "erin@example.com", "192.0.2.10", correct: true, device: "device-7f3a");
+        owner.Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_TrustedDeviceFailures_LimitedOnTheirOwnCounter()
+    {
+        var protector = Create(o => o.FreeAttempts = 2);
+        await Attempt(protector, "frank", "192.0.2.10", device: "dev-1");
+        await Attempt(protector, "frank", "192.0.2.10", device: "dev-1");
+
+        (await Attempt(protector, "frank", "192.0.2.10", correct: true, device: "dev-1")).Status.Should().Be(LoginAttemptStatus.Throttled);
+        (await Attempt(protector, "frank", "192.0.2.10", correct: true, device: "dev-2")).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_StoreKeys_NeverContainTheRawIdentifiers()
+    {
+        var protector = Create();
+        await Attempt(protector, "grace.hopper@example.com", "2001:db8::1", device: null);
+        await Attempt(protector, "grace.hopper@example.com", "2001:db8::1", correct: true, device: "laptop-1");
+
+        _store.Keys.Should().NotBeEmpty();
+        _store.Keys.Should().OnlyContain(k => k.StartsWith("login:", StringComparison.Ordinal) && k.Contains(":k1:", StringComparison.Ordinal));
+        _store.Keys.Should().NotContain(k => k.Contains("grace", StringComparison.OrdinalIgnoreCase) || k.Contains("2001", StringComparison.Ordinal) || k.Contains("laptop", StringComparison.Ordinal));
+        _store.Keys.Distinct().Should().HaveCount(5, "account, account+IP, IP, /64, account+device");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task AttemptAsync_InvalidAccount_RefusedWithoutVerification(string account)
+    {
+        var protector = Create();
+
+        (await Attempt(protector, account, "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
+        (await Attempt(protector, new string('a', 257), "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
+        _verifications.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_LoneSurrogateAccount_RefusedWithoutVerification()
+    {
+        var protector = Create();
+
+        (await Attempt(protector, new string(['\ud800', 'a', 'b']), "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
+        _verifications.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_50ParallelAttempts_AtMostFreeAttemptsReachVerification()
+    {
+        var protector = Create(o =>
+        {
+            o.IpFailureLimit = 1000;
+            o.NetworkFailureLimit = 1000;
+        });
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await Attempt(protector, "heidi", "192.0.2.1"))));
+
+        _verifications.Should().BeInRange(1, 5);
+        results.Count(r => r.Status == LoginAttemptStatus.Failed).Should().Be(_verifications);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_StoreDown_FailClosedRefusesWithoutVerification()
+    {
+        var protector = Create(o => o.FailurePolicy = StoreFailurePolicy.FailClosed);
+        _store.Current = FlakyStore.Mode.Throwing;
+
+        var result = await Attempt(protector, "ivan", "192.0.2.1", correct: true);
+
+        result.Status.Should().Be(LoginAttemptStatus.Unavailable);
+        result.IsDegraded.Should().BeTrue();
+        _verifications.Should().Be(0);
+        _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_StoreDown_FallbackStillThrottlesWithStricterLimit()
+    {
+        var protector = Create(o => o.FreeAttempts = 4);
+        _store.Current = FlakyStore.Mode.Throwing;
+
+        (await Attempt(protector, "judy", "192.0.2.1")).IsDegraded.Should().BeTrue();
+        await Attempt(protector, "judy", "192.0.2.1");
+
+        (await Attempt(protector, "judy", "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.Throttled, "the fallback halves 4 free attempts");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_StoreDown_FailOpenVerifies()
+    {
+        var protector = Create(o => o.FailurePolicy = StoreFailurePolicy.FailOpen);
+        _store.Current = FlakyStore.Mode.Throwing;
+
+        (await Attempt(protector, "ken", "192.0.2.1", correct: true)).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero) { IsDegraded = true });
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ThrowWithMessage()
+    {
+        FluentActions.Invoking(() => Create(o => o.MaxConsecutiveFailures = 101))
+            .Should().Throw<ArgumentException>().WithMessage("*MaxConsecutiveFailures*100*");
+        FluentActions.Invoking(() => Create(o => o.FallbackLimitFactor = 0))
+            .Should().Throw<ArgumentException>().WithMessage("*FallbackLimitFactor*");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_NoKey_ThrowsConfigurationError()
+    {
+        var protector = new LoginProtector(_store, new LoginProtectionOptions(), new Keys.SecretKeyRing(new Keys.SecretKeyRingOptions()), _time);
+
+        await FluentActions.Awaiting(async () => await protector.AttemptAsync(new LoginAttempt("a", null), _ => ValueTask.FromResult(true)))
+            .Should().ThrowAsync<InvalidOperationException>().WithMessage("*rate-limit-keys*");
+    }
+}

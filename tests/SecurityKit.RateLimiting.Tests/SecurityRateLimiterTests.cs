@@ -1,0 +1,173 @@
+using System.Threading.RateLimiting;
+using SecurityKit.RateLimiting.Stores;
+using SecurityKit.Stores.RateLimiting;
+
+namespace SecurityKit.RateLimiting.Tests;
+
+public sealed class SecurityRateLimiterTests
+{
+    private static (SecurityRateLimiter Limiter, FlakyStore Store, CapturingSink Sink, Microsoft.Extensions.Time.Testing.FakeTimeProvider Time) Create(StoreFailurePolicy policy)
+    {
+        var time = TestKeys.Clock();
+        var store = new FlakyStore(new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), time));
+        var (publisher, sink) = CapturingSink.Create(time);
+        var options = new RateLimitingOptions { StoreTimeout = TimeSpan.FromMilliseconds(200) }
+            .AddPolicy("api", RateLimitRule.FixedWindow(4, TimeSpan.FromMinutes(1)), policy, 0.5);
+        return (new SecurityRateLimiter(store, options, time, publisher), store, sink, time);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OverLimit_DeniesAndPublishesThrottled()
+    {
+        var (limiter, store, sink, _) = Create(StoreFailurePolicy.FailClosed);
+        for (var i = 0; i < 4; i++)
+        {
+            (await limiter.AcquireAsync("api", "user-1")).IsAllowed.Should().BeTrue();
+        }
+
+        var denied = await limiter.AcquireAsync("api", "user-1");
+
+        denied.IsAllowed.Should().BeFalse();
+        denied.IsDegraded.Should().BeFalse();
+        sink.Named(RateLimitingEventNames.Throttled).Should().ContainSingle();
+        store.Keys.Should().AllBe("api:user-1");
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StoreThrows_FailOpenAllows()
+    {
+        var (limiter, store, sink, _) = Create(StoreFailurePolicy.FailOpen);
+        store.Current = FlakyStore.Mode.Throwing;
+
+        var decision = await limiter.AcquireAsync("api", "u");
+
+        decision.IsAllowed.Should().BeTrue();
+        decision.IsDegraded.Should().BeTrue();
+        sink.Named(RateLimitingEventNames.StoreUnavailable).Should().ContainSingle().Which.Reason.Should().Be("store_error");
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StoreThrows_FailClosedDenies()
+    {
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        store.Current = FlakyStore.Mode.Throwing;
+
+        var decision = await limiter.AcquireAsync("api", "u");
+
+        decision.IsAllowed.Should().BeFalse();
+        decision.IsDegraded.Should().BeTrue();
+        decision.RetryAfter.Should().BePositive();
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StoreThrows_FallbackUsesStricterInMemoryLimit()
+    {
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FallbackToMemory);
+        store.Current = FlakyStore.Mode.Throwing;
+
+        var results = new List<RateLimitDecision>();
+        for (var i = 0; i < 4; i++)
+        {
+            results.Add(await limiter.AcquireAsync("api", "u"));
+        }
+
+        results.Count(r => r.IsAllowed).Should().Be(2, "the fallback halves the limit of 4");
+        results.Should().OnlyContain(r => r.IsDegraded);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StoreHangs_PolicyAppliesAtTimeout_ThenRecovers()
+    {
+        var (limiter, store, sink, time) = Create(StoreFailurePolicy.FailClosed);
+        store.Current = FlakyStore.Mode.Hanging;
+
+        var pending = limiter.AcquireAsync("api", "u").AsTask();
+        pending.IsCompleted.Should().BeFalse();
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        var decision = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+
+        decision.IsAllowed.Should().BeFalse();
+        decision.IsDegraded.Should().BeTrue();
+        sink.Named(RateLimitingEventNames.StoreUnavailable).Should().ContainSingle().Which.Reason.Should().Be("timeout");
+
+        store.Current = FlakyStore.Mode.Healthy;
+        var recovered = await limiter.AcquireAsync("api", "u");
+        recovered.IsAllowed.Should().BeTrue();
+        recovered.IsDegraded.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task AcquireAsync_RepeatedFailures_PublishAtMostOneEventPer5Seconds()
+    {
+        var (limiter, store, sink, time) = Create(StoreFailurePolicy.FailOpen);
+        store.Current = FlakyStore.Mode.Throwing;
+        for (var i = 0; i < 10; i++)
+        {
+            await limiter.AcquireAsync("api", "u");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        await limiter.AcquireAsync("api", "u");
+
+        sink.Named(RateLimitingEventNames.StoreUnavailable).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_UnknownPolicyOrBadKey_Throws()
+    {
+        var (limiter, _, _, _) = Create(StoreFailurePolicy.FailOpen);
+
+        await FluentActions.Awaiting(async () => await limiter.AcquireAsync("nope", "u")).Should().ThrowAsync<ArgumentException>().WithMessage("*AddPolicy*");
+        await FluentActions.Awaiting(async () => await limiter.AcquireAsync("api", "")).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await limiter.AcquireAsync("api", new string('x', 257))).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await limiter.AcquireAsync("api", "u", 5)).Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task CreateLimiter_RefusedLease_CarriesRetryAfter()
+    {
+        var (limiter, _, _, _) = Create(StoreFailurePolicy.FailClosed);
+        using var rateLimiter = limiter.CreateLimiter("api", "tenant-1");
+
+        using (var lease = rateLimiter.AttemptAcquire(4))
+        {
+            lease.IsAcquired.Should().BeTrue();
+            lease.TryGetMetadata(MetadataName.RetryAfter, out _).Should().BeFalse();
+        }
+
+        using var refused = await rateLimiter.AcquireAsync(1);
+        refused.IsAcquired.Should().BeFalse();
+        refused.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter).Should().BeTrue();
+        retryAfter.Should().Be(TimeSpan.FromMinutes(1));
+        refused.MetadataNames.Should().Equal(MetadataName.RetryAfter.Name);
+    }
+
+    [Fact]
+    public async Task CreatePartitionedLimiter_PartitionsByResource()
+    {
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        using var partitioned = limiter.CreatePartitionedLimiter<string>("api", user => "user:" + user);
+
+        for (var i = 0; i < 4; i++)
+        {
+            partitioned.AttemptAcquire("alice").IsAcquired.Should().BeTrue();
+        }
+
+        partitioned.AttemptAcquire("alice").IsAcquired.Should().BeFalse();
+        (await partitioned.AcquireAsync("bob")).IsAcquired.Should().BeTrue();
+        store.Keys.Should().Contain("api:user:alice").And.Contain("api:user:bob");
+    }
+
+    [Fact]
+    public async Task CreatePartitionedLimiter_RemoteStore_WaitsForAnswer()
+    {
+        var (limiter, store, _, time) = Create(StoreFailurePolicy.FailClosed);
+        using var partitioned = limiter.CreatePartitionedLimiter<string>("api", user => user);
+        store.Current = FlakyStore.Mode.Hanging;
+
+        var pending = partitioned.AcquireAsync("alice").AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(200));
+
+        (await pending.WaitAsync(TimeSpan.FromSeconds(10))).IsAcquired.Should().BeFalse();
+    }
+}

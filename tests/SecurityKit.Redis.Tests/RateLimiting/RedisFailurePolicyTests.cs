@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
+using SecurityKit.Events;
+using SecurityKit.RateLimiting;
+using SecurityKit.Redis.RateLimiting;
+using SecurityKit.Stores.RateLimiting;
+
+namespace SecurityKit.Redis.Tests.RateLimiting;
+
+/// <summary>
+/// Stops a private redis-server mid-test (its own fixture instance, so the shared server of the other Redis tests
+/// is not disturbed): each policy applies within the timeout, then the limiter recovers when the server returns.
+/// </summary>
+public sealed class RedisFailurePolicyTests : IAsyncLifetime
+{
+    private readonly RedisServerFixture _server = new();
+
+    public Task InitializeAsync() => _server.InitializeAsync();
+
+    public Task DisposeAsync() => _server.DisposeAsync();
+
+    [SkippableFact]
+    public async Task AcquireAsync_ServerStoppedMidTest_PolicyAppliesWithinTimeout_ThenRecovers()
+    {
+        _server.EnsureAvailable();
+        var connection = RedisTestConnections.Own(_server, "fault:", TimeSpan.FromMilliseconds(300));
+        await using var _ = connection.ConfigureAwait(false);
+        var sink = new Sink();
+        var options = new RateLimitingOptions { StoreTimeout = TimeSpan.FromMilliseconds(500) }
+            .AddPolicy("open", RateLimitRule.FixedWindow(10, TimeSpan.FromMinutes(1)), StoreFailurePolicy.FailOpen)
+            .AddPolicy("closed", RateLimitRule.FixedWindow(10, TimeSpan.FromMinutes(1)), StoreFailurePolicy.FailClosed)
+            .AddPolicy("fallback", RateLimitRule.FixedWindow(10, TimeSpan.FromMinutes(1)), StoreFailurePolicy.FallbackToMemory, 0.2);
+        var limiter = new SecurityRateLimiter(new RedisRateLimitStore(connection), options, TimeProvider.System, new SecurityEventPublisher([sink], TimeProvider.System));
+        var key = "k" + Guid.NewGuid().ToString("N");
+
+        (await limiter.AcquireAsync("closed", key)).Should().Be(new RateLimitDecision(true, 9, TimeSpan.Zero));
+
+        _server.StopServer();
+
+        var clock = Stopwatch.StartNew();
+        var open = await limiter.AcquireAsync("open", key);
+        var closed = await limiter.AcquireAsync("closed", key);
+        var fallback = new List<RateLimitDecision>();
+        for (var i = 0; i < 3; i++)
+        {
+            fallback.Add(await limiter.AcquireAsync("fallback", key));
+        }
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5 * 0.5 + 2), "each check is bounded by the timeout");
+        open.Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero) { IsDegraded = true });
+        closed.IsAllowed.Should().BeFalse();
+        closed.IsDegraded.Should().BeTrue();
+        fallback.Select(d => d.IsAllowed).Should().Equal(true, true, false);
+        fallback.Should().OnlyContain(d => d.IsDegraded);
+        sink.Events.Should().Contain(e => e.Name == RateLimitingEventNames.StoreUnavailable);
+
+        await _server.RestartAsync();
+
+        var recovery = Stopwatch.StartNew();
+        RateLimitDecision recovered;
+        do
+        {
+            recovered = await limiter.AcquireAsync("closed", "after:" + key);
+            if (recovered.IsDegraded)
+            {
+                await Task.Delay(100);
+            }
+        }
+        while (recovered.IsDegraded && recovery.Elapsed < TimeSpan.FromSeconds(20));
+
+        recovered.Should().Be(new RateLimitDecision(true, 9, TimeSpan.Zero), "the limiter uses Redis again once it is back");
+    }
+
+    private sealed class Sink : ISecurityEventSink
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<SecurityEvent> Events { get; } = new();
+
+        public void Handle(SecurityEvent securityEvent) => Events.Enqueue(securityEvent);
+    }
+}

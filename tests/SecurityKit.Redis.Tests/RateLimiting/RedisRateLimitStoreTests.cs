@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using SecurityKit.Redis.RateLimiting;
+using SecurityKit.Stores.RateLimiting;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Tests.RateLimiting;
+
+/// <summary>Redis-specific behaviour with the server clock: atomic TTLs, key schema, one round trip, scale-out.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
+{
+    private static string NewKey() => "t:" + Guid.NewGuid().ToString("N");
+
+    private async Task<(ConnectionMultiplexer Admin, IServer Server)> AdminAsync()
+    {
+        var admin = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString + ",allowAdmin=true");
+        return (admin, admin.GetServer("127.0.0.1", fixture.Port));
+    }
+
+    [SkippableTheory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task AcquireAsync_FirstHit_WritesHashTaggedKeyWithTtl(RateLimitAlgorithm algorithm)
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "ttl:"));
+        var key = NewKey();
+
+        (await store.AcquireAsync(key, new RateLimitRule(algorithm, 5, TimeSpan.FromMinutes(1)))).IsAllowed.Should().BeTrue();
+
+        var ttl = await fixture.Multiplexer!.GetDatabase().KeyTimeToLiveAsync("ttl:rl:{" + key + "}");
+        ttl.Should().NotBeNull();
+        ttl!.Value.Should().BePositive().And.BeLessThanOrEqualTo(TimeSpan.FromMinutes(2));
+    }
+
+    [SkippableFact]
+    public async Task RegisterAttemptAsync_TemporaryHasTtl_PermanentHasNone()
+    {
+        fixture.EnsureAvailable();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var store = RedisRateLimitStore.WithClientClock(RedisTestConnections.Shared(fixture, "lock:"), time);
+        var database = fixture.Multiplexer!.GetDatabase();
+        var temporary = NewKey();
+        var permanent = NewKey();
+        var rule = new LockoutRule(1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 2, TimeSpan.FromHours(1), permanent: true);
+
+        await store.RegisterAttemptAsync(temporary, rule);
+        (await database.KeyTimeToLiveAsync("lock:rl:{" + temporary + "}")).Should().BeCloseTo(TimeSpan.FromHours(1), TimeSpan.FromMinutes(1));
+
+        await store.RegisterAttemptAsync(permanent, rule);
+        time.Advance(TimeSpan.FromSeconds(1));
+        (await store.RegisterAttemptAsync(permanent, rule)).Should().Be(new LockoutDecision(true, 2, TimeSpan.MaxValue));
+        (await store.RegisterAttemptAsync(permanent, rule)).Should().Be(new LockoutDecision(false, 2, TimeSpan.MaxValue));
+        (await database.KeyExistsAsync("lock:rl:{" + permanent + "}")).Should().BeTrue();
+        (await database.KeyTimeToLiveAsync("lock:rl:{" + permanent + "}")).Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_WindowPasses_KeyExpiresAndLimitResets()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "exp:"));
+        var rule = RateLimitRule.FixedWindow(2, TimeSpan.FromMilliseconds(300));
+        var key = NewKey();
+        var database = fixture.Multiplexer!.GetDatabase();
+        var decision = await store.AcquireAsync(key, rule, 2);
+        decision.IsAllowed.Should().BeTrue();
+
+        var clock = Stopwatch.StartNew();
+        while (await database.KeyExistsAsync("exp:rl:{" + key + "}") && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(25);
+        }
+
+        (await database.KeyExistsAsync("exp:rl:{" + key + "}")).Should().BeFalse("the TTL written with the first hit expires the key");
+        (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(true, 1, TimeSpan.Zero));
+    }
+
+    [SkippableTheory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task AcquireAsync_1000ParallelHitsWithServerClock_CountExactly(RateLimitAlgorithm algorithm)
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "par:"));
+        var rule = new RateLimitRule(algorithm, 700, TimeSpan.FromHours(1));
+        var key = NewKey();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => store.AcquireAsync(key, rule).AsTask()));
+
+        results.Count(r => r.IsAllowed).Should().Be(700);
+        results.Where(r => r.IsAllowed).Select(r => r.Remaining).Should().BeEquivalentTo(Enumerable.Range(0, 700).Select(i => (long)i));
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_TwoIndependentMultiplexers_ShareOneLimitExactly()
+    {
+        fixture.EnsureAvailable();
+        var first = RedisTestConnections.Own(fixture, "scale:");
+        var second = RedisTestConnections.Own(fixture, "scale:");
+        await using (first.ConfigureAwait(false))
+        await using (second.ConfigureAwait(false))
+        {
+            var instanceA = new RedisRateLimitStore(first);
+            var instanceB = new RedisRateLimitStore(second);
+            var rule = RateLimitRule.TokenBucket(600, TimeSpan.FromHours(1));
+            var key = NewKey();
+
+            var hits = Enumerable.Range(0, 1000).Select(i => (i % 2 == 0 ? instanceA : instanceB).AcquireAsync(key, rule).AsTask());
+            var results = await Task.WhenAll(hits);
+
+            results.Count(r => r.IsAllowed).Should().Be(600);
+            (await instanceA.AcquireAsync(key, rule, 0)).Remaining.Should().Be(0);
+        }
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_OneCheck_IsExactlyOneEvalshaCommand()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "rtt:"));
+        var rule = RateLimitRule.SlidingWindow(100, TimeSpan.FromMinutes(1));
+        var key = NewKey();
+        await store.AcquireAsync(key, rule); // loads the script if needed
+        var (admin, server) = await AdminAsync();
+        await using var _ = admin;
+        await server.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        for (var i = 0; i < 10; i++)
+        {
+            await store.AcquireAsync(key, rule);
+        }
+
+        var stats = (await server.InfoRawAsync("commandstats"))!;
+        stats.Should().Contain("cmdstat_evalsha:calls=10,");
+        stats.Should().NotContain("cmdstat_eval:", "the script is cached: EVALSHA only");
+
+        // The commands the script ran server-side, inside the one round trip.
+        stats.Should().Contain("cmdstat_hmget:calls=10,").And.Contain("cmdstat_hset:calls=10,").And.Contain("cmdstat_pexpire:calls=10,");
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_ScriptCacheFlushed_ReloadsTransparently()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "flush:"));
+        var rule = RateLimitRule.TokenBucket(3, TimeSpan.FromMinutes(1));
+        var key = NewKey();
+        (await store.AcquireAsync(key, rule)).IsAllowed.Should().BeTrue();
+
+        var (admin, server) = await AdminAsync();
+        await using var _ = admin;
+        await server.ScriptFlushAsync();
+
+        (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(true, 1, TimeSpan.Zero));
+    }
+
+    [SkippableFact]
+    public async Task ResetAsync_DeletesTheKey()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "reset:"));
+        var key = NewKey();
+        await store.AcquireAsync(key, RateLimitRule.FixedWindow(1, TimeSpan.FromMinutes(1)));
+
+        await store.ResetAsync(key);
+
+        (await fixture.Multiplexer!.GetDatabase().KeyExistsAsync("reset:rl:{" + key + "}")).Should().BeFalse();
+    }
+}
