@@ -1,15 +1,26 @@
 // SecurityKit sample: a short tour of the primitives, composed through DI.
-// Run: dotnet run --project samples/SecurityKit.Sample
+// Run: dotnet run --project samples/SecurityKit.Sample -c Release
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-// 1. Compose: everything with secure defaults. A real app reads its root key from a secret store.
+// 1. Compose: every primitive with secure defaults and in-memory stores. A real app reads its root key
+//    from a secret store (builder.AddKeysFromConfiguration(...)) and calls .UseRedis(...) when it runs
+//    more than one instance.
 var services = new ServiceCollection();
-services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 services.AddSecurityKit()
     .ConfigureKeys(k => k.AddEphemeralRootKey());
 
+// 2. Build and validate every option now, as a host does with ValidateOnStart.
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 provider.GetRequiredService<IStartupValidator>().Validate();
 Console.WriteLine("SecurityKit composed; options validated.");
+Console.WriteLine();
+
+// 3. Each package's tour (see the *Demo.cs files next to this one).
+await PasswordsDemo.RunAsync(provider);
+Console.WriteLine();
+await OtpDemo.RunAsync(provider);
+Console.WriteLine();
+await RateLimitingDemo.RunAsync(provider);
