@@ -90,7 +90,7 @@ public sealed class ClientIpResolver
     /// <returns>The address, its source and the decision that chose it.</returns>
     public ClientIpResult Resolve(IPAddress? peerAddress, ForwardedHeaderValues headers)
     {
-        if (peerAddress is null || peerAddress.ScopeId != 0)
+        if (peerAddress is null || (peerAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && peerAddress.ScopeId != 0))
         {
             return new(null, ClientIpSource.None, ClientIpDecision.InvalidPeer, 0);
         }

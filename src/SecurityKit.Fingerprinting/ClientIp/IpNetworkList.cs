@@ -96,7 +96,7 @@ public sealed class IpNetworkList
             return false;
         }
 
-        var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        var max = addressText.Contains(':') ? 128 : 32;
         var prefix = max;
         if (slash >= 0)
         {
