@@ -1,0 +1,102 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SecurityKit.Primitives;
+using SecurityKit.Redis.Sessions;
+using SecurityKit.Sessions;
+using SecurityKit.Sessions.Tests.Conformance;
+using SecurityKit.Stores.Sessions;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Tests.Sessions;
+
+/// <summary>The session store conformance suite against a real redis-server.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisSessionStoreConformanceTests(RedisServerFixture fixture) : SessionStoreConformanceTests
+{
+    protected override Task<ISessionStore> CreateStoreAsync()
+    {
+        fixture.EnsureAvailable();
+        return Task.FromResult<ISessionStore>(RedisSessionStoreTests.Store(fixture, "t" + SecureRandom.GetToken(16) + ":"));
+    }
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
+{
+    internal static RedisSessionStore Store(RedisServerFixture fixture, string prefix) =>
+        new(new RedisConnection(Options.Create(new RedisSecurityKitOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!),
+            KeyPrefix = prefix,
+        })));
+
+    private static string Partition(string userId) =>
+        Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("SecurityKit.Sessions.partition.v1\0" + userId)).AsSpan(0, 12));
+
+    [SkippableFact]
+    public async Task Create_UsesHashTaggedKeysWithTtl()
+    {
+        fixture.EnsureAvailable();
+        var prefix = "k" + SecureRandom.GetToken(16) + ":";
+        var store = Store(fixture, prefix);
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        var partition = Partition("alice");
+        var idHash = SecureRandom.GetToken(32);
+        var record = new SessionRecord
+        {
+            Partition = partition,
+            IdHash = idHash,
+            UserId = "alice",
+            CreatedAt = now,
+            LastUsedAt = now,
+            IdleTimeout = TimeSpan.FromMinutes(30),
+            AbsoluteExpiresAt = now.AddHours(12),
+        };
+        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+
+        var db = fixture.Multiplexer!.GetDatabase();
+        var sessionKey = $"{prefix}sess:{{{partition}}}:s:{idHash}";
+        var ttl = await db.KeyTimeToLiveAsync(sessionKey);
+        ttl.Should().NotBeNull();
+        ttl!.Value.Should().BeCloseTo(TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(5));
+        (await db.KeyTimeToLiveAsync($"{prefix}sess:{{{partition}}}:u")).Should().BeCloseTo(TimeSpan.FromHours(12), TimeSpan.FromSeconds(5));
+        (await db.KeyTimeToLiveAsync($"{prefix}sess:{{{partition}}}:v")).Should().BeCloseTo(TimeSpan.FromHours(12), TimeSpan.FromSeconds(5));
+        (await db.HashGetAsync(sessionKey, "u")).ToString().Should().Be("alice");
+        var keys = fixture.Multiplexer.GetServer("127.0.0.1", fixture.Port).Keys(pattern: prefix + "*").Select(k => k.ToString()).ToList();
+        keys.Should().HaveCount(3).And.OnlyContain(k => k.Contains("{" + partition + "}", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task Get_CorruptRecord_TreatedAsAbsent()
+    {
+        fixture.EnsureAvailable();
+        var prefix = "c" + SecureRandom.GetToken(16) + ":";
+        var store = Store(fixture, prefix);
+        var partition = Partition("alice");
+        var idHash = SecureRandom.GetToken(32);
+        await fixture.Multiplexer!.GetDatabase().HashSetAsync($"{prefix}sess:{{{partition}}}:s:{idHash}", [new("u", "alice"), new("c", "not-a-number")]);
+        (await store.GetAsync(partition, idHash)).Session.Should().BeNull();
+        (await store.GetAsync("{bad}", idHash)).Session.Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task UseRedis_ReplacesInMemoryStore_AndSessionManagerWorks()
+    {
+        fixture.EnsureAvailable();
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey())
+            .UseRedis(o =>
+            {
+                o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!);
+                o.KeyPrefix = "di" + SecureRandom.GetToken(16) + ":";
+            })
+            .AddSessions();
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<ISessionStore>().Should().BeOfType<RedisSessionStore>();
+        var manager = provider.GetRequiredService<SessionManager>();
+        var created = await manager.CreateAsync("alice");
+        (await manager.ValidateAsync(created.Token)).IsValid.Should().BeTrue();
+        (await manager.RevokeAllAsync("alice")).Should().Be(1);
+        (await manager.ValidateAsync(created.Token)).Status.Should().Be(SessionValidationStatus.Revoked);
+    }
+}
