@@ -1,5 +1,5 @@
 /*
- * Device fingerprint string, recipe version 1 (ASCII, at most 227 characters):
+ * Device fingerprint string, recipe version 1 (ASCII, at most 198 characters):
  *
  *   v1.<keyId>.<overall>.<browser>.<browserVersion>.<platform>.<deviceType>.<language>.<encoding>.<userAgent>
  *
