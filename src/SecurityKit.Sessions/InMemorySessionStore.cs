@@ -80,7 +80,7 @@ public sealed class InMemorySessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(session);
         cancellationToken.ThrowIfCancellationRequested();
         MaybeSweep();
-        if (!TryReserve(now))
+        if (!TryReserve())
         {
             return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.StoreFull, 0, []));
         }
@@ -181,7 +181,7 @@ public sealed class InMemorySessionStore : ISessionStore
             return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.NotActive, 0, []));
         }
 
-        if (!TryReserve(now))
+        if (!TryReserve())
         {
             return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.StoreFull, 0, []));
         }
@@ -341,9 +341,8 @@ public sealed class InMemorySessionStore : ISessionStore
     private static bool IsCurrent(Entry entry, UserState user, DateTimeOffset now) =>
         entry.Record.IsActiveAt(now) && entry.Record.TokenVersion >= user.Version;
 
-    private bool TryReserve(DateTimeOffset now)
+    private bool TryReserve()
     {
-        _ = now;
         if (Interlocked.Increment(ref _count) <= _maxSessions)
         {
             return true;
