@@ -100,3 +100,47 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
         (await manager.ValidateAsync(created.Token)).Status.Should().Be(SessionValidationStatus.Revoked);
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisSessionStoreFaultTests(RedisServerFixture fixture)
+{
+    [SkippableFact]
+    public async Task Validate_ServerStopped_FailsWithExceptionNotValid_ThenRecovers()
+    {
+        fixture.EnsureAvailable();
+        var keys = SecurityKit.Keys.SecretKeyRing.FromRootKey("k1", new byte[32]);
+        var store = RedisSessionStoreTests.Store(fixture, "f" + SecureRandom.GetToken(16) + ":");
+        var manager = new SessionManager(new SessionOptions(), store, keys, TimeProvider.System);
+        var token = (await manager.CreateAsync("alice")).Token!;
+        (await manager.ValidateAsync(token)).IsValid.Should().BeTrue();
+
+        fixture.StopServer();
+        try
+        {
+            // An unreachable store is an infrastructure failure: it surfaces as an exception, never as a valid session.
+            await FluentActions.Awaiting(() => manager.ValidateAsync(token).AsTask()).Should().ThrowAsync<Exception>()
+                .Where(e => e is RedisException || e is TimeoutException);
+        }
+        finally
+        {
+            await fixture.RestartAsync();
+        }
+
+        // The private test server keeps no data across the restart: the session is gone and validation fails closed.
+        SessionValidationResult? after = null;
+        for (var attempt = 0; attempt < 100 && after is null; attempt++)
+        {
+            try
+            {
+                after = await manager.ValidateAsync(token);
+            }
+            catch (RedisException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        after.Should().NotBeNull();
+        after!.Value.Status.Should().Be(SessionValidationStatus.NotFound);
+    }
+}
