@@ -20,6 +20,31 @@ public sealed class InMemorySessionStoreOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
+/// <summary>Validates <see cref="InMemorySessionStoreOptions"/> at startup.</summary>
+internal sealed class InMemorySessionStoreOptionsValidator : IValidateOptions<InMemorySessionStoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InMemorySessionStoreOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxSessions is < 1 or > 10_000_000)
+        {
+            errors.Add("InMemorySessionStoreOptions.MaxSessions must be between 1 and 10 000 000 (memory grows with it; use the Redis store beyond one instance).");
+        }
+
+        if (options.MaxSessionsPerUser < 1)
+        {
+            errors.Add("InMemorySessionStoreOptions.MaxSessionsPerUser must be at least 1.");
+        }
+
+        if (options.SweepInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("InMemorySessionStoreOptions.SweepInterval must be at least 1 second.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
 /// <summary>
 /// The default <see cref="ISessionStore"/>: process memory, bounded and expiring. For a single instance;
 /// use the Redis store (SecurityKit.Redis) when several instances share sessions.

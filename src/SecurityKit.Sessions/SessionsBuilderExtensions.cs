@@ -36,7 +36,8 @@ public static class SessionsBuilderExtensions
 
         builder.AddFingerprinting();
         services.AddOptions<SessionOptions>().ValidateOnStart();
-        services.AddOptions<InMemorySessionStoreOptions>();
+        services.AddOptions<InMemorySessionStoreOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InMemorySessionStoreOptions>, InMemorySessionStoreOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>());
         services.TryAddSingleton<ISessionStore>(sp => new InMemorySessionStore(sp.GetRequiredService<IOptions<InMemorySessionStoreOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new SessionManager(

@@ -38,6 +38,17 @@ public sealed class SessionsBuilderExtensionsTests
     }
 
     [Fact]
+    public void AddSessions_InvalidInMemoryStoreOptions_FailAtStartup()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddSessions();
+        services.Configure<InMemorySessionStoreOptions>(o => o.MaxSessions = 0);
+        using var provider = services.BuildServiceProvider();
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        act.Should().Throw<OptionsValidationException>().WithMessage("*MaxSessions*");
+    }
+
+    [Fact]
     public void AddSessions_WithoutKey_FailsAtStartupNamingFeature()
     {
         var services = new ServiceCollection();
