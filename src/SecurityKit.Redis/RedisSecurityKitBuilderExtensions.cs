@@ -31,6 +31,7 @@ public static class RedisSecurityKitBuilderExtensions
         ReplaceStore<SecurityKit.Stores.Otp.IOtpStateStore, SecurityKit.Redis.Otp.RedisOtpStateStore>(services);
         ReplaceStore<SecurityKit.Stores.Otp.IBackupCodeStore, SecurityKit.Redis.Otp.RedisBackupCodeStore>(services);
         ReplaceStore<SecurityKit.Stores.RateLimiting.IRateLimitStore, SecurityKit.Redis.RateLimiting.RedisRateLimitStore>(services);
+        ReplaceStore<SecurityKit.Stores.Sessions.ISessionStore, SecurityKit.Redis.Sessions.RedisSessionStore>(services);
         return builder;
     }
 

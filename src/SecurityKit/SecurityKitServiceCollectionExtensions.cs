@@ -19,6 +19,7 @@ public static class SecurityKitAllServiceCollectionExtensions
         builder.AddPasswordHashing();
         builder.AddTotp().AddBackupCodes();
         builder.AddRateLimiting().AddLoginProtection();
+        builder.AddFingerprinting().AddSessions();
         return builder;
     }
 }

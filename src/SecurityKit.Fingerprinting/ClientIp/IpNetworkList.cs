@@ -1,0 +1,134 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SecurityKit.Fingerprinting.ClientIp;
+
+/// <summary>
+/// An immutable set of IP addresses and CIDR networks (IPv4 and IPv6), e.g. the trusted proxies.
+/// </summary>
+/// <remarks>
+/// Entries are strict addresses (<c>10.0.0.1</c>, <c>2001:db8::1</c>) or networks (<c>10.0.0.0/8</c>,
+/// <c>2001:db8::/32</c>) whose host bits are zero. IPv4 entries also match the IPv4-mapped IPv6 form of
+/// an address. This type is immutable and thread-safe.
+/// </remarks>
+public sealed class IpNetworkList
+{
+    /// <summary>The largest number of entries a list accepts.</summary>
+    public const int MaxEntries = 1024;
+
+    private readonly IPNetwork[] _networks;
+
+    private IpNetworkList(IPNetwork[] networks) => _networks = networks;
+
+    /// <summary>Gets an empty list (matches nothing).</summary>
+    public static IpNetworkList Empty { get; } = new([]);
+
+    /// <summary>Gets the number of entries.</summary>
+    public int Count => _networks.Length;
+
+    /// <summary>Parses a list of addresses and CIDR networks.</summary>
+    /// <param name="entries">The entries.</param>
+    /// <returns>The list.</returns>
+    /// <exception cref="ArgumentException">An entry is not a strict address or network; the message names it.</exception>
+    public static IpNetworkList Parse(IEnumerable<string> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var list = new List<IPNetwork>();
+        foreach (var entry in entries)
+        {
+            if (!TryParseNetwork(entry, out var network, out var error))
+            {
+                throw new ArgumentException(error, nameof(entries));
+            }
+
+            if (list.Count == MaxEntries)
+            {
+                throw new ArgumentException($"At most {MaxEntries} trusted addresses or networks are accepted.", nameof(entries));
+            }
+
+            list.Add(network.Value);
+        }
+
+        return new IpNetworkList([.. list]);
+    }
+
+    /// <summary>Checks one entry without throwing (for options validation).</summary>
+    /// <param name="entry">The entry.</param>
+    /// <param name="error">Why it is not valid, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when the entry is valid.</returns>
+    public static bool IsValidEntry(string? entry, [NotNullWhen(false)] out string? error) => TryParseNetwork(entry, out _, out error);
+
+    /// <summary>Tells whether <paramref name="address"/> is in the list.</summary>
+    /// <param name="address">The address (IPv4-mapped IPv6 is normalised first).</param>
+    /// <returns><see langword="true"/> when an entry contains it.</returns>
+    public bool Contains(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        address = StrictIpAddress.Normalize(address);
+        foreach (var network in _networks)
+        {
+            if (network.BaseAddress.AddressFamily == address.AddressFamily && network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryParseNetwork(string? entry, [NotNullWhen(true)] out IPNetwork? network, [NotNullWhen(false)] out string? error)
+    {
+        network = null;
+        if (string.IsNullOrWhiteSpace(entry))
+        {
+            error = "A trusted proxy entry is empty.";
+            return false;
+        }
+
+        var text = entry.AsSpan().Trim();
+        var slash = text.IndexOf('/');
+        var addressText = slash < 0 ? text : text[..slash];
+        if (!StrictIpAddress.TryParse(addressText, out var address))
+        {
+            error = $"'{entry}' is not a strict IP address or CIDR network (write 10.0.0.0/8, 192.0.2.1 or 2001:db8::/32).";
+            return false;
+        }
+
+        var max = addressText.Contains(':') ? 128 : 32;
+        var prefix = max;
+        if (slash >= 0)
+        {
+            var prefixText = text[(slash + 1)..];
+            if (prefixText.IsEmpty || prefixText.Length > 3 || (prefixText.Length > 1 && prefixText[0] == '0') ||
+                !int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > max)
+            {
+                error = $"'{entry}' has an invalid prefix length (0–{max}).";
+                return false;
+            }
+
+            // An IPv4-mapped network (::ffff:10.0.0.0/104) was normalised to IPv4: shift its prefix.
+            if (addressText.Contains(':') && address.AddressFamily == AddressFamily.InterNetwork)
+            {
+                if (prefix < 96)
+                {
+                    error = $"'{entry}' is an IPv4-mapped network with a prefix below 96.";
+                    return false;
+                }
+
+                prefix -= 96;
+            }
+        }
+
+        if (!IPNetwork.TryParse(address + "/" + prefix.ToString(CultureInfo.InvariantCulture), out var parsed) || !parsed.BaseAddress.Equals(address))
+        {
+            error = $"'{entry}' has host bits set after the /{prefix} prefix; write its network address.";
+            return false;
+        }
+
+        network = parsed;
+        error = null;
+        return true;
+    }
+}

@@ -1,0 +1,406 @@
+/*
+ * Redis key schema of the session store (P = RedisSecurityKitOptions.KeyPrefix, default "sk:";
+ * {part} = the 16-character base64url partition of the user, a cluster hash tag, so one user's keys
+ * share a slot and every script touches one slot):
+ *
+ *   P sess:{part}:s:<idHash>   HASH   one session (idHash = 43-char base64url HMAC of the token)
+ *       id  the id hash (again)        u   user id
+ *       p   partition
+ *       c   created, Unix ms           l   last used, Unix ms
+ *       i   idle timeout, ms           a   absolute expiry, Unix ms
+ *       v   user token version at issue
+ *       r   revoked at, Unix ms (absent while active)
+ *       ip  client IP text (absent if unknown)
+ *       fp  device fingerprint string (absent if unknown)
+ *       d   device summary (absent if unknown)
+ *     PEXPIRE = min(l + i, a) - now: the record (revoked or not) disappears when it would have expired.
+ *
+ *   P sess:{part}:u             ZSET   active session id hashes of the user, score = created ms;
+ *                                      revoked/expired members are pruned by the scripts.
+ *   P sess:{part}:v             STRING the user's token version (absent = 0), bumped by revoke-all.
+ *     Both live at least as long as the user's longest absolute expiry.
+ *
+ * Every operation is one EVALSHA (StackExchange.Redis caches the script SHA) and runs atomically; the
+ * scripts build member keys from the prefix argument, always inside the same hash slot.
+ * Times come from the caller's TimeProvider (as Unix milliseconds), never from the Redis clock.
+ */
+using System.Globalization;
+using SecurityKit.Stores.Sessions;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Sessions;
+
+/// <summary>
+/// The Redis <see cref="ISessionStore"/>: one round trip and one atomic Lua script per operation.
+/// </summary>
+/// <remarks>
+/// <para>Records expire by Redis TTL when they would have expired (idle or absolute), revoked ones
+/// included, so memory is bounded by the live sessions. Each user's sessions, index and token version
+/// share one cluster slot (hash tag = the session partition).</para>
+/// <para>This type is thread-safe.</para>
+/// </remarks>
+public sealed class RedisSessionStore : ISessionStore
+{
+    private const string Active = """
+        local function active(f, ver, now)
+          return f[1] and not f[4] and tonumber(f[5]) >= ver and now < math.min(tonumber(f[1]) + tonumber(f[2]), tonumber(f[3]))
+        end
+        local function extend(key, ms)
+          if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+        end
+        """;
+
+    // KEYS: session, index, version. ARGV: idHash, userId, created, lastUsed, idle, absolute, ip, fp, device, limit, mode, now, sessionPrefix, partition
+    private const string CreateScript = Active + "\n" + """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return {5, 0} end
+        local now = tonumber(ARGV[12])
+        local ver = tonumber(redis.call('GET', KEYS[3]) or '0')
+        local limit = tonumber(ARGV[10])
+        local list = {}
+        for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+          if active(redis.call('HMGET', ARGV[13] .. m, 'l', 'i', 'a', 'r', 'v'), ver, now) then
+            table.insert(list, m)
+          else
+            redis.call('ZREM', KEYS[2], m)
+          end
+        end
+        local result = {1, ver}
+        if #list >= limit then
+          if ARGV[11] == '1' then return {2, ver} end
+          for j = 1, #list - limit + 1 do
+            redis.call('HSET', ARGV[13] .. list[j], 'r', ARGV[12])
+            redis.call('ZREM', KEYS[2], list[j])
+            table.insert(result, list[j])
+          end
+        end
+        redis.call('HSET', KEYS[1], 'id', ARGV[1], 'u', ARGV[2], 'p', ARGV[14], 'c', ARGV[3], 'l', ARGV[4], 'i', ARGV[5], 'a', ARGV[6], 'v', ver)
+        if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'ip', ARGV[7]) end
+        if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'fp', ARGV[8]) end
+        if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'd', ARGV[9]) end
+        local expires = math.min(tonumber(ARGV[4]) + tonumber(ARGV[5]), tonumber(ARGV[6]))
+        redis.call('PEXPIRE', KEYS[1], math.max(1, expires - now))
+        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+        if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], ver) end
+        local keep = math.max(1, tonumber(ARGV[6]) - now)
+        extend(KEYS[2], keep)
+        extend(KEYS[3], keep)
+        return result
+        """;
+
+    // KEYS: session, version.
+    private const string GetScript = """
+        return {redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[2]) or '0'}
+        """;
+
+    // KEYS: session, version. ARGV: lastUsed
+    private const string TouchScript = Active + "\n" + """
+        local f = redis.call('HMGET', KEYS[1], 'l', 'i', 'a', 'r', 'v')
+        local ver = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local l = tonumber(ARGV[1])
+        if not active(f, ver, l) or l <= tonumber(f[1]) then return 0 end
+        redis.call('HSET', KEYS[1], 'l', ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], math.max(1, math.min(l + tonumber(f[2]), tonumber(f[3])) - l))
+        return 1
+        """;
+
+    // KEYS: old, new, index, version. ARGV: newId, now, ip, fp, device, oldId
+    private const string RotateScript = Active + "\n" + """
+        local now = tonumber(ARGV[2])
+        local ver = tonumber(redis.call('GET', KEYS[4]) or '0')
+        local f = redis.call('HMGET', KEYS[1], 'l', 'i', 'a', 'r', 'v')
+        if not active(f, ver, now) then return {4, ver} end
+        if redis.call('EXISTS', KEYS[2]) == 1 then return {5, ver} end
+        local all = redis.call('HGETALL', KEYS[1])
+        local fields = {}
+        for j = 1, #all, 2 do fields[all[j]] = all[j + 1] end
+        fields['l'] = ARGV[2]
+        fields['id'] = ARGV[1]
+        if ARGV[3] ~= '' then fields['ip'] = ARGV[3] end
+        if ARGV[4] ~= '' then fields['fp'] = ARGV[4] end
+        if ARGV[5] ~= '' then fields['d'] = ARGV[5] end
+        local flat = {}
+        for k, v in pairs(fields) do table.insert(flat, k); table.insert(flat, v) end
+        redis.call('HSET', KEYS[2], unpack(flat))
+        redis.call('PEXPIRE', KEYS[2], math.max(1, math.min(now + tonumber(f[2]), tonumber(f[3])) - now))
+        redis.call('HSET', KEYS[1], 'r', ARGV[2])
+        redis.call('ZREM', KEYS[3], ARGV[6])
+        redis.call('ZADD', KEYS[3], fields['c'], ARGV[1])
+        return {1, ver}
+        """;
+
+    // KEYS: session, index, version. ARGV: now, idHash
+    private const string RevokeScript = Active + "\n" + """
+        local ver = tonumber(redis.call('GET', KEYS[3]) or '0')
+        if not active(redis.call('HMGET', KEYS[1], 'l', 'i', 'a', 'r', 'v'), ver, tonumber(ARGV[1])) then return 0 end
+        redis.call('HSET', KEYS[1], 'r', ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[2])
+        return 1
+        """;
+
+    // KEYS: index, version. ARGV: now, exceptId ('' = none), userId, sessionPrefix
+    private const string RevokeAllScript = Active + "\n" + """
+        local now = tonumber(ARGV[1])
+        local ver = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local newver = ver + 1
+        local count = 0
+        local keep = 0
+        for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+          local key = ARGV[4] .. m
+          local f = redis.call('HMGET', key, 'l', 'i', 'a', 'r', 'v', 'u')
+          if f[6] == ARGV[3] then
+            if active(f, ver, now) then
+              if m == ARGV[2] then
+                redis.call('HSET', key, 'v', newver)
+                keep = tonumber(f[3]) - now
+              else
+                redis.call('HSET', key, 'r', ARGV[1])
+                redis.call('ZREM', KEYS[1], m)
+                count = count + 1
+              end
+            else
+              redis.call('ZREM', KEYS[1], m)
+            end
+          end
+        end
+        redis.call('SET', KEYS[2], newver, 'KEEPTTL')
+        if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], 86400000) end
+        if keep > 0 then extend(KEYS[2], keep) end
+        return count
+        """;
+
+    // KEYS: index, version. ARGV: now, userId, sessionPrefix
+    private const string ListScript = Active + "\n" + """
+        local now = tonumber(ARGV[1])
+        local ver = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local out = {}
+        for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+          local key = ARGV[3] .. m
+          local f = redis.call('HMGET', key, 'l', 'i', 'a', 'r', 'v', 'u')
+          if active(f, ver, now) then
+            if f[6] == ARGV[2] then table.insert(out, redis.call('HGETALL', key)) end
+          else
+            redis.call('ZREM', KEYS[1], m)
+          end
+        end
+        return out
+        """;
+
+    private readonly RedisConnection _connection;
+
+    /// <summary>Initializes the store.</summary>
+    /// <param name="connection">The shared SecurityKit Redis connection.</param>
+    public RedisSessionStore(RedisConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (!IsKeyPart(session.Partition, 16) || !IsKeyPart(session.IdHash, 43))
+        {
+            return new(SessionStoreStatus.Failed, 0, []);
+        }
+
+        var limit = Math.Min(maxSessionsPerUser ?? 1_000, 1_000);
+        var mode = maxSessionsPerUser is null ? SessionLimitMode.EvictOldest : limitMode;
+        var result = await EvalAsync(
+            CreateScript,
+            [SessionKey(session.Partition, session.IdHash), IndexKey(session.Partition), VersionKey(session.Partition)],
+            [
+                session.IdHash, session.UserId, Ms(session.CreatedAt), Ms(session.LastUsedAt), (long)session.IdleTimeout.TotalMilliseconds, Ms(session.AbsoluteExpiresAt),
+                session.IpAddress ?? string.Empty, session.Fingerprint ?? string.Empty, session.DeviceSummary ?? string.Empty,
+                limit, mode == SessionLimitMode.RefuseNew ? "1" : "0", Ms(now), SessionPrefix(session.Partition), session.Partition,
+            ],
+            cancellationToken).ConfigureAwait(false);
+        var items = (RedisResult[])result!;
+        var evicted = items.Length > 2 ? items.Skip(2).Select(r => (string)r!).ToArray() : [];
+        return new((SessionStoreStatus)(int)items[0], (long)items[1], evicted);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(idHash);
+        if (!IsKeyPart(partition, 16) || !IsKeyPart(idHash, 43))
+        {
+            return new(null, 0);
+        }
+
+        var result = (RedisResult[])(await EvalAsync(GetScript, [SessionKey(partition, idHash), VersionKey(partition)], [], cancellationToken).ConfigureAwait(false))!;
+        var version = (long)result[1];
+        return new(Parse(idHash, (RedisResult[])result[0]!), version);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(idHash);
+        if (!IsKeyPart(partition, 16) || !IsKeyPart(idHash, 43))
+        {
+            return false;
+        }
+
+        return (int)(await EvalAsync(TouchScript, [SessionKey(partition, idHash), VersionKey(partition)], [Ms(lastUsedAt)], cancellationToken).ConfigureAwait(false)) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(oldIdHash);
+        ArgumentNullException.ThrowIfNull(newIdHash);
+        if (!IsKeyPart(partition, 16) || !IsKeyPart(oldIdHash, 43) || !IsKeyPart(newIdHash, 43))
+        {
+            return new(SessionStoreStatus.NotActive, 0, []);
+        }
+
+        var result = (RedisResult[])(await EvalAsync(
+            RotateScript,
+            [SessionKey(partition, oldIdHash), SessionKey(partition, newIdHash), IndexKey(partition), VersionKey(partition)],
+            [newIdHash, Ms(now), ipAddress ?? string.Empty, fingerprint ?? string.Empty, deviceSummary ?? string.Empty, oldIdHash],
+            cancellationToken).ConfigureAwait(false))!;
+        return new((SessionStoreStatus)(int)result[0], (long)result[1], []);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(idHash);
+        if (!IsKeyPart(partition, 16) || !IsKeyPart(idHash, 43))
+        {
+            return false;
+        }
+
+        return (int)(await EvalAsync(RevokeScript, [SessionKey(partition, idHash), IndexKey(partition), VersionKey(partition)], [Ms(now), idHash], cancellationToken).ConfigureAwait(false)) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(userId);
+        if (!IsKeyPart(partition, 16))
+        {
+            return 0;
+        }
+
+        return (int)(await EvalAsync(
+            RevokeAllScript,
+            [IndexKey(partition), VersionKey(partition)],
+            [Ms(now), exceptIdHash ?? string.Empty, userId, SessionPrefix(partition)],
+            cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(userId);
+        if (!IsKeyPart(partition, 16))
+        {
+            return [];
+        }
+
+        var result = (RedisResult[])(await EvalAsync(ListScript, [IndexKey(partition), VersionKey(partition)], [Ms(now), userId, SessionPrefix(partition)], cancellationToken).ConfigureAwait(false))!;
+        var list = new List<SessionRecord>(result.Length);
+        foreach (var item in result)
+        {
+            var fields = (RedisResult[])item!;
+            if (Parse(null, fields) is { } record)
+            {
+                list.Add(record);
+            }
+        }
+
+        return list;
+    }
+
+    private async Task<RedisResult> EvalAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await database.ScriptEvaluateAsync(script, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static SessionRecord? Parse(string? idHash, RedisResult[] flat)
+    {
+        if (flat.Length == 0)
+        {
+            return null;
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < flat.Length; i += 2)
+        {
+            fields[(string)flat[i]!] = (string)flat[i + 1]!;
+        }
+
+        if (!fields.TryGetValue("u", out var user) || !fields.TryGetValue("p", out var partition) ||
+            !TryLong(fields, "c", out var created) || !TryLong(fields, "l", out var lastUsed) || !TryLong(fields, "i", out var idle) ||
+            !TryLong(fields, "a", out var absolute) || !TryLong(fields, "v", out var version))
+        {
+            // A corrupt record is treated as absent (fails closed).
+            return null;
+        }
+
+        if (!fields.TryGetValue("id", out var storedId) || (idHash is not null && !string.Equals(idHash, storedId, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        return new SessionRecord
+        {
+            Partition = partition,
+            IdHash = storedId,
+            UserId = user,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(created),
+            LastUsedAt = DateTimeOffset.FromUnixTimeMilliseconds(lastUsed),
+            IdleTimeout = TimeSpan.FromMilliseconds(idle),
+            AbsoluteExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(absolute),
+            TokenVersion = version,
+            RevokedAt = TryLong(fields, "r", out var revoked) ? DateTimeOffset.FromUnixTimeMilliseconds(revoked) : null,
+            IpAddress = fields.GetValueOrDefault("ip"),
+            Fingerprint = fields.GetValueOrDefault("fp"),
+            DeviceSummary = fields.GetValueOrDefault("d"),
+        };
+    }
+
+    private static bool TryLong(Dictionary<string, string> fields, string name, out long value)
+    {
+        value = 0;
+        return fields.TryGetValue(name, out var text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+    }
+
+    private static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    private static bool IsKeyPart(string value, int length)
+    {
+        if (value.Length != length)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private string SessionPrefix(string partition) => $"{_connection.KeyPrefix}sess:{{{partition}}}:s:";
+
+    private RedisKey SessionKey(string partition, string idHash) => SessionPrefix(partition) + idHash;
+
+    private RedisKey IndexKey(string partition) => $"{_connection.KeyPrefix}sess:{{{partition}}}:u";
+
+    private RedisKey VersionKey(string partition) => $"{_connection.KeyPrefix}sess:{{{partition}}}:v";
+}

@@ -1,0 +1,434 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using SecurityKit.Stores.Sessions;
+
+namespace SecurityKit.Sessions;
+
+/// <summary>Options of <see cref="InMemorySessionStore"/>.</summary>
+public sealed class InMemorySessionStoreOptions
+{
+    /// <summary>Gets or sets the most session records kept (active and revoked-but-not-yet-expired); at capacity, expired records are swept and, if still full, new sessions are refused.</summary>
+    /// <value>The default value is 100 000 (1 to 10 000 000).</value>
+    public int MaxSessions { get; set; } = 100_000;
+
+    /// <summary>Gets or sets the most active sessions one user may hold when the caller gives no limit; beyond it the oldest are evicted.</summary>
+    /// <value>The default value is 1 000.</value>
+    public int MaxSessionsPerUser { get; set; } = 1_000;
+
+    /// <summary>Gets or sets how often expired records are swept during writes.</summary>
+    /// <value>The default value is 1 minute.</value>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Validates <see cref="InMemorySessionStoreOptions"/> at startup.</summary>
+internal sealed class InMemorySessionStoreOptionsValidator : IValidateOptions<InMemorySessionStoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InMemorySessionStoreOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxSessions is < 1 or > 10_000_000)
+        {
+            errors.Add("InMemorySessionStoreOptions.MaxSessions must be between 1 and 10 000 000 (memory grows with it; use the Redis store beyond one instance).");
+        }
+
+        if (options.MaxSessionsPerUser < 1)
+        {
+            errors.Add("InMemorySessionStoreOptions.MaxSessionsPerUser must be at least 1.");
+        }
+
+        if (options.SweepInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("InMemorySessionStoreOptions.SweepInterval must be at least 1 second.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>
+/// The default <see cref="ISessionStore"/>: process memory, bounded and expiring. For a single instance;
+/// use the Redis store (SecurityKit.Redis) when several instances share sessions.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe: every operation on a user's sessions runs under that user's lock, and reads take
+/// the same lock, so <see cref="RevokeAllAsync"/> is linearizable with <see cref="GetAsync"/>.</para>
+/// <para>Bounded: at most <see cref="InMemorySessionStoreOptions.MaxSessions"/> records. Records are removed
+/// once expired (idle or absolute, revoked ones included) by a sweep that runs during writes at most
+/// every <see cref="InMemorySessionStoreOptions.SweepInterval"/>, and whenever the store is full. When full
+/// of live records, new sessions fail with <see cref="SessionStoreStatus.StoreFull"/> rather than
+/// signing other users out.</para>
+/// </remarks>
+public sealed class InMemorySessionStore : ISessionStore
+{
+    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UserState> _users = new(StringComparer.Ordinal);
+    private readonly int _maxSessions;
+    private readonly int _maxPerUser;
+    private readonly TimeSpan _sweepInterval;
+    private readonly TimeProvider _timeProvider;
+    private int _count;
+    private long _nextSweepTicks;
+    private int _sweeping;
+
+    /// <summary>Initializes the store.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock used to schedule sweeps.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public InMemorySessionStore(InMemorySessionStoreOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSessions, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxSessions, 10_000_000, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSessionsPerUser, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SweepInterval, TimeSpan.FromSeconds(1), nameof(options));
+        _maxSessions = options.MaxSessions;
+        _maxPerUser = options.MaxSessionsPerUser;
+        _sweepInterval = options.SweepInterval;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>Initializes the store from DI.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock.</param>
+    public InMemorySessionStore(IOptions<InMemorySessionStoreOptions> options, TimeProvider timeProvider)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value, timeProvider)
+    {
+    }
+
+    /// <summary>Gets the number of records held (active and revoked-not-yet-expired).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <inheritdoc />
+    public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        cancellationToken.ThrowIfCancellationRequested();
+        MaybeSweep();
+        if (!TryReserve())
+        {
+            return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.StoreFull, 0, []));
+        }
+
+        var limit = Math.Min(maxSessionsPerUser ?? _maxPerUser, _maxPerUser);
+        var mode = maxSessionsPerUser is null ? SessionLimitMode.EvictOldest : limitMode;
+        while (true)
+        {
+            var user = _users.GetOrAdd(session.UserId, static id => new UserState(id));
+            lock (user)
+            {
+                if (user.Dead)
+                {
+                    continue;
+                }
+
+                var active = user.Sessions.Where(e => IsCurrent(e, user, now)).OrderBy(e => e.Record.CreatedAt).ToList();
+                List<string>? evicted = null;
+                if (active.Count >= limit)
+                {
+                    if (mode == SessionLimitMode.RefuseNew)
+                    {
+                        Release();
+                        return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.LimitReached, user.Version, []));
+                    }
+
+                    evicted = [];
+                    foreach (var victim in active.Take(active.Count - limit + 1))
+                    {
+                        victim.Record = victim.Record with { RevokedAt = now };
+                        user.Sessions.Remove(victim);
+                        evicted.Add(victim.Record.IdHash);
+                    }
+                }
+
+                var entry = new Entry(session with { TokenVersion = user.Version, RevokedAt = null }, user);
+                if (!_sessions.TryAdd(session.IdHash, entry))
+                {
+                    Release();
+                    return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.Duplicate, user.Version, []));
+                }
+
+                user.Sessions.Add(entry);
+                return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.Succeeded, user.Version, evicted ?? (IReadOnlyList<string>)[]));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(idHash);
+        if (_sessions.TryGetValue(idHash, out var entry))
+        {
+            lock (entry.User)
+            {
+                if (!entry.Removed && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal))
+                {
+                    return ValueTask.FromResult(new SessionLookup(entry.Record, entry.User.Version));
+                }
+            }
+        }
+
+        return ValueTask.FromResult(new SessionLookup(null, 0));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(idHash);
+        if (_sessions.TryGetValue(idHash, out var entry))
+        {
+            lock (entry.User)
+            {
+                if (!entry.Removed && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal) &&
+                    IsCurrent(entry, entry.User, lastUsedAt) && lastUsedAt > entry.Record.LastUsedAt)
+                {
+                    entry.Record = entry.Record with { LastUsedAt = lastUsedAt };
+                    return ValueTask.FromResult(true);
+                }
+            }
+        }
+
+        return ValueTask.FromResult(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(oldIdHash);
+        ArgumentNullException.ThrowIfNull(newIdHash);
+        MaybeSweep();
+        if (!_sessions.TryGetValue(oldIdHash, out var old))
+        {
+            return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.NotActive, 0, []));
+        }
+
+        if (!TryReserve())
+        {
+            return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.StoreFull, 0, []));
+        }
+
+        var user = old.User;
+        lock (user)
+        {
+            if (old.Removed || !string.Equals(old.Record.Partition, partition, StringComparison.Ordinal) || !IsCurrent(old, user, now))
+            {
+                Release();
+                return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.NotActive, user.Version, []));
+            }
+
+            var record = old.Record with
+            {
+                IdHash = newIdHash,
+                LastUsedAt = now,
+                IpAddress = ipAddress ?? old.Record.IpAddress,
+                Fingerprint = fingerprint ?? old.Record.Fingerprint,
+                DeviceSummary = deviceSummary ?? old.Record.DeviceSummary,
+            };
+            var entry = new Entry(record, user);
+            if (!_sessions.TryAdd(newIdHash, entry))
+            {
+                Release();
+                return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.Duplicate, user.Version, []));
+            }
+
+            old.Record = old.Record with { RevokedAt = now };
+            user.Sessions.Remove(old);
+            user.Sessions.Add(entry);
+            return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.Succeeded, user.Version, []));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(idHash);
+        if (_sessions.TryGetValue(idHash, out var entry))
+        {
+            lock (entry.User)
+            {
+                if (!entry.Removed && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal) && IsCurrent(entry, entry.User, now))
+                {
+                    entry.Record = entry.Record with { RevokedAt = now };
+                    entry.User.Sessions.Remove(entry);
+                    return ValueTask.FromResult(true);
+                }
+            }
+        }
+
+        return ValueTask.FromResult(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(userId);
+        while (_users.TryGetValue(userId, out var user))
+        {
+            lock (user)
+            {
+                if (user.Dead)
+                {
+                    continue;
+                }
+
+                var count = 0;
+                var version = user.Version + 1;
+                foreach (var entry in user.Sessions.ToArray())
+                {
+                    if (!IsCurrent(entry, user, now))
+                    {
+                        user.Sessions.Remove(entry);
+                        continue;
+                    }
+
+                    if (exceptIdHash is not null && string.Equals(entry.Record.IdHash, exceptIdHash, StringComparison.Ordinal))
+                    {
+                        entry.Record = entry.Record with { TokenVersion = version };
+                    }
+                    else
+                    {
+                        entry.Record = entry.Record with { RevokedAt = now };
+                        user.Sessions.Remove(entry);
+                        count++;
+                    }
+                }
+
+                user.Version = version;
+                return ValueTask.FromResult(count);
+            }
+        }
+
+        return ValueTask.FromResult(0);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(userId);
+        if (_users.TryGetValue(userId, out var user))
+        {
+            lock (user)
+            {
+                IReadOnlyList<SessionRecord> list = user.Sessions.Where(e => IsCurrent(e, user, now)).Select(e => e.Record).OrderBy(r => r.CreatedAt).ToList();
+                return ValueTask.FromResult(list);
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<SessionRecord>>([]);
+    }
+
+    /// <summary>Removes every expired record now (normally done during writes).</summary>
+    /// <returns>The number of records removed.</returns>
+    public int Sweep()
+    {
+        var now = _timeProvider.GetUtcNow();
+        var removed = 0;
+        foreach (var (idHash, entry) in _sessions)
+        {
+            if (entry.Record.ExpiresAt > now)
+            {
+                continue;
+            }
+
+            var user = entry.User;
+            lock (user)
+            {
+                if (entry.Removed || entry.Record.ExpiresAt > now)
+                {
+                    continue;
+                }
+
+                entry.Removed = true;
+                user.Sessions.Remove(entry);
+                _sessions.TryRemove(new KeyValuePair<string, Entry>(idHash, entry));
+                Interlocked.Decrement(ref _count);
+                removed++;
+                if (user.Sessions.Count == 0)
+                {
+                    // Marked dead under its lock so concurrent writers retry with a fresh state: the
+                    // version can restart because no session issued under the old one remains.
+                    user.Dead = true;
+                    _users.TryRemove(new KeyValuePair<string, UserState>(user.UserId, user));
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    private static bool IsCurrent(Entry entry, UserState user, DateTimeOffset now) =>
+        entry.Record.IsActiveAt(now) && entry.Record.TokenVersion >= user.Version;
+
+    private bool TryReserve()
+    {
+        if (Interlocked.Increment(ref _count) <= _maxSessions)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _count);
+        RunSweep();
+        if (Interlocked.Increment(ref _count) <= _maxSessions)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _count);
+        return false;
+    }
+
+    private void Release() => Interlocked.Decrement(ref _count);
+
+    private void MaybeSweep()
+    {
+        if (_timeProvider.GetUtcNow().UtcTicks >= Volatile.Read(ref _nextSweepTicks))
+        {
+            RunSweep();
+        }
+    }
+
+    private void RunSweep()
+    {
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            Volatile.Write(ref _nextSweepTicks, (_timeProvider.GetUtcNow() + _sweepInterval).UtcTicks);
+            Sweep();
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private sealed class UserState(string userId)
+    {
+        public string UserId { get; } = userId;
+
+        public long Version { get; set; }
+
+        public bool Dead { get; set; }
+
+        public List<Entry> Sessions { get; } = [];
+    }
+
+    private sealed class Entry(SessionRecord record, UserState user)
+    {
+        public SessionRecord Record { get; set; } = record;
+
+        public UserState User { get; } = user;
+
+        public bool Removed { get; set; }
+    }
+}

@@ -1,0 +1,411 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using SecurityKit.Events;
+using SecurityKit.Fingerprinting.ClientIp;
+using SecurityKit.Fingerprinting.Devices;
+using SecurityKit.Keys;
+using SecurityKit.Stores.Sessions;
+
+namespace SecurityKit.Sessions;
+
+/// <summary>
+/// Server-side sessions: create, validate (idle and absolute expiry, revocation, per-user token
+/// version), throttled last-used updates, id rotation, revocation (one, all, all but current), listing
+/// and anomaly warnings (IP network and device changes).
+/// </summary>
+/// <remarks>
+/// <para><b>Security:</b> session tokens carry 256 bits from <see cref="RandomNumberGenerator"/>; the
+/// store holds only an HMAC-SHA256 of each (key <see cref="KeyPurposes.TokenHashing"/>), so a leaked
+/// store or backup yields no usable token, and without the key not even a way to test guesses. Rotate
+/// the token (<see cref="RotateAsync"/>) after sign-in elevation or any privilege change. Warnings are
+/// risk signals; the host decides (step-up MFA, notify, revoke).</para>
+/// <para>This type is thread-safe.</para>
+/// </remarks>
+public sealed class SessionManager
+{
+    private readonly SessionOptions _options;
+    private readonly ISessionStore _store;
+    private readonly ISecretKeyRing _keyRing;
+    private readonly DeviceFingerprinter _fingerprinter;
+    private readonly TimeProvider _timeProvider;
+    private readonly SecurityEventPublisher _events;
+
+    /// <summary>Initializes a session manager.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="store">The session store.</param>
+    /// <param name="keyRing">The key ring (<see cref="KeyPurposes.TokenHashing"/> and, for device fingerprints, <see cref="KeyPurposes.Fingerprint"/>).</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="events">The event publisher, or <see langword="null"/> for none.</param>
+    /// <exception cref="OptionsValidationException">The options are not valid.</exception>
+    public SessionManager(SessionOptions options, ISessionStore store, ISecretKeyRing keyRing, TimeProvider timeProvider, SecurityEventPublisher? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(keyRing);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var errors = SessionOptionsValidator.Check(options);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SessionOptions), errors);
+        }
+
+        _options = options;
+        _store = store;
+        _keyRing = keyRing;
+        _fingerprinter = new DeviceFingerprinter(keyRing);
+        _timeProvider = timeProvider;
+        _events = events ?? SecurityEventPublisher.None;
+    }
+
+    /// <summary>Initializes a session manager from DI.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="store">The session store.</param>
+    /// <param name="keyRing">The key ring.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="events">The event publisher.</param>
+    public SessionManager(IOptions<SessionOptions> options, ISessionStore store, ISecretKeyRing keyRing, TimeProvider timeProvider, SecurityEventPublisher events)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value, store, keyRing, timeProvider, events)
+    {
+    }
+
+    /// <summary>Creates a session for a user who just signed in.</summary>
+    /// <param name="userId">The user id (1 to 256 characters).</param>
+    /// <param name="context">The request context (IP, device), for listing and anomaly checks.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The token to give to the client, or why none was issued.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or too long.</exception>
+    /// <exception cref="InvalidOperationException">The key ring has no token-hashing key.</exception>
+    public async ValueTask<SessionIssueResult> CreateAsync(string userId, SessionContext? context = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (userId.Length > SessionRecord.MaxUserIdLength)
+        {
+            throw new ArgumentException($"The user id is longer than {SessionRecord.MaxUserIdLength} characters.", nameof(userId));
+        }
+
+        var key = _keyRing.GetActiveKey(KeyPurposes.TokenHashing);
+        var partition = SessionToken.Partition(userId);
+        var (token, idHash) = SessionToken.Create(key, partition);
+        var now = _timeProvider.GetUtcNow();
+        var (ip, fingerprint, summary) = Describe(context);
+        var record = new SessionRecord
+        {
+            Partition = partition,
+            IdHash = idHash,
+            UserId = userId,
+            CreatedAt = now,
+            LastUsedAt = now,
+            IdleTimeout = _options.IdleTimeout,
+            AbsoluteExpiresAt = now + _options.AbsoluteLifetime,
+            IpAddress = ip,
+            Fingerprint = fingerprint,
+            DeviceSummary = summary,
+        };
+        var result = await _store.CreateAsync(record, _options.MaxSessionsPerUser, _options.LimitMode, now, cancellationToken).ConfigureAwait(false);
+        switch (result.Status)
+        {
+            case SessionStoreStatus.Succeeded:
+                if (result.EvictedIdHashes.Count > 0)
+                {
+                    _events.Publish(SessionEventNames.Evicted, SecurityEventSeverity.Information, userId, ip, "session_limit", Count(result.EvictedIdHashes.Count));
+                }
+
+                _events.Publish(SessionEventNames.Created, SecurityEventSeverity.Information, userId, ip);
+                return new(SessionIssueStatus.Issued, token, SessionInfo.From(record with { TokenVersion = result.TokenVersion }, isCurrent: true), result.EvictedIdHashes);
+            case SessionStoreStatus.LimitReached:
+                _events.Publish(SessionEventNames.LimitReached, SecurityEventSeverity.Warning, userId, ip, "session_limit");
+                return new(SessionIssueStatus.LimitReached, null, null, null);
+            case SessionStoreStatus.StoreFull:
+                _events.Publish(SessionEventNames.StoreFull, SecurityEventSeverity.Warning, userId, ip, "store_full");
+                return new(SessionIssueStatus.StoreFull, null, null, null);
+            default:
+                return new(SessionIssueStatus.Failed, null, null, null);
+        }
+    }
+
+    /// <summary>
+    /// Validates a session token: known, not revoked (itself or by revoke-all), within its idle and
+    /// absolute lifetime; records the use (at most once per <see cref="SessionOptions.TouchInterval"/>)
+    /// and compares the request with the session's IP network and device.
+    /// </summary>
+    /// <param name="token">The token from the client; malformed input gives <see cref="SessionValidationStatus.Malformed"/>.</param>
+    /// <param name="context">The request context, for anomaly warnings.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The result with the session and any warnings. Anomaly events are published only on the validations that record a use, so a moved session does not flood the event sinks.</returns>
+    public async ValueTask<SessionValidationResult> ValidateAsync(string? token, SessionContext? context = null, CancellationToken cancellationToken = default)
+    {
+        var (status, record, partition, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
+        if (status != SessionValidationStatus.Valid)
+        {
+            return new(status, record is null ? null : SessionInfo.From(record), SessionWarnings.None, default);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var (warnings, comparison) = Compare(record!, context);
+        if (now - record!.LastUsedAt >= _options.TouchInterval)
+        {
+            if (await _store.TouchAsync(partition!, record.IdHash, now, cancellationToken).ConfigureAwait(false))
+            {
+                record = record with { LastUsedAt = now };
+            }
+
+            PublishWarnings(record, context, warnings, comparison);
+        }
+
+        return new(SessionValidationStatus.Valid, SessionInfo.From(record, isCurrent: true), warnings, comparison);
+    }
+
+    /// <summary>
+    /// Replaces a valid session's token with a new one (after sign-in elevation or a privilege change);
+    /// the old token stops working at once. Creation time and absolute expiry are kept.
+    /// </summary>
+    /// <param name="token">The current token.</param>
+    /// <param name="context">The request context: when given, the session's IP and device are updated.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new token, or <see cref="SessionIssueStatus.NotValid"/>.</returns>
+    public async ValueTask<SessionIssueResult> RotateAsync(string? token, SessionContext? context = null, CancellationToken cancellationToken = default)
+    {
+        var (status, record, partition, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
+        if (status != SessionValidationStatus.Valid)
+        {
+            return new(SessionIssueStatus.NotValid, null, null, null);
+        }
+
+        var key = _keyRing.GetActiveKey(KeyPurposes.TokenHashing);
+        var (newToken, newIdHash) = SessionToken.Create(key, partition!);
+        var now = _timeProvider.GetUtcNow();
+        var (ip, fingerprint, summary) = Describe(context);
+        var result = await _store.RotateAsync(partition!, record!.IdHash, newIdHash, now, ip, fingerprint, summary, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return new(result.Status == SessionStoreStatus.StoreFull ? SessionIssueStatus.StoreFull : SessionIssueStatus.NotValid, null, null, null);
+        }
+
+        _events.Publish(SessionEventNames.Rotated, SecurityEventSeverity.Information, record.UserId, ip ?? record.IpAddress);
+        var rotated = record with
+        {
+            IdHash = newIdHash,
+            LastUsedAt = now,
+            IpAddress = ip ?? record.IpAddress,
+            Fingerprint = fingerprint ?? record.Fingerprint,
+            DeviceSummary = summary ?? record.DeviceSummary,
+        };
+        return new(SessionIssueStatus.Issued, newToken, SessionInfo.From(rotated, isCurrent: true), null);
+    }
+
+    /// <summary>Revokes the session of a token (sign-out).</summary>
+    /// <param name="token">The token.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when an active session was revoked.</returns>
+    public async ValueTask<bool> RevokeAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        var (status, record, partition, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
+        if (record is null || status is SessionValidationStatus.Malformed or SessionValidationStatus.UnknownKey)
+        {
+            return false;
+        }
+
+        return await RevokeRecordAsync(partition!, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Revokes one of a user's sessions by its <see cref="SessionInfo.SessionId"/> (from <see cref="ListAsync"/>).</summary>
+    /// <param name="userId">The user id; the session must belong to this user.</param>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when an active session of that user was revoked.</returns>
+    public async ValueTask<bool> RevokeAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(sessionId);
+        if (sessionId.Length != 43)
+        {
+            return false;
+        }
+
+        var partition = SessionToken.Partition(userId);
+        var lookup = await _store.GetAsync(partition, sessionId, cancellationToken).ConfigureAwait(false);
+        if (lookup.Session is not { } record || !string.Equals(record.UserId, userId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return await RevokeRecordAsync(partition, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Revokes every session of a user (password reset, "sign out everywhere", account compromise). Once this returns, no earlier session validates.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The number of active sessions revoked.</returns>
+    public async ValueTask<int> RevokeAllAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var count = await _store.RevokeAllAsync(SessionToken.Partition(userId), userId, null, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        _events.Publish(SessionEventNames.RevokedAll, SecurityEventSeverity.Information, userId, null, "all", Count(count));
+        return count;
+    }
+
+    /// <summary>Revokes every session of the token's user except the token's own ("sign out other devices").</summary>
+    /// <param name="token">The current, valid token.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The number of sessions revoked, or <see langword="null"/> when the token is not valid.</returns>
+    public async ValueTask<int?> RevokeAllOthersAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        var (status, record, partition, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
+        if (status != SessionValidationStatus.Valid)
+        {
+            return null;
+        }
+
+        var count = await _store.RevokeAllAsync(partition!, record!.UserId, record.IdHash, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        _events.Publish(SessionEventNames.RevokedAll, SecurityEventSeverity.Information, record.UserId, record.IpAddress, "all_but_current", Count(count));
+        return count;
+    }
+
+    /// <summary>Lists a user's active sessions, oldest first (for a "your devices" page).</summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="currentToken">The token of the request, to flag its session with <see cref="SessionInfo.IsCurrent"/>; optional.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The sessions.</returns>
+    public async ValueTask<IReadOnlyList<SessionInfo>> ListAsync(string userId, string? currentToken = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        string? currentIdHash = null;
+        Span<byte> secret = stackalloc byte[SessionToken.SecretSize + 1];
+        if (SessionToken.TryParse(currentToken, out var keyId, out var tokenPartition, secret) && _keyRing.TryGetKey(KeyPurposes.TokenHashing, keyId, out var key))
+        {
+            currentIdHash = SessionToken.Hash(key, tokenPartition, secret[..SessionToken.SecretSize]);
+        }
+
+        CryptographicOperations.ZeroMemory(secret);
+        var records = await _store.ListAsync(SessionToken.Partition(userId), userId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return records.Select(r => SessionInfo.From(r, string.Equals(r.IdHash, currentIdHash, StringComparison.Ordinal))).ToList();
+    }
+
+    private async ValueTask<bool> RevokeRecordAsync(string partition, SessionRecord record, CancellationToken cancellationToken)
+    {
+        var revoked = await _store.RevokeAsync(partition, record.IdHash, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (revoked)
+        {
+            _events.Publish(SessionEventNames.Revoked, SecurityEventSeverity.Information, record.UserId, record.IpAddress);
+        }
+
+        return revoked;
+    }
+
+    private async ValueTask<(SessionValidationStatus Status, SessionRecord? Record, string? Partition, long UserVersion)> LookupAsync(string? token, CancellationToken cancellationToken)
+    {
+        string idHash;
+        string? partition;
+        var secret = new byte[SessionToken.SecretSize + 1];
+        try
+        {
+            if (!SessionToken.TryParse(token, out var keyId, out partition, secret))
+            {
+                return (SessionValidationStatus.Malformed, null, null, 0);
+            }
+
+            if (!_keyRing.TryGetKey(KeyPurposes.TokenHashing, keyId, out var key))
+            {
+                return (SessionValidationStatus.UnknownKey, null, null, 0);
+            }
+
+            idHash = SessionToken.Hash(key, partition, secret.AsSpan(0, SessionToken.SecretSize));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+
+        var lookup = await _store.GetAsync(partition, idHash, cancellationToken).ConfigureAwait(false);
+        if (lookup.Session is not { } record)
+        {
+            return (SessionValidationStatus.NotFound, null, partition, lookup.UserTokenVersion);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        if (record.RevokedAt is not null || record.TokenVersion < lookup.UserTokenVersion)
+        {
+            _events.Publish(SessionEventNames.RevokedSessionUsed, SecurityEventSeverity.Warning, record.UserId, null, record.RevokedAt is null ? "revoked_all" : "revoked");
+            return (SessionValidationStatus.Revoked, record, partition, lookup.UserTokenVersion);
+        }
+
+        if (now >= record.AbsoluteExpiresAt)
+        {
+            return (SessionValidationStatus.AbsoluteExpired, record, partition, lookup.UserTokenVersion);
+        }
+
+        if (now >= record.LastUsedAt + record.IdleTimeout)
+        {
+            return (SessionValidationStatus.IdleExpired, record, partition, lookup.UserTokenVersion);
+        }
+
+        return (SessionValidationStatus.Valid, record, partition, lookup.UserTokenVersion);
+    }
+
+    private (string? Ip, string? Fingerprint, string? Summary) Describe(SessionContext? context)
+    {
+        if (context is null)
+        {
+            return (null, null, null);
+        }
+
+        var ip = context.IpAddress is null ? null : StrictIpAddress.Normalize(context.IpAddress).ToString();
+        if (context.Device is null)
+        {
+            return (ip, null, null);
+        }
+
+        var signals = DeviceSignals.From(context.Device);
+        return (ip, _fingerprinter.Compute(context.Device).ToString(), signals.Summary);
+    }
+
+    private (SessionWarnings Warnings, FingerprintComparison Comparison) Compare(SessionRecord record, SessionContext? context)
+    {
+        var warnings = SessionWarnings.None;
+        FingerprintComparison comparison = default;
+        if (context is null)
+        {
+            return (warnings, comparison);
+        }
+
+        if (context.IpAddress is { } current && StrictIpAddress.TryParse(record.IpAddress, out var previous) &&
+            !IpBucket.AreInSameNetwork(previous, current, _options.IPv4AnomalyPrefix, _options.IPv6AnomalyPrefix))
+        {
+            warnings |= SessionWarnings.IpChanged;
+        }
+
+        if (context.Device is { } device && record.Fingerprint is not null)
+        {
+            comparison = _fingerprinter.Compare(record.Fingerprint, device);
+            warnings |= comparison.Change switch
+            {
+                FingerprintChange.DifferentDevice => SessionWarnings.DeviceChanged,
+                FingerprintChange.BrowserUpdated => SessionWarnings.BrowserUpdated,
+                FingerprintChange.SettingsChanged => SessionWarnings.DeviceSettingsChanged,
+                _ => SessionWarnings.None,
+            };
+        }
+
+        return (warnings, comparison);
+    }
+
+    private void PublishWarnings(SessionRecord record, SessionContext? context, SessionWarnings warnings, FingerprintComparison comparison)
+    {
+        var ip = context?.IpAddress is { } address ? StrictIpAddress.Normalize(address).ToString() : null;
+        if ((warnings & SessionWarnings.IpChanged) != 0)
+        {
+            _events.Publish(SessionEventNames.IpChanged, SecurityEventSeverity.Warning, record.UserId, ip, "ip_network_changed",
+                [new("previous_ip", record.IpAddress)]);
+        }
+
+        if ((warnings & SessionWarnings.DeviceChanged) != 0)
+        {
+            _events.Publish(SessionEventNames.DeviceChanged, SecurityEventSeverity.Warning, record.UserId, ip, "device_changed",
+                [new("components", comparison.ChangedComponents.ToString())]);
+        }
+    }
+
+    private static KeyValuePair<string, string?>[] Count(int count) => [new("count", count.ToString(CultureInfo.InvariantCulture))];
+}

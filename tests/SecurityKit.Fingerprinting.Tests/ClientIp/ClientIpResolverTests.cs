@@ -1,0 +1,192 @@
+using System.Net;
+using SecurityKit.Fingerprinting.ClientIp;
+using SecurityKit.Fingerprinting.Tests.ClientIp.Rfc;
+
+namespace SecurityKit.Fingerprinting.Tests.ClientIp;
+
+public sealed class ClientIpResolverTests
+{
+    private static readonly string[] Trusted = ["10.0.0.0/8", "fd00::/8", "203.0.113.10"];
+
+    // Each case: peer, header kind, field lines, expected address (null = none), decision, forward limit, max entries.
+    private sealed record Case(string Peer, ForwardedHeader Header, string?[] Lines, string? Expected, ClientIpDecision Decision, int? Limit = null, int MaxEntries = 32, string[]? TrustedProxies = null);
+
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        // Who is trusted
+        ["untrusted peer ignores header"] = new("198.51.100.7", ForwardedHeader.XForwardedFor, ["1.2.3.4"], "198.51.100.7", ClientIpDecision.PeerNotTrusted),
+        ["no trusted proxies: peer is client"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["1.2.3.4"], "10.0.0.1", ClientIpDecision.NoTrustedProxies, TrustedProxies: []),
+        ["trusted peer without header"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, [], "10.0.0.1", ClientIpDecision.NoForwardedHeader),
+        ["trusted peer with blank header"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["", " , "], "10.0.0.1", ClientIpDecision.NoForwardedHeader),
+        ["null peer believes nothing"] = new("", ForwardedHeader.XForwardedFor, ["1.2.3.4"], null, ClientIpDecision.InvalidPeer),
+        ["legacy peer form believes nothing"] = new("10.1", ForwardedHeader.XForwardedFor, ["1.2.3.4"], null, ClientIpDecision.InvalidPeer),
+        ["mapped peer is trusted as IPv4"] = new("::ffff:10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["single trusted address entry"] = new("203.0.113.10", ForwardedHeader.XForwardedFor, ["198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["ipv6 trusted network"] = new("fd00::1", ForwardedHeader.XForwardedFor, ["2001:db8::9"], "2001:db8::9", ClientIpDecision.FirstUntrustedHop),
+        ["only the configured header is read"] = new("10.0.0.1", ForwardedHeader.Forwarded, [], "10.0.0.1", ClientIpDecision.NoForwardedHeader),
+
+        // Spoofing and chains
+        ["single proxy"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["spoofed leftmost value"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["1.1.1.1, 198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["spoofed trusted-looking leftmost"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["10.9.9.9, 198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["chain of proxies"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["1.1.1.1, 198.51.100.7, 10.0.0.2, 203.0.113.10"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["all hops trusted"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["10.0.0.3, 10.0.0.2"], "10.0.0.3", ClientIpDecision.AllHopsTrusted),
+        ["garbage left of the client is never read"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["<script>, 0x7f.0.0.1, 198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["no spaces and tabs"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["1.1.1.1,\t198.51.100.7 ,10.0.0.2"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+
+        // Multiple field lines are one list in received order
+        ["multiple lines"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["1.1.1.1, 198.51.100.7", "10.0.0.2"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["multiple lines, client on last line"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["10.0.0.5", "198.51.100.8"], "198.51.100.8", ClientIpDecision.FirstUntrustedHop),
+        ["multiple lines with null and empty"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, [null, "198.51.100.7", ""], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+
+        // Forms
+        ["ipv4 with port"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7:4711"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["bracketed ipv6 with port"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["[2001:db8::7]:443"], "2001:db8::7", ClientIpDecision.FirstUntrustedHop),
+        ["bracketed ipv6"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["[2001:db8::7]"], "2001:db8::7", ClientIpDecision.FirstUntrustedHop),
+        ["bare ipv6"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["2001:db8::7"], "2001:db8::7", ClientIpDecision.FirstUntrustedHop),
+        ["ipv4-mapped entry normalised"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["::ffff:198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["ipv4-mapped trusted hop skipped"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7, ::ffff:10.0.0.2"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["unknown keyword"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7, unknown"], "10.0.0.1", ClientIpDecision.UnknownEntry),
+
+        // Garbage at a position a trusted proxy wrote: stop, return the last trusted hop
+        ["garbage"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["1.2.3.4, garbage"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["garbage behind a trusted hop"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["garbage, 10.0.0.2"], "10.0.0.2", ClientIpDecision.InvalidEntry),
+        ["legacy integer"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["2130706433"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["legacy short"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["127.1"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["legacy hex"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["0x7f.0.0.1"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["legacy octal"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["0177.0.0.1"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["zone id"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["fe80::1%eth0"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["port out of range"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7:65536"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["empty port"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7:"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["bracketed ipv4"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["[198.51.100.7]"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["unclosed bracket"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["[2001:db8::7"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["hostname"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["proxy.example"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["obfuscated is not allowed in XFF"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["_hidden"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+
+        // Limits
+        ["forward limit 1 stops at first hop"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7, 10.0.0.2"], "10.0.0.2", ClientIpDecision.ForwardLimitReached, Limit: 1),
+        ["forward limit 2 reaches client"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7, 10.0.0.2"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop, Limit: 2),
+        ["forward limit 1 with untrusted first hop"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["1.1.1.1, 198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop, Limit: 1),
+        ["too many trusted entries"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7, 10.0.0.6, 10.0.0.5, 10.0.0.4, 10.0.0.3, 10.0.0.2"], "10.0.0.5", ClientIpDecision.TooManyEntries, MaxEntries: 4),
+        ["padding beyond the cap is ignored"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, [string.Join(", ", Enumerable.Repeat("1.1.1.1", 5000)) + ", 198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop, MaxEntries: 4),
+
+        // Forwarded specifics
+        ["forwarded quoted comma inside a value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;by=\"a,b\""], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded escaped quote"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;ext=\"a\\\"b,c\""], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded unquoted ipv6 is invalid"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=2001:db8::1"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded bare quoted ipv6 is invalid"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"2001:db8::1\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded unterminated quote"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"198.51.100.7"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded duplicate for"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;for=198.51.100.8"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded element without for"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["proto=https;by=10.0.0.1"], "10.0.0.1", ClientIpDecision.UnknownEntry),
+        ["forwarded pair without value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for="], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded legacy ipv4"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=127.1"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded multiple lines and trusted hops"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=1.1.1.1, for=198.51.100.7", "for=\"[fd00::2]:80\";proto=https"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded case-insensitive name"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["FOR=198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+
+        // X-Real-IP
+        ["x-real-ip"] = new("10.0.0.1", ForwardedHeader.XRealIp, ["198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["x-real-ip from untrusted peer"] = new("198.51.100.9", ForwardedHeader.XRealIp, ["1.2.3.4"], "198.51.100.9", ClientIpDecision.PeerNotTrusted),
+        ["x-real-ip twice is ambiguous"] = new("10.0.0.1", ForwardedHeader.XRealIp, ["198.51.100.7", "1.2.3.4"], "10.0.0.1", ClientIpDecision.AmbiguousHeader),
+        ["x-real-ip list is ambiguous"] = new("10.0.0.1", ForwardedHeader.XRealIp, ["1.2.3.4, 198.51.100.7"], "10.0.0.1", ClientIpDecision.AmbiguousHeader),
+        ["x-real-ip garbage"] = new("10.0.0.1", ForwardedHeader.XRealIp, ["0177.0.0.1"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["x-real-ip missing"] = new("10.0.0.1", ForwardedHeader.XRealIp, [], "10.0.0.1", ClientIpDecision.NoForwardedHeader),
+    };
+
+    public static TheoryData<string> CaseNames => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Resolve_ProxyTable_PicksExpectedAddressAndDecision(string name)
+    {
+        var c = Cases[name];
+        var options = new ClientIpResolverOptions { Header = c.Header, ForwardLimit = c.Limit, MaxForwardedEntries = c.MaxEntries };
+        foreach (var proxy in c.TrustedProxies ?? Trusted)
+        {
+            options.TrustedProxies.Add(proxy);
+        }
+
+        var headers = c.Header switch
+        {
+            ForwardedHeader.Forwarded => new ForwardedHeaderValues(Forwarded: c.Lines, XForwardedFor: ["6.6.6.6"]),
+            ForwardedHeader.XRealIp => new ForwardedHeaderValues(XRealIp: c.Lines, XForwardedFor: ["6.6.6.6"]),
+            _ => new ForwardedHeaderValues(XForwardedFor: c.Lines, Forwarded: ["for=6.6.6.6"], XRealIp: ["6.6.6.6"]),
+        };
+
+        var result = new ClientIpResolver(options).Resolve(c.Peer.Length == 0 ? null : c.Peer, headers);
+
+        result.Address?.ToString().Should().Be(c.Expected, name);
+        if (c.Expected is null)
+        {
+            result.Address.Should().BeNull();
+        }
+
+        result.Decision.Should().Be(c.Decision, name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Rfc7239Vectors.Elements), MemberType = typeof(Rfc7239Vectors))]
+    public void Resolve_Rfc7239Examples_BehindTrustedProxy(string section, string value, string expected, ClientIpDecision decision)
+    {
+        var options = new ClientIpResolverOptions { Header = ForwardedHeader.Forwarded };
+        options.TrustedProxies.Add("10.0.0.0/8");
+        var result = new ClientIpResolver(options).Resolve("10.0.0.1", new ForwardedHeaderValues(Forwarded: [value]));
+        result.Decision.Should().Be(decision, section);
+        result.Address!.ToString().Should().Be(expected, section);
+        result.Source.Should().Be(decision == ClientIpDecision.FirstUntrustedHop ? ClientIpSource.Forwarded : ClientIpSource.Peer, section);
+    }
+
+    [Fact]
+    public void Resolve_Result_SaysSourceAndHops()
+    {
+        var options = new ClientIpResolverOptions();
+        options.TrustedProxies.Add("10.0.0.0/8");
+        var resolver = new ClientIpResolver(options);
+        var result = resolver.Resolve(IPAddress.Parse("10.0.0.1"), new ForwardedHeaderValues(XForwardedFor: ["1.1.1.1, 198.51.100.7, 10.0.0.2"]));
+        result.Should().Be(new ClientIpResult(IPAddress.Parse("198.51.100.7"), ClientIpSource.XForwardedFor, ClientIpDecision.FirstUntrustedHop, 2));
+        result.IsClient.Should().BeTrue();
+        var none = resolver.Resolve((IPAddress?)null, default);
+        none.Should().Be(new ClientIpResult(null, ClientIpSource.None, ClientIpDecision.InvalidPeer, 0));
+        none.HasAddress.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Resolve_DefaultOptions_TrustNobody()
+    {
+        var result = new ClientIpResolver(new ClientIpResolverOptions()).Resolve("192.0.2.5", new ForwardedHeaderValues(XForwardedFor: ["1.2.3.4"], Forwarded: ["for=1.2.3.4"], XRealIp: ["1.2.3.4"]));
+        result.Address!.ToString().Should().Be("192.0.2.5");
+        result.Source.Should().Be(ClientIpSource.Peer);
+        result.Decision.Should().Be(ClientIpDecision.NoTrustedProxies);
+    }
+
+    [Fact]
+    public void Resolve_ManyLinesAndHugeValues_BoundedAndCorrect()
+    {
+        var options = new ClientIpResolverOptions { MaxForwardedEntries = 8 };
+        options.TrustedProxies.Add("10.0.0.0/8");
+        var lines = Enumerable.Range(0, 2000).Select(i => $"garbage{i}, 1.1.1.{i % 250}").Append("198.51.100.7, 10.0.0.2").ToArray();
+        var result = new ClientIpResolver(options).Resolve("10.0.0.1", new ForwardedHeaderValues(XForwardedFor: lines));
+        result.Address!.ToString().Should().Be("198.51.100.7");
+        result.HopsExamined.Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1/8")]
+    [InlineData("not-an-ip")]
+    public void Constructor_InvalidTrustedProxy_Throws(string entry)
+    {
+        var options = new ClientIpResolverOptions();
+        options.TrustedProxies.Add(entry);
+        var act = () => new ClientIpResolver(options);
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(257, null)]
+    [InlineData(32, 0)]
+    public void Constructor_LimitsOutOfRange_Throw(int maxEntries, int? forwardLimit)
+    {
+        var act = () => new ClientIpResolver(new ClientIpResolverOptions { MaxForwardedEntries = maxEntries, ForwardLimit = forwardLimit });
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using SecurityKit.Fingerprinting.ClientIp;
+
+namespace SecurityKit.Fingerprinting.Tests.ClientIp;
+
+public sealed class IpNetworkListAndBucketTests
+{
+    [Theory]
+    [InlineData("10.0.0.0/8", "10.255.1.2", true)]
+    [InlineData("10.0.0.0/8", "11.0.0.1", false)]
+    [InlineData("10.0.0.0/8", "::ffff:10.1.2.3", true)]
+    [InlineData("192.0.2.1", "192.0.2.1", true)]
+    [InlineData("192.0.2.1", "192.0.2.2", false)]
+    [InlineData("2001:db8::/32", "2001:db8:1::1", true)]
+    [InlineData("2001:db8::/32", "2001:db9::1", false)]
+    [InlineData("::ffff:10.0.0.0/104", "10.9.9.9", true)]
+    [InlineData("0.0.0.0/0", "8.8.8.8", true)]
+    [InlineData("0.0.0.0/0", "2001:db8::1", false)]
+    public void Contains_MatchesNetworks(string entry, string address, bool expected) =>
+        IpNetworkList.Parse([entry]).Contains(IPAddress.Parse(address)).Should().Be(expected);
+
+    [Theory]
+    [InlineData("10.0.0.1/8")] // host bits set
+    [InlineData("10.0.0.0/33")]
+    [InlineData("10.0.0.0/")]
+    [InlineData("10.0.0.0/08")]
+    [InlineData("10/8")]
+    [InlineData("2001:db8::/129")]
+    [InlineData("fe80::1%eth0")]
+    [InlineData("proxy.internal")]
+    [InlineData("")]
+    [InlineData("::ffff:10.0.0.0/64")]
+    public void Parse_InvalidEntry_ThrowsNamingIt(string entry)
+    {
+        var act = () => IpNetworkList.Parse([entry]);
+        act.Should().Throw<ArgumentException>();
+        IpNetworkList.IsValidEntry(entry, out var error).Should().BeFalse();
+        error.Should().NotBeNullOrEmpty();
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7/32")]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.7/32")]
+    [InlineData("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64")]
+    public void GetKey_DefaultPrefixes_V4Slash32V6Slash64(string address, string expected) =>
+        IpBucket.GetKey(IPAddress.Parse(address)).Should().Be(expected);
+
+    [Fact]
+    public void GetKey_CustomPrefixes_MaskHostBits()
+    {
+        IpBucket.GetKey(IPAddress.Parse("203.0.113.77"), ipv4Prefix: 24).Should().Be("203.0.113.0/24");
+        IpBucket.GetKey(IPAddress.Parse("2001:db8:abcd:1234::1"), ipv6Prefix: 48).Should().Be("2001:db8:abcd::/48");
+        var act = () => IpBucket.GetKey(IPAddress.Loopback, ipv4Prefix: 33);
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.200", true)]
+    [InlineData("203.0.113.7", "203.0.114.7", false)]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff::9", true)]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:3::1", false)]
+    [InlineData("203.0.113.7", "2001:db8::1", false)]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.9", true)]
+    public void AreInSameNetwork_Slash24AndSlash64(string a, string b, bool expected) =>
+        IpBucket.AreInSameNetwork(IPAddress.Parse(a), IPAddress.Parse(b)).Should().Be(expected);
+}

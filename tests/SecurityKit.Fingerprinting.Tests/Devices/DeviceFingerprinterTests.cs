@@ -1,0 +1,226 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using SecurityKit.Fingerprinting.Devices;
+using SecurityKit.Keys;
+using SecurityKit.Primitives;
+
+namespace SecurityKit.Fingerprinting.Tests.Devices;
+
+public sealed class DeviceFingerprinterTests
+{
+    internal const string ChromeWindows120 = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    internal const string ChromeWindows121 = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36";
+    internal const string FirefoxLinux = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    internal const string SafariIPhone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+    internal const string ChromeAndroidMobile = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
+    internal const string EdgeWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91";
+
+    private static readonly byte[] KeyOne = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+    private static readonly byte[] KeyTwo = Enumerable.Range(101, 32).Select(i => (byte)i).ToArray();
+
+    internal static DeviceFingerprintInput Chrome120 => new()
+    {
+        UserAgent = ChromeWindows120,
+        AcceptLanguage = "en-GB,en;q=0.9,fr;q=0.8",
+        AcceptEncoding = "gzip, deflate, br",
+        ClientHintBrands = "\"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\"",
+        ClientHintPlatform = "\"Windows\"",
+        ClientHintMobile = "?0",
+    };
+
+    private static SecretKeyRing Ring(params (string Id, byte[] Key, bool Active)[] keys)
+    {
+        var options = new SecretKeyRingOptions();
+        foreach (var (id, key, active) in keys)
+        {
+            options.AddKey(KeyPurposes.Fingerprint, id, key, active);
+        }
+
+        return new SecretKeyRing(options);
+    }
+
+    private static DeviceFingerprinter Fingerprinter() => new(Ring(("k1", KeyOne, true)));
+
+    [Fact]
+    public void Compute_MatchesDocumentedFormat_ComponentAndOverallHmacs()
+    {
+        var fp = Fingerprinter().Compute(Chrome120);
+
+        static byte[] Hmac(byte[] key, string name, string value) =>
+            HMACSHA256.HashData(key, (byte[])[.. "SecurityKit.Fingerprint.v1\0"u8, .. Encoding.ASCII.GetBytes(name), 0, .. Encoding.UTF8.GetBytes(value)]);
+
+        string[] names = ["browser", "browser_version", "platform", "device_type", "language", "encoding", "user_agent"];
+        string[] values = ["chrome", "120", "windows", "desktop", "en-gb,en,fr", "br,deflate,gzip", ChromeWindows120];
+        var full = names.Zip(values, (n, v) => Hmac(KeyOne, n, v)).ToArray();
+        var overall = HMACSHA256.HashData(KeyOne, (byte[])[.. "SecurityKit.Fingerprint.v1\0overall\0"u8, .. full.SelectMany(h => h)]);
+        var expected = $"v1.k1.{Base64Url.Encode(overall)}." + string.Join('.', full.Select(h => Base64Url.Encode(h.AsSpan(0, 12))));
+
+        fp.ToString().Should().Be(expected);
+        fp.KeyId.Should().Be("k1");
+        fp.Version.Should().Be(1);
+        fp.GetComponent(FingerprintComponents.Browser).Should().Be(Base64Url.Encode(full[0].AsSpan(0, 12)));
+    }
+
+    [Fact]
+    public void Compute_SameDeviceWithNoisyHeaders_Unchanged()
+    {
+        var fingerprinter = Fingerprinter();
+        var a = fingerprinter.Compute(Chrome120);
+        var b = fingerprinter.Compute(Chrome120 with
+        {
+            UserAgent = "  " + ChromeWindows120.Replace(" ", "   ", StringComparison.Ordinal) + " ",
+            AcceptLanguage = "fr;q=0.8, EN-GB , en;q=0.9",
+            AcceptEncoding = "br,GZIP , deflate",
+            ClientHintBrands = "\"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\", \"Not?A_Brand\";v=\"99\"",
+        });
+        a.Should().Be(b);
+        a.CompareTo(b).Should().Be(new FingerprintComparison(FingerprintChange.Unchanged, FingerprintComponents.None));
+        a.ToString().Should().NotContain("Chrome").And.NotContain("Windows");
+    }
+
+    [Fact]
+    public void Compare_BrowserUpdate_ClassifiedAsSameDevice()
+    {
+        var fingerprinter = Fingerprinter();
+        var before = fingerprinter.Compute(Chrome120);
+        var after = Chrome120 with
+        {
+            UserAgent = ChromeWindows121,
+            AcceptEncoding = "gzip, deflate, br, zstd",
+            ClientHintBrands = "\"Not A(Brand\";v=\"99\", \"Chromium\";v=\"121\", \"Google Chrome\";v=\"121\"",
+        };
+        var comparison = fingerprinter.Compare(before, after);
+        comparison.Change.Should().Be(FingerprintChange.BrowserUpdated);
+        comparison.ChangedComponents.Should().Be(FingerprintComponents.BrowserVersion | FingerprintComponents.UserAgent | FingerprintComponents.Encoding);
+        comparison.IsDifferentDevice.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Compare_LanguageChange_SettingsChanged()
+    {
+        var fingerprinter = Fingerprinter();
+        var comparison = fingerprinter.Compare(fingerprinter.Compute(Chrome120), Chrome120 with { AcceptLanguage = "de-DE,de;q=0.9" });
+        comparison.Should().Be(new FingerprintComparison(FingerprintChange.SettingsChanged, FingerprintComponents.Language));
+    }
+
+    [Fact]
+    public void Compare_OtherBrowserAndOs_DifferentDevice()
+    {
+        var fingerprinter = Fingerprinter();
+        var comparison = fingerprinter.Compare(fingerprinter.Compute(Chrome120), new DeviceFingerprintInput
+        {
+            UserAgent = FirefoxLinux,
+            AcceptLanguage = "en-GB,en;q=0.9,fr;q=0.8",
+            AcceptEncoding = "gzip, deflate, br",
+        });
+        comparison.Change.Should().Be(FingerprintChange.DifferentDevice);
+        comparison.ChangedComponents.Should().HaveFlag(FingerprintComponents.Browser).And.HaveFlag(FingerprintComponents.Platform);
+        comparison.ChangedComponents.Should().NotHaveFlag(FingerprintComponents.Language);
+    }
+
+    [Fact]
+    public void Compare_MobileVersusDesktop_DifferentDevice()
+    {
+        var fingerprinter = Fingerprinter();
+        var comparison = fingerprinter.Compare(fingerprinter.Compute(Chrome120), Chrome120 with { ClientHintMobile = "?1" });
+        comparison.Should().Be(new FingerprintComparison(FingerprintChange.DifferentDevice, FingerprintComponents.DeviceType));
+    }
+
+    [Fact]
+    public void Compute_DifferentKeys_Unlinkable()
+    {
+        var a = new DeviceFingerprinter(Ring(("k1", KeyOne, true))).Compute(Chrome120);
+        var b = new DeviceFingerprinter(Ring(("k1", KeyTwo, true))).Compute(Chrome120);
+        a.Overall.Should().NotBe(b.Overall);
+        foreach (var component in Enum.GetValues<FingerprintComponents>().Where(c => c != FingerprintComponents.None))
+        {
+            a.GetComponent(component).Should().NotBe(b.GetComponent(component));
+        }
+    }
+
+    [Fact]
+    public void Compare_AfterKeyRotation_RecomputesWithStoredKeyId()
+    {
+        var stored = new DeviceFingerprinter(Ring(("k1", KeyOne, true))).Compute(Chrome120).ToString();
+        var rotated = new DeviceFingerprinter(Ring(("k1", KeyOne, false), ("k2", KeyTwo, true)));
+        rotated.Compute(Chrome120).KeyId.Should().Be("k2");
+        rotated.Compare(stored, Chrome120).Change.Should().Be(FingerprintChange.Unchanged);
+        rotated.Compare(stored, new DeviceFingerprintInput { UserAgent = FirefoxLinux }).Change.Should().Be(FingerprintChange.DifferentDevice);
+
+        var retired = new DeviceFingerprinter(Ring(("k2", KeyTwo, true)));
+        retired.Compare(stored, Chrome120).Should().Be(new FingerprintComparison(FingerprintChange.Incomparable, FingerprintComponents.None));
+        DeviceFingerprint.TryParse(stored, out var parsed).Should().BeTrue();
+        parsed!.CompareTo(retired.Compute(Chrome120)).Change.Should().Be(FingerprintChange.Incomparable);
+    }
+
+    [Fact]
+    public void TryParse_RoundTrip()
+    {
+        var fp = Fingerprinter().Compute(Chrome120);
+        var text = fp.ToString();
+        Regex.IsMatch(text, @"^v1\.k1\.[A-Za-z0-9_-]{43}(\.[A-Za-z0-9_-]{16}){7}$").Should().BeTrue();
+        DeviceFingerprint.TryParse(text, out var parsed).Should().BeTrue();
+        parsed.Should().Be(fp);
+        parsed!.ToString().Should().Be(text);
+    }
+
+    [Fact]
+    public void TryParse_Malformed_Rejected()
+    {
+        var text = Fingerprinter().Compute(Chrome120).ToString();
+        var parts = text.Split('.');
+        string?[] bad =
+        [
+            null,
+            string.Empty,
+            "v2" + text[2..],
+            text + ".AAAAAAAAAAAAAAAA",
+            string.Join('.', parts[..^1]),
+            text.Replace(".k1.", ".k!.", StringComparison.Ordinal),
+            text.Replace(".k1.", "..", StringComparison.Ordinal),
+            string.Join('.', parts.Select((p, i) => i == 3 ? p[..15] : p)),
+            string.Join('.', parts.Select((p, i) => i == 3 ? p[..15] + "=" : p)),
+            string.Join('.', parts.Select((p, i) => i == 2 ? p[..42] + "B" : p)), // non-canonical trailing bits
+            "v1." + new string('a', 300),
+        ];
+        foreach (var value in bad)
+        {
+            DeviceFingerprint.TryParse(value, out var parsed).Should().BeFalse(value);
+            parsed.Should().BeNull();
+            Fingerprinter().Compare(value, Chrome120).Change.Should().Be(FingerprintChange.Incomparable);
+        }
+    }
+
+    [Fact]
+    public void Compute_OversizedAndEmptyInput_BoundedAndStable()
+    {
+        var fingerprinter = Fingerprinter();
+        var huge = new string('x', 1 << 20);
+        var languages = string.Join(',', Enumerable.Range(0, 100_000).Select(i => "l" + i));
+        var a = fingerprinter.Compute(new DeviceFingerprintInput { UserAgent = huge, AcceptLanguage = languages });
+        var b = fingerprinter.Compute(new DeviceFingerprintInput { UserAgent = huge[..DeviceFingerprintInput.MaxValueLength], AcceptLanguage = "l0,l1,l2,l3,l4,l5,l6,l7" });
+        a.GetComponent(FingerprintComponents.UserAgent).Should().Be(b.GetComponent(FingerprintComponents.UserAgent));
+        a.GetComponent(FingerprintComponents.Language).Should().Be(b.GetComponent(FingerprintComponents.Language));
+        fingerprinter.Compute(new DeviceFingerprintInput()).ToString().Should().StartWith("v1.k1.");
+    }
+
+    [Theory]
+    [InlineData(ChromeWindows120, null, null, null, "Chrome 120 on Windows (desktop)")]
+    [InlineData(FirefoxLinux, null, null, null, "Firefox 133 on Linux (desktop)")]
+    [InlineData(SafariIPhone, null, null, null, "Safari 17 on iOS (mobile)")]
+    [InlineData(ChromeAndroidMobile, null, null, null, "Chrome 120 on Android (mobile)")]
+    [InlineData(EdgeWindows, null, null, null, "Edge 120 on Windows (desktop)")]
+    [InlineData("", "\"Chromium\";v=\"131\", \"Microsoft Edge\";v=\"131\", \"Not_A Brand\";v=\"24\"", "\"macOS\"", "?0", "Edge 131 on macOS (desktop)")]
+    [InlineData("curl/8.5.0", null, null, null, "Unknown browser on unknown OS (desktop)")]
+    public void Describe_CommonAgents_ShortSummary(string ua, string? brands, string? platform, string? mobile, string expected) =>
+        DeviceFingerprinter.Describe(new DeviceFingerprintInput { UserAgent = ua, ClientHintBrands = brands, ClientHintPlatform = platform, ClientHintMobile = mobile })
+            .Should().Be(expected);
+
+    [Fact]
+    public void Compute_WithoutKey_Throws()
+    {
+        var act = () => new DeviceFingerprinter(new SecretKeyRing(new SecretKeyRingOptions())).Compute(Chrome120);
+        act.Should().Throw<InvalidOperationException>();
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SecurityKit.Fingerprinting.ClientIp;
+using SecurityKit.Fingerprinting.Devices;
+
+namespace SecurityKit.Fingerprinting.Tests;
+
+public sealed class FingerprintingBuilderExtensionsTests
+{
+    [Fact]
+    public void AddFingerprinting_RegistersOnce_AndAppliesOptions()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey())
+            .AddFingerprinting(o => o.ClientIp.TrustedProxies.Add("10.0.0.0/8"))
+            .AddFingerprinting();
+        services.Count(d => d.ServiceType == typeof(ClientIpResolver)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(DeviceFingerprinter)).Should().Be(1);
+
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var result = provider.GetRequiredService<ClientIpResolver>().Resolve("10.0.0.1", new ForwardedHeaderValues(XForwardedFor: ["198.51.100.7"]));
+        result.Address!.ToString().Should().Be("198.51.100.7");
+        provider.GetRequiredService<DeviceFingerprinter>().Compute(new DeviceFingerprintInput { UserAgent = "x" }).ToString().Should().StartWith("v1.");
+    }
+
+    [Fact]
+    public void AddFingerprinting_InvalidProxyOrLimits_FailsAtStartupWithMessage()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddFingerprinting(o =>
+        {
+            o.ClientIp.TrustedProxies.Add("10.0.0.1/8");
+            o.ClientIp.MaxForwardedEntries = 0;
+            o.ClientIp.ForwardLimit = 0;
+        });
+        using var provider = services.BuildServiceProvider();
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        act.Should().Throw<OptionsValidationException>()
+            .Which.Failures.Should().Contain(f => f.Contains("TrustedProxies", StringComparison.Ordinal))
+            .And.Contain(f => f.Contains("MaxForwardedEntries", StringComparison.Ordinal))
+            .And.Contain(f => f.Contains("ForwardLimit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddFingerprinting_WithoutKey_FailsAtStartup()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddFingerprinting();
+        using var provider = services.BuildServiceProvider();
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        act.Should().Throw<OptionsValidationException>().WithMessage("*fingerprint*");
+    }
+}

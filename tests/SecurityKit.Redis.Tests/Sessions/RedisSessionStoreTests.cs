@@ -1,0 +1,146 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SecurityKit.Primitives;
+using SecurityKit.Redis.Sessions;
+using SecurityKit.Sessions;
+using SecurityKit.Sessions.Tests.Conformance;
+using SecurityKit.Stores.Sessions;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Tests.Sessions;
+
+/// <summary>The session store conformance suite against a real redis-server.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisSessionStoreConformanceTests(RedisServerFixture fixture) : SessionStoreConformanceTests
+{
+    protected override Task<ISessionStore> CreateStoreAsync()
+    {
+        fixture.EnsureAvailable();
+        return Task.FromResult<ISessionStore>(RedisSessionStoreTests.Store(fixture, "t" + SecureRandom.GetToken(16) + ":"));
+    }
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
+{
+    internal static RedisSessionStore Store(RedisServerFixture fixture, string prefix) =>
+        new(new RedisConnection(Options.Create(new RedisSecurityKitOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!),
+            KeyPrefix = prefix,
+        })));
+
+    private static string Partition(string userId) =>
+        Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("SecurityKit.Sessions.partition.v1\0" + userId)).AsSpan(0, 12));
+
+    [SkippableFact]
+    public async Task Create_UsesHashTaggedKeysWithTtl()
+    {
+        fixture.EnsureAvailable();
+        var prefix = "k" + SecureRandom.GetToken(16) + ":";
+        var store = Store(fixture, prefix);
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        var partition = Partition("alice");
+        var idHash = SecureRandom.GetToken(32);
+        var record = new SessionRecord
+        {
+            Partition = partition,
+            IdHash = idHash,
+            UserId = "alice",
+            CreatedAt = now,
+            LastUsedAt = now,
+            IdleTimeout = TimeSpan.FromMinutes(30),
+            AbsoluteExpiresAt = now.AddHours(12),
+        };
+        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+
+        var db = fixture.Multiplexer!.GetDatabase();
+        var sessionKey = $"{prefix}sess:{{{partition}}}:s:{idHash}";
+        var ttl = await db.KeyTimeToLiveAsync(sessionKey);
+        ttl.Should().NotBeNull();
+        ttl!.Value.Should().BeCloseTo(TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(5));
+        (await db.KeyTimeToLiveAsync($"{prefix}sess:{{{partition}}}:u")).Should().BeCloseTo(TimeSpan.FromHours(12), TimeSpan.FromSeconds(5));
+        (await db.KeyTimeToLiveAsync($"{prefix}sess:{{{partition}}}:v")).Should().BeCloseTo(TimeSpan.FromHours(12), TimeSpan.FromSeconds(5));
+        (await db.HashGetAsync(sessionKey, "u")).ToString().Should().Be("alice");
+        var keys = fixture.Multiplexer.GetServer("127.0.0.1", fixture.Port).Keys(pattern: prefix + "*").Select(k => k.ToString()).ToList();
+        keys.Should().HaveCount(3).And.OnlyContain(k => k.Contains("{" + partition + "}", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task Get_CorruptRecord_TreatedAsAbsent()
+    {
+        fixture.EnsureAvailable();
+        var prefix = "c" + SecureRandom.GetToken(16) + ":";
+        var store = Store(fixture, prefix);
+        var partition = Partition("alice");
+        var idHash = SecureRandom.GetToken(32);
+        await fixture.Multiplexer!.GetDatabase().HashSetAsync($"{prefix}sess:{{{partition}}}:s:{idHash}", [new("u", "alice"), new("c", "not-a-number")]);
+        (await store.GetAsync(partition, idHash)).Session.Should().BeNull();
+        (await store.GetAsync("{bad}", idHash)).Session.Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task UseRedis_ReplacesInMemoryStore_AndSessionManagerWorks()
+    {
+        fixture.EnsureAvailable();
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey())
+            .UseRedis(o =>
+            {
+                o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!);
+                o.KeyPrefix = "di" + SecureRandom.GetToken(16) + ":";
+            })
+            .AddSessions();
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<ISessionStore>().Should().BeOfType<RedisSessionStore>();
+        var manager = provider.GetRequiredService<SessionManager>();
+        var created = await manager.CreateAsync("alice");
+        (await manager.ValidateAsync(created.Token)).IsValid.Should().BeTrue();
+        (await manager.RevokeAllAsync("alice")).Should().Be(1);
+        (await manager.ValidateAsync(created.Token)).Status.Should().Be(SessionValidationStatus.Revoked);
+    }
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisSessionStoreFaultTests(RedisServerFixture fixture)
+{
+    [SkippableFact]
+    public async Task Validate_ServerStopped_FailsWithExceptionNotValid_ThenRecovers()
+    {
+        fixture.EnsureAvailable();
+        var keys = SecurityKit.Keys.SecretKeyRing.FromRootKey("k1", new byte[32]);
+        var store = RedisSessionStoreTests.Store(fixture, "f" + SecureRandom.GetToken(16) + ":");
+        var manager = new SessionManager(new SessionOptions(), store, keys, TimeProvider.System);
+        var token = (await manager.CreateAsync("alice")).Token!;
+        (await manager.ValidateAsync(token)).IsValid.Should().BeTrue();
+
+        fixture.StopServer();
+        try
+        {
+            // An unreachable store is an infrastructure failure: it surfaces as an exception, never as a valid session.
+            await FluentActions.Awaiting(() => manager.ValidateAsync(token).AsTask()).Should().ThrowAsync<Exception>()
+                .Where(e => e is RedisException || e is TimeoutException);
+        }
+        finally
+        {
+            await fixture.RestartAsync();
+        }
+
+        // The private test server keeps no data across the restart: the session is gone and validation fails closed.
+        SessionValidationResult? after = null;
+        for (var attempt = 0; attempt < 100 && after is null; attempt++)
+        {
+            try
+            {
+                after = await manager.ValidateAsync(token);
+            }
+            catch (RedisException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        after.Should().NotBeNull();
+        after!.Value.Status.Should().Be(SessionValidationStatus.NotFound);
+    }
+}

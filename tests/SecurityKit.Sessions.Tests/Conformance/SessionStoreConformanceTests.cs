@@ -1,0 +1,312 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using SecurityKit.Primitives;
+using SecurityKit.Stores.Sessions;
+
+namespace SecurityKit.Sessions.Tests.Conformance;
+
+/// <summary>
+/// The behaviour every <see cref="ISessionStore"/> must have. Derived classes supply the store: the
+/// in-memory one (SecurityKit.Sessions.Tests) and the Redis one (SecurityKit.Redis.Tests).
+/// </summary>
+public abstract class SessionStoreConformanceTests
+{
+    protected static readonly TimeSpan Idle = TimeSpan.FromMinutes(30);
+    protected static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Creates an empty store (or one whose keys cannot collide with other tests).</summary>
+    protected abstract Task<ISessionStore> CreateStoreAsync();
+
+    protected static string NewUser() => "user-" + SecureRandom.GetToken(16);
+
+    protected static string PartitionOf(string userId) =>
+        Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes("SecurityKit.Sessions.partition.v1\0" + userId)).AsSpan(0, 12));
+
+    protected SessionRecord NewRecord(string userId, string? ip = "203.0.113.5", TimeSpan? idle = null)
+    {
+        var now = Time.GetUtcNow();
+        return new SessionRecord
+        {
+            Partition = PartitionOf(userId),
+            IdHash = SecureRandom.GetToken(32),
+            UserId = userId,
+            CreatedAt = now,
+            LastUsedAt = now,
+            IdleTimeout = idle ?? Idle,
+            AbsoluteExpiresAt = now + Lifetime,
+            IpAddress = ip,
+            Fingerprint = "v1.k1.fp",
+            DeviceSummary = "Chrome 131 on Windows (desktop)",
+        };
+    }
+
+    protected async Task<SessionRecord> CreateAsync(ISessionStore store, string userId)
+    {
+        var record = NewRecord(userId);
+        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.Succeeded);
+        return record;
+    }
+
+    [SkippableFact]
+    public async Task Create_ThenGet_ReturnsRecordAndVersion()
+    {
+        var store = await CreateStoreAsync();
+        var record = NewRecord(NewUser());
+        var result = await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        result.Should().BeEquivalentTo(new { Status = SessionStoreStatus.Succeeded, TokenVersion = 0L, EvictedIdHashes = Array.Empty<string>() });
+
+        var lookup = await store.GetAsync(record.Partition, record.IdHash);
+        lookup.UserTokenVersion.Should().Be(0);
+        lookup.Session.Should().BeEquivalentTo(record);
+    }
+
+    [SkippableFact]
+    public async Task Get_UnknownIdOrOtherPartition_ReturnsNull()
+    {
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        (await store.GetAsync(record.Partition, SecureRandom.GetToken(32))).Session.Should().BeNull();
+        (await store.GetAsync(PartitionOf(NewUser()), record.IdHash)).Session.Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task Create_DuplicateIdHash_Refused()
+    {
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.Duplicate);
+    }
+
+    [SkippableFact]
+    public async Task Touch_MovesLastUsedForwardOnly()
+    {
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        var later = Time.GetUtcNow().AddMinutes(5);
+        (await store.TouchAsync(record.Partition, record.IdHash, later)).Should().BeTrue();
+        (await store.TouchAsync(record.Partition, record.IdHash, later.AddMinutes(-1))).Should().BeFalse();
+        (await store.GetAsync(record.Partition, record.IdHash)).Session!.LastUsedAt.Should().Be(later);
+        (await store.TouchAsync(record.Partition, SecureRandom.GetToken(32), later)).Should().BeFalse();
+    }
+
+    [SkippableFact]
+    public async Task Touch_ExpiredOrRevoked_DoesNotResurrect()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var expired = await CreateAsync(store, user);
+        var revoked = await CreateAsync(store, user);
+        (await store.RevokeAsync(revoked.Partition, revoked.IdHash, Time.GetUtcNow())).Should().BeTrue();
+        (await store.TouchAsync(revoked.Partition, revoked.IdHash, Time.GetUtcNow().AddMinutes(1))).Should().BeFalse();
+        (await store.TouchAsync(expired.Partition, expired.IdHash, Time.GetUtcNow() + Idle + TimeSpan.FromMinutes(1))).Should().BeFalse();
+    }
+
+    [SkippableFact]
+    public async Task Revoke_KeepsTombstone_SecondRevokeFalse()
+    {
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        var at = Time.GetUtcNow().AddMinutes(2);
+        (await store.RevokeAsync(record.Partition, record.IdHash, at)).Should().BeTrue();
+        (await store.RevokeAsync(record.Partition, record.IdHash, at)).Should().BeFalse();
+        var lookup = await store.GetAsync(record.Partition, record.IdHash);
+        lookup.Session!.RevokedAt.Should().Be(at);
+        (await store.ListAsync(record.Partition, record.UserId, at)).Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task RevokeAll_RevokesEverySessionAndBumpsVersion()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var sessions = new List<SessionRecord>();
+        for (var i = 0; i < 3; i++)
+        {
+            sessions.Add(await CreateAsync(store, user));
+        }
+
+        var other = await CreateAsync(store, NewUser());
+        (await store.RevokeAllAsync(PartitionOf(user), user, null, Time.GetUtcNow())).Should().Be(3);
+        foreach (var s in sessions)
+        {
+            var lookup = await store.GetAsync(s.Partition, s.IdHash);
+            lookup.UserTokenVersion.Should().Be(1);
+            (lookup.Session!.RevokedAt is not null || lookup.Session.TokenVersion < lookup.UserTokenVersion).Should().BeTrue();
+        }
+
+        (await store.GetAsync(other.Partition, other.IdHash)).Session!.RevokedAt.Should().BeNull();
+        (await store.ListAsync(PartitionOf(user), user, Time.GetUtcNow())).Should().BeEmpty();
+        (await store.RevokeAllAsync(PartitionOf(user), user, null, Time.GetUtcNow())).Should().Be(0);
+
+        var fresh = NewRecord(user);
+        (await store.CreateAsync(fresh, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).TokenVersion.Should().Be(2);
+        var freshLookup = await store.GetAsync(fresh.Partition, fresh.IdHash);
+        freshLookup.UserTokenVersion.Should().Be(2);
+        freshLookup.Session!.TokenVersion.Should().Be(2);
+    }
+
+    [SkippableFact]
+    public async Task RevokeAll_Except_KeepsCurrentUnderNewVersion()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var keep = await CreateAsync(store, user);
+        var drop1 = await CreateAsync(store, user);
+        var drop2 = await CreateAsync(store, user);
+        (await store.RevokeAllAsync(keep.Partition, user, keep.IdHash, Time.GetUtcNow())).Should().Be(2);
+
+        var kept = await store.GetAsync(keep.Partition, keep.IdHash);
+        kept.Session!.RevokedAt.Should().BeNull();
+        kept.Session.TokenVersion.Should().Be(kept.UserTokenVersion).And.Be(1);
+        (await store.GetAsync(drop1.Partition, drop1.IdHash)).Session!.RevokedAt.Should().NotBeNull();
+        (await store.GetAsync(drop2.Partition, drop2.IdHash)).Session!.RevokedAt.Should().NotBeNull();
+        (await store.ListAsync(keep.Partition, user, Time.GetUtcNow())).Select(s => s.IdHash).Should().Equal(keep.IdHash);
+    }
+
+    [SkippableFact]
+    public async Task List_ActiveOnlyOldestFirst()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var shortLived = NewRecord(user, idle: TimeSpan.FromMinutes(5));
+        await store.CreateAsync(shortLived, null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var first = await CreateAsync(store, user);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var second = await CreateAsync(store, user);
+        Time.Advance(TimeSpan.FromMinutes(10));
+
+        var list = await store.ListAsync(PartitionOf(user), user, Time.GetUtcNow());
+        list.Select(s => s.IdHash).Should().Equal(first.IdHash, second.IdHash);
+        list[0].Should().BeEquivalentTo(first);
+        (await store.ListAsync(PartitionOf(NewUser()), "nobody", Time.GetUtcNow())).Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task Create_LimitRefuseNew_RefusesAtLimit_ExpiredNotCounted()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var now = Time.GetUtcNow();
+        var old = NewRecord(user, idle: TimeSpan.FromMinutes(1));
+        (await store.CreateAsync(old, 2, SessionLimitMode.RefuseNew, now)).Succeeded.Should().BeTrue();
+        (await store.CreateAsync(NewRecord(user), 2, SessionLimitMode.RefuseNew, now)).Succeeded.Should().BeTrue();
+        (await store.CreateAsync(NewRecord(user), 2, SessionLimitMode.RefuseNew, now)).Status.Should().Be(SessionStoreStatus.LimitReached);
+
+        Time.Advance(TimeSpan.FromMinutes(2));
+        (await store.CreateAsync(NewRecord(user), 2, SessionLimitMode.RefuseNew, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+    }
+
+    [SkippableFact]
+    public async Task Create_LimitEvictOldest_RevokesOldest()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var first = await CreateAsync(store, user);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var second = await CreateAsync(store, user);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var third = NewRecord(user);
+        var result = await store.CreateAsync(third, 2, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        result.Status.Should().Be(SessionStoreStatus.Succeeded);
+        result.EvictedIdHashes.Should().Equal(first.IdHash);
+        (await store.GetAsync(first.Partition, first.IdHash)).Session!.RevokedAt.Should().NotBeNull();
+        (await store.ListAsync(first.Partition, user, Time.GetUtcNow())).Select(s => s.IdHash).Should().Equal(second.IdHash, third.IdHash);
+    }
+
+    [SkippableFact]
+    public async Task Rotate_ReplacesId_KeepsCreationAndAbsoluteExpiry()
+    {
+        var store = await CreateStoreAsync();
+        var old = await CreateAsync(store, NewUser());
+        Time.Advance(TimeSpan.FromMinutes(3));
+        var newId = SecureRandom.GetToken(32);
+        var result = await store.RotateAsync(old.Partition, old.IdHash, newId, Time.GetUtcNow(), "198.51.100.9", null, null);
+        result.Status.Should().Be(SessionStoreStatus.Succeeded);
+
+        var rotated = (await store.GetAsync(old.Partition, newId)).Session!;
+        rotated.Should().BeEquivalentTo(old with { IdHash = newId, LastUsedAt = Time.GetUtcNow(), IpAddress = "198.51.100.9" });
+        (await store.GetAsync(old.Partition, old.IdHash)).Session!.RevokedAt.Should().Be(Time.GetUtcNow());
+        (await store.RotateAsync(old.Partition, old.IdHash, SecureRandom.GetToken(32), Time.GetUtcNow(), null, null, null)).Status.Should().Be(SessionStoreStatus.NotActive);
+        (await store.ListAsync(old.Partition, old.UserId, Time.GetUtcNow())).Select(s => s.IdHash).Should().Equal(newId);
+    }
+
+    [SkippableFact]
+    public async Task Rotate_ExpiredUnknownOrRevokedAll_NotActive()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var a = await CreateAsync(store, user);
+        (await store.RotateAsync(a.Partition, SecureRandom.GetToken(32), SecureRandom.GetToken(32), Time.GetUtcNow(), null, null, null)).Status.Should().Be(SessionStoreStatus.NotActive);
+        (await store.RotateAsync(a.Partition, a.IdHash, SecureRandom.GetToken(32), Time.GetUtcNow() + Idle, null, null, null)).Status.Should().Be(SessionStoreStatus.NotActive);
+        await store.RevokeAllAsync(a.Partition, user, null, Time.GetUtcNow());
+        (await store.RotateAsync(a.Partition, a.IdHash, SecureRandom.GetToken(32), Time.GetUtcNow(), null, null, null)).Status.Should().Be(SessionStoreStatus.NotActive);
+    }
+
+    [SkippableFact]
+    public async Task Create_ParallelAtLimit_ExactlyLimitSucceed()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var now = Time.GetUtcNow();
+        var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(async () =>
+            (await store.CreateAsync(NewRecord(user), 5, SessionLimitMode.RefuseNew, now)).Status)));
+        results.Count(s => s == SessionStoreStatus.Succeeded).Should().Be(5);
+        results.Count(s => s == SessionStoreStatus.LimitReached).Should().Be(19);
+        (await store.ListAsync(PartitionOf(user), user, now)).Should().HaveCount(5);
+    }
+
+    [SkippableFact]
+    public async Task Revoke_Parallel_ExactlyOneWins()
+    {
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+            await store.RevokeAsync(record.Partition, record.IdHash, Time.GetUtcNow()))));
+        results.Count(r => r).Should().Be(1);
+    }
+
+    [SkippableFact]
+    public async Task RevokeAll_ConcurrentWithGets_NoGetAfterReturnSeesCurrentSession()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var sessions = new List<SessionRecord>();
+        for (var i = 0; i < 20; i++)
+        {
+            sessions.Add(await CreateAsync(store, user));
+        }
+
+        var revoked = 0;
+        var violations = 0;
+        var readers = Enumerable.Range(0, 4).Select(r => Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                var after = Volatile.Read(ref revoked) == 1;
+                var s = sessions[(i + r) % sessions.Count];
+                var lookup = await store.GetAsync(s.Partition, s.IdHash);
+                var current = lookup.Session is { RevokedAt: null } found && found.TokenVersion >= lookup.UserTokenVersion;
+                if (after && current)
+                {
+                    Interlocked.Increment(ref violations);
+                }
+            }
+        })).ToArray();
+
+        var count = await store.RevokeAllAsync(PartitionOf(user), user, null, Time.GetUtcNow());
+        Volatile.Write(ref revoked, 1);
+        await Task.WhenAll(readers);
+
+        count.Should().Be(20);
+        violations.Should().Be(0);
+        foreach (var s in sessions)
+        {
+            var lookup = await store.GetAsync(s.Partition, s.IdHash);
+            (lookup.Session!.RevokedAt is null && lookup.Session.TokenVersion >= lookup.UserTokenVersion).Should().BeFalse();
+        }
+    }
+}

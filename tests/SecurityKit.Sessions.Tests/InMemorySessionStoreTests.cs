@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Time.Testing;
+using SecurityKit.Sessions.Tests.Conformance;
+using SecurityKit.Stores.Sessions;
+
+namespace SecurityKit.Sessions.Tests;
+
+public sealed class InMemorySessionStoreConformanceTests : SessionStoreConformanceTests
+{
+    protected override Task<ISessionStore> CreateStoreAsync() =>
+        Task.FromResult<ISessionStore>(new InMemorySessionStore(new InMemorySessionStoreOptions(), Time));
+}
+
+public sealed class InMemorySessionStoreTests : SessionStoreConformanceTestsAccess
+{
+    [Fact]
+    public async Task Create_WhenFullOfLiveSessions_RefusesWithStoreFull()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 3 }, Time);
+        for (var i = 0; i < 3; i++)
+        {
+            (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+        }
+
+        (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.StoreFull);
+        store.Count.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Create_WhenFull_SweepsExpiredFirst()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 3 }, Time);
+        for (var i = 0; i < 3; i++)
+        {
+            await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        }
+
+        Time.Advance(Idle + TimeSpan.FromSeconds(1));
+        (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+        store.Count.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Flood_OfDistinctUsers_StaysBounded()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 500, SweepInterval = TimeSpan.FromMinutes(1) }, Time);
+        var refused = 0;
+        for (var i = 0; i < 5_000; i++)
+        {
+            var result = await store.CreateAsync(NewRecord("u" + i, idle: TimeSpan.FromMinutes(1)), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+            refused += result.Status == SessionStoreStatus.StoreFull ? 1 : 0;
+            store.Count.Should().BeLessThanOrEqualTo(500);
+            Time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        refused.Should().BeGreaterThan(0);
+        Time.Advance(TimeSpan.FromMinutes(2));
+        store.Sweep();
+        store.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Create_NoCallerLimit_StoreBoundPerUserEvictsOldest()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessionsPerUser = 3 }, Time);
+        var user = NewUser();
+        for (var i = 0; i < 5; i++)
+        {
+            (await store.CreateAsync(NewRecord(user), null, SessionLimitMode.RefuseNew, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        (await store.ListAsync(PartitionOf(user), user, Time.GetUtcNow())).Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task Sweep_RemovesRevokedOnlyOnceExpired()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions(), Time);
+        var record = NewRecord(NewUser());
+        await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        await store.RevokeAsync(record.Partition, record.IdHash, Time.GetUtcNow());
+        store.Sweep().Should().Be(0);
+        (await store.GetAsync(record.Partition, record.IdHash)).Session!.RevokedAt.Should().NotBeNull();
+        Time.Advance(Idle);
+        store.Sweep().Should().Be(1);
+        (await store.GetAsync(record.Partition, record.IdHash)).Session.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task SweepAndCreate_Concurrent_CountStaysExact()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 10_000, SweepInterval = TimeSpan.FromSeconds(1) }, Time);
+        var users = Enumerable.Range(0, 8).Select(i => "user" + i).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                await store.CreateAsync(NewRecord(users[(t + i) % users.Length], idle: TimeSpan.FromMinutes(1)), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+                if (i % 50 == 0)
+                {
+                    store.Sweep();
+                }
+            }
+        })));
+        var listed = 0;
+        foreach (var user in users)
+        {
+            listed += (await store.ListAsync(PartitionOf(user), user, Time.GetUtcNow())).Count;
+        }
+
+        listed.Should().Be(1600);
+        store.Count.Should().Be(1600);
+        Time.Advance(TimeSpan.FromMinutes(2));
+        store.Sweep().Should().Be(1600);
+        store.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public void Constructor_OutOfRangeOptions_Throw()
+    {
+        var time = new FakeTimeProvider();
+        FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 0 }, time)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessionsPerUser = 0 }, time)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+}
+
+/// <summary>Gives store-specific tests the conformance helpers without re-running the conformance facts.</summary>
+public abstract class SessionStoreConformanceTestsAccess
+{
+    protected static readonly TimeSpan Idle = TimeSpan.FromMinutes(30);
+
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
+
+    protected static string NewUser() => "user-" + Primitives.SecureRandom.GetToken(16);
+
+    protected static string PartitionOf(string userId) => SessionToken.Partition(userId);
+
+    protected SessionRecord NewRecord(string userId, TimeSpan? idle = null)
+    {
+        var now = Time.GetUtcNow();
+        return new SessionRecord
+        {
+            Partition = PartitionOf(userId),
+            IdHash = Primitives.SecureRandom.GetToken(32),
+            UserId = userId,
+            CreatedAt = now,
+            LastUsedAt = now,
+            IdleTimeout = idle ?? Idle,
+            AbsoluteExpiresAt = now + TimeSpan.FromHours(12),
+        };
+    }
+}

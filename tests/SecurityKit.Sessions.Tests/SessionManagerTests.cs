@@ -1,0 +1,424 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using SecurityKit.Events;
+using SecurityKit.Fingerprinting.Devices;
+using SecurityKit.Keys;
+using SecurityKit.Stores.Sessions;
+
+namespace SecurityKit.Sessions.Tests;
+
+public sealed class SessionManagerTests
+{
+    private const string ChromeUa = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    private const string ChromeUa121 = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36";
+    private const string FirefoxUa = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
+    private readonly CollectingSink _sink = new();
+    private readonly SecretKeyRing _keys = SecretKeyRing.FromRootKey("k1", Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+
+    internal sealed class CollectingSink : ISecurityEventSink
+    {
+        private readonly List<SecurityEvent> _events = [];
+
+        public IReadOnlyList<SecurityEvent> Events
+        {
+            get
+            {
+                lock (_events)
+                {
+                    return [.. _events];
+                }
+            }
+        }
+
+        public void Handle(SecurityEvent securityEvent)
+        {
+            lock (_events)
+            {
+                _events.Add(securityEvent);
+            }
+        }
+    }
+
+    private sealed class CountingStore(ISessionStore inner) : ISessionStore
+    {
+        public int Touches;
+
+        public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.CreateAsync(session, maxSessionsPerUser, limitMode, now, cancellationToken);
+
+        public ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default) => inner.GetAsync(partition, idHash, cancellationToken);
+
+        public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Touches);
+            return inner.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
+        }
+
+        public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default) =>
+            inner.RotateAsync(partition, oldIdHash, newIdHash, now, ipAddress, fingerprint, deviceSummary, cancellationToken);
+
+        public ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default) => inner.RevokeAsync(partition, idHash, now, cancellationToken);
+
+        public ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.RevokeAllAsync(partition, userId, exceptIdHash, now, cancellationToken);
+
+        public ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.ListAsync(partition, userId, now, cancellationToken);
+    }
+
+    private CountingStore? _store;
+
+    private SessionManager Manager(SessionOptions? options = null, ISecretKeyRing? keys = null)
+    {
+        _store ??= new CountingStore(new InMemorySessionStore(new InMemorySessionStoreOptions(), _time));
+        return new SessionManager(options ?? new SessionOptions(), _store, keys ?? _keys, _time, new SecurityEventPublisher([_sink], _time));
+    }
+
+    private static SessionContext Context(string ip, string ua = ChromeUa, string language = "en-GB,en;q=0.9") => new()
+    {
+        IpAddress = IPAddress.Parse(ip),
+        Device = new DeviceFingerprintInput { UserAgent = ua, AcceptLanguage = language, AcceptEncoding = "gzip, br" },
+    };
+
+    [Fact]
+    public async Task Create_IssuesOpaqueTokenAndStoresOnlyItsHash()
+    {
+        var manager = Manager();
+        var created = await manager.CreateAsync("alice", Context("203.0.113.5"));
+
+        created.Status.Should().Be(SessionIssueStatus.Issued);
+        Regex.IsMatch(created.Token!, @"^s1\.k1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$").Should().BeTrue();
+        created.ToString().Should().NotContain(created.Token!);
+        var secret = created.Token!.Split('.')[3];
+        var stored = (await _store!.ListAsync(SessionToken.Partition("alice"), "alice", _time.GetUtcNow())).Single();
+        stored.IdHash.Should().NotBe(secret).And.HaveLength(43);
+        (stored with { IdHash = "x" }).ToString().Should().NotContain(secret);
+        stored.Should().BeEquivalentTo(new
+        {
+            UserId = "alice",
+            CreatedAt = _time.GetUtcNow(),
+            IpAddress = "203.0.113.5",
+            DeviceSummary = "Chrome 120 on Windows (desktop)",
+            AbsoluteExpiresAt = _time.GetUtcNow().AddHours(12),
+        });
+        stored.Fingerprint.Should().StartWith("v1.k1.");
+        _sink.Events.Should().ContainSingle(e => e.Name == SessionEventNames.Created && e.UserId == "alice" && e.ClientIp == "203.0.113.5");
+        _sink.Events.Should().NotContain(e => (e.Reason ?? string.Empty).Contains(secret) || (e.Properties ?? Array.Empty<KeyValuePair<string, string?>>()).Any(p => (p.Value ?? string.Empty).Contains(secret)));
+    }
+
+    [Fact]
+    public async Task Create_TwoSessions_DistinctTokens()
+    {
+        var manager = Manager();
+        var a = await manager.CreateAsync("alice");
+        var b = await manager.CreateAsync("alice");
+        a.Token.Should().NotBe(b.Token);
+        a.Session!.SessionId.Should().NotBe(b.Session!.SessionId);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("s1.k1.AAAAAAAAAAAAAAAA.short")]
+    [InlineData("s2.k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("s1.k!.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("s1.k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB")] // non-canonical last char
+    [InlineData("s1.k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
+    [InlineData("s1.k1.AAAAAAAAAAAAAAA=.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public async Task Validate_MalformedToken_Malformed(string? token)
+    {
+        var result = await Manager().ValidateAsync(token);
+        result.Status.Should().Be(SessionValidationStatus.Malformed);
+        result.IsValid.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Validate_HugeToken_MalformedWithoutWork()
+    {
+        (await Manager().ValidateAsync("s1." + new string('A', 1 << 20))).Status.Should().Be(SessionValidationStatus.Malformed);
+    }
+
+    [Fact]
+    public async Task Validate_TamperedSecretOrPartition_NotFound()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice")).Token!;
+        var parts = token.Split('.');
+        var flippedSecret = string.Join('.', parts[0], parts[1], parts[2], (parts[3][0] == 'A' ? 'B' : 'A') + parts[3][1..]);
+        var otherPartition = string.Join('.', parts[0], parts[1], SessionToken.Partition("mallory"), parts[3]);
+        (await manager.ValidateAsync(flippedSecret)).Status.Should().Be(SessionValidationStatus.NotFound);
+        (await manager.ValidateAsync(otherPartition)).Status.Should().Be(SessionValidationStatus.NotFound);
+        (await manager.ValidateAsync(token)).Status.Should().Be(SessionValidationStatus.Valid);
+    }
+
+    [Fact]
+    public async Task Validate_RetiredHashingKey_UnknownKey()
+    {
+        var token = (await Manager().CreateAsync("alice")).Token!;
+        var other = SecretKeyRing.FromRootKey("k2", Enumerable.Range(50, 32).Select(i => (byte)i).ToArray());
+        (await Manager(keys: other).ValidateAsync(token)).Status.Should().Be(SessionValidationStatus.UnknownKey);
+    }
+
+    [Fact]
+    public async Task Validate_IdleTimeout_ExpiresWithoutUse_ExtendsWithUse()
+    {
+        var manager = Manager();
+        var idle = (await manager.CreateAsync("alice")).Token!;
+        var used = (await manager.CreateAsync("alice")).Token!;
+        for (var i = 0; i < 3; i++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(10));
+            (await manager.ValidateAsync(used)).IsValid.Should().BeTrue();
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var result = await manager.ValidateAsync(idle);
+        result.Status.Should().Be(SessionValidationStatus.IdleExpired);
+        result.Session!.UserId.Should().Be("alice");
+        (await manager.ValidateAsync(used)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Validate_AbsoluteLifetime_EndsEvenWhenUsed()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice")).Token!;
+        for (var i = 0; i < 47; i++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(15));
+            (await manager.ValidateAsync(token)).IsValid.Should().BeTrue($"use {i}");
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(15));
+        (await manager.ValidateAsync(token)).Status.Should().Be(SessionValidationStatus.AbsoluteExpired);
+    }
+
+    [Fact]
+    public async Task Validate_TouchThrottled_OneWritePerInterval()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice")).Token!;
+        for (var i = 0; i < 100; i++)
+        {
+            (await manager.ValidateAsync(token)).IsValid.Should().BeTrue();
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+
+        _store!.Touches.Should().Be(0);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var result = await manager.ValidateAsync(token);
+        _store.Touches.Should().Be(1);
+        result.Session!.LastUsedAt.Should().Be(_time.GetUtcNow());
+        (await manager.ValidateAsync(token)).IsValid.Should().BeTrue();
+        _store.Touches.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Rotate_OldTokenRevoked_NewKeepsCreationAndAbsoluteExpiry()
+    {
+        var manager = Manager();
+        var created = await manager.CreateAsync("alice", Context("203.0.113.5"));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var rotated = await manager.RotateAsync(created.Token, Context("203.0.113.6"));
+
+        rotated.Status.Should().Be(SessionIssueStatus.Issued);
+        rotated.Token.Should().NotBe(created.Token);
+        rotated.Session!.CreatedAt.Should().Be(created.Session!.CreatedAt);
+        rotated.Session.AbsoluteExpiresAt.Should().Be(created.Session.AbsoluteExpiresAt);
+        rotated.Session.IpAddress.Should().Be("203.0.113.6");
+        (await manager.ValidateAsync(created.Token)).Status.Should().Be(SessionValidationStatus.Revoked);
+        (await manager.ValidateAsync(rotated.Token)).IsValid.Should().BeTrue();
+        (await manager.RotateAsync(created.Token)).Status.Should().Be(SessionIssueStatus.NotValid);
+        _sink.Events.Should().Contain(e => e.Name == SessionEventNames.Rotated);
+        _sink.Events.Should().Contain(e => e.Name == SessionEventNames.RevokedSessionUsed && e.Severity == SecurityEventSeverity.Warning);
+    }
+
+    [Fact]
+    public async Task Revoke_ThenValidate_Revoked()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice")).Token!;
+        (await manager.RevokeAsync(token)).Should().BeTrue();
+        (await manager.RevokeAsync(token)).Should().BeFalse();
+        (await manager.RevokeAsync("garbage")).Should().BeFalse();
+        (await manager.ValidateAsync(token)).Status.Should().Be(SessionValidationStatus.Revoked);
+    }
+
+    [Fact]
+    public async Task RevokeAll_EverySessionOfUserOnly()
+    {
+        var manager = Manager();
+        var a1 = (await manager.CreateAsync("alice")).Token!;
+        var a2 = (await manager.CreateAsync("alice")).Token!;
+        var b = (await manager.CreateAsync("bob")).Token!;
+        (await manager.RevokeAllAsync("alice")).Should().Be(2);
+        (await manager.ValidateAsync(a1)).Status.Should().Be(SessionValidationStatus.Revoked);
+        (await manager.ValidateAsync(a2)).Status.Should().Be(SessionValidationStatus.Revoked);
+        (await manager.ValidateAsync(b)).IsValid.Should().BeTrue();
+        (await manager.ListAsync("alice")).Should().BeEmpty();
+        _sink.Events.Should().Contain(e => e.Name == SessionEventNames.RevokedAll && e.UserId == "alice" && e.Properties![0].Value == "2");
+        (await manager.ValidateAsync((await manager.CreateAsync("alice")).Token)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task RevokeAllOthers_KeepsCurrent()
+    {
+        var manager = Manager();
+        var current = (await manager.CreateAsync("alice")).Token!;
+        var other1 = (await manager.CreateAsync("alice")).Token!;
+        var other2 = (await manager.CreateAsync("alice")).Token!;
+        (await manager.RevokeAllOthersAsync(current)).Should().Be(2);
+        (await manager.ValidateAsync(current)).IsValid.Should().BeTrue();
+        (await manager.ValidateAsync(other1)).Status.Should().Be(SessionValidationStatus.Revoked);
+        (await manager.ValidateAsync(other2)).Status.Should().Be(SessionValidationStatus.Revoked);
+        (await manager.RevokeAllOthersAsync(other1)).Should().BeNull();
+        (await manager.ListAsync("alice", current)).Should().ContainSingle().Which.IsCurrent.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task List_ShowsDevicesIpsAndCurrent_RevokeById()
+    {
+        var manager = Manager();
+        var laptop = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await manager.CreateAsync("alice", Context("2001:db8::5", FirefoxUa));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await manager.ValidateAsync(laptop);
+
+        var list = await manager.ListAsync("alice", laptop);
+        list.Should().HaveCount(2);
+        list[0].Should().BeEquivalentTo(new { IpAddress = "203.0.113.5", DeviceSummary = "Chrome 120 on Windows (desktop)", IsCurrent = true, LastUsedAt = _time.GetUtcNow() });
+        list[1].Should().BeEquivalentTo(new { IpAddress = "2001:db8::5", DeviceSummary = "Firefox 133 on Linux (desktop)", IsCurrent = false });
+
+        (await manager.RevokeAsync("bob", list[1].SessionId)).Should().BeFalse();
+        (await manager.RevokeAsync("alice", "short")).Should().BeFalse();
+        (await manager.RevokeAsync("alice", list[1].SessionId)).Should().BeTrue();
+        (await manager.ListAsync("alice")).Should().ContainSingle().Which.IsCurrent.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Validate_SameNetworkAndBrowserUpdate_NoWarningEvent()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var result = await manager.ValidateAsync(token, Context("203.0.113.200", ChromeUa121));
+        result.IsValid.Should().BeTrue();
+        result.Warnings.Should().Be(SessionWarnings.BrowserUpdated);
+        result.Fingerprint.Change.Should().Be(FingerprintChange.BrowserUpdated);
+        _sink.Events.Should().NotContain(e => e.Severity == SecurityEventSeverity.Warning);
+    }
+
+    [Fact]
+    public async Task Validate_OtherNetwork_IpChangedWarningAndEvent()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var result = await manager.ValidateAsync(token, Context("198.51.100.7"));
+        result.IsValid.Should().BeTrue();
+        result.Warnings.Should().Be(SessionWarnings.IpChanged);
+        var e = _sink.Events.Should().ContainSingle(x => x.Name == SessionEventNames.IpChanged).Which;
+        e.Severity.Should().Be(SecurityEventSeverity.Warning);
+        e.ClientIp.Should().Be("198.51.100.7");
+        e.Properties.Should().Contain(new KeyValuePair<string, string?>("previous_ip", "203.0.113.5"));
+
+        // Within the touch interval the warning is returned again but the event is not repeated.
+        (await manager.ValidateAsync(token, Context("198.51.100.7"))).Warnings.Should().Be(SessionWarnings.IpChanged);
+        _sink.Events.Count(x => x.Name == SessionEventNames.IpChanged).Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("2001:db8:1:2::5", "2001:db8:1:2:ffff::9", false)]
+    [InlineData("2001:db8:1:2::5", "2001:db8:1:3::5", true)]
+    [InlineData("203.0.113.5", "2001:db8::1", true)]
+    [InlineData("203.0.113.5", "::ffff:203.0.113.77", false)]
+    public async Task Validate_IpNetworkRules(string createdFrom, string usedFrom, bool changed)
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", new SessionContext { IpAddress = IPAddress.Parse(createdFrom) })).Token!;
+        var result = await manager.ValidateAsync(token, new SessionContext { IpAddress = IPAddress.Parse(usedFrom) });
+        result.Warnings.HasFlag(SessionWarnings.IpChanged).Should().Be(changed);
+    }
+
+    [Fact]
+    public async Task Validate_OtherDevice_DeviceChangedWarningAndEvent()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var result = await manager.ValidateAsync(token, Context("203.0.113.5", FirefoxUa));
+        result.Warnings.Should().Be(SessionWarnings.DeviceChanged);
+        result.Fingerprint.ChangedComponents.Should().HaveFlag(FingerprintComponents.Browser);
+        _sink.Events.Should().ContainSingle(x => x.Name == SessionEventNames.DeviceChanged)
+            .Which.Properties.Should().ContainSingle(p => p.Key == "components" && p.Value!.Contains("Browser"));
+
+        (await manager.ValidateAsync(token, Context("203.0.113.5", language: "de-DE"))).Warnings.Should().Be(SessionWarnings.DeviceSettingsChanged);
+        (await manager.ValidateAsync(token)).Warnings.Should().Be(SessionWarnings.None);
+    }
+
+    [Fact]
+    public async Task Create_LimitEvictOldest_OldestTokenRevoked()
+    {
+        var manager = Manager(new SessionOptions { MaxSessionsPerUser = 2, LimitMode = SessionLimitMode.EvictOldest });
+        var first = await manager.CreateAsync("alice");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var second = await manager.CreateAsync("alice");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var third = await manager.CreateAsync("alice");
+        third.EvictedSessionIds.Should().Equal(first.Session!.SessionId);
+        (await manager.ValidateAsync(first.Token)).Status.Should().Be(SessionValidationStatus.Revoked);
+        (await manager.ValidateAsync(second.Token)).IsValid.Should().BeTrue();
+        _sink.Events.Should().Contain(e => e.Name == SessionEventNames.Evicted);
+    }
+
+    [Fact]
+    public async Task Create_LimitRefuseNew_Refused()
+    {
+        var manager = Manager(new SessionOptions { MaxSessionsPerUser = 1, LimitMode = SessionLimitMode.RefuseNew });
+        var first = await manager.CreateAsync("alice");
+        var second = await manager.CreateAsync("alice");
+        second.Status.Should().Be(SessionIssueStatus.LimitReached);
+        second.Token.Should().BeNull();
+        (await manager.ValidateAsync(first.Token)).IsValid.Should().BeTrue();
+        _sink.Events.Should().Contain(e => e.Name == SessionEventNames.LimitReached && e.Severity == SecurityEventSeverity.Warning);
+        await manager.RevokeAsync(first.Token);
+        (await manager.CreateAsync("alice")).Succeeded.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(0, 30, 1, null, 24, 64, "AbsoluteLifetime")]
+    [InlineData(720, 0, 1, null, 24, 64, "IdleTimeout")]
+    [InlineData(10, 30, 1, null, 24, 64, "IdleTimeout")]
+    [InlineData(720, 30, 20, null, 24, 64, "TouchInterval")]
+    [InlineData(720, 30, 1, 0, 24, 64, "MaxSessionsPerUser")]
+    [InlineData(720, 30, 1, null, 7, 64, "IPv4AnomalyPrefix")]
+    [InlineData(720, 30, 1, null, 24, 129, "IPv6AnomalyPrefix")]
+    public void Constructor_InvalidOptions_ThrowsNamingTheSetting(int lifetimeMinutes, int idleMinutes, int touchMinutes, int? maxPerUser, int v4, int v6, string setting)
+    {
+        var options = new SessionOptions
+        {
+            AbsoluteLifetime = TimeSpan.FromMinutes(lifetimeMinutes),
+            IdleTimeout = TimeSpan.FromMinutes(idleMinutes),
+            TouchInterval = TimeSpan.FromMinutes(touchMinutes),
+            MaxSessionsPerUser = maxPerUser,
+            IPv4AnomalyPrefix = v4,
+            IPv6AnomalyPrefix = v6,
+        };
+        var act = () => new SessionManager(options, new InMemorySessionStore(new InMemorySessionStoreOptions(), _time), _keys, _time);
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain(setting);
+    }
+
+    [Fact]
+    public async Task Create_InvalidUserId_Throws()
+    {
+        var manager = Manager();
+        await FluentActions.Awaiting(() => manager.CreateAsync("").AsTask()).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(() => manager.CreateAsync(new string('u', 257)).AsTask()).Should().ThrowAsync<ArgumentException>();
+    }
+}
