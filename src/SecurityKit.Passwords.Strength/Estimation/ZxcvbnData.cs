@@ -125,6 +125,9 @@ internal sealed class ZxcvbnData
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
+    /// <summary>Loads a new copy of the tables, bypassing the shared instance (for load-time measurements).</summary>
+    internal static ZxcvbnData LoadFresh() => Load();
+
     private static ZxcvbnData Load()
     {
         var text = ReadBrotliResource("frequency-lists.txt.br");
