@@ -84,6 +84,9 @@ public sealed class PasswordPolicyOptions
     /// <value>The default value is false.</value>
     public bool CheckBreachedPasswords { get; set; }
 
+    /// <summary>Gets the Have I Been Pwned options (timeout, fail mode, threshold, cache) used when <see cref="CheckBreachedPasswords"/> is on.</summary>
+    public HaveIBeenPwnedOptions BreachCheck { get; } = new();
+
     /// <summary>Gets the strength estimator options (length cap, reference year).</summary>
     public PasswordStrengthOptions Strength { get; } = new();
 

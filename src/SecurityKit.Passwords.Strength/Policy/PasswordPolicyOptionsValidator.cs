@@ -46,6 +46,15 @@ public sealed class PasswordPolicyOptionsValidator : IValidateOptions<PasswordPo
             errors.Add("PasswordPolicyOptions: set Strength.MaxUserInputs to 0 or more.");
         }
 
+        try
+        {
+            options.BreachCheck.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add("PasswordPolicyOptions.BreachCheck: " + e.Message);
+        }
+
         if (!options.WeakerThanNistAllowed)
         {
             if (options.MinimumLength < PasswordPolicyOptions.NistMinimumLength && !options.MultiFactorRequired)
