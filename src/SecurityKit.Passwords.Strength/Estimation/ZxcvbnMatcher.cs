@@ -134,7 +134,16 @@ internal sealed class ZxcvbnMatcher
 
     // ---------------------------------------------------------------- dictionaries
 
-    private void DictionaryMatch(string password, List<ZxcvbnMatch> output)
+    private void DictionaryMatch(string password, List<ZxcvbnMatch> output) => DictionaryMatch(password, output, null);
+
+    /// <param name="password">The (possibly translated) password.</param>
+    /// <param name="output">Receives the matches in (i, j, dictionary) order.</param>
+    /// <param name="substitutedBefore">
+    /// For l33t matching: substitutedBefore[k] = how many of the first k characters were translated. Windows
+    /// without a translated character are skipped: zxcvbn finds them but then discards them (the token
+    /// lower-cases to the matched word), so skipping changes nothing but the cost.
+    /// </param>
+    private void DictionaryMatch(string password, List<ZxcvbnMatch> output, int[]? substitutedBefore)
     {
         var n = password.Length;
         var lower = LowerJs(password);
@@ -144,6 +153,11 @@ internal sealed class ZxcvbnMatcher
             var last = Math.Min(n, i + maxWordLength);
             for (var j = i; j < last; j++)
             {
+                if (substitutedBefore is not null && substitutedBefore[j + 1] == substitutedBefore[i])
+                {
+                    continue;
+                }
+
                 var window = lower.AsSpan(i, j - i + 1);
                 if (window.Length <= data.MaxWordLength && builtIn.TryGetValue(window, out var word, out var id))
                 {
@@ -223,8 +237,14 @@ internal sealed class ZxcvbnMatcher
                 }
             });
 
+            var substitutedBefore = new int[password.Length + 1];
+            for (var c = 0; c < password.Length; c++)
+            {
+                substitutedBefore[c + 1] = substitutedBefore[c] + (translated[c] != password[c] ? 1 : 0);
+            }
+
             var perSub = new List<ZxcvbnMatch>();
-            DictionaryMatch(translated, perSub);
+            DictionaryMatch(translated, perSub, substitutedBefore);
             foreach (var m in perSub)
             {
                 var token = password.Substring(m.I, m.Length);
