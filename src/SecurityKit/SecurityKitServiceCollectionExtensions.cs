@@ -20,6 +20,7 @@ public static class SecurityKitAllServiceCollectionExtensions
         builder.AddTotp().AddBackupCodes();
         builder.AddRateLimiting().AddLoginProtection();
         builder.AddFingerprinting().AddSessions();
+        builder.AddPasswordPolicy();
         return builder;
     }
 }

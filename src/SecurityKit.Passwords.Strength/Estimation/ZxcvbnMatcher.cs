@@ -1,0 +1,847 @@
+using System.Text;
+
+namespace SecurityKit.Passwords.Strength.Estimation;
+
+/// <summary>
+/// Finds every candidate pattern in a password as the zxcvbn 4.4.2 model does: ranked dictionaries
+/// (plain, reversed, l33t), keyboard walks, repeats, sequences, recent years and dates. Indices and
+/// lengths are UTF-16 code units, and the character classes are ASCII, exactly as in the JavaScript
+/// model, so that the estimates agree with the front end. One instance serves one estimate (it holds
+/// the user-input dictionary); not thread-safe.
+/// </summary>
+internal sealed class ZxcvbnMatcher
+{
+    private const int MaxSequenceDelta = 5;
+    private const int DateMinYear = 1000;
+    private const int DateMaxYear = 2050;
+    private const string ShiftedKeys = "~!@#$%^&*()_+QWERTYUIOP{}|ASDFGHJKL:\"ZXCVBNM<>?";
+
+    // zxcvbn's substitution table, in its order: letter -> characters that stand for it.
+    private static readonly (char Letter, string Subs)[] L33tTable =
+    [
+        ('a', "4@"), ('b', "8"), ('c', "({[<"), ('e', "3"), ('g', "69"), ('i', "1!|"),
+        ('l', "1|7"), ('o', "0"), ('s', "$5"), ('t', "+7"), ('x', "%"), ('z', "2"),
+    ];
+
+    // Day/month/year split points of an unseparated 4–8 digit date, by token length.
+    private static readonly (int K, int L)[][] DateSplits =
+    [
+        [], [], [], [],
+        [(1, 2), (2, 3)],
+        [(1, 3), (2, 3)],
+        [(1, 2), (2, 4), (4, 5)],
+        [(1, 3), (2, 3), (4, 5), (4, 6)],
+        [(2, 4), (4, 6)],
+    ];
+
+    private readonly ZxcvbnData data;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> userLookup;
+    private readonly bool hasUserInputs;
+    private readonly int maxWordLength;
+
+    public ZxcvbnMatcher(ZxcvbnData data, Dictionary<string, int>? userInputs, int referenceYear)
+    {
+        this.data = data;
+        ReferenceYear = referenceYear;
+        maxWordLength = data.MaxWordLength;
+        if (userInputs is { Count: > 0 })
+        {
+            hasUserInputs = true;
+            userLookup = userInputs.GetAlternateLookup<ReadOnlySpan<char>>();
+            foreach (var word in userInputs.Keys)
+            {
+                maxWordLength = Math.Max(maxWordLength, word.Length);
+            }
+        }
+    }
+
+    public int ReferenceYear { get; }
+
+    /// <summary>Builds zxcvbn's user-input dictionary: lower-cased, rank = position, a repeated word keeping its last rank.</summary>
+    /// <remarks>An input longer than <paramref name="maxLength"/> keeps its rank slot but is left out: it cannot match a password of at most that length.</remarks>
+    public static Dictionary<string, int>? BuildUserInputs(IEnumerable<string?>? inputs, int maxLength)
+    {
+        if (inputs is null)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        var rank = 1;
+        foreach (var input in inputs)
+        {
+            if (input is null)
+            {
+                continue;
+            }
+
+            if (input.Length <= maxLength)
+            {
+                result[LowerJs(input)] = rank;
+            }
+
+            rank++;
+        }
+
+        return result;
+    }
+
+    /// <summary>All matches, sorted by (i, j) with ties in matcher order as zxcvbn's stable sort leaves them.</summary>
+    public List<ZxcvbnMatch> Omnimatch(string password)
+    {
+        var matches = new List<ZxcvbnMatch>(64);
+        DictionaryMatch(password, matches);
+        ReverseDictionaryMatch(password, matches);
+        L33tMatch(password, matches);
+        SpatialMatch(password, matches);
+        RepeatMatch(password, matches);
+        SequenceMatch(password, matches);
+        RegexMatch(password, matches);
+        DateMatch(password, matches);
+        SortStable(matches);
+        return matches;
+    }
+
+    internal static string LowerJs(string value)
+    {
+        // JavaScript's toLowerCase is a full Unicode mapping; per UTF-16 unit invariant lower-casing agrees
+        // on everything the ASCII dictionaries can match (documented difference: U+0130 and final sigma).
+        return string.Create(value.Length, value, static (span, v) =>
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                span[i] = char.ToLowerInvariant(v[i]);
+            }
+        });
+    }
+
+    private static void SortStable(List<ZxcvbnMatch> matches)
+    {
+        var keys = new long[matches.Count];
+        var items = matches.ToArray();
+        for (var n = 0; n < items.Length; n++)
+        {
+            keys[n] = ((long)items[n].I << 42) | ((long)items[n].J << 21) | (uint)n;
+        }
+
+        Array.Sort(keys, items);
+        matches.Clear();
+        matches.AddRange(items);
+    }
+
+    private static ZxcvbnMatch New(PatternKind kind, int i, int j, string token) =>
+        new() { Kind = kind, I = i, J = j, Token = token };
+
+    // ---------------------------------------------------------------- dictionaries
+
+    private void DictionaryMatch(string password, List<ZxcvbnMatch> output) => DictionaryMatch(password, output, null);
+
+    /// <param name="password">The (possibly translated) password.</param>
+    /// <param name="output">Receives the matches in (i, j, dictionary) order.</param>
+    /// <param name="substitutedBefore">
+    /// For l33t matching: substitutedBefore[k] = how many of the first k characters were translated. Windows
+    /// without a translated character are skipped: zxcvbn finds them but then discards them (the token
+    /// lower-cases to the matched word), so skipping changes nothing but the cost.
+    /// </param>
+    private void DictionaryMatch(string password, List<ZxcvbnMatch> output, int[]? substitutedBefore)
+    {
+        var n = password.Length;
+        var lower = LowerJs(password);
+        var builtIn = data.WordLookup;
+        for (var i = 0; i < n; i++)
+        {
+            var last = Math.Min(n, i + maxWordLength);
+            for (var j = i; j < last; j++)
+            {
+                if (substitutedBefore is not null && substitutedBefore[j + 1] == substitutedBefore[i])
+                {
+                    continue;
+                }
+
+                var window = lower.AsSpan(i, j - i + 1);
+                if (window.Length <= data.MaxWordLength && builtIn.TryGetValue(window, out var word, out var id))
+                {
+                    foreach (var entry in data.GetEntries(id))
+                    {
+                        var m = New(PatternKind.Dictionary, i, j, password.Substring(i, j - i + 1));
+                        m.MatchedWord = word;
+                        m.Rank = ZxcvbnData.EntryRank(entry);
+                        m.Dictionary = ZxcvbnData.EntryDictionary(entry);
+                        output.Add(m);
+                    }
+                }
+
+                if (hasUserInputs && userLookup.TryGetValue(window, out var userWord, out var userRank))
+                {
+                    var m = New(PatternKind.Dictionary, i, j, password.Substring(i, j - i + 1));
+                    m.MatchedWord = userWord;
+                    m.Rank = userRank;
+                    m.Dictionary = DictionaryKind.UserInputs;
+                    output.Add(m);
+                }
+            }
+        }
+    }
+
+    private void ReverseDictionaryMatch(string password, List<ZxcvbnMatch> output)
+    {
+        var reversed = Reverse(password);
+        var found = new List<ZxcvbnMatch>();
+        DictionaryMatch(reversed, found);
+        var n = password.Length;
+        foreach (var m in found)
+        {
+            m.Token = Reverse(m.Token);
+            m.Reversed = true;
+            (m.I, m.J) = (n - 1 - m.J, n - 1 - m.I);
+        }
+
+        SortStable(found);
+        output.AddRange(found);
+    }
+
+    private static string Reverse(string value)
+    {
+        var chars = value.ToCharArray();
+        Array.Reverse(chars);
+        return new string(chars);
+    }
+
+    private void L33tMatch(string password, List<ZxcvbnMatch> output)
+    {
+        var subs = EnumerateL33tSubs(password);
+        var found = new List<ZxcvbnMatch>();
+        foreach (var sub in subs)
+        {
+            if (sub.Count == 0)
+            {
+                break;
+            }
+
+            var translated = string.Create(password.Length, (password, sub), static (span, state) =>
+            {
+                var (pw, s) = state;
+                for (var c = 0; c < pw.Length; c++)
+                {
+                    var ch = pw[c];
+                    foreach (var (subbed, letter) in s)
+                    {
+                        if (subbed == ch)
+                        {
+                            ch = letter;
+                            break;
+                        }
+                    }
+
+                    span[c] = ch;
+                }
+            });
+
+            var substitutedBefore = new int[password.Length + 1];
+            for (var c = 0; c < password.Length; c++)
+            {
+                substitutedBefore[c + 1] = substitutedBefore[c] + (translated[c] != password[c] ? 1 : 0);
+            }
+
+            var perSub = new List<ZxcvbnMatch>();
+            DictionaryMatch(translated, perSub, substitutedBefore);
+            foreach (var m in perSub)
+            {
+                var token = password.Substring(m.I, m.Length);
+                if (LowerJs(token) == m.MatchedWord)
+                {
+                    continue;
+                }
+
+                var used = new List<(char, char)>(sub.Count);
+                foreach (var (subbed, letter) in sub)
+                {
+                    if (token.Contains(subbed, StringComparison.Ordinal))
+                    {
+                        used.Add((subbed, letter));
+                    }
+                }
+
+                m.L33t = true;
+                m.Token = token;
+                m.Substitutions = [.. used];
+                if (token.Length > 1)
+                {
+                    found.Add(m);
+                }
+            }
+        }
+
+        SortStable(found);
+        output.AddRange(found);
+    }
+
+    /// <summary>
+    /// Every way to read the password's l33t characters back as letters, in zxcvbn's order. Where one
+    /// character may stand for two letters ('1' for i or l) both readings are kept; duplicates (same
+    /// pairs in the same order) are dropped as zxcvbn's de-duplication does.
+    /// </summary>
+    private static List<List<(char Subbed, char Letter)>> EnumerateL33tSubs(string password)
+    {
+        var subs = new List<List<(char Subbed, char Letter)>> { new() };
+        foreach (var (letter, candidates) in L33tTable)
+        {
+            var relevant = false;
+            var next = new List<List<(char, char)>>();
+            foreach (var l33t in candidates)
+            {
+                if (!password.Contains(l33t, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                relevant = true;
+                foreach (var sub in subs)
+                {
+                    var dup = sub.FindIndex(p => p.Subbed == l33t);
+                    if (dup == -1)
+                    {
+                        next.Add([.. sub, (l33t, letter)]);
+                    }
+                    else
+                    {
+                        var alternative = new List<(char, char)>(sub);
+                        alternative.RemoveAt(dup);
+                        alternative.Add((l33t, letter));
+                        next.Add(sub);
+                        next.Add(alternative);
+                    }
+                }
+            }
+
+            if (!relevant)
+            {
+                continue;
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            subs = new List<List<(char, char)>>(next.Count);
+            var label = new StringBuilder();
+            foreach (var sub in next)
+            {
+                label.Clear();
+                foreach (var (s, l) in sub)
+                {
+                    label.Append(s).Append(l);
+                }
+
+                if (seen.Add(label.ToString()))
+                {
+                    subs.Add(sub);
+                }
+            }
+        }
+
+        return subs;
+    }
+
+    // ---------------------------------------------------------------- keyboard walks
+
+    private void SpatialMatch(string password, List<ZxcvbnMatch> output)
+    {
+        var found = new List<ZxcvbnMatch>();
+        for (var g = 0; g < ZxcvbnData.GraphNames.Length; g++)
+        {
+            SpatialMatchGraph(password, g, found);
+        }
+
+        SortStable(found);
+        output.AddRange(found);
+    }
+
+    private void SpatialMatchGraph(string password, int graphIndex, List<ZxcvbnMatch> output)
+    {
+        var graph = data.Graphs[graphIndex];
+        var keyboard = graphIndex <= 1;
+        var i = 0;
+        while (i < password.Length - 1)
+        {
+            var j = i + 1;
+            var lastDirection = -2;
+            var turns = 0;
+            var shiftedCount = keyboard && ShiftedKeys.Contains(password[i], StringComparison.Ordinal) ? 1 : 0;
+            while (true)
+            {
+                var prev = password[j - 1];
+                var found = false;
+                var foundDirection = -1;
+                var adjacents = prev < 128 ? graph[prev] : null;
+                if (j < password.Length && adjacents is not null)
+                {
+                    var cur = password[j];
+                    for (var direction = 0; direction < adjacents.Length; direction++)
+                    {
+                        var adj = adjacents[direction];
+                        if (adj is null)
+                        {
+                            continue;
+                        }
+
+                        var at = adj.IndexOf(cur, StringComparison.Ordinal);
+                        if (at != -1)
+                        {
+                            found = true;
+                            foundDirection = direction;
+                            if (at == 1)
+                            {
+                                shiftedCount++;
+                            }
+
+                            if (lastDirection != foundDirection)
+                            {
+                                turns++;
+                                lastDirection = foundDirection;
+                            }
+
+                            break;
+                        }
+                    }
+                }
+
+                if (found)
+                {
+                    j++;
+                }
+                else
+                {
+                    if (j - i > 2)
+                    {
+                        var m = New(PatternKind.Spatial, i, j - 1, password[i..j]);
+                        m.Graph = graphIndex;
+                        m.Turns = turns;
+                        m.ShiftedCount = shiftedCount;
+                        output.Add(m);
+                    }
+
+                    i = j;
+                    break;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- repeats
+
+    private static bool IsLineTerminator(char c) => c is '\n' or '\r' or '\u2028' or '\u2029';
+
+    private static bool RepeatsAt(string s, int start, int length) =>
+        start + (2 * length) <= s.Length && s.AsSpan(start, length).SequenceEqual(s.AsSpan(start + length, length));
+
+    private static int CountRepeats(string s, int start, int length)
+    {
+        var count = 1;
+        while (start + ((count + 1) * length) <= s.Length && s.AsSpan(start, length).SequenceEqual(s.AsSpan(start + (count * length), length)))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private void RepeatMatch(string password, List<ZxcvbnMatch> output)
+    {
+        // Equivalent of zxcvbn's /(.+)\1+/g (greedy) and /(.+?)\1+/g (lazy) searches: both find the same
+        // leftmost start; greedy takes the longest base that repeats, lazy the shortest; '.' excludes
+        // JavaScript line terminators.
+        var n = password.Length;
+        var lastIndex = 0;
+        while (lastIndex < n)
+        {
+            int start = -1, greedyBase = 0, lazyBase = 0;
+            for (var s = lastIndex; s < n && start < 0; s++)
+            {
+                var run = 0;
+                while (s + run < n && !IsLineTerminator(password[s + run]))
+                {
+                    run++;
+                }
+
+                var maxBase = Math.Min(run, (n - s) / 2);
+                for (var length = 1; length <= maxBase; length++)
+                {
+                    if (RepeatsAt(password, s, length))
+                    {
+                        start = s;
+                        lazyBase = length;
+                        break;
+                    }
+                }
+
+                if (start >= 0)
+                {
+                    for (var length = maxBase; length >= lazyBase; length--)
+                    {
+                        if (RepeatsAt(password, s, length))
+                        {
+                            greedyBase = length;
+                            break;
+                        }
+                    }
+                }
+            }
+
+            if (start < 0)
+            {
+                break;
+            }
+
+            var greedyLength = greedyBase * CountRepeats(password, start, greedyBase);
+            var lazyLength = lazyBase * CountRepeats(password, start, lazyBase);
+            int matchLength;
+            string baseToken;
+            if (greedyLength > lazyLength)
+            {
+                matchLength = greedyLength;
+                var whole = password.AsSpan(start, matchLength);
+                var unit = matchLength;
+                for (var length = 1; length <= matchLength / 2; length++)
+                {
+                    if (matchLength % length == 0 && IsPowerOf(whole, length))
+                    {
+                        unit = length;
+                        break;
+                    }
+                }
+
+                baseToken = password.Substring(start, unit);
+            }
+            else
+            {
+                matchLength = lazyLength;
+                baseToken = password.Substring(start, lazyBase);
+            }
+
+            var i = start;
+            var j = start + matchLength - 1;
+            var baseAnalysis = ZxcvbnScoring.MostGuessableMatchSequence(baseToken, Omnimatch(baseToken), excludeAdditive: false, ReferenceYear);
+            var m = New(PatternKind.Repeat, i, j, password.Substring(i, matchLength));
+            m.BaseToken = baseToken;
+            m.BaseGuesses = baseAnalysis.Guesses;
+            m.BaseMatches = baseAnalysis.Sequence;
+            m.RepeatCount = (double)matchLength / baseToken.Length;
+            output.Add(m);
+            lastIndex = j + 1;
+        }
+    }
+
+    private static bool IsPowerOf(ReadOnlySpan<char> whole, int unit)
+    {
+        for (var k = unit; k < whole.Length; k += unit)
+        {
+            if (!whole.Slice(k, unit).SequenceEqual(whole[..unit]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // ---------------------------------------------------------------- sequences
+
+    private static void SequenceMatch(string password, List<ZxcvbnMatch> output)
+    {
+        if (password.Length <= 1)
+        {
+            return;
+        }
+
+        var i = 0;
+        int? lastDelta = null;
+        for (var k = 1; k < password.Length; k++)
+        {
+            var delta = password[k] - password[k - 1];
+            lastDelta ??= delta;
+            if (delta == lastDelta)
+            {
+                continue;
+            }
+
+            var j = k - 1;
+            AddSequence(password, i, j, lastDelta.Value, output);
+            i = j;
+            lastDelta = delta;
+        }
+
+        AddSequence(password, i, password.Length - 1, lastDelta!.Value, output);
+    }
+
+    private static void AddSequence(string password, int i, int j, int delta, List<ZxcvbnMatch> output)
+    {
+        var absDelta = Math.Abs(delta);
+        if ((j - i > 1 || absDelta == 1) && absDelta > 0 && absDelta <= MaxSequenceDelta)
+        {
+            var m = New(PatternKind.Sequence, i, j, password.Substring(i, j - i + 1));
+            m.Ascending = delta > 0;
+            output.Add(m);
+        }
+    }
+
+    // ---------------------------------------------------------------- recent years
+
+    private static void RegexMatch(string password, List<ZxcvbnMatch> output)
+    {
+        // /19\d\d|200\d|201\d/g
+        var p = 0;
+        while (p + 4 <= password.Length)
+        {
+            var c0 = password[p];
+            var c1 = password[p + 1];
+            var c2 = password[p + 2];
+            var c3 = password[p + 3];
+            var isYear = char.IsAsciiDigit(c3) && ((c0 == '1' && c1 == '9' && char.IsAsciiDigit(c2)) || (c0 == '2' && c1 == '0' && c2 is '0' or '1'));
+            if (isYear)
+            {
+                var m = New(PatternKind.Regex, p, p + 3, password.Substring(p, 4));
+                m.Year = ((c0 - '0') * 1000) + ((c1 - '0') * 100) + ((c2 - '0') * 10) + (c3 - '0');
+                output.Add(m);
+                p += 4;
+            }
+            else
+            {
+                p++;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- dates
+
+    private void DateMatch(string password, List<ZxcvbnMatch> output)
+    {
+        var found = new List<ZxcvbnMatch>();
+        var n = password.Length;
+
+        // 4 to 8 digits without separator.
+        for (var i = 0; i <= n - 4; i++)
+        {
+            for (var j = i + 3; j <= i + 7 && j < n; j++)
+            {
+                var token = password.AsSpan(i, j - i + 1);
+                if (!AllAsciiDigits(token))
+                {
+                    continue;
+                }
+
+                var best = default((int Year, int Month, int Day));
+                var hasBest = false;
+                var bestDistance = 0;
+                foreach (var (k, l) in DateSplits[token.Length])
+                {
+                    var dmy = MapIntsToDmy(ParseInt(token[..k]), ParseInt(token[k..l]), ParseInt(token[l..]));
+                    if (dmy is { } candidate)
+                    {
+                        var distance = Math.Abs(candidate.Year - ReferenceYear);
+                        if (!hasBest || distance < bestDistance)
+                        {
+                            best = candidate;
+                            bestDistance = distance;
+                            hasBest = true;
+                        }
+                    }
+                }
+
+                if (!hasBest)
+                {
+                    continue;
+                }
+
+                var m = New(PatternKind.Date, i, j, token.ToString());
+                (m.Year, m.Month, m.Day) = best;
+                found.Add(m);
+            }
+        }
+
+        // 6 to 10 characters with a repeated separator: /^(\d{1,4})([\s\/\\_.-])(\d{1,2})\2(\d{1,4})$/
+        for (var i = 0; i <= n - 6; i++)
+        {
+            for (var j = i + 5; j <= i + 9 && j < n; j++)
+            {
+                var token = password.AsSpan(i, j - i + 1);
+                if (!TryParseSeparatedDate(token, out var a, out var b, out var c))
+                {
+                    continue;
+                }
+
+                if (MapIntsToDmy(a, b, c) is not { } dmy)
+                {
+                    continue;
+                }
+
+                var m = New(PatternKind.Date, i, j, token.ToString());
+                (m.Year, m.Month, m.Day) = dmy;
+                m.HasSeparator = true;
+                found.Add(m);
+            }
+        }
+
+        // Drop dates contained in another date match.
+        foreach (var m in found)
+        {
+            var isSubmatch = false;
+            foreach (var other in found)
+            {
+                if (!ReferenceEquals(m, other) && other.I <= m.I && other.J >= m.J)
+                {
+                    isSubmatch = true;
+                    break;
+                }
+            }
+
+            if (!isSubmatch)
+            {
+                output.Add(m);
+            }
+        }
+    }
+
+    private static bool AllAsciiDigits(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int ParseInt(ReadOnlySpan<char> digits)
+    {
+        var value = 0;
+        foreach (var c in digits)
+        {
+            value = (value * 10) + (c - '0');
+        }
+
+        return value;
+    }
+
+    private static bool IsJsWhitespace(char c) =>
+        c is '\t' or '\n' or '\v' or '\f' or '\r' or ' ' or '\u00a0' or '\u1680' or '\u2028' or '\u2029' or '\u202f' or '\u205f' or '\u3000' or '\ufeff'
+        || (c >= '\u2000' && c <= '\u200a');
+
+    private static bool TryParseSeparatedDate(ReadOnlySpan<char> token, out int first, out int second, out int third)
+    {
+        first = second = third = 0;
+        var p = 0;
+        while (p < token.Length && char.IsAsciiDigit(token[p]))
+        {
+            p++;
+        }
+
+        if (p is < 1 or > 4 || p >= token.Length)
+        {
+            return false;
+        }
+
+        var separator = token[p];
+        if (!(IsJsWhitespace(separator) || separator is '/' or '\\' or '_' or '.' or '-'))
+        {
+            return false;
+        }
+
+        first = ParseInt(token[..p]);
+        var q = p + 1;
+        var r = q;
+        while (r < token.Length && char.IsAsciiDigit(token[r]))
+        {
+            r++;
+        }
+
+        if (r - q is < 1 or > 2 || r >= token.Length || token[r] != separator)
+        {
+            return false;
+        }
+
+        second = ParseInt(token[q..r]);
+        var rest = token[(r + 1)..];
+        if (rest.Length is < 1 or > 4 || !AllAsciiDigits(rest))
+        {
+            return false;
+        }
+
+        third = ParseInt(rest);
+        return true;
+    }
+
+    private static (int Year, int Month, int Day)? MapIntsToDmy(int a, int b, int c)
+    {
+        if (b > 31 || b <= 0)
+        {
+            return null;
+        }
+
+        int over12 = 0, over31 = 0, under1 = 0;
+        foreach (var value in (ReadOnlySpan<int>)[a, b, c])
+        {
+            if ((value > 99 && value < DateMinYear) || value > DateMaxYear)
+            {
+                return null;
+            }
+
+            if (value > 31)
+            {
+                over31++;
+            }
+
+            if (value > 12)
+            {
+                over12++;
+            }
+
+            if (value <= 0)
+            {
+                under1++;
+            }
+        }
+
+        if (over31 >= 2 || over12 == 3 || under1 >= 2)
+        {
+            return null;
+        }
+
+        // Year last, then year first.
+        ReadOnlySpan<(int Year, int X, int Y)> splits = [(c, a, b), (a, b, c)];
+        foreach (var (year, x, y) in splits)
+        {
+            if (year >= DateMinYear && year <= DateMaxYear)
+            {
+                return MapIntsToDm(x, y) is { } dm ? (year, dm.Month, dm.Day) : null;
+            }
+        }
+
+        foreach (var (year, x, y) in splits)
+        {
+            if (MapIntsToDm(x, y) is { } dm)
+            {
+                return (TwoToFourDigitYear(year), dm.Month, dm.Day);
+            }
+        }
+
+        return null;
+    }
+
+    private static (int Day, int Month)? MapIntsToDm(int x, int y)
+    {
+        if (x >= 1 && x <= 31 && y >= 1 && y <= 12)
+        {
+            return (x, y);
+        }
+
+        if (y >= 1 && y <= 31 && x >= 1 && x <= 12)
+        {
+            return (y, x);
+        }
+
+        return null;
+    }
+
+    private static int TwoToFourDigitYear(int year) => year > 99 ? year : year > 50 ? year + 1900 : year + 2000;
+}

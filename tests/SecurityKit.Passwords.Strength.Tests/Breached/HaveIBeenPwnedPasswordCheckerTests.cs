@@ -1,0 +1,216 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+
+namespace SecurityKit.Passwords.Strength.Tests.Breached;
+
+public sealed class HaveIBeenPwnedPasswordCheckerTests
+{
+    // SHA-1("password") = 5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8, the API documentation's example.
+    private const string Password = "password";
+    private const string Prefix = "5BAA6";
+    private const string Suffix = "1E4C9B93F3F0682250B6CF8331B7EE68FD8";
+
+    private static string Body(params string[] lines) => string.Join("\r\n", lines);
+
+    private static HaveIBeenPwnedPasswordChecker Create(Uri baseAddress, TimeProvider time, Action<HaveIBeenPwnedOptions>? configure = null)
+    {
+        var options = new HaveIBeenPwnedOptions { BaseAddress = baseAddress };
+        configure?.Invoke(options);
+        return new HaveIBeenPwnedPasswordChecker(new HttpClient(), options, time);
+    }
+
+    [Fact]
+    public void Sha1_OfPassword_IsTheDocumentedExample()
+    {
+#pragma warning disable CA5350
+        Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes(Password))).Should().Be(Prefix + Suffix);
+#pragma warning restore CA5350
+    }
+
+    [Fact]
+    public async Task CheckAsync_Hit_BreachedWithCountAndSendsOnlyPrefixWithPadding()
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body(
+            "0018A45C4D1DEF81644B54AB7F969B88D65:1", Suffix.ToLowerInvariant() + ":3861493", "011053FD0102E94D6AE2F8B83D76FAF94F6:0"))));
+        var checker = Create(server.BaseAddress, TimeProvider.System);
+
+        var result = await checker.CheckAsync(Password);
+
+        result.Should().Be(new BreachCheckResult(BreachCheckStatus.Breached, 3861493, true));
+        server.Requests.Should().ContainSingle();
+        server.Requests[0].Path.Should().Be("/range/" + Prefix);
+        server.Requests[0].Headers["Add-Padding"].Should().Be("true");
+        server.Requests[0].Path.Should().NotContain(Suffix);
+    }
+
+    [Fact]
+    public async Task CheckAsync_Miss_NotBreached()
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body("0018A45C4D1DEF81644B54AB7F969B88D65:1"))));
+        var checker = Create(server.BaseAddress, TimeProvider.System);
+
+        var result = await checker.CheckAsync(Password);
+
+        result.Should().Be(new BreachCheckResult(BreachCheckStatus.NotBreached, 0, false));
+    }
+
+    [Fact]
+    public async Task CheckAsync_PaddingEntryWithCountZero_Ignored()
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body(Suffix + ":0", "FFFFF45C4D1DEF81644B54AB7F969B88D65:0"))));
+        var checker = Create(server.BaseAddress, TimeProvider.System);
+
+        var result = await checker.CheckAsync(Password);
+
+        result.Status.Should().Be(BreachCheckStatus.NotBreached);
+        result.IsRejected.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task CheckAsync_BelowThreshold_NotBreachedButCounted()
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body(Suffix + ":4"))));
+        var checker = Create(server.BaseAddress, TimeProvider.System, o => o.MinimumBreachCount = 5);
+
+        var result = await checker.CheckAsync(Password);
+
+        result.Should().Be(new BreachCheckResult(BreachCheckStatus.NotBreached, 4, false));
+    }
+
+    [Fact]
+    public async Task CheckAsync_SamePrefixTwice_ServedFromCacheUntilExpiry()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body(Suffix + ":2"))));
+        var checker = Create(server.BaseAddress, time, o => o.CacheDuration = TimeSpan.FromMinutes(10));
+
+        (await checker.CheckAsync(Password)).Count.Should().Be(2);
+        (await checker.CheckAsync(Password)).Count.Should().Be(2);
+        server.Requests.Should().HaveCount(1);
+
+        time.Advance(TimeSpan.FromMinutes(11));
+        (await checker.CheckAsync(Password)).Count.Should().Be(2);
+        server.Requests.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task CheckAsync_ManyPrefixes_CacheStaysBounded()
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, string.Empty)));
+        var checker = Create(server.BaseAddress, TimeProvider.System, o => o.CacheMaxEntries = 8);
+
+        for (var i = 0; i < 40; i++)
+        {
+            await checker.CheckAsync("password-" + i);
+        }
+
+        checker.CachedRanges.Should().BeLessThanOrEqualTo(8);
+    }
+
+    [Theory]
+    [InlineData(BreachCheckFailureMode.FailClosed, true)]
+    [InlineData(BreachCheckFailureMode.FailOpen, false)]
+    public async Task CheckAsync_ServerDown_UnavailableInConfiguredMode(BreachCheckFailureMode mode, bool rejected)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there any more: connection refused
+        var checker = Create(new Uri($"http://127.0.0.1:{port}/range/"), TimeProvider.System, o => o.FailureMode = mode);
+
+        var result = await checker.CheckAsync(Password);
+
+        result.Should().Be(new BreachCheckResult(BreachCheckStatus.Unavailable, 0, rejected));
+    }
+
+    [Theory]
+    [InlineData(BreachCheckFailureMode.FailClosed, true)]
+    [InlineData(BreachCheckFailureMode.FailOpen, false)]
+    public async Task CheckAsync_SlowServer_TimesOutInConfiguredMode(BreachCheckFailureMode mode, bool rejected)
+    {
+        var time = new FakeTimeProvider();
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource<(int, string)?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new LocalHttpServer(_ =>
+        {
+            received.TrySetResult();
+            return release.Task;
+        });
+        var checker = Create(server.BaseAddress, time, o => { o.FailureMode = mode; o.Timeout = TimeSpan.FromSeconds(2); });
+
+        var pending = checker.CheckAsync(Password).AsTask();
+        await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(3));
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(30));
+        release.TrySetResult(null);
+
+        result.Should().Be(new BreachCheckResult(BreachCheckStatus.Unavailable, 0, rejected));
+    }
+
+    [Theory]
+    [InlineData(503, "")]
+    [InlineData(200, "not a range response")]
+    public async Task CheckAsync_ErrorStatusOrMalformedBody_Unavailable(int status, string body)
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((status, body)));
+        var checker = Create(server.BaseAddress, TimeProvider.System);
+
+        var result = await checker.CheckAsync(Password);
+
+        result.Status.Should().Be(BreachCheckStatus.Unavailable);
+        result.IsRejected.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task CheckAsync_OversizedBody_Unavailable()
+    {
+        var line = Suffix + ":1\r\n";
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, string.Concat(Enumerable.Repeat(line, 200)))));
+        var checker = Create(server.BaseAddress, TimeProvider.System, o => o.MaxResponseBytes = 1024);
+
+        (await checker.CheckAsync(Password)).Status.Should().Be(BreachCheckStatus.Unavailable);
+    }
+
+    [Fact]
+    public async Task CheckAsync_CallerCancels_Throws()
+    {
+        await using var server = new LocalHttpServer(_ => new TaskCompletionSource<(int, string)?>().Task);
+        var checker = Create(server.BaseAddress, TimeProvider.System);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var act = async () => await checker.CheckAsync(Password, cts.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_Throws()
+    {
+        var act = () => new HaveIBeenPwnedPasswordChecker(new HttpClient(), new HaveIBeenPwnedOptions { Timeout = TimeSpan.Zero }, TimeProvider.System);
+
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public async Task Policy_WithLocalServer_RejectsBreachedPassword()
+    {
+        const string candidate = "glacier orbit tangerine violin";
+#pragma warning disable CA5350
+        var hex = Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes(candidate)));
+#pragma warning restore CA5350
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, hex[5..] + ":12")));
+        var options = new PasswordPolicyOptions { CheckBreachedPasswords = true };
+        options.BreachCheck.BaseAddress = server.BaseAddress;
+        var checker = new HaveIBeenPwnedPasswordChecker(new HttpClient(), options.BreachCheck, TimeProvider.System);
+        var policy = new PasswordPolicy(options, new ZxcvbnPasswordStrengthEstimator(), checker);
+
+        var result = await policy.EvaluateAsync(candidate);
+
+        result.Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.Breached);
+        result.BreachCount.Should().Be(12);
+    }
+}

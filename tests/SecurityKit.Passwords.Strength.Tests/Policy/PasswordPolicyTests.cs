@@ -1,0 +1,329 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SecurityKit.Passwords.Strength.DangerZone;
+
+namespace SecurityKit.Passwords.Strength.Tests.Policy;
+
+public sealed class PasswordPolicyTests
+{
+    private const string Strong = "glacier orbit tangerine violin";
+
+    private static PasswordPolicy Create(Action<PasswordPolicyOptions>? configure = null, IBreachedPasswordChecker? checker = null)
+    {
+        var options = new PasswordPolicyOptions();
+        options.Strength.ReferenceYear = 2026;
+        configure?.Invoke(options);
+        return new PasswordPolicy(options, new ZxcvbnPasswordStrengthEstimator(options.Strength, TimeProvider.System), checker);
+    }
+
+    [Fact]
+    public void Evaluate_StrongPassphrase_IsAcceptable()
+    {
+        var result = Create().Evaluate(Strong);
+
+        result.IsAcceptable.Should().BeTrue();
+        result.Failures.Should().BeEmpty();
+        result.Score.Should().BeGreaterThanOrEqualTo(3);
+        result.Length.Should().Be(Strong.Length);
+    }
+
+    [Fact]
+    public void Evaluate_FourteenCharacters_TooShortForSingleFactor()
+    {
+        var result = Create().Evaluate("Xq7#vL9!mZ2@pR");
+
+        result.Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.TooShort);
+        result.Failures[0].CodeName.Should().Be("too_short");
+        result.Failures[0].Message.Should().Contain("15");
+    }
+
+    [Fact]
+    public void Evaluate_EightCharactersWithMultiFactor_LengthAccepted()
+    {
+        var policy = Create(o => o.MinimumScore = 0);
+
+        policy.Evaluate("Xq7#vL9!", new PasswordPolicyContext { UsesMultiFactor = true }).IsAcceptable.Should().BeTrue();
+        policy.Evaluate("Xq7#vL9", new PasswordPolicyContext { UsesMultiFactor = true }).HasFailure(PasswordRuleCode.TooShort).Should().BeTrue();
+        policy.Evaluate("Xq7#vL9!").HasFailure(PasswordRuleCode.TooShort).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_MultiFactorRequiredOption_AppliesShorterMinimum()
+    {
+        var policy = Create(o => { o.MultiFactorRequired = true; o.MinimumScore = 0; });
+
+        policy.Evaluate("Xq7#vL9!").IsAcceptable.Should().BeTrue();
+        policy.Evaluate("Xq7#vL9!", new PasswordPolicyContext { UsesMultiFactor = false }).HasFailure(PasswordRuleCode.TooShort).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_LengthCountsCodePointsNotUtf16Units()
+    {
+        var policy = Create(o => o.MinimumScore = 0);
+        var fourteenEmoji = string.Concat(Enumerable.Repeat("🔒", 14)); // 28 UTF-16 units
+        var fifteenEmoji = string.Concat(Enumerable.Repeat("🔒", 15));
+
+        policy.Evaluate(fourteenEmoji).HasFailure(PasswordRuleCode.TooShort).Should().BeTrue();
+        policy.Evaluate(fourteenEmoji).Length.Should().Be(14);
+        policy.Evaluate(fifteenEmoji).HasFailure(PasswordRuleCode.TooShort).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Evaluate_SixtyFourCharacters_Accepted()
+    {
+        var password = "tangerine violin glacier orbit mosaic lantern harbor quietly 1234"[..64];
+
+        Create().Evaluate(password).IsAcceptable.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_AboveMaximum_TooLongAndBounded()
+    {
+        var result = Create().Evaluate(new string('k', 1_000_000));
+
+        result.HasFailure(PasswordRuleCode.TooLong).Should().BeTrue();
+        result.Length.Should().Be(257);
+    }
+
+    [Theory]
+    [InlineData("password1234567890")]
+    [InlineData("PASSWORD1234567890")]
+    [InlineData("PassWord1234567890")]
+    public void Evaluate_CommonPasswordAnyCase_Blocklisted(string password)
+    {
+        CommonPasswordBlocklist.Contains("password1234567890").Should().BeFalse("precondition: check the list itself below");
+        var policy = Create(o => o.AdditionalBlockedPasswords.Add("password1234567890"));
+
+        policy.Evaluate(password).HasFailure(PasswordRuleCode.CommonPassword).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Blocklist_HasAtLeastTenThousandEntries_CaseInsensitive()
+    {
+        CommonPasswordBlocklist.Count.Should().BeGreaterThanOrEqualTo(10_000);
+        CommonPasswordBlocklist.Contains("iloveyou").Should().BeTrue();
+        CommonPasswordBlocklist.Contains("ILoveYou").Should().BeTrue();
+        CommonPasswordBlocklist.Contains("iloveyou and more words").Should().BeFalse();
+    }
+
+    [Fact]
+    public void Evaluate_LongCommonPassword_BlocklistedWholePasswordOnly()
+    {
+        var policy = Create(o => { o.MinimumLength = 8; o.MultiFactorRequired = true; o.MinimumScore = 0; });
+
+        policy.Evaluate("Trustno1").HasFailure(PasswordRuleCode.CommonPassword).Should().BeTrue();
+        policy.Evaluate("Trustno1 in a longer sentence").HasFailure(PasswordRuleCode.CommonPassword).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Evaluate_ContainsUserNameOrEmail_ContextWordFailure()
+    {
+        var context = new PasswordPolicyContext { UserName = "mkowalski", Email = "marta.kowalski@contoso.com", DisplayName = "Marta Kowalski" };
+        var policy = Create();
+
+        policy.Evaluate("violin glacier MKOWALSKI orbit", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
+        policy.Evaluate("violin glacier contoso orbit", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
+        policy.Evaluate("violin glacier Kowalski orbit", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
+        policy.Evaluate(Strong, context).IsAcceptable.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_ApplicationContextWord_Rejected()
+    {
+        var policy = Create(o => o.ContextWords.Add("SecurityKit"));
+
+        policy.Evaluate("my securitykit password is long").HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_ContextWords_LowerTheScore()
+    {
+        var policy = Create(o => o.RejectContextWords = false);
+        const string password = "marta.kowalski1987!";
+        var context = new PasswordPolicyContext { Email = "marta.kowalski@contoso.com" };
+
+        policy.Evaluate(password, context).Guesses.Should().BeLessThan(policy.Evaluate(password).Guesses);
+    }
+
+    [Fact]
+    public void Evaluate_CompositionRulesOffByDefault()
+    {
+        Create().Evaluate("glacier orbit tangerine violin").Failures.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Evaluate_CompositionRulesOptIn_EachReported()
+    {
+        var policy = Create(o => { o.RequireLowercase = o.RequireUppercase = o.RequireDigit = o.RequireSymbol = true; });
+
+        policy.Evaluate("glaciertangerineviolinorbit").Failures.Select(f => f.Code)
+            .Should().BeEquivalentTo([PasswordRuleCode.MissingUppercase, PasswordRuleCode.MissingDigit, PasswordRuleCode.MissingSymbol]);
+        policy.Evaluate("GLACIERTANGERINEVIOLIN7!").HasFailure(PasswordRuleCode.MissingLowercase).Should().BeTrue();
+        policy.Evaluate("Glacier orbit tangerine violin 7").IsAcceptable.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_GuessableButLong_TooGuessableWithWarning()
+    {
+        var result = Create().Evaluate("aaaaaaaaaaaaaaaaaaaa");
+
+        result.Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.TooGuessable);
+        result.Failures[0].Message.Should().Contain("Repeats");
+        result.Score.Should().BeLessThan(3);
+    }
+
+    [Fact]
+    public void Evaluate_MinimumScoreConfigurable()
+    {
+        const string password = "summer holidays";
+        var score = Create(o => o.MinimumScore = 0).Evaluate(password).Score;
+        score.Should().BeInRange(1, 3, "precondition: a middling password");
+        var lenient = Create(o => o.MinimumScore = score);
+        var strict = Create(o => o.MinimumScore = score + 1);
+
+        lenient.Evaluate(password).HasFailure(PasswordRuleCode.TooGuessable).Should().BeFalse();
+        strict.Evaluate(password).HasFailure(PasswordRuleCode.TooGuessable).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_ControlCharacterOrLoneSurrogate_InvalidCharacters()
+    {
+        var policy = Create();
+
+        policy.Evaluate("glacier orbit\u0007tangerine violin").HasFailure(PasswordRuleCode.InvalidCharacters).Should().BeTrue();
+        policy.Evaluate("glacier orbit \ud800 tangerine violin").HasFailure(PasswordRuleCode.InvalidCharacters).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_EveryFailureReported()
+    {
+        var result = Create(o => o.RequireDigit = true).Evaluate("iloveyou");
+
+        result.Failures.Select(f => f.Code).Should().Equal(
+            PasswordRuleCode.TooShort, PasswordRuleCode.CommonPassword, PasswordRuleCode.MissingDigit, PasswordRuleCode.TooGuessable);
+        result.ToString().Should().NotContain("iloveyou").And.Contain("too_short");
+    }
+
+    [Theory]
+    [InlineData(14, 8, 64, true)]
+    [InlineData(15, 7, 64, true)]
+    [InlineData(15, 8, 63, true)]
+    [InlineData(15, 8, 64, false)]
+    public void Validator_BelowNistFloor_FailsWithMessage(int min, int minMfa, int max, bool fails)
+    {
+        var options = new PasswordPolicyOptions { MinimumLength = min, MinimumLengthWithMultiFactor = minMfa, MaximumLength = max };
+
+        var result = new PasswordPolicyOptionsValidator().Validate(null, options);
+
+        result.Failed.Should().Be(fails);
+        if (fails)
+        {
+            result.FailureMessage.Should().Contain("AllowWeakerThanNist");
+        }
+    }
+
+    [Fact]
+    public void Validator_BlocklistOff_FailsUnlessDangerZone()
+    {
+        var options = new PasswordPolicyOptions { BlockCommonPasswords = false };
+        new PasswordPolicyOptionsValidator().Validate(null, options).Failed.Should().BeTrue();
+
+        options.AllowWeakerThanNist();
+        new PasswordPolicyOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validator_DangerZone_AllowsShortPolicy()
+    {
+        var options = new PasswordPolicyOptions { MinimumLength = 6, MinimumLengthWithMultiFactor = 6, MaximumLength = 32 }.AllowWeakerThanNist();
+
+        new PasswordPolicyOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(5)]
+    public void Validator_ScoreOutOfRange_Fails(int score)
+    {
+        new PasswordPolicyOptionsValidator().Validate(null, new PasswordPolicyOptions { MinimumScore = score }).Failed.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Constructor_WeakOptions_Throws()
+    {
+        var act = () => new PasswordPolicy(new PasswordPolicyOptions { MinimumLength = 10 }, new ZxcvbnPasswordStrengthEstimator());
+
+        act.Should().Throw<ArgumentException>().WithMessage("*MinimumLength*");
+    }
+
+    [Fact]
+    public void AddPasswordPolicy_WeakOptions_FailsOnStart()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddPasswordPolicy(o => o.MinimumLength = 8);
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<PasswordPolicyOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*MinimumLength 8*");
+    }
+
+    [Fact]
+    public void AddPasswordPolicy_CalledTwice_RegistersOnce()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddSecurityKitCore();
+        builder.AddPasswordPolicy();
+        builder.AddPasswordPolicy(o => o.MinimumScore = 4);
+        using var provider = services.BuildServiceProvider();
+
+        services.Count(d => d.ServiceType == typeof(IPasswordPolicy)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(IPasswordStrengthEstimator)).Should().Be(1);
+        provider.GetRequiredService<IPasswordPolicy>().Evaluate(Strong).Should().NotBeNull();
+        provider.GetRequiredService<IOptions<PasswordPolicyOptions>>().Value.MinimumScore.Should().Be(4);
+        provider.GetRequiredService<IPasswordGenerator>().Should().NotBeNull();
+        provider.GetRequiredService<IBreachedPasswordChecker>().Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_Breached_Rejected()
+    {
+        var policy = Create(o => o.CheckBreachedPasswords = true, new StubChecker(new BreachCheckResult(BreachCheckStatus.Breached, 42, true)));
+
+        var result = await policy.EvaluateAsync(Strong);
+
+        result.Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.Breached);
+        result.BreachCount.Should().Be(42);
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_UnavailableFailClosed_Rejected_FailOpen_Accepted()
+    {
+        var closed = Create(o => o.CheckBreachedPasswords = true, new StubChecker(new BreachCheckResult(BreachCheckStatus.Unavailable, 0, true)));
+        var open = Create(o => o.CheckBreachedPasswords = true, new StubChecker(new BreachCheckResult(BreachCheckStatus.Unavailable, 0, false)));
+
+        (await closed.EvaluateAsync(Strong)).Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.BreachCheckUnavailable);
+        (await open.EvaluateAsync(Strong)).IsAcceptable.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_CheckDisabled_NeverCallsChecker()
+    {
+        var checker = new StubChecker(new BreachCheckResult(BreachCheckStatus.Breached, 1, true));
+        var policy = Create(checker: checker);
+
+        (await policy.EvaluateAsync(Strong)).IsAcceptable.Should().BeTrue();
+        checker.Calls.Should().Be(0);
+    }
+
+    private sealed class StubChecker(BreachCheckResult result) : IBreachedPasswordChecker
+    {
+        public int Calls { get; private set; }
+
+        public ValueTask<BreachCheckResult> CheckAsync(string password, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return ValueTask.FromResult(result);
+        }
+    }
+}
