@@ -24,3 +24,7 @@ Console.WriteLine();
 await OtpDemo.RunAsync(provider);
 Console.WriteLine();
 await RateLimitingDemo.RunAsync(provider);
+Console.WriteLine();
+await StrengthDemo.RunAsync(provider);
+Console.WriteLine();
+await SessionsDemo.RunAsync(provider);

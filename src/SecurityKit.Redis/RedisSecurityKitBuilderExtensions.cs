@@ -27,7 +27,6 @@ public static class RedisSecurityKitBuilderExtensions
 
         // Each store contract: remove whatever is registered (the in-memory default) and add the Redis one.
         // Features register their in-memory stores with TryAdd, so a later AddXxx() does not undo this.
-        // (Store registrations are added here as the features land.)
         ReplaceStore<SecurityKit.Stores.Otp.IOtpStateStore, SecurityKit.Redis.Otp.RedisOtpStateStore>(services);
         ReplaceStore<SecurityKit.Stores.Otp.IBackupCodeStore, SecurityKit.Redis.Otp.RedisBackupCodeStore>(services);
         ReplaceStore<SecurityKit.Stores.RateLimiting.IRateLimitStore, SecurityKit.Redis.RateLimiting.RedisRateLimitStore>(services);
