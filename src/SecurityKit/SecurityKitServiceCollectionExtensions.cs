@@ -16,6 +16,7 @@ public static class SecurityKitAllServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var builder = services.AddSecurityKitCore();
         // SECURITYKIT-FEATURES: each package adds its registration here.
+        builder.AddTokens();
         return builder;
     }
 }
