@@ -6,7 +6,7 @@ public enum JwtFailureReason
     /// <summary>No failure: the token is valid (or the result is the default, unvalidated instance).</summary>
     None = 0,
 
-    /// <summary>Not a JWS compact serialization: not three segments, empty header, payload or signature segment.</summary>
+    /// <summary>Not a JWS compact serialization: not three segments, or an empty header segment.</summary>
     Malformed = 1,
 
     /// <summary>The token is longer than <see cref="JwtValidationOptions.MaxTokenLength"/>.</summary>

@@ -30,12 +30,14 @@ public sealed class JwtIssuer
     private readonly TimeSpan _lifetime;
     private readonly bool _includeJwtId;
     private readonly byte[] _encodedHeader;
+    private readonly SigningKey _key;
 
     /// <summary>Initializes an issuer.</summary>
     /// <param name="keys">The keys; the active key signs.</param>
     /// <param name="options">The issuer settings; copied.</param>
     /// <param name="timeProvider">The clock, or <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The options are not valid; the message says what to set.</exception>
+    /// <exception cref="InvalidOperationException">The key set has no active key (<see cref="SigningKeySet.ForValidation"/>).</exception>
     public JwtIssuer(SigningKeySet keys, JwtIssuerOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -56,7 +58,8 @@ public sealed class JwtIssuer
         _audiences = [.. options.Audiences];
         _lifetime = options.Lifetime;
         _includeJwtId = options.IncludeJwtId;
-        _encodedHeader = EncodeHeader(keys.ActiveKey, options.TokenType);
+        _key = keys.ActiveKey;
+        _encodedHeader = EncodeHeader(_key, options.TokenType);
     }
 
     /// <summary>Gets the key set.</summary>
@@ -149,7 +152,7 @@ public sealed class JwtIssuer
 
     private string Sign(ReadOnlySpan<byte> payload)
     {
-        var key = _keys.ActiveKey;
+        var key = _key;
         var payloadLength = SecurityKit.Primitives.Base64Url.GetEncodedLength(payload.Length);
         var inputLength = _encodedHeader.Length + 1 + payloadLength;
         var signatureSize = key.SignatureSize;

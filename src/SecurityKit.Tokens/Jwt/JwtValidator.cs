@@ -4,7 +4,8 @@
  *   BASE64URL(header) '.' BASE64URL(payload) '.' BASE64URL(signature)
  *
  *   - the whole token ≤ MaxTokenLength characters (default 8192), ASCII only;
- *   - exactly two '.'; four '.' (five segments) is a JWE and rejected as such;
+ *   - exactly two '.'; four '.' (five segments) is a JWE and rejected as such; a non-empty header
+ *     (an empty signature fails verification, an empty payload is not a JWT claims set);
  *   - every segment canonical unpadded base64url (RFC 4648 §5, Core's Base64Url);
  *   - header: a JSON object, UTF-8, no duplicate members, depth ≤ MaxJsonDepth, with
  *       "alg" (string, required)   must equal the algorithm of the key; "none" in any casing is rejected;
@@ -141,7 +142,9 @@ public sealed class JwtValidator
         var headerChars = chars[..d1];
         var payloadChars = chars[(d1 + 1)..d2];
         var signatureChars = chars[(d2 + 1)..];
-        if (headerChars.IsEmpty || payloadChars.IsEmpty || signatureChars.IsEmpty)
+        // An empty signature is left to fail verification, so that "alg":"none" tokens report AlgorithmNone;
+        // an empty payload is a valid JWS (VerifySignature) and fails as InvalidJson for a JWT.
+        if (headerChars.IsEmpty)
         {
             return new(JwtFailureReason.Malformed);
         }
@@ -378,7 +381,7 @@ public sealed class JwtValidator
                 return JwtFailureReason.MissingKeyId;
             }
 
-            key = _keys.ActiveKey;
+            key = _keys.Keys[0];
         }
         else if (kidUnknown)
         {

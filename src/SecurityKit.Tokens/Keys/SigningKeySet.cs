@@ -18,6 +18,7 @@ namespace SecurityKit.Tokens.Keys;
 public sealed class SigningKeySet
 {
     private readonly SigningKey[] _keys;
+    private readonly SigningKey? _active;
 
     /// <summary>Initializes a key set.</summary>
     /// <param name="activeKey">The key that signs new tokens; it must hold private material.</param>
@@ -53,17 +54,45 @@ public sealed class SigningKeySet
             throw new ArgumentException($"A signing key set holds at most {MaximumKeys} keys.", nameof(validationKeys));
         }
 
-        ActiveKey = activeKey;
+        _active = activeKey;
         _keys = keys.ToArray();
+    }
+
+    private SigningKeySet(SigningKey[] keys)
+    {
+        _keys = keys;
+    }
+
+    /// <summary>
+    /// Creates a set that only validates (e.g. the public keys of another issuer); it has no active key
+    /// and cannot back a <see cref="Jwt.JwtIssuer"/>.
+    /// </summary>
+    /// <param name="keys">The keys, 1 to <see cref="MaximumKeys"/>, with distinct key ids.</param>
+    /// <returns>The key set.</returns>
+    /// <exception cref="ArgumentException">No keys, too many, or duplicate key ids.</exception>
+    public static SigningKeySet ForValidation(params IEnumerable<SigningKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var list = keys.ToArray();
+        if (list.Length is 0 or > MaximumKeys || list.Any(k => k is null) || list.Select(k => k.KeyId).Distinct(StringComparer.Ordinal).Count() != list.Length)
+        {
+            throw new ArgumentException($"A validation key set needs 1–{MaximumKeys} keys with distinct key ids.", nameof(keys));
+        }
+
+        return new SigningKeySet(list);
     }
 
     /// <summary>The largest number of keys in a set.</summary>
     public const int MaximumKeys = 16;
 
     /// <summary>Gets the key that signs new tokens.</summary>
-    public SigningKey ActiveKey { get; }
+    /// <exception cref="InvalidOperationException">The set was created with <see cref="ForValidation"/>.</exception>
+    public SigningKey ActiveKey => _active ?? throw new InvalidOperationException("This signing key set is for validation only; it has no active key.");
 
-    /// <summary>Gets every key: the active key first, then the validation keys.</summary>
+    /// <summary>Gets whether the set has an active key that can sign.</summary>
+    public bool CanSign => _active is not null;
+
+    /// <summary>Gets every key: the active key (if any) first, then the validation keys.</summary>
     public IReadOnlyList<SigningKey> Keys => _keys;
 
     /// <summary>Finds a key by id.</summary>
@@ -124,5 +153,5 @@ public sealed class SigningKeySet
 
     /// <summary>Returns the key ids only.</summary>
     /// <returns>A description safe to log.</returns>
-    public override string ToString() => $"SigningKeySet(active={ActiveKey.KeyId}, keys={string.Join(",", _keys.Select(k => k.KeyId))})";
+    public override string ToString() => $"SigningKeySet(active={_active?.KeyId ?? "none"}, keys={string.Join(",", _keys.Select(k => k.KeyId))})";
 }
