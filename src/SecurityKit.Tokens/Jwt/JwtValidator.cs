@@ -189,15 +189,16 @@ public sealed class JwtValidator
                 return new(JwtFailureReason.InvalidBase64Url);
             }
 
-            if (!key!.Verify(input, rest[..signatureLength]))
-            {
-                return new(JwtFailureReason.InvalidSignature);
-            }
-
+            var signature = rest[..signatureLength];
             rest = rest[signatureLength..];
             if (!Base64Url.TryDecode(payloadChars, rest, out var payloadLength))
             {
                 return new(JwtFailureReason.InvalidBase64Url);
+            }
+
+            if (!key!.Verify(input, signature))
+            {
+                return new(JwtFailureReason.InvalidSignature);
             }
 
             if (!claims)
