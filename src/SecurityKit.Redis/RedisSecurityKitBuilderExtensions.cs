@@ -28,6 +28,8 @@ public static class RedisSecurityKitBuilderExtensions
         // Each store contract: remove whatever is registered (the in-memory default) and add the Redis one.
         // Features register their in-memory stores with TryAdd, so a later AddXxx() does not undo this.
         // (Store registrations are added here as the features land.)
+        ReplaceStore<SecurityKit.Stores.Tokens.RefreshTokenStore, SecurityKit.Redis.Tokens.RedisRefreshTokenStore>(services);
+        ReplaceStore<SecurityKit.Stores.Tokens.TokenVersionStore, SecurityKit.Redis.Tokens.RedisTokenVersionStore>(services);
         return builder;
     }
 
