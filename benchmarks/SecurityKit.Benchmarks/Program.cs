@@ -1,1 +1,3 @@
-Console.WriteLine("benchmarks: see benchmarks/README.md");
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

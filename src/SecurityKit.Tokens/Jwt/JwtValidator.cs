@@ -152,7 +152,7 @@ public sealed class JwtValidator
         var headerMax = Base64Url.GetMaxDecodedLength(headerChars.Length);
         var payloadMax = Base64Url.GetMaxDecodedLength(payloadChars.Length);
         var signatureMax = Base64Url.GetMaxDecodedLength(signatureChars.Length);
-        var needed = d2 + headerMax + payloadMax + signatureMax + Math.Max(headerMax, payloadMax);
+        var needed = chars.Length + headerMax + payloadMax + signatureMax + Math.Max(headerMax, payloadMax);
         byte[]? rented = null;
         var buffer = needed <= StackBufferSize ? stackalloc byte[StackBufferSize] : (rented = ArrayPool<byte>.Shared.Rent(needed));
         Span<int> offsets = stackalloc int[JsonMemberTracker.MaxNames];
@@ -160,14 +160,15 @@ public sealed class JwtValidator
         Span<int> scopes = stackalloc int[JsonMemberTracker.MaxScopes];
         try
         {
-            var input = buffer[..d2];
-            var rest = buffer[d2..];
-            if (Ascii.FromUtf16(chars[..d2], input, out _) != OperationStatus.Done)
+            var ascii = buffer[..chars.Length];
+            var rest = buffer[chars.Length..];
+            if (Ascii.FromUtf16(chars, ascii, out _) != OperationStatus.Done)
             {
                 return new(JwtFailureReason.InvalidBase64Url);
             }
 
-            if (!Base64Url.TryDecode(headerChars, rest, out var headerLength))
+            var input = ascii[..d2];
+            if (!CanonicalBase64Url.TryDecode(ascii[..d1], rest, out var headerLength))
             {
                 return new(JwtFailureReason.InvalidBase64Url);
             }
@@ -184,14 +185,14 @@ public sealed class JwtValidator
                 return new(failure);
             }
 
-            if (!Base64Url.TryDecode(signatureChars, rest, out var signatureLength))
+            if (!CanonicalBase64Url.TryDecode(ascii[(d2 + 1)..], rest, out var signatureLength))
             {
                 return new(JwtFailureReason.InvalidBase64Url);
             }
 
             var signature = rest[..signatureLength];
             rest = rest[signatureLength..];
-            if (!Base64Url.TryDecode(payloadChars, rest, out var payloadLength))
+            if (!CanonicalBase64Url.TryDecode(ascii[(d1 + 1)..d2], rest, out var payloadLength))
             {
                 return new(JwtFailureReason.InvalidBase64Url);
             }
