@@ -226,7 +226,7 @@ public sealed class JwtIssuer
         }
     }
 
-    private static byte[] EncodeHeader(SigningKey key, string type)
+    internal static byte[] EncodeHeader(SigningKey key, string type)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         // The header holds only our own ASCII values (alg, printable-ASCII kid, typ); relaxed escaping keeps "at+jwt" readable.

@@ -62,6 +62,7 @@ public sealed class JwtValidator
     private readonly int _maxDepth;
     private readonly bool _requireKeyId;
     private readonly bool _requireSubject;
+    private readonly byte[][] _knownHeaders;
 
     /// <summary>Initializes a validator.</summary>
     /// <param name="keys">The keys tokens may be signed with.</param>
@@ -89,6 +90,10 @@ public sealed class JwtValidator
         _maxDepth = options.MaxJsonDepth;
         _requireKeyId = options.RequireKeyId;
         _requireSubject = options.RequireSubject;
+
+        // The exact header segments JwtIssuer writes for these keys and this type: a token carrying one of
+        // them needs no header decoding or parsing (the bytes are known to satisfy every header rule).
+        _knownHeaders = keys.Keys.Select(k => JwtIssuer.EncodeHeader(k, options.TokenType)).ToArray();
     }
 
     /// <summary>Gets the key set tokens are validated against.</summary>
@@ -168,21 +173,23 @@ public sealed class JwtValidator
             }
 
             var input = ascii[..d2];
-            if (!CanonicalBase64Url.TryDecode(ascii[..d1], rest, out var headerLength))
-            {
-                return new(JwtFailureReason.InvalidBase64Url);
-            }
-
-            var header = rest[..headerLength];
-            rest = rest[headerLength..];
             var names = rest[..Math.Max(headerMax, payloadMax)];
             rest = rest[names.Length..];
-
+            var key = KnownHeader(ascii[..d1]);
             var tracker = new JsonMemberTracker(names, offsets, lengths, scopes);
-            var failure = ReadHeader(header, ref tracker, claims, out var key);
-            if (failure != JwtFailureReason.None)
+            JwtFailureReason failure;
+            if (key is null)
             {
-                return new(failure);
+                if (!CanonicalBase64Url.TryDecode(ascii[..d1], rest, out var headerLength))
+                {
+                    return new(JwtFailureReason.InvalidBase64Url);
+                }
+
+                failure = ReadHeader(rest[..headerLength], ref tracker, claims, out key);
+                if (failure != JwtFailureReason.None)
+                {
+                    return new(failure);
+                }
             }
 
             if (!CanonicalBase64Url.TryDecode(ascii[(d2 + 1)..], rest, out var signatureLength))
@@ -224,6 +231,20 @@ public sealed class JwtValidator
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    private SigningKey? KnownHeader(ReadOnlySpan<byte> segment)
+    {
+        var known = _knownHeaders;
+        for (var i = 0; i < known.Length; i++)
+        {
+            if (segment.SequenceEqual(known[i]))
+            {
+                return _keys.Keys[i];
+            }
+        }
+
+        return null;
     }
 
     private JwtFailureReason CheckTimes(in ClaimTimes times)
