@@ -22,6 +22,14 @@ namespace SecurityKit.Tokens.Keys;
 /// </remarks>
 public sealed class SigningKey
 {
+    // One keyed HMAC context per thread for the last HMAC key used on it: resetting a keyed context is
+    // cheaper than the one-shot HashData, which re-derives the HMAC key schedule on every call.
+    [ThreadStatic]
+    private static IncrementalHash? t_hmac;
+
+    [ThreadStatic]
+    private static SigningKey? t_hmacKey;
+
     private readonly byte[]? _secret;
     private readonly ECDsa? _ecdsa;
     private readonly RSA? _rsa;
@@ -257,11 +265,9 @@ public sealed class SigningKey
         switch (Algorithm)
         {
             case JwsAlgorithm.HS256:
-                return HMACSHA256.HashData(_secret, data, destination);
             case JwsAlgorithm.HS384:
-                return HMACSHA384.HashData(_secret, data, destination);
             case JwsAlgorithm.HS512:
-                return HMACSHA512.HashData(_secret, data, destination);
+                return Mac(data, destination);
             case JwsAlgorithm.ES256:
                 _ = _ecdsa!.TrySignData(data, destination, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out written);
                 return written;
@@ -293,7 +299,7 @@ public sealed class SigningKey
                 }
 
                 Span<byte> mac = stackalloc byte[32];
-                HMACSHA256.HashData(_secret, data, mac);
+                Mac(data, mac);
                 return CryptographicOperations.FixedTimeEquals(mac, signature);
             }
 
@@ -305,7 +311,7 @@ public sealed class SigningKey
                 }
 
                 Span<byte> mac = stackalloc byte[48];
-                HMACSHA384.HashData(_secret, data, mac);
+                Mac(data, mac);
                 return CryptographicOperations.FixedTimeEquals(mac, signature);
             }
 
@@ -317,7 +323,7 @@ public sealed class SigningKey
                 }
 
                 Span<byte> mac = stackalloc byte[64];
-                HMACSHA512.HashData(_secret, data, mac);
+                Mac(data, mac);
                 return CryptographicOperations.FixedTimeEquals(mac, signature);
             }
 
@@ -330,6 +336,26 @@ public sealed class SigningKey
             default:
                 return signature.Length == _rsa!.KeySize / 8 && _rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
         }
+    }
+
+    private int Mac(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var hmac = t_hmac;
+        if (!ReferenceEquals(t_hmacKey, this) || hmac is null)
+        {
+            hmac?.Dispose();
+            var name = Algorithm switch
+            {
+                JwsAlgorithm.HS256 => HashAlgorithmName.SHA256,
+                JwsAlgorithm.HS384 => HashAlgorithmName.SHA384,
+                _ => HashAlgorithmName.SHA512,
+            };
+            t_hmac = hmac = IncrementalHash.CreateHMAC(name, _secret!);
+            t_hmacKey = this;
+        }
+
+        hmac.AppendData(data);
+        return hmac.GetHashAndReset(destination);
     }
 
     /// <summary>Writes the public JWK (RFC 7517) of an asymmetric key; HMAC keys are never exported.</summary>

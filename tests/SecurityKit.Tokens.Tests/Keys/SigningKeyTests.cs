@@ -139,4 +139,43 @@ public sealed class SigningKeyTests
         SigningKey.CreateHmac("k", JwsAlgorithm.HS256, new byte[32]).ToString().Should().Be("SigningKey(kid=k, alg=HS256, private)");
         new SigningKeyEntry { KeyId = "k", Value = "c2VjcmV0c2VjcmV0" }.ToString().Should().NotContain("c2VjcmV0");
     }
+
+    [Fact]
+    public async Task HmacVerify_ManyThreadsAlternatingKeys_AlwaysMatchesOneShotHmac()
+    {
+        var keys = Enumerable.Range(0, 3).Select(i => SigningKey.GenerateHmac("k" + i, (JwsAlgorithm)i)).ToArray();
+        var secrets = new[] { 32, 48, 64 };
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(t => Task.Run(() =>
+        {
+            var ok = 0;
+            for (var i = 0; i < 300; i++)
+            {
+                var key = keys[(i + t) % 3];
+                var data = BitConverter.GetBytes(i * 31 + t);
+                var signature = new byte[key.SignatureSize];
+                key.Sign(data, signature);
+                if (key.Verify(data, signature) && !keys[(i + t + 1) % 3].Verify(data, signature.AsSpan(0, secrets[(i + t + 1) % 3] <= signature.Length ? secrets[(i + t + 1) % 3] : signature.Length)))
+                {
+                    ok++;
+                }
+            }
+
+            return ok;
+        })));
+        results.Should().AllSatisfy(r => r.Should().Be(300));
+    }
+
+    [Fact]
+    public void HmacSign_MatchesOneShotBclHmac()
+    {
+        var secret = RandomNumberGenerator.GetBytes(64);
+        var data = RandomNumberGenerator.GetBytes(300);
+        var s256 = new byte[32];
+        var s512 = new byte[64];
+        SigningKey.CreateHmac("a", JwsAlgorithm.HS256, secret).Sign(data, s256);
+        SigningKey.CreateHmac("b", JwsAlgorithm.HS512, secret).Sign(data, s512);
+        SigningKey.CreateHmac("a", JwsAlgorithm.HS256, secret).Sign(data, s256.AsSpan());
+        s256.Should().Equal(HMACSHA256.HashData(secret, data));
+        s512.Should().Equal(HMACSHA512.HashData(secret, data));
+    }
 }
