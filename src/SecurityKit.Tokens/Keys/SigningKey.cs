@@ -18,7 +18,8 @@ namespace SecurityKit.Tokens.Keys;
 /// <para><b>Security:</b> key material never appears in <see cref="ToString"/> or exception messages.
 /// The key owns the <see cref="ECDsa"/>/<see cref="RSA"/> instance passed to it; do not dispose it while
 /// the key is in use. Instances are immutable and thread-safe (BCL asymmetric keys are safe for
-/// concurrent sign/verify on every supported platform; HMAC uses the one-shot static APIs).</para>
+/// concurrent sign/verify on every supported platform; HMAC uses one keyed context per thread, held in a
+/// thread-static field for the last HMAC key used on that thread, so the secret also lives in that native context).</para>
 /// </remarks>
 public sealed class SigningKey
 {
