@@ -31,6 +31,9 @@ public static class RedisSecurityKitBuilderExtensions
         ReplaceStore<SecurityKit.Stores.Otp.IBackupCodeStore, SecurityKit.Redis.Otp.RedisBackupCodeStore>(services);
         ReplaceStore<SecurityKit.Stores.RateLimiting.IRateLimitStore, SecurityKit.Redis.RateLimiting.RedisRateLimitStore>(services);
         ReplaceStore<SecurityKit.Stores.Sessions.ISessionStore, SecurityKit.Redis.Sessions.RedisSessionStore>(services);
+        // (Store registrations are added here as the features land.)
+        ReplaceStore<SecurityKit.Stores.Tokens.RefreshTokenStore, SecurityKit.Redis.Tokens.RedisRefreshTokenStore>(services);
+        ReplaceStore<SecurityKit.Stores.Tokens.TokenVersionStore, SecurityKit.Redis.Tokens.RedisTokenVersionStore>(services);
         return builder;
     }
 

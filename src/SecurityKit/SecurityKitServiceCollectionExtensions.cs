@@ -21,6 +21,7 @@ public static class SecurityKitAllServiceCollectionExtensions
         builder.AddRateLimiting().AddLoginProtection();
         builder.AddFingerprinting().AddSessions();
         builder.AddPasswordPolicy();
+        builder.AddTokens();
         return builder;
     }
 }

@@ -1,0 +1,226 @@
+/*
+ * Redis layout of refresh-token families ({p} = RedisSecurityKitOptions.KeyPrefix, default "sk:"):
+ *
+ *   {p}rt:{<family-id>}   HASH, TTL = absolute expiry − creation (PEXPIRE at creation)
+ *       uid      user id                     sid      session id ("" when none)
+ *       created  Unix ms                     abs      absolute expiry, Unix ms
+ *       idle     idle timeout, ms            last     last use, Unix ms
+ *       gen      generation (integer)        cur      current token hash (32 raw bytes)
+ *       prev     previous token hash         prevAt   rotation time of prev, Unix ms
+ *       succ     protected successor (≤ 256 bytes; removed on revocation)
+ *       rev      "1" when revoked
+ *       o:<32-byte hash>  "1" for every earlier token (reuse detection)
+ *   {p}rtu:{<user-id>}    SET of family ids, TTL = the longest absolute lifetime added
+ *
+ * The family key's hash tag is the family id, so every rotation touches one key (one slot, Redis Cluster
+ * safe). Times come from the caller (the service's TimeProvider) and are compared inside the scripts;
+ * TTLs only reclaim space. Hash comparisons inside Lua are not constant-time: they compare SHA-256
+ * hashes of 256-bit secrets, whose timing reveals nothing usable.
+ */
+using SecurityKit.Stores.Tokens;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Tokens;
+
+/// <summary>The Redis <see cref="RefreshTokenStore"/>: rotation is one Lua script, one round trip, atomic.</summary>
+/// <remarks>
+/// <para>Create is two single-key scripts sent in one pipeline (user index first, so a failure leaves at most a
+/// dangling id that listing ignores); list and revoke-all read the user's index, then send one pipeline of
+/// per-family commands (two round trips). Thread-safe.</para>
+/// </remarks>
+public sealed class RedisRefreshTokenStore : RefreshTokenStore
+{
+    private const string SnapshotLua = """
+        local function snapshot(k)
+          local f = redis.call('HMGET', k, 'uid', 'sid', 'created', 'abs', 'idle', 'last', 'gen', 'rev')
+          return { f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8] or '0' }
+        end
+        """;
+
+    private static readonly LuaScript CreateScript = LuaScript.Prepare("""
+        if redis.call('EXISTS', @family) == 1 then return 0 end
+        redis.call('HSET', @family, 'uid', @uid, 'sid', @sid, 'created', @now, 'abs', @abs, 'idle', @idle, 'last', @now, 'gen', 0, 'cur', @hash, 'rev', '0')
+        redis.call('PEXPIRE', @family, @ttl)
+        return 1
+        """);
+
+    private static readonly LuaScript IndexScript = LuaScript.Prepare("""
+        redis.call('SADD', @user, @id)
+        if redis.call('PTTL', @user) < tonumber(@ttl) then redis.call('PEXPIRE', @user, @ttl) end
+        return 1
+        """);
+
+    private static readonly LuaScript RotateScript = LuaScript.Prepare(SnapshotLua + "\n" + """
+        if redis.call('EXISTS', @family) == 0 then return { 0 } end
+        local f = redis.call('HMGET', @family, 'cur', 'prev', 'prevAt', 'rev', 'abs', 'idle', 'last')
+        local p = @presented
+        local isCur = f[1] == p
+        local isPrev = f[2] ~= false and f[2] == p
+        local isOld = (not isCur) and (not isPrev) and redis.call('HEXISTS', @family, 'o:' .. p) == 1
+        if not (isCur or isPrev or isOld) then return { 0 } end
+        if f[4] == '1' then return { 4, '', snapshot(@family) } end
+        local now = tonumber(@now)
+        if now >= tonumber(f[5]) or now >= tonumber(f[7]) + tonumber(f[6]) then return { 5, '', snapshot(@family) } end
+        if isCur then
+          if f[2] then redis.call('HSET', @family, 'o:' .. f[2], '1') end
+          redis.call('HSET', @family, 'prev', f[1], 'prevAt', @now, 'cur', @next, 'succ', @successor, 'last', @now)
+          redis.call('HINCRBY', @family, 'gen', 1)
+          return { 1, '', snapshot(@family) }
+        end
+        if isPrev and now < tonumber(f[3]) + tonumber(@grace) then
+          local s = redis.call('HGET', @family, 'succ')
+          if s then return { 2, s, snapshot(@family) } end
+        end
+        redis.call('HSET', @family, 'rev', '1')
+        redis.call('HDEL', @family, 'succ')
+        return { 3, '', snapshot(@family) }
+        """);
+
+    private static readonly LuaScript RevokeScript = LuaScript.Prepare("""
+        local f = redis.call('HMGET', @family, 'uid', 'rev', 'abs', 'idle', 'last')
+        if not f[1] or f[2] == '1' then return 0 end
+        if @uid ~= '' and f[1] ~= @uid then return 0 end
+        local now = tonumber(@now)
+        if now >= tonumber(f[3]) or now >= tonumber(f[5]) + tonumber(f[4]) then return 0 end
+        redis.call('HSET', @family, 'rev', '1')
+        redis.call('HDEL', @family, 'succ')
+        return 1
+        """);
+
+    private static readonly RedisValue[] SnapshotFields = ["uid", "sid", "created", "abs", "idle", "last", "gen", "rev"];
+
+    private readonly RedisConnection _connection;
+
+    /// <summary>Initializes the store.</summary>
+    /// <param name="connection">The shared connection.</param>
+    public RedisRefreshTokenStore(RedisConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<bool> CreateFamilyCoreAsync(RefreshTokenFamilyCreation family, CancellationToken cancellationToken)
+    {
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var ttl = (long)Math.Ceiling((family.AbsoluteExpiresAt - family.CreatedAt).TotalMilliseconds);
+        var index = db.ScriptEvaluateAsync(IndexScript, new { user = UserKey(family.UserId), id = family.FamilyId, ttl });
+        var create = db.ScriptEvaluateAsync(CreateScript, new
+        {
+            family = FamilyKey(family.FamilyId),
+            uid = family.UserId,
+            sid = family.SessionId ?? string.Empty,
+            now = family.CreatedAt.ToUnixTimeMilliseconds(),
+            abs = family.AbsoluteExpiresAt.ToUnixTimeMilliseconds(),
+            idle = (long)family.IdleTimeout.TotalMilliseconds,
+            hash = family.TokenHash.ToArray(),
+            ttl,
+        });
+        await index.ConfigureAwait(false);
+        return (int)await create.ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<RefreshTokenRotationResult> RotateCoreAsync(RefreshTokenRotation rotation, CancellationToken cancellationToken)
+    {
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(RotateScript, new
+        {
+            family = FamilyKey(rotation.FamilyId),
+            presented = rotation.PresentedHash.ToArray(),
+            next = rotation.NewHash.ToArray(),
+            successor = rotation.ProtectedSuccessor.ToArray(),
+            now = rotation.Now.ToUnixTimeMilliseconds(),
+            grace = (long)rotation.GraceWindow.TotalMilliseconds,
+        }).ConfigureAwait(false))!;
+        var status = (RefreshTokenRotationStatus)(int)result[0];
+        if (status == RefreshTokenRotationStatus.NotFound)
+        {
+            return new RefreshTokenRotationResult(status, null, default);
+        }
+
+        var successor = status == RefreshTokenRotationStatus.GraceReplay ? (byte[])result[1]! : null;
+        var values = ((RedisResult[])result[2]!).Select(r => (RedisValue)r).ToArray();
+        return new RefreshTokenRotationResult(status, Parse(rotation.FamilyId, values), successor);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken)
+    {
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var values = await db.HashGetAsync(FamilyKey(familyId), SnapshotFields).ConfigureAwait(false);
+        return Parse(familyId, values);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return (int)await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var ids = await db.SetMembersAsync(UserKey(userId)).ConfigureAwait(false);
+        var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
+        var results = await Task.WhenAll(pending).ConfigureAwait(false);
+        return results.Count(r => (int)r == 1);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<IReadOnlyList<RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var ids = await db.SetMembersAsync(UserKey(userId)).ConfigureAwait(false);
+        var pending = ids.Select(id => (Id: (string)id!, Values: db.HashGetAsync(FamilyKey(id!), SnapshotFields))).ToArray();
+        await Task.WhenAll(pending.Select(p => p.Values)).ConfigureAwait(false);
+        var list = new List<RefreshTokenFamily>();
+        List<RedisValue>? gone = null;
+        foreach (var (id, values) in pending)
+        {
+            var family = Parse(id, await values.ConfigureAwait(false));
+            if (family is null)
+            {
+                (gone ??= []).Add(id);
+            }
+            else if (family.UserId == userId && !family.IsRevoked && !family.IsExpired(now))
+            {
+                list.Add(family);
+            }
+        }
+
+        if (gone is not null)
+        {
+            _ = db.SetRemoveAsync(UserKey(userId), [.. gone], CommandFlags.FireAndForget);
+        }
+
+        list.Sort(static (a, b) => a.CreatedAt.CompareTo(b.CreatedAt) is var c && c != 0 ? c : string.CompareOrdinal(a.FamilyId, b.FamilyId));
+        return list;
+    }
+
+    private RedisKey FamilyKey(string familyId) => $"{_connection.KeyPrefix}rt:{{{familyId}}}";
+
+    private RedisKey UserKey(string userId) => $"{_connection.KeyPrefix}rtu:{{{userId}}}";
+
+    private static RefreshTokenFamily? Parse(string familyId, RedisValue[] v)
+    {
+        if (v.Length < 8 || v[0].IsNull)
+        {
+            return null;
+        }
+
+        var sid = (string?)v[1];
+        return new RefreshTokenFamily(
+            familyId,
+            (string)v[0]!,
+            string.IsNullOrEmpty(sid) ? null : sid,
+            DateTimeOffset.FromUnixTimeMilliseconds((long)v[2]),
+            DateTimeOffset.FromUnixTimeMilliseconds((long)v[5]),
+            DateTimeOffset.FromUnixTimeMilliseconds((long)v[3]),
+            TimeSpan.FromMilliseconds((long)v[4]),
+            (long)v[6],
+            (string?)v[7] == "1");
+    }
+}

@@ -1,0 +1,293 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using SecurityKit.Stores.Tokens;
+
+namespace SecurityKit.Tokens.RefreshTokens;
+
+/// <summary>
+/// The in-memory <see cref="RefreshTokenStore"/>: for single-instance hosts, development and tests.
+/// </summary>
+/// <remarks>
+/// <para>Bounded: at most <see cref="MaxFamilies"/> families. When full, creating a family first drops
+/// expired families, then the least recently used one (its user must sign in again). Revoked families
+/// are kept until they expire so reuse of their tokens is still reported as revoked. Each family keeps
+/// the hash of every earlier token (32 bytes per rotation) until it expires.</para>
+/// <para>Rotation is atomic: a per-family lock. Thread-safe. State is lost when the process stops; use
+/// the Redis store for several instances.</para>
+/// </remarks>
+public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
+{
+    private readonly ConcurrentDictionary<string, Entry> _families = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HashSet<string>> _users = new(StringComparer.Ordinal);
+    private readonly Lock _evictionLock = new();
+
+    /// <summary>Initializes a store.</summary>
+    /// <param name="maxFamilies">The largest number of families kept; 16 to 10 000 000.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxFamilies"/> is out of range.</exception>
+    public InMemoryRefreshTokenStore(int maxFamilies = 100_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFamilies, 16);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxFamilies, 10_000_000);
+        MaxFamilies = maxFamilies;
+    }
+
+    /// <summary>Gets the largest number of families kept.</summary>
+    public int MaxFamilies { get; }
+
+    /// <summary>Gets the number of families currently kept (active, revoked or not yet swept).</summary>
+    public int Count => _families.Count;
+
+    /// <inheritdoc />
+    protected override ValueTask<bool> CreateFamilyCoreAsync(RefreshTokenFamilyCreation family, CancellationToken cancellationToken)
+    {
+        if (_families.Count >= MaxFamilies)
+        {
+            MakeRoom(family.CreatedAt);
+        }
+
+        var entry = new Entry(family);
+        if (!_families.TryAdd(family.FamilyId, entry))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        var set = _users.GetOrAdd(family.UserId, static _ => new HashSet<string>(StringComparer.Ordinal));
+        lock (set)
+        {
+            set.Add(family.FamilyId);
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<RefreshTokenRotationResult> RotateCoreAsync(RefreshTokenRotation rotation, CancellationToken cancellationToken)
+    {
+        if (!_families.TryGetValue(rotation.FamilyId, out var entry))
+        {
+            return ValueTask.FromResult(new RefreshTokenRotationResult(RefreshTokenRotationStatus.NotFound, null, default));
+        }
+
+        lock (entry)
+        {
+            var presented = rotation.PresentedHash.Span;
+            var isCurrent = CryptographicOperations.FixedTimeEquals(presented, entry.Current);
+            var isPrevious = entry.Previous is not null && CryptographicOperations.FixedTimeEquals(presented, entry.Previous);
+            var isOlder = !isCurrent && !isPrevious && entry.Older.Contains(Convert.ToHexString(presented));
+            if (!isCurrent && !isPrevious && !isOlder)
+            {
+                return ValueTask.FromResult(new RefreshTokenRotationResult(RefreshTokenRotationStatus.NotFound, null, default));
+            }
+
+            if (entry.Revoked)
+            {
+                return Result(RefreshTokenRotationStatus.Revoked, entry);
+            }
+
+            if (entry.Snapshot().IsExpired(rotation.Now))
+            {
+                return Result(RefreshTokenRotationStatus.Expired, entry);
+            }
+
+            if (isCurrent)
+            {
+                if (entry.Previous is not null)
+                {
+                    entry.Older.Add(Convert.ToHexString(entry.Previous));
+                }
+
+                entry.Previous = entry.Current;
+                entry.Current = rotation.NewHash.ToArray();
+                entry.RotatedAt = rotation.Now;
+                entry.Successor = rotation.ProtectedSuccessor.ToArray();
+                entry.LastUsedAt = rotation.Now;
+                entry.Generation++;
+                return Result(RefreshTokenRotationStatus.Rotated, entry);
+            }
+
+            if (isPrevious && rotation.Now < entry.RotatedAt + rotation.GraceWindow && entry.Successor is not null)
+            {
+                return ValueTask.FromResult(new RefreshTokenRotationResult(RefreshTokenRotationStatus.GraceReplay, entry.Snapshot(), entry.Successor.ToArray()));
+            }
+
+            entry.Revoked = true;
+            entry.Successor = null;
+            return Result(RefreshTokenRotationStatus.ReuseDetected, entry);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken)
+    {
+        if (!_families.TryGetValue(familyId, out var entry))
+        {
+            return ValueTask.FromResult<RefreshTokenFamily?>(null);
+        }
+
+        lock (entry)
+        {
+            return ValueTask.FromResult<RefreshTokenFamily?>(entry.Snapshot());
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_families.TryGetValue(familyId, out var entry) && Revoke(entry, now));
+
+    /// <inheritdoc />
+    protected override ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        foreach (var familyId in UserFamilyIds(userId))
+        {
+            if (_families.TryGetValue(familyId, out var entry) && Revoke(entry, now))
+            {
+                count++;
+            }
+        }
+
+        return ValueTask.FromResult(count);
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<IReadOnlyList<RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var list = new List<RefreshTokenFamily>();
+        foreach (var familyId in UserFamilyIds(userId))
+        {
+            if (_families.TryGetValue(familyId, out var entry))
+            {
+                RefreshTokenFamily snapshot;
+                lock (entry)
+                {
+                    snapshot = entry.Snapshot();
+                }
+
+                if (!snapshot.IsRevoked && !snapshot.IsExpired(now))
+                {
+                    list.Add(snapshot);
+                }
+            }
+        }
+
+        list.Sort(static (a, b) => a.CreatedAt.CompareTo(b.CreatedAt) is var c && c != 0 ? c : string.CompareOrdinal(a.FamilyId, b.FamilyId));
+        return ValueTask.FromResult<IReadOnlyList<RefreshTokenFamily>>(list);
+    }
+
+    private static ValueTask<RefreshTokenRotationResult> Result(RefreshTokenRotationStatus status, Entry entry) =>
+        ValueTask.FromResult(new RefreshTokenRotationResult(status, entry.Snapshot(), default));
+
+    private static bool Revoke(Entry entry, DateTimeOffset now)
+    {
+        lock (entry)
+        {
+            if (entry.Revoked || entry.Snapshot().IsExpired(now))
+            {
+                return false;
+            }
+
+            entry.Revoked = true;
+            entry.Successor = null;
+            return true;
+        }
+    }
+
+    private string[] UserFamilyIds(string userId)
+    {
+        if (!_users.TryGetValue(userId, out var set))
+        {
+            return [];
+        }
+
+        lock (set)
+        {
+            set.RemoveWhere(id => !_families.ContainsKey(id));
+            return [.. set];
+        }
+    }
+
+    private void MakeRoom(DateTimeOffset now)
+    {
+        lock (_evictionLock)
+        {
+            if (_families.Count < MaxFamilies)
+            {
+                return;
+            }
+
+            Entry? oldest = null;
+            foreach (var (id, entry) in _families)
+            {
+                RefreshTokenFamily snapshot;
+                lock (entry)
+                {
+                    snapshot = entry.Snapshot();
+                }
+
+                if (now >= snapshot.AbsoluteExpiresAt || (!snapshot.IsRevoked && snapshot.IsExpired(now)))
+                {
+                    Remove(id, snapshot.UserId);
+                }
+                else if (oldest is null || snapshot.LastUsedAt < oldest.LastUsedAt)
+                {
+                    oldest = entry;
+                }
+            }
+
+            if (_families.Count >= MaxFamilies && oldest is not null)
+            {
+                Remove(oldest.FamilyId, oldest.UserId);
+            }
+        }
+    }
+
+    private void Remove(string familyId, string userId)
+    {
+        _families.TryRemove(familyId, out _);
+        if (_users.TryGetValue(userId, out var set))
+        {
+            lock (set)
+            {
+                set.Remove(familyId);
+                if (set.Count == 0)
+                {
+                    _users.TryRemove(new KeyValuePair<string, HashSet<string>>(userId, set));
+                }
+            }
+        }
+    }
+
+    private sealed class Entry(RefreshTokenFamilyCreation creation)
+    {
+        public string FamilyId { get; } = creation.FamilyId;
+
+        public string UserId { get; } = creation.UserId;
+
+        public string? SessionId { get; } = creation.SessionId;
+
+        public DateTimeOffset CreatedAt { get; } = creation.CreatedAt;
+
+        public DateTimeOffset AbsoluteExpiresAt { get; } = creation.AbsoluteExpiresAt;
+
+        public TimeSpan IdleTimeout { get; } = creation.IdleTimeout;
+
+        public DateTimeOffset LastUsedAt { get; set; } = creation.CreatedAt;
+
+        public byte[] Current { get; set; } = creation.TokenHash.ToArray();
+
+        public byte[]? Previous { get; set; }
+
+        public DateTimeOffset RotatedAt { get; set; }
+
+        public byte[]? Successor { get; set; }
+
+        public HashSet<string> Older { get; } = new(StringComparer.Ordinal);
+
+        public long Generation { get; set; }
+
+        public bool Revoked { get; set; }
+
+        public RefreshTokenFamily Snapshot() =>
+            new(FamilyId, UserId, SessionId, CreatedAt, LastUsedAt, AbsoluteExpiresAt, IdleTimeout, Generation, Revoked);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SecurityKit.Stores.Tokens;
+using SecurityKit.Tokens.AccessTokens;
+using SecurityKit.Tokens.Jose;
+using SecurityKit.Tokens.Jwt;
+using SecurityKit.Tokens.Keys;
+using SecurityKit.Tokens.RefreshTokens;
+
+namespace SecurityKit.Tokens.Tests.DependencyInjection;
+
+public sealed class AddTokensTests
+{
+    [Fact]
+    public async Task AddTokens_WithRootKey_DerivesHs256KeyAndWorksEndToEnd()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddTokens(o => o.Issuer = "https://id.example");
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var keys = provider.GetRequiredService<SigningKeySet>();
+        keys.ActiveKey.KeyId.Should().Be("ring-ephemeral");
+        keys.ActiveKey.Algorithm.Should().Be(JwsAlgorithm.HS256);
+        var access = provider.GetRequiredService<AccessTokenService>();
+        var token = await access.IssueAsync(new JwtDescriptor { Subject = "u" });
+        (await access.ValidateAsync(token)).IsValid.Should().BeTrue();
+        var refresh = provider.GetRequiredService<RefreshTokenService>();
+        var issued = await refresh.IssueAsync("u");
+        (await refresh.RefreshAsync(issued.Token)).Succeeded.Should().BeTrue();
+        provider.GetRequiredService<RefreshTokenStore>().Should().BeOfType<InMemoryRefreshTokenStore>();
+        provider.GetRequiredService<TokenVersionStore>().Should().BeOfType<InMemoryTokenVersionStore>();
+    }
+
+    [Fact]
+    public void AddTokens_NoKeysAtAll_FailsAtStartupSayingWhatToSet()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddTokens();
+        using var provider = services.BuildServiceProvider();
+
+        var validate = () => provider.GetRequiredService<IStartupValidator>().Validate();
+
+        validate.Should().Throw<OptionsValidationException>().WithMessage("*signing key*root key*TokenOptions.SigningKeys*");
+    }
+
+    [Fact]
+    public void AddTokens_ShortHmacKey_FailsAtStartup()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddTokens(o => o.SigningKeys.Add(new SigningKeyEntry { KeyId = "k1", Value = Convert.ToBase64String(new byte[16]) }));
+        using var provider = services.BuildServiceProvider();
+        provider.Invoking(p => p.GetRequiredService<IStartupValidator>().Validate()).Should().Throw<OptionsValidationException>().WithMessage("*256 bits*");
+    }
+
+    [Fact]
+    public void AddTokens_SmallRsaKey_FailsAtStartup()
+    {
+        using var rsa = RSA.Create(1024);
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddTokens(o => o.SigningKeys.Add(new SigningKeyEntry { KeyId = "r", Algorithm = JwsAlgorithm.RS256, Value = rsa.ExportPkcs8PrivateKeyPem() }));
+        using var provider = services.BuildServiceProvider();
+        provider.Invoking(p => p.GetRequiredService<IStartupValidator>().Validate()).Should().Throw<OptionsValidationException>().WithMessage("*2048*");
+    }
+
+    [Fact]
+    public void AddTokens_PemKeysWithRotation_ActiveSignsOthersValidate()
+    {
+        using var current = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var previous = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddTokens(o =>
+        {
+            o.SigningKeys.Add(new SigningKeyEntry { KeyId = "2026-02", Algorithm = JwsAlgorithm.ES256, Value = current.ExportPkcs8PrivateKeyPem(), Active = true });
+            o.SigningKeys.Add(new SigningKeyEntry { KeyId = "2026-01", Algorithm = JwsAlgorithm.ES256, Value = previous.ExportSubjectPublicKeyInfoPem() });
+        });
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var keys = provider.GetRequiredService<SigningKeySet>();
+        keys.ActiveKey.KeyId.Should().Be("2026-02");
+        keys.Keys.Select(k => k.KeyId).Should().Equal("2026-02", "2026-01");
+        keys.ExportJwks().Should().Contain("2026-01").And.Contain("2026-02");
+    }
+
+    [Fact]
+    public void AddTokens_TwoActiveKeys_FailsAtStartup()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddTokens(o =>
+        {
+            o.SigningKeys.Add(new SigningKeyEntry { KeyId = "a", Value = Convert.ToBase64String(new byte[32]), Active = true });
+            o.SigningKeys.Add(new SigningKeyEntry { KeyId = "b", Value = Convert.ToBase64String(new byte[32]), Active = true });
+        });
+        using var provider = services.BuildServiceProvider();
+        provider.Invoking(p => p.GetRequiredService<IStartupValidator>().Validate()).Should().Throw<OptionsValidationException>().WithMessage("*exactly one*");
+    }
+
+    [Fact]
+    public void AddTokens_CalledTwice_RegistersOnce()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddTokens();
+        var count = services.Count;
+        builder.AddTokens();
+        services.Count.Should().Be(count);
+    }
+
+    [Fact]
+    public void AddTokens_BadOptions_FailsWithMessages()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddTokens(o =>
+        {
+            o.Issuer = "";
+            o.ClockSkew = TimeSpan.FromMinutes(10);
+            o.Refresh.GraceWindow = TimeSpan.FromMinutes(10);
+        });
+        using var provider = services.BuildServiceProvider();
+        provider.Invoking(p => p.GetRequiredService<IStartupValidator>().Validate()).Should().Throw<OptionsValidationException>()
+            .WithMessage("*Issuer*").And.Message.Should().Contain("ClockSkew").And.Contain("GraceWindow");
+    }
+}

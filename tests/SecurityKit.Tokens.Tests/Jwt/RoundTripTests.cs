@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using SecurityKit.Tokens.Jose;
+using SecurityKit.Tokens.Jwt;
+using SecurityKit.Tokens.Keys;
+using static SecurityKit.Tokens.Tests.TestKit;
+
+namespace SecurityKit.Tokens.Tests.Jwt;
+
+public sealed class RoundTripTests
+{
+    public static TheoryData<JwsAlgorithm> Algorithms() => [.. Enum.GetValues<JwsAlgorithm>()];
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void CreateToken_EveryAlgorithm_ValidatesWithClaims(JwsAlgorithm algorithm)
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Create(algorithm, "k-" + algorithm));
+        var issuer = new JwtIssuer(keys, IssuerOptions(), clock);
+        var validator = new JwtValidator(keys, ValidationOptions(), clock);
+        var descriptor = new JwtDescriptor { Subject = "user-42", SessionId = "s-1", TokenVersion = 7, JwtId = "id-1" };
+        descriptor.Roles.Add("admin");
+        descriptor.Roles.Add("ops");
+        descriptor.Claims["tenant"] = "acme";
+        descriptor.Claims["mfa"] = true;
+        descriptor.Claims["level"] = 3;
+        descriptor.Claims["scopes"] = new[] { "read", "write" };
+
+        var token = issuer.CreateToken(descriptor);
+        var result = validator.Validate(token);
+
+        result.IsValid.Should().BeTrue(result.FailureReason.ToString());
+        result.Key!.Algorithm.Should().Be(algorithm);
+        result.TokenVersion.Should().Be(7);
+        result.ExpiresAt.Should().Be(Start.AddMinutes(15));
+        result.IssuedAt.Should().Be(Start);
+        result.NotBefore.Should().Be(Start);
+        result.GetSubject().Should().Be("user-42");
+        var claims = result.ReadClaims();
+        claims.Subject.Should().Be("user-42");
+        claims.Issuer.Should().Be(Issuer);
+        claims.Audiences.Should().Equal(Audience);
+        claims.SessionId.Should().Be("s-1");
+        claims.JwtId.Should().Be("id-1");
+        claims.Roles.Should().Equal("admin", "ops");
+        claims.TokenVersion.Should().Be(7);
+        claims.TryGetClaim("tenant", out var tenant).Should().BeTrue();
+        tenant.GetString().Should().Be("acme");
+        claims.TryGetClaim("mfa", out var mfa).Should().BeTrue();
+        mfa.GetBoolean().Should().BeTrue();
+        claims.TryGetClaim("scopes", out var scopes).Should().BeTrue();
+        scopes.EnumerateArray().Select(e => e.GetString()).Should().Equal("read", "write");
+    }
+
+    [Fact]
+    public void CreateToken_Header_HasAlgKidAndType()
+    {
+        var issuer = new JwtIssuer(new SigningKeySet(Hs256("key-7")), IssuerOptions(), Clock());
+        var token = issuer.CreateToken(new JwtDescriptor { Subject = "u" });
+        SecurityKit.Primitives.Base64Url.TryDecode(token.AsSpan(0, token.IndexOf('.')), out var header).Should().BeTrue();
+        System.Text.Encoding.UTF8.GetString(header!).Should().Be("{\"alg\":\"HS256\",\"kid\":\"key-7\",\"typ\":\"at+jwt\"}");
+    }
+
+    [Fact]
+    public void CreateToken_WithoutJwtId_GeneratesUniqueIds()
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256());
+        var issuer = new JwtIssuer(keys, IssuerOptions(), clock);
+        var validator = new JwtValidator(keys, ValidationOptions(), clock);
+        var ids = Enumerable.Range(0, 50).Select(_ => validator.Validate(issuer.CreateToken(new JwtDescriptor { Subject = "u" })).ReadClaims().JwtId).ToList();
+        ids.Should().OnlyHaveUniqueItems().And.AllSatisfy(id => id.Should().HaveLength(22));
+    }
+
+    [Fact]
+    public void Validate_AfterLifetime_IsExpired()
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256());
+        var token = new JwtIssuer(keys, IssuerOptions(), clock).CreateToken(new JwtDescriptor { Subject = "u" });
+        var validator = new JwtValidator(keys, ValidationOptions(), clock);
+        clock.Advance(TimeSpan.FromSeconds((15 * 60) + 30));
+        validator.Validate(token).IsValid.Should().BeTrue("within the 60 s skew");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        validator.Validate(token).FailureReason.Should().Be(JwtFailureReason.Expired);
+    }
+
+    [Fact]
+    public void Validate_KeyRotation_OldTokensValidateUntilKeyIsDropped()
+    {
+        var clock = Clock();
+        var oldKey = Hs256("2026-01");
+        var newKey = SigningKey.GenerateHmac("2026-02");
+        var oldToken = new JwtIssuer(new SigningKeySet(oldKey), IssuerOptions(), clock).CreateToken(new JwtDescriptor { Subject = "u" });
+
+        var rotated = new SigningKeySet(newKey, oldKey);
+        var newToken = new JwtIssuer(rotated, IssuerOptions(), clock).CreateToken(new JwtDescriptor { Subject = "u" });
+        var validator = new JwtValidator(rotated, ValidationOptions(), clock);
+        validator.Validate(oldToken).IsValid.Should().BeTrue();
+        validator.Validate(newToken).Key!.KeyId.Should().Be("2026-02");
+
+        var dropped = new JwtValidator(new SigningKeySet(newKey), ValidationOptions(), clock);
+        dropped.Validate(oldToken).FailureReason.Should().Be(JwtFailureReason.UnknownKeyId);
+    }
+
+    [Fact]
+    public void CreateToken_SeveralAudiences_WritesArrayAndValidates()
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256());
+        var options = IssuerOptions();
+        options.Audiences.Add("second");
+        var token = new JwtIssuer(keys, options, clock).CreateToken(new JwtDescriptor { Subject = "u" });
+        var result = new JwtValidator(keys, ValidationOptions(), clock).Validate(token);
+        result.IsValid.Should().BeTrue();
+        result.ReadClaims().Audiences.Should().Equal(Audience, "second");
+    }
+
+    [Theory]
+    [InlineData("sub")]
+    [InlineData("exp")]
+    [InlineData("roles")]
+    public void CreateToken_CustomClaimWithRegisteredName_Throws(string name)
+    {
+        var issuer = new JwtIssuer(new SigningKeySet(Hs256()), IssuerOptions(), Clock());
+        var descriptor = new JwtDescriptor { Subject = "u" };
+        descriptor.Claims[name] = "x";
+        issuer.Invoking(i => i.CreateToken(descriptor)).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void CreateToken_UnsupportedCustomValue_Throws()
+    {
+        var issuer = new JwtIssuer(new SigningKeySet(Hs256()), IssuerOptions(), Clock());
+        var descriptor = new JwtDescriptor { Subject = "u" };
+        descriptor.Claims["obj"] = new object();
+        issuer.Invoking(i => i.CreateToken(descriptor)).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void CreateToken_LargeClaims_UsesPooledBuffersAndValidates()
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256());
+        var descriptor = new JwtDescriptor { Subject = "u" };
+        descriptor.Claims["blob"] = new string('x', 3000);
+        var token = new JwtIssuer(keys, IssuerOptions(), clock).CreateToken(descriptor);
+        token.Length.Should().BeGreaterThan(4000);
+        new JwtValidator(keys, ValidationOptions(), clock).Validate(token).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validate_HotPath_AllocatesNothing()
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256());
+        var token = new JwtIssuer(keys, IssuerOptions(), clock).CreateToken(new JwtDescriptor { Subject = "user-1" });
+        var validator = new JwtValidator(keys, ValidationOptions(), clock);
+        validator.Validate(token).IsValid.Should().BeTrue();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            validator.Validate(token);
+        }
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+    }
+
+    [Fact]
+    public void JwtIssuer_ValidationOnlyKeySet_Throws()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var publicOnly = ECDsa.Create(ec.ExportParameters(false));
+        var set = SigningKeySet.ForValidation(SigningKey.FromEcdsa("pub", publicOnly));
+        set.CanSign.Should().BeFalse();
+        var create = () => new JwtIssuer(set, IssuerOptions(), Clock());
+        create.Should().Throw<InvalidOperationException>();
+    }
+
+    [Fact]
+    public void JwtValidator_WithoutIssuerOrAudience_Throws()
+    {
+        var create = () => new JwtValidator(new SigningKeySet(Hs256()), new JwtValidationOptions(), Clock());
+        create.Should().Throw<ArgumentException>().WithMessage("*ValidIssuers*");
+    }
+
+    [Fact]
+    public void Result_ToString_NeverContainsToken()
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256());
+        var token = new JwtIssuer(keys, IssuerOptions(), clock).CreateToken(new JwtDescriptor { Subject = "u" });
+        var result = new JwtValidator(keys, ValidationOptions(), clock).Validate(token);
+        result.ToString().Should().Be("Valid(kid=hs1)");
+        default(JwtValidationResult).IsValid.Should().BeFalse();
+        default(JwtValidationResult).Invoking(r => r.ReadClaims()).Should().Throw<InvalidOperationException>();
+    }
+
+    [Fact]
+    public void Claims_NumericTimes_ParseAsJsonNumbers()
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256());
+        var token = new JwtIssuer(keys, IssuerOptions(), clock).CreateToken(new JwtDescriptor { Subject = "u" });
+        var payload = new JwtValidator(keys, ValidationOptions(), clock).Validate(token).GetPayload();
+        using var doc = JsonDocument.Parse(payload);
+        doc.RootElement.GetProperty("exp").ValueKind.Should().Be(JsonValueKind.Number);
+        doc.RootElement.GetProperty("iat").GetInt64().Should().Be(Now);
+    }
+}

@@ -1,0 +1,171 @@
+using SecurityKit.Events;
+using SecurityKit.Tokens.RefreshTokens;
+using static SecurityKit.Tokens.Tests.TestKit;
+
+namespace SecurityKit.Tokens.Tests.RefreshTokens;
+
+public sealed class RefreshTokenServiceTests
+{
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock = Clock();
+    private readonly EventCollector _events = new();
+    private readonly InMemoryRefreshTokenStore _store = new();
+    private readonly RefreshTokenService _service;
+
+    public RefreshTokenServiceTests() =>
+        _service = new RefreshTokenService(_store, new RefreshTokenOptions { GraceWindow = TimeSpan.FromSeconds(10) }, _clock, _events.Publisher(_clock));
+
+    [Fact]
+    public async Task Issue_ReturnsOpaque256BitTokenInNewFamily()
+    {
+        var issued = await _service.IssueAsync("user-1", "sid-1");
+
+        issued.Token.Should().MatchRegex("^[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}$");
+        issued.Token.Should().StartWith(issued.Family.FamilyId + ".");
+        issued.ToString().Should().NotContain(issued.Token[23..]);
+        issued.Family.UserId.Should().Be("user-1");
+        issued.Family.AbsoluteExpiresAt.Should().Be(Start.AddDays(30));
+        (await _store.GetFamilyAsync(issued.Family.FamilyId))!.SessionId.Should().Be("sid-1");
+    }
+
+    [Fact]
+    public async Task Refresh_CurrentToken_ReturnsNewTokenAndRetiresOld()
+    {
+        var issued = await _service.IssueAsync("user-1");
+
+        var first = await _service.RefreshAsync(issued.Token);
+
+        first.Status.Should().Be(RefreshStatus.Refreshed);
+        first.Token.Should().NotBe(issued.Token).And.StartWith(issued.Family.FamilyId + ".");
+        first.Family!.UserId.Should().Be("user-1");
+        first.ToString().Should().NotContain(first.Token!);
+        (await _service.RefreshAsync(first.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+    }
+
+    [Fact]
+    public async Task Refresh_PreviousTokenWithinGrace_ReturnsSameSuccessor()
+    {
+        var issued = await _service.IssueAsync("user-1");
+        var first = await _service.RefreshAsync(issued.Token);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+
+        var again = await _service.RefreshAsync(issued.Token);
+
+        again.Status.Should().Be(RefreshStatus.GraceReplay);
+        again.Token.Should().Be(first.Token);
+        _events.Events.Should().ContainSingle(e => e.Name == TokenEventNames.RefreshGraceReplay);
+        (await _service.RefreshAsync(first.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+    }
+
+    [Fact]
+    public async Task Refresh_RotatedTokenAfterGrace_RevokesFamilyAndPublishesCriticalEvent()
+    {
+        var issued = await _service.IssueAsync("user-1");
+        var first = await _service.RefreshAsync(issued.Token, "203.0.113.9");
+        _clock.Advance(TimeSpan.FromSeconds(11));
+
+        var reuse = await _service.RefreshAsync(issued.Token, "198.51.100.7");
+
+        reuse.Status.Should().Be(RefreshStatus.ReuseDetected);
+        reuse.Token.Should().BeNull();
+        (await _service.RefreshAsync(first.Token)).Status.Should().Be(RefreshStatus.Revoked);
+        var critical = _events.Events.Should().ContainSingle(e => e.Name == TokenEventNames.RefreshReuseDetected).Subject;
+        critical.Severity.Should().Be(SecurityEventSeverity.Critical);
+        critical.UserId.Should().Be("user-1");
+        critical.ClientIp.Should().Be("198.51.100.7");
+        _events.Events.Should().Contain(e => e.Name == TokenEventNames.RefreshRevokedFamilyUsed);
+        AssertNoTokenIn(_events.Events, issued.Token, first.Token!);
+    }
+
+    [Fact]
+    public async Task Refresh_ParallelRequestsWithSameToken_AllGetTheSameSuccessor()
+    {
+        var issued = await _service.IssueAsync("user-1");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await _service.RefreshAsync(issued.Token))));
+
+        results.Should().AllSatisfy(r => r.Succeeded.Should().BeTrue());
+        results.Count(r => r.Status == RefreshStatus.Refreshed).Should().Be(1);
+        results.Select(r => r.Token).Distinct().Should().HaveCount(1);
+        (await _store.GetFamilyAsync(issued.Family.FamilyId))!.Generation.Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("not-a-token")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAA_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
+    public async Task Refresh_Malformed_IsInvalidWithoutStoreAccess(string? token) =>
+        (await _service.RefreshAsync(token)).Status.Should().Be(RefreshStatus.Invalid);
+
+    [Fact]
+    public async Task Refresh_GuessedSecretForRealFamily_IsInvalidAndDoesNotRevoke()
+    {
+        var issued = await _service.IssueAsync("user-1");
+        var forged = issued.Family.FamilyId + "." + SecurityKit.Primitives.SecureRandom.GetToken();
+
+        (await _service.RefreshAsync(forged)).Status.Should().Be(RefreshStatus.Invalid);
+        (await _service.RefreshAsync(issued.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+    }
+
+    [Fact]
+    public async Task Refresh_AfterIdleTimeout_IsExpired()
+    {
+        var issued = await _service.IssueAsync("user-1");
+        _clock.Advance(TimeSpan.FromDays(7));
+        (await _service.RefreshAsync(issued.Token)).Status.Should().Be(RefreshStatus.Expired);
+    }
+
+    [Fact]
+    public async Task Refresh_UsedWeekly_ExpiresAtAbsoluteLifetime()
+    {
+        var token = (await _service.IssueAsync("user-1")).Token;
+        for (var i = 0; i < 4; i++)
+        {
+            _clock.Advance(TimeSpan.FromDays(6));
+            token = (await _service.RefreshAsync(token)).Token!;
+            token.Should().NotBeNull();
+        }
+
+        _clock.Advance(TimeSpan.FromDays(6));
+        (await _service.RefreshAsync(token)).Status.Should().Be(RefreshStatus.Expired);
+    }
+
+    [Fact]
+    public async Task RevokeFamily_And_RevokeUser_And_List()
+    {
+        var a = await _service.IssueAsync("alice", "laptop");
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var b = await _service.IssueAsync("alice", "phone");
+        var c = await _service.IssueAsync("bob");
+
+        (await _service.ListFamiliesAsync("alice")).Select(f => f.SessionId).Should().Equal("laptop", "phone");
+        (await _service.RevokeFamilyAsync(a.Family.FamilyId)).Should().BeTrue();
+        (await _service.RefreshAsync(a.Token)).Status.Should().Be(RefreshStatus.Revoked);
+        (await _service.ListFamiliesAsync("alice")).Select(f => f.SessionId).Should().Equal("phone");
+        (await _service.RevokeUserAsync("alice")).Should().Be(1);
+        (await _service.RefreshAsync(b.Token)).Status.Should().Be(RefreshStatus.Revoked);
+        (await _service.RefreshAsync(c.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+        _events.Events.Should().Contain(e => e.Name == TokenEventNames.RefreshFamilyRevoked).And.Contain(e => e.Name == TokenEventNames.RefreshUserRevoked);
+    }
+
+    [Fact]
+    public void Constructor_GraceAboveMaximum_Throws()
+    {
+        var create = () => new RefreshTokenService(_store, new RefreshTokenOptions { GraceWindow = TimeSpan.FromMinutes(5) });
+        create.Should().Throw<ArgumentException>().WithMessage("*GraceWindow*");
+    }
+
+    private static void AssertNoTokenIn(IEnumerable<SecurityEvent> events, params string[] tokens)
+    {
+        foreach (var e in events)
+        {
+            var text = string.Join("|", e.Name, e.Reason, e.UserId, e.ClientIp, string.Join(",", e.Properties?.Select(p => p.Key + "=" + p.Value) ?? []));
+            foreach (var token in tokens)
+            {
+                text.Should().NotContain(token[23..]);
+            }
+        }
+    }
+}
