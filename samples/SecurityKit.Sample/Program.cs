@@ -28,3 +28,5 @@ Console.WriteLine();
 await StrengthDemo.RunAsync(provider);
 Console.WriteLine();
 await SessionsDemo.RunAsync(provider);
+Console.WriteLine();
+await TokensDemo.RunAsync(provider);

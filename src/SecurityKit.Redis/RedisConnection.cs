@@ -7,7 +7,7 @@ namespace SecurityKit.Redis;
 /// The one multiplexer shared by every SecurityKit Redis store, created lazily on first use.
 /// </summary>
 /// <remarks>Thread-safe. Disposes the multiplexer only when it created it.</remarks>
-public sealed class RedisConnection : IAsyncDisposable
+public sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly RedisSecurityKitOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -64,6 +64,18 @@ public sealed class RedisConnection : IAsyncDisposable
         {
             _gate.Release();
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Hosts that dispose their service provider synchronously land here.</remarks>
+    public void Dispose()
+    {
+        if (_owned)
+        {
+            _multiplexer?.Dispose();
+        }
+
+        _gate.Dispose();
     }
 
     /// <inheritdoc />

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SecurityKit.Stores.Otp;
+using SecurityKit.Stores.RateLimiting;
+using SecurityKit.Stores.Sessions;
+using SecurityKit.Stores.Tokens;
+
+namespace SecurityKit.Redis.Tests;
+
+public sealed class UseRedisTests
+{
+    private static readonly Type[] StoreContracts =
+    [
+        typeof(IOtpStateStore),
+        typeof(IBackupCodeStore),
+        typeof(IRateLimitStore),
+        typeof(ISessionStore),
+        typeof(RefreshTokenStore),
+        typeof(TokenVersionStore),
+    ];
+
+    private static void AssertEveryStoreIsRedis(IServiceCollection services)
+    {
+        foreach (var contract in StoreContracts)
+        {
+            var registrations = services.Where(d => d.ServiceType == contract).ToList();
+            registrations.Should().ContainSingle($"{contract.Name} must be registered exactly once");
+            var implementation = registrations[0].ImplementationType ?? registrations[0].ImplementationFactory?.Method.ReturnType;
+            implementation!.Namespace.Should().StartWith("SecurityKit.Redis", $"{contract.Name} must use Redis");
+        }
+    }
+
+    [Fact]
+    public void UseRedis_AfterAddSecurityKit_ReplacesEveryInMemoryStore()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o => o.Configuration = "127.0.0.1:1,abortConnect=false");
+        AssertEveryStoreIsRedis(services);
+    }
+
+    [Fact]
+    public void UseRedis_BeforeTheFeatures_StillWins()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().UseRedis(o => o.Configuration = "127.0.0.1:1,abortConnect=false");
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey());
+        AssertEveryStoreIsRedis(services);
+    }
+
+    [Fact]
+    public void UseRedis_Resolves_WithoutConnectingAtStartup()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o => o.Configuration = "127.0.0.1:1,abortConnect=false");
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        foreach (var contract in StoreContracts)
+        {
+            provider.GetRequiredService(contract).GetType().Namespace.Should().StartWith("SecurityKit.Redis");
+        }
+    }
+
+    [Fact]
+    public void UseRedis_NoConnection_FailsAtStartupWithInstructions()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(_ => { });
+        using var provider = services.BuildServiceProvider();
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        act.Should().Throw<OptionsValidationException>().WithMessage("*Configuration*");
+    }
+}
