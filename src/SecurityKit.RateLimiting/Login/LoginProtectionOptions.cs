@@ -42,11 +42,11 @@ public sealed class LoginProtectionOptions
     /// <remarks><b>Security:</b> a permanent lock can be triggered by anyone who knows the account name (from untrusted devices); pair it with a recovery flow.</remarks>
     public bool PermanentLockout { get; set; }
 
-    /// <summary>Gets or sets the failed attempts one client IP address may make (across all accounts) per <see cref="IpWindow"/> before it is blocked.</summary>
+    /// <summary>Gets or sets the sign-in attempts one client IP address may make (across all accounts) per <see cref="IpWindow"/> before it is blocked. Attempts are charged before the credential check, so the limit holds under any concurrency; successful sign-ins count too (size it for NAT gateways).</summary>
     /// <value>The default value is 50.</value>
     public int IpFailureLimit { get; set; } = 50;
 
-    /// <summary>Gets or sets the failed attempts one IPv6 /64 network may make per <see cref="IpWindow"/> before it is blocked.</summary>
+    /// <summary>Gets or sets the sign-in attempts one IPv6 /64 network may make per <see cref="IpWindow"/> before it is blocked (charged before the credential check, like <see cref="IpFailureLimit"/>).</summary>
     /// <value>The default value is 200.</value>
     public int NetworkFailureLimit { get; set; } = 200;
 

@@ -150,23 +150,38 @@ public sealed class LoginProtector
         string? networkKey = ip is null || trusted || ip.AddressFamily != AddressFamily.InterNetworkV6 ? null : MakeKey(key, 'n', NetworkOf(ip), null);
         string? clientIp = ip?.ToString();
 
-        // Phase 1: all counters at once (pipelined on Redis).
-        var ipPending = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 0, cancellationToken);
-        var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 0, cancellationToken);
-        var pairPending = _guard.RegisterAttemptAsync(Limiter, pairKey, _pairRule, _pairFallbackRule, _options.FailurePolicy, cancellationToken);
-        var accountPending = trusted ? default : _guard.RegisterAttemptAsync(Limiter, accountKey, _accountRule, _accountFallbackRule, _options.FailurePolicy, cancellationToken);
-
+        // Phase 1a: the IP and /64 counters, charged before the credential check. Charging only after the
+        // check (on failure) let every request in flight pass a peek at the last token: with many
+        // concurrent attempts the per-IP limit was exceeded many times over. Charging up front makes the
+        // limit count attempts from the address, so it holds under any concurrency.
+        var ipPending = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 1, cancellationToken);
+        var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
         var ipDecision = ipKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await ipPending.ConfigureAwait(false);
         var networkDecision = networkKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await networkPending.ConfigureAwait(false);
-        var pairDecision = await pairPending.ConfigureAwait(false);
-        var accountDecision = trusted ? new LockoutDecision(true, 0, TimeSpan.Zero) : await accountPending.ConfigureAwait(false);
-        bool degraded = ipDecision.IsDegraded || networkDecision.IsDegraded || pairDecision.IsDegraded || accountDecision.IsDegraded;
+        if (ipKey is not null && ipDecision is { IsAllowed: true, Remaining: 0 })
+        {
+            Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, null, clientIp, "ip");
+        }
+
+        if (networkKey is not null && networkDecision is { IsAllowed: true, Remaining: 0 })
+        {
+            Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, null, clientIp, "network");
+        }
 
         if (!ipDecision.IsAllowed || !networkDecision.IsAllowed)
         {
+            // A blocked address must not drive account lockouts: the account counters are not touched.
+            bool ipDegraded = ipDecision.IsDegraded || networkDecision.IsDegraded;
             var retry = Max(ipDecision.IsAllowed ? TimeSpan.Zero : ipDecision.RetryAfter, networkDecision.IsAllowed ? TimeSpan.Zero : networkDecision.RetryAfter);
-            return Refuse((ipDecision.IsDegraded || networkDecision.IsDegraded) && _options.FailurePolicy == StoreFailurePolicy.FailClosed ? LoginAttemptStatus.Unavailable : LoginAttemptStatus.IpBlocked, retry, attempt, clientIp, degraded);
+            return Refuse(ipDegraded && _options.FailurePolicy == StoreFailurePolicy.FailClosed ? LoginAttemptStatus.Unavailable : LoginAttemptStatus.IpBlocked, retry, attempt, clientIp, ipDegraded);
         }
+
+        // Phase 1b: the account counters (pipelined on Redis), registered before the credential check.
+        var pairPending = _guard.RegisterAttemptAsync(Limiter, pairKey, _pairRule, _pairFallbackRule, _options.FailurePolicy, cancellationToken);
+        var accountPending = trusted ? default : _guard.RegisterAttemptAsync(Limiter, accountKey, _accountRule, _accountFallbackRule, _options.FailurePolicy, cancellationToken);
+        var pairDecision = await pairPending.ConfigureAwait(false);
+        var accountDecision = trusted ? new LockoutDecision(true, 0, TimeSpan.Zero) : await accountPending.ConfigureAwait(false);
+        bool degraded = ipDecision.IsDegraded || networkDecision.IsDegraded || pairDecision.IsDegraded || accountDecision.IsDegraded;
 
         if (!accountDecision.IsAllowed || !pairDecision.IsAllowed)
         {
@@ -190,18 +205,6 @@ public sealed class LoginProtector
             }
 
             return new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero) { IsDegraded = degraded };
-        }
-
-        var ipFailure = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 1, cancellationToken);
-        var networkFailure = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
-        if (ipKey is not null && await ipFailure.ConfigureAwait(false) is { IsAllowed: true, Remaining: 0 })
-        {
-            Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, null, clientIp, "ip");
-        }
-
-        if (networkKey is not null && await networkFailure.ConfigureAwait(false) is { IsAllowed: true, Remaining: 0 })
-        {
-            Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, null, clientIp, "network");
         }
 
         int counted = Math.Max(accountDecision.Failures, pairDecision.Failures);

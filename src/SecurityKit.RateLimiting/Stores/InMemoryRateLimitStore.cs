@@ -156,7 +156,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 return decision;
             }
 
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+            Remove(key, entry); // a dead entry whose killer has not removed it yet: whoever removes it decrements the count
         }
     }
 
@@ -181,7 +181,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 }
             }
 
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+            Remove(key, entry); // a dead entry whose killer has not removed it yet: whoever removes it decrements the count
         }
     }
 

@@ -76,7 +76,15 @@ public readonly struct JwtValidationResult : IEquatable<JwtValidationResult>
             reader.Read();
             if (isSub)
             {
-                return reader.GetString();
+                try
+                {
+                    return reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    // A lone UTF-16 surrogate escape ("\udc00") cannot become a .NET string.
+                    return null;
+                }
             }
 
             reader.Skip();

@@ -372,8 +372,10 @@ public sealed class JwtValidator
                 return JwtFailureReason.InvalidJson;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Utf8JsonReader reports an invalid UTF-16 escape (a lone "\udc00") only when it unescapes a
+            // string, and then as InvalidOperationException: still malformed JSON, never a crash.
             return JwtFailureReason.InvalidJson;
         }
 
@@ -601,8 +603,10 @@ public sealed class JwtValidator
                 return JwtFailureReason.InvalidJson;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Utf8JsonReader reports an invalid UTF-16 escape (a lone "\udc00") only when it unescapes a
+            // string, and then as InvalidOperationException: still malformed JSON, never a crash.
             return JwtFailureReason.InvalidJson;
         }
 

@@ -70,7 +70,7 @@ public sealed class SigningKey
         JwsAlgorithm.HS256 or JwsAlgorithm.HS384 or JwsAlgorithm.HS512 => JwsAlgorithms.HmacSize(Algorithm),
         JwsAlgorithm.ES256 => 64,
         JwsAlgorithm.ES384 => 96,
-        _ => _rsa!.KeySize / 8,
+        _ => (_rsa!.KeySize + 7) / 8,
     };
 
     /// <summary>Creates an HMAC key.</summary>
@@ -262,26 +262,27 @@ public sealed class SigningKey
             throw new InvalidOperationException($"Key '{KeyId}' is a public key and cannot sign.");
         }
 
-        int written;
-        switch (Algorithm)
+        if (destination.Length < SignatureSize)
         {
-            case JwsAlgorithm.HS256:
-            case JwsAlgorithm.HS384:
-            case JwsAlgorithm.HS512:
-                return Mac(data, destination);
-            case JwsAlgorithm.ES256:
-                _ = _ecdsa!.TrySignData(data, destination, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out written);
-                return written;
-            case JwsAlgorithm.ES384:
-                _ = _ecdsa!.TrySignData(data, destination, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out written);
-                return written;
-            case JwsAlgorithm.RS256:
-                _ = _rsa!.TrySignData(data, destination, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, out written);
-                return written;
-            default:
-                _ = _rsa!.TrySignData(data, destination, HashAlgorithmName.SHA256, RSASignaturePadding.Pss, out written);
-                return written;
+            // Checked up front: a short buffer must not leave data appended in the per-thread HMAC context.
+            throw new ArgumentException($"The destination must hold at least {SignatureSize} bytes for key '{KeyId}'.", nameof(destination));
         }
+
+        int written;
+        var signed = Algorithm switch
+        {
+            JwsAlgorithm.HS256 or JwsAlgorithm.HS384 or JwsAlgorithm.HS512 => (written = Mac(data, destination)) > 0,
+            JwsAlgorithm.ES256 => _ecdsa!.TrySignData(data, destination, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out written),
+            JwsAlgorithm.ES384 => _ecdsa!.TrySignData(data, destination, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out written),
+            JwsAlgorithm.RS256 => _rsa!.TrySignData(data, destination, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, out written),
+            _ => _rsa!.TrySignData(data, destination, HashAlgorithmName.SHA256, RSASignaturePadding.Pss, out written),
+        };
+        if (!signed || written != SignatureSize)
+        {
+            throw new CryptographicException($"Signing with key '{KeyId}' ({Algorithm}) failed.");
+        }
+
+        return written;
     }
 
     /// <summary>Verifies a signature with this key's algorithm.</summary>
@@ -333,9 +334,9 @@ public sealed class SigningKey
             case JwsAlgorithm.ES384:
                 return signature.Length == 96 && _ecdsa!.VerifyData(data, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
             case JwsAlgorithm.RS256:
-                return signature.Length == _rsa!.KeySize / 8 && _rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                return signature.Length == (_rsa!.KeySize + 7) / 8 && _rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             default:
-                return signature.Length == _rsa!.KeySize / 8 && _rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+                return signature.Length == (_rsa!.KeySize + 7) / 8 && _rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
         }
     }
 

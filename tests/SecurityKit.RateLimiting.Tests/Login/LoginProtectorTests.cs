@@ -171,6 +171,41 @@ public sealed class LoginProtectorTests
     }
 
     [Fact]
+    public async Task AttemptAsync_200ParallelAttemptsFromOneIp_ExactlyTheIpLimitReachVerification()
+    {
+        var protector = Create(o => o.IpFailureLimit = 10);
+        var inFlight = 0;
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+            await protector.AttemptAsync(new LoginAttempt($"user{i}@example.com", IPAddress.Parse("198.51.100.9")), async ct =>
+            {
+                Interlocked.Increment(ref inFlight);
+                Interlocked.Increment(ref _verifications);
+                await Task.Yield(); // keep many checks in flight at once
+                return false;
+            }))));
+
+        _verifications.Should().Be(10, "the IP counter is charged before the credential check, so concurrency cannot exceed it");
+        results.Count(r => r.Status == LoginAttemptStatus.Failed).Should().Be(10);
+        results.Count(r => r.Status == LoginAttemptStatus.IpBlocked).Should().Be(190);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_BlockedIp_DoesNotCountAgainstTheAccounts()
+    {
+        var protector = Create(o => o.IpFailureLimit = 2);
+        (await Attempt(protector, "x@example.com", "203.0.113.80")).Status.Should().Be(LoginAttemptStatus.Failed);
+        (await Attempt(protector, "y@example.com", "203.0.113.80")).Status.Should().Be(LoginAttemptStatus.Failed);
+        for (var i = 0; i < 30; i++)
+        {
+            (await Attempt(protector, "victim@example.com", "203.0.113.80")).Status.Should().Be(LoginAttemptStatus.IpBlocked);
+        }
+
+        // Had the blocked attempts been registered, the victim would now be locked (30 > LockoutThreshold).
+        (await Attempt(protector, "victim@example.com", "192.0.2.10", correct: true)).Status.Should().Be(LoginAttemptStatus.Succeeded);
+        _verifications.Should().Be(3);
+    }
+
+    [Fact]
     public async Task AttemptAsync_Ipv6AddressesOfOneSlash64_ShareTheNetworkLimit()
     {
         var protector = Create(o =>

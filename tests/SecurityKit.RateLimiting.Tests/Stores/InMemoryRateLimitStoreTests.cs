@@ -126,4 +126,34 @@ public sealed class InMemoryRateLimitStoreTests
         await FluentActions.Awaiting(async () => await store.AcquireAsync("k", RateLimitRule.FixedWindow(1, TimeSpan.FromSeconds(1)), 1, cts.Token))
             .Should().ThrowAsync<OperationCanceledException>();
     }
+
+    [Fact]
+    public async Task Count_ChecksRacingResets_StaysExact()
+    {
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000 }, new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        var rule = RateLimitRule.FixedWindow(1_000_000, TimeSpan.FromMinutes(1));
+        var keys = Enumerable.Range(0, 4).Select(i => "hot" + i).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var key = keys[i % keys.Length];
+                if ((i + t) % 3 == 0)
+                {
+                    store.Reset(key);
+                }
+                else
+                {
+                    store.TryAcquire(key, rule);
+                }
+            }
+        })));
+
+        foreach (var key in keys)
+        {
+            store.Reset(key);
+        }
+
+        store.Count.Should().Be(0, "a check that removes a dead entry must decrement the count, or the store drifts to 'full' and evicts every counter");
+    }
 }
