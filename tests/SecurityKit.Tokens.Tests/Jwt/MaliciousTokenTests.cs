@@ -250,6 +250,26 @@ public sealed class MaliciousTokenTests
         Reason(token).Should().Be(JwtFailureReason.InvalidJson);
     }
 
+    [Theory]
+    [InlineData("eyJcdWRjMDAiOjF9.e30.AA")]                                   // header {"\udc00":1}
+    [InlineData("eyJhbGciOiJIUzI1NiIsInR5cCI6Ilx1ZDgwMCJ9.e30.AA")]           // header typ "\ud800"
+    public void Validate_LoneSurrogateEscapeInHeader_IsInvalidJsonNotException(string token)
+    {
+        var act = () => _validator.Validate(token);
+        act.Should().NotThrow();
+        Reason(token).Should().Be(JwtFailureReason.InvalidJson);
+        _validator.VerifySignature(token).IsValid.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Validate_LoneSurrogateEscapeInKid_IsRejectedNotException()
+    {
+        var token = B64("{\"alg\":\"HS256\",\"typ\":\"at+jwt\",\"kid\":\"\\udc00\"}") + "." + B64(Payload()) + ".AA";
+        var act = () => _validator.Validate(token);
+        act.Should().NotThrow();
+        Reason(token).Should().NotBe(JwtFailureReason.None);
+    }
+
     [Fact]
     public void Validate_HeaderNotAnObject_IsInvalidJson() =>
         Reason(Forge("[\"HS256\"]", Payload())).Should().Be(JwtFailureReason.InvalidJson);

@@ -178,4 +178,18 @@ public sealed class SigningKeyTests
         s256.Should().Equal(HMACSHA256.HashData(secret, data));
         s512.Should().Equal(HMACSHA512.HashData(secret, data));
     }
+
+    [Fact]
+    public void Sign_DestinationTooShort_ThrowsAndLeavesTheHmacContextClean()
+    {
+        var key = SigningKey.CreateHmac("short-buf", JwsAlgorithm.HS256, new byte[32]);
+        var data = "header.payload"u8.ToArray();
+        var act = () => key.Sign(data, new byte[16]);
+        act.Should().Throw<ArgumentException>();
+
+        var signature = new byte[key.SignatureSize];
+        key.Sign(data, signature).Should().Be(32);
+        signature.Should().Equal(System.Security.Cryptography.HMACSHA256.HashData(new byte[32], data), "no stale input may remain in the per-thread context");
+        key.Verify(data, signature).Should().BeTrue();
+    }
 }
