@@ -150,6 +150,18 @@ public sealed class SessionManager
             {
                 record = record with { LastUsedAt = now };
             }
+            else
+            {
+                // Not updated: a concurrent touch got there first, or the session was revoked (revoke-all,
+                // rotation) after our lookup. Look again so a revoked session never reports Valid.
+                var (again, againRecord, _, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
+                if (again != SessionValidationStatus.Valid)
+                {
+                    return new(again, againRecord is null ? null : SessionInfo.From(againRecord), SessionWarnings.None, default);
+                }
+
+                record = againRecord!;
+            }
 
             PublishWarnings(record, context, warnings, comparison);
         }

@@ -1,3 +1,4 @@
+using SecurityKit.Stores.Sessions;
 using Microsoft.Extensions.Time.Testing;
 using SecurityKit.Keys;
 
@@ -79,5 +80,54 @@ public sealed class SessionManagerConcurrencyTests
         results.Count(r => r == SessionIssueStatus.Issued).Should().Be(3);
         results.Count(r => r == SessionIssueStatus.LimitReached).Should().Be(29);
         (await manager.ListAsync("alice")).Should().HaveCount(3);
+    }
+
+    /// <summary>Revokes every session of the user between the manager's lookup and its touch.</summary>
+    private sealed class RevokeBeforeTouchStore(InMemorySessionStore inner, TimeProvider time) : ISessionStore
+    {
+        public string? UserId { get; set; }
+
+        public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.CreateAsync(session, maxSessionsPerUser, limitMode, now, cancellationToken);
+
+        public ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default) => inner.GetAsync(partition, idHash, cancellationToken);
+
+        public async ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        {
+            if (UserId is not null)
+            {
+                await inner.RevokeAllAsync(partition, UserId, null, time.GetUtcNow(), cancellationToken);
+            }
+
+            return await inner.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
+        }
+
+        public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default) =>
+            inner.RotateAsync(partition, oldIdHash, newIdHash, now, ipAddress, fingerprint, deviceSummary, cancellationToken);
+
+        public ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default) => inner.RevokeAsync(partition, idHash, now, cancellationToken);
+
+        public ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.RevokeAllAsync(partition, userId, exceptIdHash, now, cancellationToken);
+
+        public ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.ListAsync(partition, userId, now, cancellationToken);
+    }
+
+    [Fact]
+    public async Task Validate_RevokedBetweenLookupAndTouch_IsNotValid()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
+        var store = new RevokeBeforeTouchStore(new InMemorySessionStore(new InMemorySessionStoreOptions(), time), time);
+        var options = new SessionOptions();
+        var manager = new SessionManager(options, store, SecretKeyRing.FromRootKey("k1", new byte[32]), time);
+        var token = (await manager.CreateAsync("alice")).Token!;
+        time.Advance(options.TouchInterval + TimeSpan.FromSeconds(1));
+        store.UserId = "alice";
+
+        var result = await manager.ValidateAsync(token);
+
+        result.IsValid.Should().BeFalse("revoke-all landed before the touch, so the session must not report Valid");
+        result.Status.Should().Be(SessionValidationStatus.Revoked);
     }
 }
