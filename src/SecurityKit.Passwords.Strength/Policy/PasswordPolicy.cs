@@ -69,7 +69,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
     public PasswordPolicyResult Evaluate(string password, PasswordPolicyContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(password);
-        var (failures, length, strength) = EvaluateOffline(password, context);
+        var (failures, length, strength) = EvaluateOffline(NormalizeLikeTheHasher(password), context);
         var result = new PasswordPolicyResult(failures, length, strength, null);
         PublishRejection(result, context);
         return result;
@@ -79,11 +79,11 @@ public sealed class PasswordPolicy : IPasswordPolicy
     public async ValueTask<PasswordPolicyResult> EvaluateAsync(string password, PasswordPolicyContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(password);
-        var (failures, length, strength) = EvaluateOffline(password, context);
+        var (failures, length, strength) = EvaluateOffline(NormalizeLikeTheHasher(password), context);
         long? count = null;
         if (options.CheckBreachedPasswords && breachedChecker is not null && !failures.Any(f => f.Code is PasswordRuleCode.TooLong or PasswordRuleCode.InvalidCharacters))
         {
-            var breach = await breachedChecker.CheckAsync(password, cancellationToken).ConfigureAwait(false);
+            var breach = await breachedChecker.CheckAsync(NormalizeLikeTheHasher(password), cancellationToken).ConfigureAwait(false);
             switch (breach.Status)
             {
                 case BreachCheckStatus.Breached:
@@ -108,6 +108,30 @@ public sealed class PasswordPolicy : IPasswordPolicy
         var result = new PasswordPolicyResult(failures, length, strength, count);
         PublishRejection(result, context);
         return result;
+    }
+
+    /// <summary>
+    /// Applies the NFKC normalisation SecurityKit.Passwords applies before hashing, so the policy judges the
+    /// password that will actually be stored: a full-width "ｐａｓｓｗｏｒｄ…" must meet the blocklist, zxcvbn
+    /// and the breach check as the ASCII "password…" it becomes.
+    /// </summary>
+    private string NormalizeLikeTheHasher(string password)
+    {
+        // Beyond this size the password fails TooLong anyway; do not spend time normalising it.
+        if (password.Length > (options.MaximumLength * 4) + 16)
+        {
+            return password;
+        }
+
+        try
+        {
+            return password.IsNormalized(NormalizationForm.FormKC) ? password : password.Normalize(NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            // Lone surrogates: reported as InvalidCharacters by the code-point scan.
+            return password;
+        }
     }
 
     private (List<PasswordRuleFailure> Failures, int Length, PasswordStrength Strength) EvaluateOffline(string password, PasswordPolicyContext? context)

@@ -98,6 +98,20 @@ public sealed class PasswordPolicyTests
     }
 
     [Fact]
+    public void Evaluate_FullWidthCommonPassword_JudgedAsTheNfkcFormTheHasherStores()
+    {
+        // A full-width IME sends "ｐａｓｓｗｏｒｄ１２３４５６７８９０"; SecurityKit.Passwords stores its NFKC form,
+        // "password1234567890", which an attacker can type in ASCII. The policy must judge that form.
+        var policy = Create(o => o.AdditionalBlockedPasswords.Add("password1234567890"));
+        var fullWidth = string.Concat("password1234567890".Select(c => (char)(c + 0xFEE0)));
+
+        var result = policy.Evaluate(fullWidth);
+
+        result.HasFailure(PasswordRuleCode.CommonPassword).Should().BeTrue();
+        result.Strength.Score.Should().Be(policy.Evaluate("password1234567890").Strength.Score);
+    }
+
+    [Fact]
     public void Blocklist_HasAtLeastTenThousandEntries_CaseInsensitive()
     {
         CommonPasswordBlocklist.Count.Should().BeGreaterThanOrEqualTo(10_000);
