@@ -39,6 +39,14 @@ internal sealed class ZxcvbnMatcher
     private readonly bool hasUserInputs;
     private readonly int maxWordLength;
 
+    // Which window lengths a user input has: a window of any other length cannot match one, so it is not
+    // hashed and looked up. Without this, a 128-character user input made every l33t substitution set
+    // (up to 736 for a password holding all l33t characters) hash every window of the password.
+    private readonly bool[]? userInputLengths;
+
+    // User-input lengths beyond the longest built-in word, ascending: only these windows are tried past it.
+    private readonly int[] longUserInputLengths = [];
+
     public ZxcvbnMatcher(ZxcvbnData data, Dictionary<string, int>? userInputs, int referenceYear)
     {
         this.data = data;
@@ -52,6 +60,14 @@ internal sealed class ZxcvbnMatcher
             {
                 maxWordLength = Math.Max(maxWordLength, word.Length);
             }
+
+            userInputLengths = new bool[maxWordLength + 1];
+            foreach (var word in userInputs.Keys)
+            {
+                userInputLengths[word.Length] = true;
+            }
+
+            longUserInputLengths = [.. userInputs.Keys.Select(w => w.Length).Where(l => l > data.MaxWordLength).Distinct().Order()];
         }
     }
 
@@ -150,8 +166,11 @@ internal sealed class ZxcvbnMatcher
         var builtIn = data.WordLookup;
         for (var i = 0; i < n; i++)
         {
-            var last = Math.Min(n, i + maxWordLength);
-            for (var j = i; j < last; j++)
+            // Windows up to the longest built-in word, then only the lengths of longer user inputs (in
+            // ascending j, so matches come out in the same order as a scan of every window).
+            var last = Math.Min(n, i + data.MaxWordLength);
+            var extra = 0;
+            for (var j = i; j < last || (extra < longUserInputLengths.Length && (j = i + longUserInputLengths[extra++] - 1) < n); j++)
             {
                 if (substitutedBefore is not null && substitutedBefore[j + 1] == substitutedBefore[i])
                 {
@@ -171,7 +190,7 @@ internal sealed class ZxcvbnMatcher
                     }
                 }
 
-                if (hasUserInputs && userLookup.TryGetValue(window, out var userWord, out var userRank))
+                if (hasUserInputs && userInputLengths![window.Length] && userLookup.TryGetValue(window, out var userWord, out var userRank))
                 {
                     var m = New(PatternKind.Dictionary, i, j, password.Substring(i, j - i + 1));
                     m.MatchedWord = userWord;
