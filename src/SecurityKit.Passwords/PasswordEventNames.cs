@@ -44,7 +44,7 @@ public static class PasswordReasonCodes
     /// <summary>The password is longer than the configured byte limit (or 72 bytes for BCrypt).</summary>
     public const string PasswordTooLong = "password_too_long";
 
-    /// <summary>The password is not valid UTF-16 (a lone surrogate).</summary>
+    /// <summary>The password is not valid UTF-16 (a lone surrogate) or contains U+0000.</summary>
     public const string PasswordInvalidUnicode = "password_invalid_unicode";
 
     /// <summary>Rehash: the hash uses another algorithm than the configured one.</summary>

@@ -55,7 +55,8 @@ public sealed class PasswordHasher : IPasswordHasher
         TimeProvider = timeProvider ?? TimeProvider.System;
         _events = events ?? SecurityEventPublisher.None;
         _gate = new PasswordHashingGate(_options.MaxConcurrentHashes, _options.MaxQueuedHashes, _events);
-        _dummyHash = new Lazy<string>(CreateDummyHash, LazyThreadSafetyMode.ExecutionAndPublication);
+        // PublicationOnly: a failed creation (a key ring that fails once) is retried, never cached forever.
+        _dummyHash = new Lazy<string>(CreateDummyHash, LazyThreadSafetyMode.PublicationOnly);
     }
 
     /// <summary>Gets the clock used for events.</summary>
@@ -284,6 +285,8 @@ public sealed class PasswordHasher : IPasswordHasher
                     properties: [new("keyId", phc.KeyId)]);
             }
 
+            // Same work as a real verification, so timing does not reveal which accounts hold a retired-pepper hash.
+            _ = CheckArgon2(phc, null, prepared.NormalizedUtf8);
             return PasswordVerificationResult.Failed;
         }
 
@@ -525,6 +528,13 @@ public sealed class PasswordHasher : IPasswordHasher
         if (password.Length > _options.MaxPasswordBytes)
         {
             return PasswordReasonCodes.PasswordTooLong;
+        }
+
+        // U+0000: BCrypt.Net-Next NUL-terminates and cycles the key, so "a" and "a\0a" would share a hash.
+        // No real password contains it; reject it for every algorithm.
+        if (password.Contains('\0', StringComparison.Ordinal))
+        {
+            return PasswordReasonCodes.PasswordInvalidUnicode;
         }
 
         string normalized;

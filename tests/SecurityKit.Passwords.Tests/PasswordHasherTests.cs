@@ -76,6 +76,17 @@ public class PasswordHasherTests
     }
 
     [Fact]
+    public void HashAndVerify_NulCharacter_Rejected()
+    {
+        // BCrypt.Net-Next NUL-terminates and cycles the key: "a" and "a\0a" would verify against one hash.
+        var (hasher, sink) = TestHashers.Create(o => o.Algorithm = PasswordHashAlgorithm.BCrypt);
+        var act = () => hasher.Hash("a\0a");
+        act.Should().Throw<ArgumentException>();
+        hasher.Verify("a\0a", hasher.Hash("a")).Should().Be(PasswordVerificationResult.Failed);
+        sink.Named(PasswordEventNames.PasswordRejected).Select(e => e.Reason).Should().Contain(PasswordReasonCodes.PasswordInvalidUnicode);
+    }
+
+    [Fact]
     public void Hash_Null_ThrowsArgumentNull()
     {
         var (hasher, _) = TestHashers.Create();

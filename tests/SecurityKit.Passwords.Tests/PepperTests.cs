@@ -51,6 +51,20 @@ public class PepperTests
     }
 
     [Fact]
+    public void Verify_RetiredKeyRemoved_StillCostsOneHash()
+    {
+        var (oldHasher, _) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p1", 1, true)));
+        var stored = oldHasher.Hash("password");
+        var (newHasher, _) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p2", 2, true)));
+        var hashes = 0;
+        newHasher.BeforeHash = () => Interlocked.Increment(ref hashes);
+
+        newHasher.Verify("password", stored).Should().Be(PasswordVerificationResult.Failed);
+
+        hashes.Should().Be(1, "an unknown pepper key must not answer faster than a real verification");
+    }
+
+    [Fact]
     public void Verify_SameKeyIdDifferentMaterial_Fails()
     {
         var (a, _) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p1", 1, true)));
