@@ -37,6 +37,12 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
             {
                 errors.Add($"RateLimitingOptions.Policies: '{policyName}' needs a policy and a name of 1 to 64 characters.");
             }
+            else if (policyName.Contains(':', StringComparison.Ordinal) || string.Equals(policyName, "login", StringComparison.OrdinalIgnoreCase))
+            {
+                // Store keys are "<policy>:<partition>": a ':' in a name (or the login protector's "login")
+                // would let two policies share counters.
+                errors.Add($"RateLimitingOptions.Policies: '{policyName}' must not contain ':' and must not be 'login' (reserved for login protection); rename it.");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -27,6 +27,19 @@ public sealed class DependencyInjectionTests
         (await provider.GetRequiredService<LoginProtector>().AttemptAsync(new LoginAttempt("a", null), _ => ValueTask.FromResult(true))).Succeeded.Should().BeTrue();
     }
 
+    [Theory]
+    [InlineData("api:v1")]
+    [InlineData("login")]
+    public void AddRateLimiting_CollidingPolicyName_FailsAtStartup(string name)
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddRateLimiting(o => o.AddPolicy(name, RateLimitRule.FixedWindow(5, TimeSpan.FromMinutes(1))));
+        using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate())
+            .Should().Throw<OptionsValidationException>().WithMessage("*must not contain ':'*");
+    }
+
     [Fact]
     public void AddLoginProtection_WithoutKey_FailsAtStartupNamingTheFeature()
     {

@@ -155,7 +155,31 @@ public sealed class RefreshTokenService
         }
     }
 
-    /// <summary>Revokes one family (e.g. "sign out this device").</summary>
+    /// <summary>
+    /// Revokes one family of <paramref name="userId"/> ("sign out this device"), only when the family belongs
+    /// to that user. Use this overload whenever the family id comes from a request.
+    /// </summary>
+    /// <param name="userId">The signed-in user who asks.</param>
+    /// <param name="familyId">The family id, e.g. from the user's device list.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when an active family of that user was revoked; <see langword="false"/> for another user's family.</returns>
+    /// <remarks><b>Security:</b> family ids are not secret (they appear in events and device lists), so an id
+    /// taken from a request must be checked against its owner; a family never changes owner, so the check
+    /// and the revocation need not be one atomic step.</remarks>
+    public async ValueTask<bool> RevokeFamilyAsync(string userId, string familyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(familyId);
+        var families = await ListFamiliesAsync(userId, cancellationToken).ConfigureAwait(false);
+        if (!families.Any(f => string.Equals(f.FamilyId, familyId, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        return await RevokeFamilyAsync(familyId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Revokes one family by id, whoever owns it (administrative use; see the user-checked overload).</summary>
     /// <param name="familyId">The family id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when an active family was revoked.</returns>

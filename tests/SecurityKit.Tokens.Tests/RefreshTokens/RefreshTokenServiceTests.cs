@@ -28,6 +28,19 @@ public sealed class RefreshTokenServiceTests
     }
 
     [Fact]
+    public async Task RevokeFamily_OfAnotherUser_RefusedAndFamilyStaysActive()
+    {
+        var alice = await _service.IssueAsync("alice");
+        var bob = await _service.IssueAsync("bob");
+
+        (await _service.RevokeFamilyAsync("bob", alice.Family.FamilyId)).Should().BeFalse("bob does not own alice's family");
+        (await _service.RefreshAsync(alice.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+
+        (await _service.RevokeFamilyAsync("bob", bob.Family.FamilyId)).Should().BeTrue();
+        (await _service.RefreshAsync(bob.Token)).Status.Should().NotBe(RefreshStatus.Refreshed);
+    }
+
+    [Fact]
     public async Task Refresh_CurrentToken_ReturnsNewTokenAndRetiresOld()
     {
         var issued = await _service.IssueAsync("user-1");
