@@ -83,7 +83,11 @@ public sealed class PasswordStrength
     /// <summary>Gets the seconds an online attack throttled to 100 guesses per hour needs, as zxcvbn reports it.</summary>
     public double OnlineThrottledSeconds => Guesses / (100.0 / 3600);
 
-    /// <inheritdoc />
+    /// <summary>Returns the score, the guesses rounded to a whole power of ten, and the feedback codes.</summary>
+    /// <returns>A description safe to log.</returns>
+    /// <remarks><b>Security:</b> the exact <see cref="Guesses"/> of a dictionary word is its rank in the list (so
+    /// <c>10^0.48</c> means rank 2, "password"); only the rounded order of magnitude is printed here. Treat
+    /// <see cref="Guesses"/>, <see cref="GuessesLog10"/> and the match sequence as sensitive.</remarks>
     public override string ToString() =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"score {Score}, guesses 10^{GuessesLog10:F2}, {Feedback}");
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"score {Score}, guesses ~10^{Math.Floor(GuessesLog10):F0}, {Feedback}");
 }

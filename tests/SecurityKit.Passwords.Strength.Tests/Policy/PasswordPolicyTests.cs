@@ -112,6 +112,13 @@ public sealed class PasswordPolicyTests
     }
 
     [Fact]
+    public void StrengthToString_DoesNotRevealADictionaryRank()
+    {
+        var strength = new ZxcvbnPasswordStrengthEstimator().Estimate("password");
+        strength.ToString().Should().Contain("~10^0").And.NotContain("0.48", "the exact log10 of a ranked word reveals the word");
+    }
+
+    [Fact]
     public void Blocklist_HasAtLeastTenThousandEntries_CaseInsensitive()
     {
         CommonPasswordBlocklist.Count.Should().BeGreaterThanOrEqualTo(10_000);
