@@ -143,20 +143,9 @@ public sealed class HotpService
         try
         {
             var now = _timeProvider.GetUtcNow();
-            if (credential.Kind != OtpKind.Hotp || (!confirming && !credential.Confirmed))
+            if (OtpCredentialState.Check(credential, OtpKind.Hotp, confirming, now, _options.EnrollmentLifetime, _events, userId) is { } refused)
             {
-                return new OtpVerificationResult(OtpVerificationStatus.NotConfirmed);
-            }
-
-            if (confirming && credential.Confirmed)
-            {
-                return new OtpVerificationResult(OtpVerificationStatus.AlreadyConfirmed);
-            }
-
-            if (confirming && now >= credential.CreatedAt + _options.EnrollmentLifetime)
-            {
-                _events.Publish(OtpEventNames.EnrollmentExpired, SecurityEventSeverity.Information, userId: userId, reason: "enrollment_expired");
-                return new OtpVerificationResult(OtpVerificationStatus.EnrollmentExpired);
+                return refused;
             }
 
             var second = 0;

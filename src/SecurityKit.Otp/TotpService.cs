@@ -139,20 +139,9 @@ public sealed class TotpService
         try
         {
             var now = _timeProvider.GetUtcNow();
-            if (credential.Kind != OtpKind.Totp || (!confirming && !credential.Confirmed))
+            if (OtpCredentialState.Check(credential, OtpKind.Totp, confirming, now, _options.EnrollmentLifetime, _events, userId) is { } refused)
             {
-                return new OtpVerificationResult(OtpVerificationStatus.NotConfirmed);
-            }
-
-            if (confirming && credential.Confirmed)
-            {
-                return new OtpVerificationResult(OtpVerificationStatus.AlreadyConfirmed);
-            }
-
-            if (confirming && now >= credential.CreatedAt + _options.EnrollmentLifetime)
-            {
-                _events.Publish(OtpEventNames.EnrollmentExpired, SecurityEventSeverity.Information, userId: userId, reason: "enrollment_expired");
-                return new OtpVerificationResult(OtpVerificationStatus.EnrollmentExpired);
+                return refused;
             }
 
             if (!OtpCore.TryParseCode(code, credential.Digits, out var value))
