@@ -210,6 +210,11 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Now() => (long)((_timeProvider.GetTimestamp() - _epoch) * _ticksPerTimestamp);
 
+    // "Remaining" is floor((tau − ahead) / interval); a value within a millionth of a permit below an integer counts as
+    // that integer, so the rounding of doubles (here ticks since the store's epoch, in Redis µs since the Unix epoch)
+    // never makes two stores disagree by one permit at an exact refill boundary. The Redis script uses the same value.
+    private const double GcraRemainingTolerance = 1e-6;
+
     private static bool TryGcra(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision)
     {
         double interval = (double)rule.Window.Ticks / rule.Limit;
@@ -228,7 +233,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
             double newAhead = ahead + (permits * interval);
             if (permits == 0 || newAhead - tau > 0.5)
             {
-                long remaining = Math.Max(0, (long)Math.Floor(((tau - ahead) / interval) + 1e-9));
+                long remaining = Math.Max(0, (long)Math.Floor(((tau - ahead) / interval) + GcraRemainingTolerance));
                 decision = permits == 0
                     ? new RateLimitDecision(remaining >= 1, remaining, remaining >= 1 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(ahead + interval - tau))))
                     : new RateLimitDecision(false, remaining, TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(newAhead - tau))));
@@ -238,7 +243,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
             double newTat = now + newAhead;
             if (Interlocked.CompareExchange(ref entry.State, BitConverter.DoubleToInt64Bits(newTat), state) == state)
             {
-                long remaining = (long)Math.Floor(((tau - newAhead) / interval) + 1e-9);
+                long remaining = (long)Math.Floor(((tau - newAhead) / interval) + GcraRemainingTolerance);
                 decision = new RateLimitDecision(true, Math.Max(0, remaining), TimeSpan.Zero);
                 return true;
             }

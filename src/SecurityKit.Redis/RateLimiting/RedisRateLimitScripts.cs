@@ -5,102 +5,137 @@ namespace SecurityKit.Redis.RateLimiting;
 
 /// <summary>
 /// The Lua scripts of <see cref="RedisRateLimitStore"/>. Each touches exactly one key (KEYS[1]), so it is atomic
-/// and Redis Cluster-safe, and sets the key's TTL in the same script as the write that needs it.
+/// and Redis Cluster-safe, and sets the key's TTL in the same command as the state (SET … PX).
 /// ARGV[1] is the time in microseconds since the Unix epoch, or -1 to read the Redis server's clock (TIME).
-/// Numbers stored in hashes are written with string.format because Lua's default conversion keeps 14 digits.
-/// Every script returns {allowed (0/1), remaining or failures, retry-after µs (-1 = forever)}.
 /// </summary>
+/// <remarks>
+/// <para>The three limiter scripts are written for the server's single thread: each check is TIME + GET + at most one
+/// SET … PX (every <c>redis.call</c> costs the server about a microsecond, a script write more), state is one
+/// integer-valued string rather than a hash, ARGV strings are coerced by arithmetic instead of <c>tonumber</c>, and
+/// numbers are handed to <c>redis.call</c> as Lua numbers, which Redis renders with 17 significant digits (exact for
+/// every value here, all below 2^53). Measured with <c>redis-benchmark</c> in <c>benchmarks/results/rate-limiting.md</c>.</para>
+/// <para>Reply of the limiter scripts, one integer in the common cases so the client parses no array:
+/// <c>r ≥ 0</c> allowed with r remaining; <c>r ≤ −2</c> denied, nothing remaining, retry after −r − 1 µs;
+/// <c>{remaining, retry µs}</c> denied with permits still remaining (a multi-permit request larger than what is left).</para>
+/// </remarks>
 internal sealed class RedisRateLimitScripts
 {
     private const string Clock = """
-        local now = tonumber(ARGV[1])
+        local now = ARGV[1] + 0
         if now < 0 then
           local t = redis.call('TIME')
-          now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          now = t[1] * 1000000 + t[2]
         end
 
         """;
 
-    // ARGV: now, window µs, limit, permits.   Hash: w = window index, c = count.
-    public static readonly RedisRateLimitScripts FixedWindow = new(Clock + """
-        local window = tonumber(ARGV[2])
-        local limit = tonumber(ARGV[3])
-        local permits = tonumber(ARGV[4])
+    private const string LimiterArguments = Clock + """
+        local window = ARGV[2] + 0
+        local limit = ARGV[3] + 0
+        local permits = ARGV[4] + 0
+
+        """;
+
+    // ARGV: now, window µs, limit, permits.
+    // Value: (window index mod 2^28) + count · 2^28 (< 2^52). The key expires at the end of its window, so a stored
+    // index that differs from the current one modulo 2^28 can only be a key read in the millisecond it expires.
+    public static readonly RedisRateLimitScripts FixedWindow = new(LimiterArguments + """
         local idx = math.floor(now / window)
-        local st = redis.call('HMGET', KEYS[1], 'w', 'c')
+        local low = idx % 268435456
         local count = 0
-        if st[1] and tonumber(st[1]) == idx then count = tonumber(st[2]) end
+        local v = redis.call('GET', KEYS[1])
+        if v then
+          v = v + 0
+          if v % 268435456 == low then count = math.floor(v / 268435456) end
+        end
         local left = limit - count
         local reset = (idx + 1) * window - now
         if permits == 0 or permits > left then
-          if permits == 0 and left >= 1 then return {1, left, 0} end
-          return {0, math.max(left, 0), reset}
+          if permits == 0 and left >= 1 then return left end
+          if left <= 0 then return -reset - 1 end
+          return {left, reset}
         end
-        redis.call('HSET', KEYS[1], 'w', string.format('%.0f', idx), 'c', count + permits)
-        redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(reset / 1000)))
-        return {1, left - permits, 0}
+        redis.call('SET', KEYS[1], low + (count + permits) * 268435456, 'PX', math.ceil(reset / 1000))
+        return left - permits
         """);
 
-    // ARGV: now, window µs, limit, permits.   String value = theoretical arrival time (µs, double), written with
-    // SET … PX so state and TTL are one command. Arithmetic is done on "ahead" = TAT − now, a small number, so the
-    // 2^-2 µs resolution of doubles near 1.7e15 µs never turns a whole permit into a fraction.
-    public static readonly RedisRateLimitScripts TokenBucket = new(Clock + """
-        local window = tonumber(ARGV[2])
-        local limit = tonumber(ARGV[3])
-        local permits = tonumber(ARGV[4])
+    // ARGV: now, window µs, limit, permits.   Value = theoretical arrival time (µs, double); SET … PX writes state
+    // and TTL in one command. Arithmetic is done on "ahead" = TAT − now, a small number, so the 2^-2 µs resolution
+    // of doubles near 1.7e15 µs never turns a whole permit into a fraction; "remaining" tolerates a millionth of a
+    // permit of rounding, like the in-memory store.
+    public static readonly RedisRateLimitScripts TokenBucket = new(LimiterArguments + """
         local interval = window / limit
         local v = redis.call('GET', KEYS[1])
         local ahead = 0
-        if v then ahead = math.max(0, tonumber(v) - now) end
+        if v then
+          ahead = v - now
+          if ahead < 0 then ahead = 0 end
+        end
         local newAhead = ahead + permits * interval
         if permits == 0 or newAhead - window > 0.05 then
-          local remaining = math.max(0, math.floor((window - ahead) / interval + 1e-9))
+          local remaining = math.floor((window - ahead) / interval + 1e-6)
+          if remaining < 0 then remaining = 0 end
+          local retry
           if permits == 0 then
-            if remaining >= 1 then return {1, remaining, 0} end
-            return {0, 0, math.max(1, math.ceil(ahead + interval - window))}
+            if remaining >= 1 then return remaining end
+            retry = math.ceil(ahead + interval - window)
+          else
+            retry = math.ceil(newAhead - window)
           end
-          return {0, remaining, math.max(1, math.ceil(newAhead - window))}
+          if retry < 1 then retry = 1 end
+          if remaining == 0 then return -retry - 1 end
+          return {remaining, retry}
         end
-        redis.call('SET', KEYS[1], string.format('%.17g', now + newAhead), 'PX', math.max(1, math.ceil(newAhead / 1000)))
-        return {1, math.max(0, math.floor((window - newAhead) / interval + 1e-9)), 0}
+        redis.call('SET', KEYS[1], now + newAhead, 'PX', math.ceil(newAhead / 1000))
+        local r = math.floor((window - newAhead) / interval + 1e-6)
+        if r < 0 then return 0 end
+        return r
         """);
 
-    // ARGV: now, window µs, limit, permits.   Hash: w = window index, c = current count, p = previous count.
-    public static readonly RedisRateLimitScripts SlidingWindow = new(Clock + """
-        local window = tonumber(ARGV[2])
-        local limit = tonumber(ARGV[3])
-        local permits = tonumber(ARGV[4])
+    // ARGV: now, window µs, limit, permits.   Value: "<window index>:<current count>:<previous count>" (every number
+    // below 10^14, so Lua's 14-digit number-to-string conversion is exact). The full index is kept (not packed modulo
+    // a small number with the counts) so a client clock that jumps whole windows ahead can never revive old counts.
+    public static readonly RedisRateLimitScripts SlidingWindow = new(LimiterArguments + """
         local idx = math.floor(now / window)
-        local st = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')
-        local w = -2
-        if st[1] then w = tonumber(st[1]) end
         local cur = 0
-        if st[2] then cur = tonumber(st[2]) end
         local prev = 0
-        if st[3] then prev = tonumber(st[3]) end
-        if w ~= idx then
-          if w == idx - 1 then prev = cur else prev = 0 end
-          cur = 0
+        local v = redis.call('GET', KEYS[1])
+        if v then
+          local w, c, p = string.match(v, '^(%d+):(%d+):(%d+)$')
+          w = w + 0
+          if w == idx then
+            cur = c + 0
+            prev = p + 0
+          elseif w == idx - 1 then
+            prev = c + 0
+          end
         end
         local elapsed = now - idx * window
         local est = prev * (1 - elapsed / window) + cur
-        local remaining = math.max(0, math.floor(limit - est + 1e-9))
-        local needed = math.max(permits, 1)
+        local remaining = math.floor(limit - est + 1e-9)
+        if remaining < 0 then remaining = 0 end
+        local needed = permits
+        if needed < 1 then needed = 1 end
         if est + needed <= limit + 1e-9 then
-          if permits == 0 then return {1, remaining, 0} end
-          redis.call('HSET', KEYS[1], 'w', string.format('%.0f', idx), 'c', cur + permits, 'p', prev)
-          redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((2 * window - elapsed) / 1000)))
-          return {1, math.max(0, math.floor(limit - est - permits + 1e-9)), 0}
+          if permits == 0 then return remaining end
+          redis.call('SET', KEYS[1], idx .. ':' .. (cur + permits) .. ':' .. prev, 'PX', math.ceil((2 * window - elapsed) / 1000))
+          local r = math.floor(limit - est - permits + 1e-9)
+          if r < 0 then return 0 end
+          return r
         end
         local wait
         if cur + needed > limit then
           local f = 0
           if cur > 0 then f = 1 - (limit - needed) / cur end
-          wait = (window - elapsed) + math.max(0, f) * window
+          if f < 0 then f = 0 end
+          wait = (window - elapsed) + f * window
         else
           wait = (1 - (limit - needed - cur) / prev) * window - elapsed
         end
-        return {0, remaining, math.max(1, math.ceil(wait))}
+        wait = math.ceil(wait)
+        if wait < 1 then wait = 1 end
+        if remaining == 0 then return -wait - 1 end
+        return {remaining, wait}
         """);
 
     // ARGV: now, free attempts, initial delay µs, max delay µs, max failures, failure window µs, permanent (0/1).

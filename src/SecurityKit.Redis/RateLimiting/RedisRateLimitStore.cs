@@ -3,13 +3,13 @@
  *
  *   <KeyPrefix>rl:{<key>}   one key per limiter key; the key inside {…} is the Redis Cluster hash tag, so
  *                           each key maps to one slot and any future companion key of it stays in that slot.
- *     token bucket   string: theoretical arrival time, µs since the Unix epoch (decimal double, %.17g)
+ *     token bucket   string: theoretical arrival time, µs since the Unix epoch (decimal, up to 17 digits)
  *                    TTL = TAT − now (the bucket is full again when it expires); SET … PX writes both
- *     (the other kinds are hashes:)
- *     fixed window   w = window index (now / window, decimal integer), c = permits counted in window w
- *                    TTL = end of window w
- *     sliding window w = window index, c = permits in window w, p = permits in window w − 1
- *                    TTL = end of window w + 1
+ *     fixed window   string: integer (window index mod 2^28) + count · 2^28, window index = now / window
+ *                    TTL = end of the window
+ *     sliding window string: "<window index>:<count in that window>:<count in the window before>"
+ *                    TTL = end of the next window
+ *     (the lockout record is a hash:)
  *     lockout        f = consecutive recorded attempts, l = time of the last attempt (µs since the Unix epoch)
  *                    TTL = failure window after the last attempt; no TTL once permanently locked
  *
@@ -19,13 +19,16 @@
  * server restart), so it is atomic and takes exactly one round trip. The TTL is written by the same script as
  * the state, so no key is ever left without expiry. Denied checks write nothing.
  *
- * A key is bound to one kind: using one key with two algorithms is a programming error (WRONGTYPE reply).
+ * A key is bound to one algorithm (SecurityRateLimiter's keys start with the policy name, and a policy has one
+ * rule). Reusing one key with two algorithms is a programming error: the limiter state is misread, bounded by the
+ * key's TTL; a lockout rule on a limiter key (hash vs string) fails with WRONGTYPE.
  *
  * Clock: by default the scripts read the Redis server's clock (TIME): every application instance then agrees
  * on window boundaries and arrival times whatever the skew between their own clocks. Redis 5+ replicates
  * scripts by effects, so reading TIME in a writing script is allowed. A client clock (TimeProvider) can be
  * passed instead for tests or single-instance use.
  */
+using System.Runtime.CompilerServices;
 using SecurityKit.Stores.RateLimiting;
 using StackExchange.Redis;
 
@@ -45,6 +48,8 @@ namespace SecurityKit.Redis.RateLimiting;
 public sealed class RedisRateLimitStore : IRateLimitStore
 {
     private const long UnixEpochTicks = 621355968000000000;
+
+    private static readonly ConditionalWeakTable<RateLimitRule, RedisValue[]> SinglePermitArguments = new();
 
     private readonly RedisConnection _connection;
     private readonly TimeProvider? _clientClock;
@@ -95,8 +100,28 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             RateLimitAlgorithm.FixedWindow => RedisRateLimitScripts.FixedWindow,
             _ => RedisRateLimitScripts.SlidingWindow,
         };
-        var result = await EvaluateAsync(script, redisKey, [NowMicroseconds(), rule.Window.Ticks / 10, rule.Limit, permits], cancellationToken).ConfigureAwait(false);
-        return new RateLimitDecision(result[0] == 1, result[1], TimeSpan.FromTicks(result[2] * 10));
+
+        // With the server clock the arguments depend only on the rule: the single-permit array is built once per rule
+        // and shared (StackExchange.Redis only reads it), which saves an array and four boxed values per check.
+        var args = _clientClock is null && permits == 1
+            ? SinglePermitArguments.GetValue(rule, static r => [-1, r.Window.Ticks / 10, r.Limit, 1])
+            : [NowMicroseconds(), rule.Window.Ticks / 10, rule.Limit, permits];
+        var result = await EvaluateAsync(script, redisKey, args, cancellationToken).ConfigureAwait(false);
+        if (result.Resp2Type == ResultType.Integer)
+        {
+            var value = (long)result;
+            return value >= 0
+                ? new RateLimitDecision(true, value, TimeSpan.Zero)
+                : new RateLimitDecision(false, 0, FromMicroseconds(-value - 1));
+        }
+
+        var pair = (long[]?)result;
+        if (pair is not { Length: 2 })
+        {
+            throw new InvalidOperationException("Unexpected reply from the SecurityKit rate-limit script.");
+        }
+
+        return new RateLimitDecision(false, pair[0], FromMicroseconds(pair[1]));
     }
 
     /// <inheritdoc />
@@ -104,11 +129,17 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         var redisKey = KeyOf(key);
         ArgumentNullException.ThrowIfNull(rule);
-        var result = await EvaluateAsync(
+        var reply = await EvaluateAsync(
             RedisRateLimitScripts.Lockout,
             redisKey,
             [NowMicroseconds(), rule.FreeAttempts, rule.InitialDelay.Ticks / 10, rule.MaxDelay.Ticks / 10, rule.MaxConsecutiveFailures, rule.FailureWindow.Ticks / 10, rule.Permanent ? 1 : 0],
             cancellationToken).ConfigureAwait(false);
+        var result = (long[]?)reply;
+        if (result is not { Length: 3 })
+        {
+            throw new InvalidOperationException("Unexpected reply from the SecurityKit lockout script.");
+        }
+
         var retry = result[2] < 0 ? TimeSpan.MaxValue : TimeSpan.FromTicks(result[2] * 10);
         return new LockoutDecision(result[0] == 1, (int)result[1], retry);
     }
@@ -134,7 +165,9 @@ public sealed class RedisRateLimitStore : IRateLimitStore
 
     private long NowMicroseconds() => _clientClock is null ? -1 : (_clientClock.GetUtcNow().UtcTicks - UnixEpochTicks) / 10;
 
-    private async Task<long[]> EvaluateAsync(RedisRateLimitScripts script, RedisKey key, RedisValue[] args, CancellationToken cancellationToken)
+    private static TimeSpan FromMicroseconds(long microseconds) => TimeSpan.FromTicks(microseconds * 10);
+
+    private async Task<RedisResult> EvaluateAsync(RedisRateLimitScripts script, RedisKey key, RedisValue[] args, CancellationToken cancellationToken)
     {
         var pendingDatabase = _connection.GetDatabaseAsync(cancellationToken);
         var database = pendingDatabase.IsCompletedSuccessfully ? pendingDatabase.Result : await pendingDatabase.ConfigureAwait(false);
@@ -150,12 +183,6 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             result = await database.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
         }
 
-        var values = (long[]?)result;
-        if (values is not { Length: 3 })
-        {
-            throw new InvalidOperationException("Unexpected reply from the SecurityKit rate-limit script.");
-        }
-
-        return values;
+        return result;
     }
 }

@@ -137,8 +137,9 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         stats.Should().Contain("cmdstat_evalsha:calls=10,");
         stats.Should().NotContain("cmdstat_eval:", "the script is cached: EVALSHA only");
 
-        // The commands the script ran server-side, inside the one round trip.
-        stats.Should().Contain("cmdstat_hmget:calls=10,").And.Contain("cmdstat_hset:calls=10,").And.Contain("cmdstat_pexpire:calls=10,");
+        // The commands the script ran server-side, inside the one round trip: the clock, one read, one write with its TTL.
+        stats.Should().Contain("cmdstat_time:calls=10,").And.Contain("cmdstat_get:calls=10,").And.Contain("cmdstat_set:calls=10,");
+        stats.Should().NotContain("cmdstat_pexpire", "SET … PX writes state and TTL in one command");
     }
 
     [SkippableFact]
@@ -168,5 +169,82 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         await store.ResetAsync(key);
 
         (await fixture.Multiplexer!.GetDatabase().KeyExistsAsync("reset:rl:{" + key + "}")).Should().BeFalse();
+    }
+
+    [SkippableTheory]
+    [InlineData(RateLimitAlgorithm.TokenBucket, 11)]
+    [InlineData(RateLimitAlgorithm.FixedWindow, 12)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow, 13)]
+    public async Task AcquireAsync_RandomWorkload_DecidesExactlyLikeTheInMemoryStore(RateLimitAlgorithm algorithm, int seed)
+    {
+        // Differential test of the packed Redis state and integer replies against the in-memory reference: random
+        // rules, keys, permit counts (0 = peek, multi-permit requests larger than what is left) and clock steps that
+        // land inside, on and across window boundaries. The clock starts at the Unix epoch because the two stores align
+        // windows to different origins (Redis: the Unix epoch, shared by every instance; in memory: the moment the
+        // store was created), which only coincide there for a window such as 3,001 ms.
+        fixture.EnsureAvailable();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var redis = RedisRateLimitStore.WithClientClock(RedisTestConnections.Shared(fixture, "diff:"), time);
+        var memory = new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore(new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStoreOptions(), time);
+        var random = new Random(seed);
+        var rules = new[]
+        {
+            new RateLimitRule(algorithm, 1, TimeSpan.FromSeconds(1)),
+            new RateLimitRule(algorithm, 5, TimeSpan.FromSeconds(10)),
+            new RateLimitRule(algorithm, 7, TimeSpan.FromMilliseconds(3_001)),
+            new RateLimitRule(algorithm, 1_000, TimeSpan.FromMinutes(1)),
+            new RateLimitRule(algorithm, RateLimitRule.MaxLimit, TimeSpan.FromDays(366)),
+        };
+        var keys = Enumerable.Range(0, rules.Length).Select(_ => NewKey()).ToArray();
+        var deniedWithPermitsLeft = 0;
+
+        for (var step = 0; step < 600; step++)
+        {
+            var which = random.Next(rules.Length);
+            var rule = rules[which];
+            var permits = random.Next(4) switch
+            {
+                0 => 0,
+                1 => random.Next(1, rule.Limit + 1),
+                _ => 1,
+            };
+            if (random.Next(3) == 0)
+            {
+                var windowMs = (long)rule.Window.TotalMilliseconds;
+                time.Advance(TimeSpan.FromMilliseconds(random.Next(4) == 0 ? windowMs : random.NextInt64(0, Math.Min(windowMs, 20_000) + 1)));
+            }
+
+            var expected = await memory.AcquireAsync(keys[which], rule, permits);
+            var actual = await redis.AcquireAsync(keys[which], rule, permits);
+
+            actual.IsAllowed.Should().Be(expected.IsAllowed, $"step {step}, rule {which}, permits {permits}");
+            actual.Remaining.Should().Be(expected.Remaining, $"step {step}, rule {which}, permits {permits}");
+            actual.RetryAfter.Should().BeCloseTo(expected.RetryAfter, TimeSpan.FromMilliseconds(1), $"step {step}, rule {which}, permits {permits}");
+            if (!actual.IsAllowed && actual.Remaining > 0)
+            {
+                deniedWithPermitsLeft++;
+            }
+        }
+
+        deniedWithPermitsLeft.Should().BePositive("the array reply (denied with permits left) must be exercised");
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_StoredState_IsOneIntegerStringWithTtl()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "packed:"));
+        var database = fixture.Multiplexer!.GetDatabase();
+        foreach (var (rule, format) in new[] { (RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromDays(366)), "^[0-9]+$"), (RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, TimeSpan.FromDays(366)), "^[0-9]+:16777215:0$") })
+        {
+            var key = NewKey();
+            (await store.AcquireAsync(key, rule, RateLimitRule.MaxLimit - 1)).Remaining.Should().Be(1);
+            (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero), "the largest count survives the packing");
+            (await store.AcquireAsync(key, rule)).IsAllowed.Should().BeFalse();
+
+            var stored = (string?)await database.StringGetAsync("packed:rl:{" + key + "}");
+            stored.Should().MatchRegex(format, "numbers are written as exact integers, never in exponent form");
+            (await database.KeyTimeToLiveAsync("packed:rl:{" + key + "}")).Should().NotBeNull();
+        }
     }
 }
