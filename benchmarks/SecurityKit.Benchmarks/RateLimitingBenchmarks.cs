@@ -250,6 +250,7 @@ public class RateLimitingRedisThroughputBenchmarks
     private IDatabase _database = null!;
     private RedisRateLimitStore _store = null!;
     private readonly RateLimitRule _rule = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
+    private readonly RateLimitRule _fixedWindow = RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
 
     [GlobalSetup]
     public async Task Setup()
@@ -263,6 +264,7 @@ public class RateLimitingRedisThroughputBenchmarks
             ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),
         })));
         await _store.AcquireAsync("bench", _rule);
+        await _store.AcquireAsync("bench-fw", _fixedWindow);
     }
 
     [GlobalCleanup]
@@ -277,6 +279,9 @@ public class RateLimitingRedisThroughputBenchmarks
 
     [Benchmark(OperationsPerInvoke = Callers * ChecksPerCaller)]
     public Task SecurityKit_64Callers() => Run(async caller => await _store.AcquireAsync("user:" + (caller % 16), _rule));
+
+    [Benchmark(OperationsPerInvoke = Callers * ChecksPerCaller)]
+    public Task SecurityKit_FixedWindow_64Callers() => Run(async caller => await _store.AcquireAsync("fw:" + (caller % 16), _fixedWindow));
 
     [Benchmark(OperationsPerInvoke = Callers * ChecksPerCaller)]
     public Task Naive_IncrExpire_64Callers() => Run(async caller =>

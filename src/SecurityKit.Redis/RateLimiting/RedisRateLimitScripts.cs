@@ -4,22 +4,27 @@ using System.Text;
 namespace SecurityKit.Redis.RateLimiting;
 
 /// <summary>
-/// The Lua scripts of <see cref="RedisRateLimitStore"/>. Each touches exactly one key (KEYS[1]), so it is atomic
-/// and Redis Cluster-safe, and sets the key's TTL in the same command as the state (SET … PX).
-/// ARGV[1] is the time in microseconds since the Unix epoch, or -1 to read the Redis server's clock (TIME).
+/// The Lua scripts of <see cref="RedisRateLimitStore"/>. ARGV[1] is the time in microseconds since the Unix epoch, or
+/// -1 to read the Redis server's clock (TIME). Every key a script writes gets its TTL in the same command as the state
+/// (SET … PX), so no key is ever left without expiry.
 /// </summary>
 /// <remarks>
-/// <para>The three limiter scripts are written for the server's single thread: each check is TIME + GET + at most one
-/// SET … PX (every <c>redis.call</c> costs the server about a microsecond, a script write more), state is one
-/// integer-valued string rather than a hash, ARGV strings are coerced by arithmetic instead of <c>tonumber</c>, and
-/// numbers are handed to <c>redis.call</c> as Lua numbers, which Redis renders with 17 significant digits (exact for
-/// every value here, all below 2^53). Measured with <c>redis-benchmark</c> in <c>benchmarks/results/rate-limiting.md</c>.</para>
-/// <para>Reply of the limiter scripts, one integer in the common cases so the client parses no array:
-/// <c>r ≥ 0</c> allowed with r remaining; <c>r ≤ −2</c> denied, nothing remaining, retry after −r − 1 µs;
-/// <c>{remaining, retry µs}</c> denied with permits still remaining (a multi-permit request larger than what is left).</para>
+/// <para><see cref="Checks"/> runs a batch of limiter checks (1 to <see cref="MaxChecksPerBatch"/>) in one atomic script,
+/// in order: KEYS[i] is the i-th check's key and ARGV[4i − 2 … 4i + 1] its algorithm (0 token bucket, 1 fixed window,
+/// 2 sliding window), window (µs), limit and permits. A batch of one is a plain check; the store batches only checks
+/// that arrive while earlier ones are in flight, and in Redis Cluster only keys of one hash slot.</para>
+/// <para>The script is written for the server's single thread: per check one GET and at most one SET … PX (every
+/// <c>redis.call</c> costs the server about a microsecond, a write more), TIME once per batch, state in one string rather
+/// than a hash, ARGV strings coerced by arithmetic instead of <c>tonumber</c>, and numbers handed to <c>redis.call</c>
+/// as Lua numbers, which Redis renders with 17 significant digits (exact for every value here, all below 2^53).</para>
+/// <para>Reply: a flat array with two integers per check, <c>code, retry µs</c>: <c>code ≥ 0</c> allowed with
+/// <c>code</c> permits remaining (retry 0); <c>code &lt; 0</c> denied with <c>−code − 1</c> remaining.</para>
 /// </remarks>
 internal sealed class RedisRateLimitScripts
 {
+    /// <summary>The largest batch <see cref="Checks"/> is given (bounds the time one script holds the server).</summary>
+    public const int MaxChecksPerBatch = 64;
+
     private const string Clock = """
         local now = ARGV[1] + 0
         if now < 0 then
@@ -29,113 +34,121 @@ internal sealed class RedisRateLimitScripts
 
         """;
 
-    private const string LimiterArguments = Clock + """
-        local window = ARGV[2] + 0
-        local limit = ARGV[3] + 0
-        local permits = ARGV[4] + 0
-
-        """;
-
-    // ARGV: now, window µs, limit, permits.
-    // Value: (window index mod 2^28) + count · 2^28 (< 2^52). The key expires at the end of its window, so a stored
-    // index that differs from the current one modulo 2^28 can only be a key read in the millisecond it expires.
-    public static readonly RedisRateLimitScripts FixedWindow = new(LimiterArguments + """
-        local idx = math.floor(now / window)
-        local low = idx % 268435456
-        local count = 0
-        local v = redis.call('GET', KEYS[1])
-        if v then
-          v = v + 0
-          if v % 268435456 == low then count = math.floor(v / 268435456) end
+    public static readonly RedisRateLimitScripts Checks = new(Clock + """
+        -- Token bucket (GCRA). Value = theoretical arrival time (µs, double). Arithmetic is done on "ahead" = TAT − now,
+        -- a small number, so the 2^-2 µs resolution of doubles near 1.7e15 µs never turns a whole permit into a
+        -- fraction; "remaining" tolerates a millionth of a permit of rounding, like the in-memory store.
+        local function bucket(key, window, limit, permits)
+          local interval = window / limit
+          local v = redis.call('GET', key)
+          local ahead = 0
+          if v then
+            ahead = v - now
+            if ahead < 0 then ahead = 0 end
+          end
+          local newAhead = ahead + permits * interval
+          if permits == 0 or newAhead - window > 0.05 then
+            local remaining = math.floor((window - ahead) / interval + 1e-6)
+            if remaining < 0 then remaining = 0 end
+            if permits == 0 then
+              if remaining >= 1 then return remaining, 0 end
+              local retry = math.ceil(ahead + interval - window)
+              if retry < 1 then retry = 1 end
+              return -1, retry
+            end
+            local retry = math.ceil(newAhead - window)
+            if retry < 1 then retry = 1 end
+            return -1 - remaining, retry
+          end
+          redis.call('SET', key, now + newAhead, 'PX', math.ceil(newAhead / 1000))
+          local r = math.floor((window - newAhead) / interval + 1e-6)
+          if r < 0 then r = 0 end
+          return r, 0
         end
-        local left = limit - count
-        local reset = (idx + 1) * window - now
-        if permits == 0 or permits > left then
-          if permits == 0 and left >= 1 then return left end
-          if left <= 0 then return -reset - 1 end
-          return {left, reset}
-        end
-        redis.call('SET', KEYS[1], low + (count + permits) * 268435456, 'PX', math.ceil(reset / 1000))
-        return left - permits
-        """);
 
-    // ARGV: now, window µs, limit, permits.   Value = theoretical arrival time (µs, double); SET … PX writes state
-    // and TTL in one command. Arithmetic is done on "ahead" = TAT − now, a small number, so the 2^-2 µs resolution
-    // of doubles near 1.7e15 µs never turns a whole permit into a fraction; "remaining" tolerates a millionth of a
-    // permit of rounding, like the in-memory store.
-    public static readonly RedisRateLimitScripts TokenBucket = new(LimiterArguments + """
-        local interval = window / limit
-        local v = redis.call('GET', KEYS[1])
-        local ahead = 0
-        if v then
-          ahead = v - now
-          if ahead < 0 then ahead = 0 end
+        -- Fixed window. Value: (window index mod 2^28) + count · 2^28 (< 2^52). The key expires at the end of its
+        -- window, so a stored index that matches the current one modulo 2^28 is the current window.
+        local function fixed(key, window, limit, permits)
+          local idx = math.floor(now / window)
+          local low = idx % 268435456
+          local count = 0
+          local v = redis.call('GET', key)
+          if v then
+            v = v + 0
+            if v % 268435456 == low then count = math.floor(v / 268435456) end
+          end
+          local left = limit - count
+          local reset = (idx + 1) * window - now
+          if permits == 0 or permits > left then
+            if permits == 0 and left >= 1 then return left, 0 end
+            if left < 0 then left = 0 end
+            return -1 - left, reset
+          end
+          redis.call('SET', key, low + (count + permits) * 268435456, 'PX', math.ceil(reset / 1000))
+          return left - permits, 0
         end
-        local newAhead = ahead + permits * interval
-        if permits == 0 or newAhead - window > 0.05 then
-          local remaining = math.floor((window - ahead) / interval + 1e-6)
+
+        -- Sliding window. Value: "<window index>:<current count>:<previous count>" (every number below 10^14, so Lua's
+        -- 14-digit number-to-string conversion is exact). The full index is kept so a client clock that jumps whole
+        -- windows ahead can never revive old counts.
+        local function sliding(key, window, limit, permits)
+          local idx = math.floor(now / window)
+          local cur = 0
+          local prev = 0
+          local v = redis.call('GET', key)
+          if v then
+            local w, c, p = string.match(v, '^(%d+):(%d+):(%d+)$')
+            w = w + 0
+            if w == idx then
+              cur = c + 0
+              prev = p + 0
+            elseif w == idx - 1 then
+              prev = c + 0
+            end
+          end
+          local elapsed = now - idx * window
+          local est = prev * (1 - elapsed / window) + cur
+          local remaining = math.floor(limit - est + 1e-9)
           if remaining < 0 then remaining = 0 end
-          local retry
-          if permits == 0 then
-            if remaining >= 1 then return remaining end
-            retry = math.ceil(ahead + interval - window)
+          local needed = permits
+          if needed < 1 then needed = 1 end
+          if est + needed <= limit + 1e-9 then
+            if permits == 0 then return remaining, 0 end
+            redis.call('SET', key, idx .. ':' .. (cur + permits) .. ':' .. prev, 'PX', math.ceil((2 * window - elapsed) / 1000))
+            local r = math.floor(limit - est - permits + 1e-9)
+            if r < 0 then r = 0 end
+            return r, 0
+          end
+          local wait
+          if cur + needed > limit then
+            local f = 0
+            if cur > 0 then f = 1 - (limit - needed) / cur end
+            if f < 0 then f = 0 end
+            wait = (window - elapsed) + f * window
           else
-            retry = math.ceil(newAhead - window)
+            wait = (1 - (limit - needed - cur) / prev) * window - elapsed
           end
-          if retry < 1 then retry = 1 end
-          if remaining == 0 then return -retry - 1 end
-          return {remaining, retry}
+          wait = math.ceil(wait)
+          if wait < 1 then wait = 1 end
+          return -1 - remaining, wait
         end
-        redis.call('SET', KEYS[1], now + newAhead, 'PX', math.ceil(newAhead / 1000))
-        local r = math.floor((window - newAhead) / interval + 1e-6)
-        if r < 0 then return 0 end
-        return r
-        """);
 
-    // ARGV: now, window µs, limit, permits.   Value: "<window index>:<current count>:<previous count>" (every number
-    // below 10^14, so Lua's 14-digit number-to-string conversion is exact). The full index is kept (not packed modulo
-    // a small number with the counts) so a client clock that jumps whole windows ahead can never revive old counts.
-    public static readonly RedisRateLimitScripts SlidingWindow = new(LimiterArguments + """
-        local idx = math.floor(now / window)
-        local cur = 0
-        local prev = 0
-        local v = redis.call('GET', KEYS[1])
-        if v then
-          local w, c, p = string.match(v, '^(%d+):(%d+):(%d+)$')
-          w = w + 0
-          if w == idx then
-            cur = c + 0
-            prev = p + 0
-          elseif w == idx - 1 then
-            prev = c + 0
+        local out = {}
+        for i = 1, #KEYS do
+          local a = 4 * i - 2
+          local algorithm = ARGV[a] + 0
+          local code, retry
+          if algorithm == 0 then
+            code, retry = bucket(KEYS[i], ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
+          elseif algorithm == 1 then
+            code, retry = fixed(KEYS[i], ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
+          else
+            code, retry = sliding(KEYS[i], ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
           end
+          out[2 * i - 1] = code
+          out[2 * i] = retry
         end
-        local elapsed = now - idx * window
-        local est = prev * (1 - elapsed / window) + cur
-        local remaining = math.floor(limit - est + 1e-9)
-        if remaining < 0 then remaining = 0 end
-        local needed = permits
-        if needed < 1 then needed = 1 end
-        if est + needed <= limit + 1e-9 then
-          if permits == 0 then return remaining end
-          redis.call('SET', KEYS[1], idx .. ':' .. (cur + permits) .. ':' .. prev, 'PX', math.ceil((2 * window - elapsed) / 1000))
-          local r = math.floor(limit - est - permits + 1e-9)
-          if r < 0 then return 0 end
-          return r
-        end
-        local wait
-        if cur + needed > limit then
-          local f = 0
-          if cur > 0 then f = 1 - (limit - needed) / cur end
-          if f < 0 then f = 0 end
-          wait = (window - elapsed) + f * window
-        else
-          wait = (1 - (limit - needed - cur) / prev) * window - elapsed
-        end
-        wait = math.ceil(wait)
-        if wait < 1 then wait = 1 end
-        if remaining == 0 then return -wait - 1 end
-        return {remaining, wait}
+        return out
         """);
 
     // ARGV: now, free attempts, initial delay µs, max delay µs, max failures, failure window µs, permanent (0/1).

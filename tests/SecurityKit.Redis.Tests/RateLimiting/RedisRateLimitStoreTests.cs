@@ -247,4 +247,61 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
             (await database.KeyTimeToLiveAsync("packed:rl:{" + key + "}")).Should().NotBeNull();
         }
     }
+
+    [SkippableFact]
+    public async Task AcquireAsync_ConcurrentChecks_AreBatchedIntoFewerScriptCalls_WithExactCounts()
+    {
+        fixture.EnsureAvailable();
+        var connection = RedisTestConnections.Own(fixture, "batch:", TimeSpan.FromSeconds(5));
+        await using var _ = connection;
+        var store = new RedisRateLimitStore(connection);
+        var hot = RateLimitRule.FixedWindow(300, TimeSpan.FromMinutes(1));
+        var other = RateLimitRule.TokenBucket(2, TimeSpan.FromMinutes(1));
+        var hotKey = NewKey();
+        var otherKeys = Enumerable.Range(0, 100).Select(_ => NewKey()).ToArray();
+        await store.AcquireAsync(NewKey(), hot); // connects and loads the script
+        var (admin, server) = await AdminAsync();
+        await using var __ = admin;
+        await server.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        using var start = new ManualResetEventSlim();
+        var hotChecks = Enumerable.Range(0, 500).Select(_ => Task.Run(async () => { start.Wait(); return await store.AcquireAsync(hotKey, hot); })).ToArray();
+        var otherChecks = Enumerable.Range(0, 300).Select(i => Task.Run(async () => { start.Wait(); return await store.AcquireAsync(otherKeys[i % 100], other); })).ToArray();
+        start.Set();
+        var hotResults = await Task.WhenAll(hotChecks);
+        var otherResults = await Task.WhenAll(otherChecks);
+
+        hotResults.Count(d => d.IsAllowed).Should().Be(300, "the hot key admits exactly its limit, batched or not");
+        hotResults.Where(d => !d.IsAllowed).Should().OnlyContain(d => d.Remaining == 0 && d.RetryAfter > TimeSpan.Zero);
+        hotResults.Where(d => d.IsAllowed).Select(d => d.Remaining).Should().BeEquivalentTo(Enumerable.Range(0, 300).Select(i => (long)i), "each admitted check saw its own count");
+        otherResults.Count(d => d.IsAllowed).Should().Be(200, "each of the 100 other keys admits exactly 2");
+
+        var stats = (await server.InfoRawAsync("commandstats"))!;
+        var calls = long.Parse(System.Text.RegularExpressions.Regex.Match(stats, "cmdstat_evalsha:calls=([0-9]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        calls.Should().BeLessThan(800, "checks that arrive while a batch is in flight leave together").And.BeGreaterThanOrEqualTo(800 / 64);
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_ServerStalled_QueueIsBoundedAndExtraChecksFailAtOnce_ThenQueuedChecksComplete()
+    {
+        fixture.EnsureAvailable();
+        var connection = RedisTestConnections.Own(fixture, "stall:", TimeSpan.FromSeconds(30));
+        await using var _ = connection;
+        var store = new RedisRateLimitStore(connection);
+        var rule = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromMinutes(1));
+        var key = NewKey();
+        await store.AcquireAsync(key, rule); // connects and loads the script
+        var (admin, server) = await AdminAsync();
+        await using var __ = admin;
+        await server.ExecuteAsync("CLIENT", "PAUSE", "1500", "ALL");
+
+        var total = RedisRateLimitStore.MaxBatchesInFlight + RedisRateLimitStore.MaxQueuedChecks + 50;
+        var checks = Enumerable.Range(0, total).Select(_ => store.AcquireAsync(key, rule).AsTask()).ToArray();
+        var failedAtOnce = checks.Where(t => t.IsFaulted).ToArray();
+
+        failedAtOnce.Should().HaveCount(50, "one check is in flight, 8,192 wait, the rest are refused without queueing");
+        failedAtOnce.Should().OnlyContain(t => t.Exception!.InnerException is InvalidOperationException);
+        var completed = await Task.WhenAll(checks.Where(t => !t.IsFaulted));
+        completed.Should().HaveCount(total - 50).And.OnlyContain(d => d.IsAllowed);
+    }
 }
