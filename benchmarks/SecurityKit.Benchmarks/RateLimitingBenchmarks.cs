@@ -189,7 +189,7 @@ internal sealed class BenchmarkRedisServer : IDisposable
 
 /// <summary>Latency of one Redis rate-limit check vs one PING round trip, and vs naive INCR + EXPIRE.</summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 public class RateLimitingRedisLatencyBenchmarks
 {
     private BenchmarkRedisServer _server = null!;
@@ -239,7 +239,7 @@ public class RateLimitingRedisLatencyBenchmarks
 }
 
 /// <summary>Throughput with 64 concurrent callers on one multiplexer (time per check; checks/s = 1 s / mean).</summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 public class RateLimitingRedisThroughputBenchmarks
 {
     private const int Callers = 64;

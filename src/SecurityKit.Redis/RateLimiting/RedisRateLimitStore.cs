@@ -115,11 +115,10 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var check = new PendingCheck(redisKey, rule, permits);
         var pendingDatabase = _connection.GetDatabaseAsync(cancellationToken);
         var task = pendingDatabase.IsCompletedSuccessfully
-            ? Enqueue(pendingDatabase.Result, check)
-            : EnqueueAfterConnectAsync(pendingDatabase, check);
+            ? Check(pendingDatabase.Result, redisKey, rule, permits)
+            : CheckAfterConnectAsync(pendingDatabase, redisKey, rule, permits);
         return new ValueTask<RateLimitDecision>(cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task);
     }
 
@@ -152,32 +151,46 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         await database.KeyDeleteAsync(redisKey).ConfigureAwait(false);
     }
 
-    private async Task<RateLimitDecision> EnqueueAfterConnectAsync(ValueTask<IDatabase> pendingDatabase, PendingCheck check) =>
-        await Enqueue(await pendingDatabase.ConfigureAwait(false), check).ConfigureAwait(false);
+    private async Task<RateLimitDecision> CheckAfterConnectAsync(ValueTask<IDatabase> pendingDatabase, RedisKey key, RateLimitRule rule, int permits) =>
+        await Check(await pendingDatabase.ConfigureAwait(false), key, rule, permits).ConfigureAwait(false);
 
     /// <summary>
-    /// Sends the check at once when fewer than <see cref="MaxBatchesInFlight"/> batches of its queue are in flight;
-    /// otherwise it waits in the queue and leaves with the next batch (group commit: no timer, so a lone caller never
-    /// waits, and under load one script call carries many checks).
+    /// Sends the check at once when no batch of its queue is in flight (awaiting the reply directly: no extra task, no
+    /// thread hop); otherwise it waits in the queue and leaves with the next batch (group commit: no timer, so a lone
+    /// caller never waits, and under load one script call carries many checks).
     /// </summary>
-    private Task<RateLimitDecision> Enqueue(IDatabase database, PendingCheck check)
+    private Task<RateLimitDecision> Check(IDatabase database, RedisKey key, RateLimitRule rule, int permits)
     {
-        var queue = QueueFor(database, check.Key);
+        var queue = QueueFor(database, key);
+        PendingCheck? check = null;
         List<PendingCheck>? batch = null;
         lock (queue)
         {
-            if (queue.Pending.Count >= MaxQueuedChecks)
-            {
-                return Task.FromException<RateLimitDecision>(new InvalidOperationException(
-                    $"{MaxQueuedChecks} rate-limit checks are already waiting for Redis: the server is not keeping up, so this check fails at once."));
-            }
-
-            queue.Pending.Add(check);
-            if (queue.InFlight < MaxBatchesInFlight)
+            if (queue.InFlight < MaxBatchesInFlight && queue.Pending.Count == 0)
             {
                 queue.InFlight++;
-                batch = queue.TakeBatch();
             }
+            else
+            {
+                if (queue.Pending.Count >= MaxQueuedChecks)
+                {
+                    return Task.FromException<RateLimitDecision>(new InvalidOperationException(
+                        $"{MaxQueuedChecks} rate-limit checks are already waiting for Redis: the server is not keeping up, so this check fails at once."));
+                }
+
+                check = new PendingCheck(key, rule, permits);
+                queue.Pending.Add(check);
+                if (queue.InFlight < MaxBatchesInFlight)
+                {
+                    queue.InFlight++;
+                    batch = queue.TakeBatch();
+                }
+            }
+        }
+
+        if (check is null)
+        {
+            return CheckAloneAsync(database, queue, key, rule, permits);
         }
 
         if (batch is not null)
@@ -186,6 +199,38 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         }
 
         return check.Task;
+    }
+
+    private async Task<RateLimitDecision> CheckAloneAsync(IDatabase database, CheckQueue queue, RedisKey key, RateLimitRule rule, int permits)
+    {
+        try
+        {
+            var args = new RedisValue[5];
+            args[0] = NowMicroseconds();
+            SetArguments(args, 0, rule, permits);
+            var values = (long[]?)await EvaluateAsync(database, RedisRateLimitScripts.Checks, [key], args).ConfigureAwait(false);
+            return Decode(values, 0, 1);
+        }
+        finally
+        {
+            List<PendingCheck>? next = null;
+            lock (queue)
+            {
+                if (queue.Pending.Count == 0)
+                {
+                    queue.InFlight--;
+                }
+                else
+                {
+                    next = queue.TakeBatch();
+                }
+            }
+
+            if (next is not null)
+            {
+                _ = RunAsync(database, queue, next);
+            }
+        }
     }
 
     private CheckQueue QueueFor(IDatabase database, RedisKey key)
@@ -247,26 +292,14 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             args[0] = NowMicroseconds();
             for (var i = 0; i < batch.Count; i++)
             {
-                var check = batch[i];
-                keys[i] = check.Key;
-                args[1 + (4 * i)] = (int)check.Rule.Algorithm;
-                args[2 + (4 * i)] = check.Rule.Window.Ticks / 10;
-                args[3 + (4 * i)] = check.Rule.Limit;
-                args[4 + (4 * i)] = check.Permits;
+                keys[i] = batch[i].Key;
+                SetArguments(args, i, batch[i].Rule, batch[i].Permits);
             }
 
             var values = (long[]?)await EvaluateAsync(database, RedisRateLimitScripts.Checks, keys, args).ConfigureAwait(false);
-            if (values is null || values.Length != 2 * batch.Count)
-            {
-                throw new InvalidOperationException("Unexpected reply from the SecurityKit rate-limit script.");
-            }
-
             for (var i = 0; i < batch.Count; i++)
             {
-                var code = values[2 * i];
-                batch[i].TrySetResult(code >= 0
-                    ? new RateLimitDecision(true, code, TimeSpan.Zero)
-                    : new RateLimitDecision(false, -code - 1, TimeSpan.FromTicks(values[(2 * i) + 1] * 10)));
+                batch[i].TrySetResult(Decode(values, i, batch.Count));
             }
         }
 #pragma warning disable CA1031 // Every failure (connection, timeout, server error) belongs to the callers of the batch.
@@ -278,6 +311,27 @@ public sealed class RedisRateLimitStore : IRateLimitStore
                 check.TrySetException(ex);
             }
         }
+    }
+
+    private static void SetArguments(RedisValue[] args, int index, RateLimitRule rule, int permits)
+    {
+        args[1 + (4 * index)] = (int)rule.Algorithm;
+        args[2 + (4 * index)] = rule.Window.Ticks / 10;
+        args[3 + (4 * index)] = rule.Limit;
+        args[4 + (4 * index)] = permits;
+    }
+
+    private static RateLimitDecision Decode(long[]? values, int index, int count)
+    {
+        if (values is null || values.Length != 2 * count)
+        {
+            throw new InvalidOperationException("Unexpected reply from the SecurityKit rate-limit script.");
+        }
+
+        var code = values[2 * index];
+        return code >= 0
+            ? new RateLimitDecision(true, code, TimeSpan.Zero)
+            : new RateLimitDecision(false, -code - 1, TimeSpan.FromTicks(values[(2 * index) + 1] * 10));
     }
 
     private RedisKey KeyOf(string key)
