@@ -31,4 +31,8 @@ public sealed class PasswordStrengthOptions
     /// </summary>
     /// <value>The default value is null.</value>
     public int? ReferenceYear { get; set; }
+
+    /// <summary>Copies every setting.</summary>
+    /// <returns>The copy.</returns>
+    internal PasswordStrengthOptions Clone() => (PasswordStrengthOptions)MemberwiseClone();
 }

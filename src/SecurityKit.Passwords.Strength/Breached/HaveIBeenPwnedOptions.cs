@@ -65,4 +65,8 @@ public sealed class HaveIBeenPwnedOptions
             throw new ArgumentException("HaveIBeenPwnedOptions.MaxResponseBytes must be between 1 KiB and 16 MiB.");
         }
     }
+
+    /// <summary>Copies every setting, so a checker keeps what it validated.</summary>
+    /// <returns>The copy.</returns>
+    internal HaveIBeenPwnedOptions Clone() => (HaveIBeenPwnedOptions)MemberwiseClone();
 }

@@ -68,6 +68,7 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        options = options.Clone(); // validate and keep a private copy
         options.Validate();
         this.clientFactory = clientFactory;
         this.options = options;

@@ -43,6 +43,9 @@ public sealed class PasswordPolicy : IPasswordPolicy
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(estimator);
+
+        // Validate and keep a private copy: changing the caller's object later cannot weaken the policy in force.
+        options = options.Clone();
         var errors = PasswordPolicyOptionsValidator.GetErrors(options);
         if (errors.Count > 0)
         {
@@ -62,8 +65,8 @@ public sealed class PasswordPolicy : IPasswordPolicy
         contextWords = options.ContextWords.Where(w => !string.IsNullOrWhiteSpace(w)).ToArray();
     }
 
-    /// <summary>Gets the options in force.</summary>
-    public PasswordPolicyOptions Options => options;
+    /// <summary>Gets a copy of the options in force (changing it does not change this policy).</summary>
+    public PasswordPolicyOptions Options => options.Clone();
 
     /// <inheritdoc />
     public PasswordPolicyResult Evaluate(string password, PasswordPolicyContext? context = null)

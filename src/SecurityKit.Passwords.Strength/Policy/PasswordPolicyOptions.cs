@@ -51,10 +51,10 @@ public sealed class PasswordPolicyOptions
     public bool BlockCommonPasswords { get; set; } = true;
 
     /// <summary>Gets more passwords to reject (compared case-insensitively on the whole password), e.g. the service's own name variants.</summary>
-    public IList<string> AdditionalBlockedPasswords { get; } = [];
+    public IList<string> AdditionalBlockedPasswords { get; private set; } = [];
 
     /// <summary>Gets application-wide context words (the service's name, its domain…) that passwords may not contain; they also lower the strength estimate.</summary>
-    public IList<string> ContextWords { get; } = [];
+    public IList<string> ContextWords { get; private set; } = [];
 
     /// <summary>Gets or sets whether a password containing a context word (of at least <see cref="MinimumContextWordLength"/> characters), compared case-insensitively, is rejected.</summary>
     /// <value>The default value is true.</value>
@@ -85,10 +85,30 @@ public sealed class PasswordPolicyOptions
     public bool CheckBreachedPasswords { get; set; }
 
     /// <summary>Gets the Have I Been Pwned options (timeout, fail mode, threshold, cache) used when <see cref="CheckBreachedPasswords"/> is on.</summary>
-    public HaveIBeenPwnedOptions BreachCheck { get; } = new();
+    public HaveIBeenPwnedOptions BreachCheck { get; private set; } = new();
 
     /// <summary>Gets the strength estimator options (length cap, reference year).</summary>
-    public PasswordStrengthOptions Strength { get; } = new();
+    public PasswordStrengthOptions Strength { get; private set; } = new();
 
     internal bool WeakerThanNistAllowed { get; set; }
+
+    /// <summary>Copies every setting (lists and nested options included), so a policy keeps what it validated.</summary>
+    /// <returns>The copy.</returns>
+    internal PasswordPolicyOptions Clone()
+    {
+        var copy = (PasswordPolicyOptions)MemberwiseClone();
+        copy.CopyCollectionsFrom(this);
+        return copy;
+    }
+
+    private void CopyCollectionsFrom(PasswordPolicyOptions source)
+    {
+        // MemberwiseClone shared the lists and nested options with the source: give the copy its own.
+        var blocked = source.AdditionalBlockedPasswords.ToArray();
+        var words = source.ContextWords.ToArray();
+        AdditionalBlockedPasswords = new List<string>(blocked);
+        ContextWords = new List<string>(words);
+        BreachCheck = source.BreachCheck.Clone();
+        Strength = source.Strength.Clone();
+    }
 }

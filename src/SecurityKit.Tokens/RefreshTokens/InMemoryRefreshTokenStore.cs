@@ -9,7 +9,8 @@ namespace SecurityKit.Tokens.RefreshTokens;
 /// </summary>
 /// <remarks>
 /// <para>Bounded: at most <see cref="MaxFamilies"/> families. When full, creating a family first drops
-/// expired families, then the least recently used one (its user must sign in again). Revoked families
+/// expired families and, if fewer than 1 % of the capacity were expired, the least recently used ones up to 1 % (their
+/// users must sign in again), so one scan makes room for many creations. Revoked families
 /// are kept until they expire so reuse of their tokens is still reported as revoked. Each family keeps
 /// the hash of every earlier token (32 bytes per rotation) until it expires.</para>
 /// <para>Rotation is atomic: a per-family lock. Thread-safe. State is lost when the process stops; use
@@ -31,6 +32,9 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
         MaxFamilies = maxFamilies;
     }
 
+    /// <summary>Gets or sets a test hook run between finding a user's family set and locking it (null in production).</summary>
+    internal Action<string>? AfterUserSetLookup { get; set; }
+
     /// <summary>Gets the largest number of families kept.</summary>
     public int MaxFamilies { get; }
 
@@ -51,13 +55,21 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
             return ValueTask.FromResult(false);
         }
 
-        var set = _users.GetOrAdd(family.UserId, static _ => new HashSet<string>(StringComparer.Ordinal));
-        lock (set)
+        while (true)
         {
-            set.Add(family.FamilyId);
+            var set = _users.GetOrAdd(family.UserId, static _ => new HashSet<string>(StringComparer.Ordinal));
+            AfterUserSetLookup?.Invoke(family.UserId);
+            lock (set)
+            {
+                // Remove() drops an emptied set from _users under this lock; adding to a dropped set would hide the
+                // family from "revoke all of a user" (sign out everywhere), so retry with the live set.
+                if (_users.TryGetValue(family.UserId, out var live) && ReferenceEquals(live, set))
+                {
+                    set.Add(family.FamilyId);
+                    return ValueTask.FromResult(true);
+                }
+            }
         }
-
-        return ValueTask.FromResult(true);
     }
 
     /// <inheritdoc />
@@ -215,7 +227,12 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
                 return;
             }
 
-            Entry? oldest = null;
+            // One scan frees expired families and, if that is not enough, the least recently used 1 % (at least one):
+            // the next ~1 % of creations then find room without scanning, so a flood of sign-ins at capacity costs
+            // O(n log k) per k creations instead of O(n) each.
+            var evictCount = Math.Max(1, MaxFamilies / 100);
+            var oldest = new PriorityQueue<RefreshTokenFamily, DateTimeOffset>(evictCount + 1, Comparer<DateTimeOffset>.Create(static (a, b) => b.CompareTo(a)));
+            var freed = 0;
             foreach (var (id, entry) in _families)
             {
                 RefreshTokenFamily snapshot;
@@ -227,16 +244,22 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
                 if (now >= snapshot.AbsoluteExpiresAt || (!snapshot.IsRevoked && snapshot.IsExpired(now)))
                 {
                     Remove(id, snapshot.UserId);
+                    freed++;
                 }
-                else if (oldest is null || snapshot.LastUsedAt < oldest.LastUsedAt)
+                else
                 {
-                    oldest = entry;
+                    oldest.Enqueue(snapshot, snapshot.LastUsedAt);
+                    if (oldest.Count > evictCount)
+                    {
+                        oldest.Dequeue(); // drops the most recently used of the candidates
+                    }
                 }
             }
 
-            if (_families.Count >= MaxFamilies && oldest is not null)
+            while (freed < evictCount && oldest.TryDequeue(out var victim, out _))
             {
-                Remove(oldest.FamilyId, oldest.UserId);
+                Remove(victim.FamilyId, victim.UserId);
+                freed++;
             }
         }
     }

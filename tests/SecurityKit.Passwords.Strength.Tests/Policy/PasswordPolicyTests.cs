@@ -17,6 +17,33 @@ public sealed class PasswordPolicyTests
     }
 
     [Fact]
+    public void Constructor_KeepsACopy_ChangingTheCallersOptionsLaterCannotWeakenThePolicy()
+    {
+        var options = new PasswordPolicyOptions();
+        options.Strength.ReferenceYear = 2026;
+        options.AdditionalBlockedPasswords.Add("glacier orbit tangerine violin");
+        var policy = new PasswordPolicy(options, new ZxcvbnPasswordStrengthEstimator(options.Strength, TimeProvider.System));
+
+        // After validation the caller (or a reloaded configuration object) changes the options it passed in.
+        options.AllowWeakerThanNist();
+        options.MinimumLength = 1;
+        options.MinimumScore = 0;
+        options.BlockCommonPasswords = false;
+        options.AdditionalBlockedPasswords.Clear();
+
+        policy.Evaluate("abc").Failures.Select(f => f.Code).Should().Contain(PasswordRuleCode.TooShort);
+        policy.Evaluate(Strong).Failures.Select(f => f.Code).Should().Contain(PasswordRuleCode.CommonPassword, "the blocklist entry was copied");
+        policy.Options.MinimumLength.Should().Be(PasswordPolicyOptions.NistMinimumLength);
+
+        var copy = policy.Options;
+        copy.MinimumLength = 1;
+        copy.ContextWords.Add("x");
+        policy.Options.MinimumLength.Should().Be(PasswordPolicyOptions.NistMinimumLength, "Options returns a copy");
+        policy.Options.ContextWords.Should().BeEmpty();
+        policy.Options.Should().NotBeSameAs(policy.Options);
+    }
+
+    [Fact]
     public void Evaluate_StrongPassphrase_IsAcceptable()
     {
         var result = Create().Evaluate(Strong);

@@ -45,6 +45,109 @@ public sealed class InMemoryStoreBoundsTests
     }
 
     [Fact]
+    public async Task CreateFamily_WhenFullOfActiveFamilies_EvictsTheLeastRecentlyUsedOnePercentInOneScan()
+    {
+        var store = new InMemoryRefreshTokenStore(maxFamilies: 1_000);
+        for (var i = 0; i < 1_000; i++)
+        {
+            await store.CreateFamilyAsync(new RefreshTokenFamilyCreation($"f{i}", "u" + (i % 7), null, new byte[32], T0.AddSeconds(i), T0.AddDays(1), TimeSpan.FromDays(1)));
+        }
+
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("next", "u", null, new byte[32], T0.AddHours(1), T0.AddDays(1), TimeSpan.FromDays(1)));
+
+        store.Count.Should().Be(991, "ten (1 %) were evicted by one scan, then the new family was added");
+        for (var i = 0; i < 10; i++)
+        {
+            (await store.GetFamilyAsync($"f{i}")).Should().BeNull("the ten least recently used go first");
+        }
+
+        (await store.GetFamilyAsync("f10")).Should().NotBeNull();
+        for (var i = 0; i < 9; i++)
+        {
+            await store.CreateFamilyAsync(new RefreshTokenFamilyCreation($"more{i}", "u", null, new byte[32], T0.AddHours(1), T0.AddDays(1), TimeSpan.FromDays(1)));
+        }
+
+        store.Count.Should().Be(1_000, "the room made by the scan is used before the next scan");
+        (await store.GetFamilyAsync("f10")).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task CreateFamily_UserSetDroppedByEvictionMidCreation_FamilyStillReachedByRevokeAll()
+    {
+        // Deterministic version of the race below: between finding user x's family set and locking it, other
+        // sign-ins fill the store and evict x's only family, which drops x's (now empty) set.
+        var store = new InMemoryRefreshTokenStore(maxFamilies: 16);
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("x1", "x", null, new byte[32], T0, T0.AddDays(1), TimeSpan.FromDays(1)));
+        for (var i = 0; i < 14; i++)
+        {
+            await store.CreateFamilyAsync(new RefreshTokenFamilyCreation($"y{i}", "y", null, new byte[32], T0.AddSeconds(i + 1), T0.AddDays(1), TimeSpan.FromDays(1)));
+        }
+
+        var fired = false;
+        store.AfterUserSetLookup = user =>
+        {
+            if (user != "x" || fired)
+            {
+                return;
+            }
+
+            fired = true;
+            for (var i = 0; i < 2; i++)
+            {
+                store.CreateFamilyAsync(new RefreshTokenFamilyCreation($"z{i}", "z", null, new byte[32], T0.AddMinutes(1), T0.AddDays(1), TimeSpan.FromDays(1))).AsTask().GetAwaiter().GetResult();
+            }
+        };
+
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("x2", "x", null, new byte[32], T0.AddMinutes(1), T0.AddDays(1), TimeSpan.FromDays(1)))).Should().BeTrue();
+
+        fired.Should().BeTrue();
+        (await store.GetFamilyAsync("x1")).Should().BeNull("x's only family was the least recently used and was evicted");
+        (await store.ListUserFamiliesAsync("x", T0.AddMinutes(2))).Select(f => f.FamilyId).Should().Equal("x2");
+        (await store.RevokeUserFamiliesAsync("x", T0.AddMinutes(2))).Should().Be(1, "sign out everywhere reaches the family created during the eviction");
+    }
+
+    [Fact]
+    public async Task CreateFamily_RacingEvictionOfTheSameUsers_NeverHidesAFamilyFromRevokeAll()
+    {
+        // Eviction drops a user's emptied family set; a creation racing with it must not add to the dropped set,
+        // or "sign out everywhere" would miss that family.
+        var store = new InMemoryRefreshTokenStore(maxFamilies: 16);
+        var created = new System.Collections.Concurrent.ConcurrentBag<(string User, string Family)>();
+        var tick = 0L;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < 3_000; i++)
+            {
+                // Each worker signs in its own user, so about one family per user fits: evictions keep emptying sets
+                // while their users create the next family.
+                var user = "u" + worker;
+                var family = $"w{worker}-{i}";
+                var at = T0.AddTicks(Interlocked.Increment(ref tick));
+                if (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(family, user, null, new byte[32], at, T0.AddDays(1), TimeSpan.FromDays(1))))
+                {
+                    created.Add((user, family));
+                }
+            }
+        })));
+
+        var now = T0.AddMinutes(1);
+        foreach (var user in created.Select(c => c.User).Distinct())
+        {
+            var live = new List<string>();
+            foreach (var (_, family) in created.Where(c => c.User == user))
+            {
+                if (await store.GetFamilyAsync(family) is not null)
+                {
+                    live.Add(family);
+                }
+            }
+
+            (await store.ListUserFamiliesAsync(user, now)).Select(f => f.FamilyId).Should().BeEquivalentTo(live, $"every live family of {user} is listed");
+            (await store.RevokeUserFamiliesAsync(user, now)).Should().Be(live.Count, $"revoke-all reaches every live family of {user}");
+        }
+    }
+
+    [Fact]
     public async Task TokenVersionStore_WhenFull_RefusesNewUsersButServesKnownOnes()
     {
         var store = new InMemoryTokenVersionStore(maxUsers: 16);
