@@ -135,7 +135,7 @@ public sealed class BackupCodeService
         if (!attempt.Allowed)
         {
             _events.Publish(OtpEventNames.LockedOut, SecurityEventSeverity.Warning, userId: userId, reason: "locked_out");
-            return new BackupCodeVerificationResult(BackupCodeVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures);
+            return new BackupCodeVerificationResult(BackupCodeVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures) { RetryAfter = attempt.RetryAfter };
         }
 
         var key = _keyRing.GetActiveKey(KeyPurposes.BackupCodes);
@@ -311,6 +311,9 @@ public enum BackupCodeVerificationStatus
 /// <param name="ConsecutiveFailures">The user's consecutive failures before this attempt.</param>
 public readonly record struct BackupCodeVerificationResult(BackupCodeVerificationStatus Status, int RemainingCount = 0, int ConsecutiveFailures = 0)
 {
+    /// <summary>Gets, for <see cref="BackupCodeVerificationStatus.LockedOut"/>, how long until the limiter accepts the next attempt when it knows (zero otherwise).</summary>
+    public TimeSpan RetryAfter { get; init; }
+
     /// <summary>Gets whether the code was accepted.</summary>
     public bool Succeeded => Status == BackupCodeVerificationStatus.Success;
 

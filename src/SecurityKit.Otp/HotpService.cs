@@ -159,7 +159,7 @@ public sealed class HotpService
             if (!attempt.Allowed)
             {
                 _events.Publish(OtpEventNames.LockedOut, SecurityEventSeverity.Warning, userId: userId, reason: "locked_out");
-                return new OtpVerificationResult(OtpVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures);
+                return new OtpVerificationResult(OtpVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures) { RetryAfter = attempt.RetryAfter };
             }
 
             var counterName = credential.CounterName;

@@ -5,7 +5,8 @@ namespace SecurityKit.Otp;
 
 /// <summary>
 /// Limits failed second-factor verifications per user. The default, <see cref="StoreOtpFailureLimiter"/>,
-/// counts consecutive failures in the <see cref="IOtpStateStore"/>; replace it to delegate to a rate limiter.
+/// counts consecutive failures in the <see cref="IOtpStateStore"/>; <see cref="ProgressiveOtpFailureLimiter"/>
+/// (<c>UseProgressiveOtpLockout</c>, the default of <c>AddSecurityKit</c>) uses the rate-limit store's lockout curve.
 /// </summary>
 /// <remarks>
 /// An attempt is counted as a failure <em>before</em> the code is checked and forgiven on success, so
@@ -29,7 +30,11 @@ public interface IOtpFailureLimiter
 /// <summary>The decision of <see cref="IOtpFailureLimiter.BeginAttemptAsync"/>.</summary>
 /// <param name="Allowed">Whether the code may be checked.</param>
 /// <param name="PreviousFailures">The consecutive failures counted before this attempt.</param>
-public readonly record struct OtpAttempt(bool Allowed, int PreviousFailures);
+public readonly record struct OtpAttempt(bool Allowed, int PreviousFailures)
+{
+    /// <summary>Gets how long to wait before the next attempt can be accepted, when known (<see cref="TimeSpan.Zero"/> otherwise).</summary>
+    public TimeSpan RetryAfter { get; init; }
+}
 
 /// <summary>
 /// Counts consecutive failed verifications per user in the <see cref="IOtpStateStore"/> and refuses

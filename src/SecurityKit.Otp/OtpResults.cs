@@ -43,6 +43,9 @@ public enum OtpVerificationStatus
 /// <remarks><b>Security:</b> show users one generic message for every failure status; the status is for logs and flow control.</remarks>
 public readonly record struct OtpVerificationResult(OtpVerificationStatus Status, long? MatchedValue = null, int Drift = 0, int ConsecutiveFailures = 0, string? ProtectedSecret = null)
 {
+    /// <summary>Gets, for <see cref="OtpVerificationStatus.LockedOut"/>, how long until the limiter accepts the next attempt when it knows (zero otherwise).</summary>
+    public TimeSpan RetryAfter { get; init; }
+
     /// <summary>Gets whether the code was accepted.</summary>
     public bool Succeeded => Status == OtpVerificationStatus.Success;
 

@@ -6,6 +6,7 @@ using SecurityKit.Keys;
 using SecurityKit.Otp;
 using SecurityKit.Otp.Stores;
 using SecurityKit.Stores.Otp;
+using SecurityKit.Stores.RateLimiting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -107,6 +108,37 @@ public static class OtpSecurityKitBuilderExtensions
         return true;
     }
 
+    /// <summary>
+    /// Limits failed TOTP, HOTP and backup-code verifications with <see cref="ProgressiveOtpFailureLimiter"/>: the
+    /// registered <see cref="IRateLimitStore"/>'s lockout curve (free attempts, doubling delays, a hard stop at most 100)
+    /// instead of the built-in consecutive-failure counter. The store must be registered (<c>AddRateLimiting()</c> for
+    /// the in-memory one, or <c>UseRedis(…)</c>); startup validation says so otherwise. <c>AddSecurityKit()</c> calls this.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="rule">The curve, or <see langword="null"/> for <see cref="ProgressiveOtpFailureLimiter.DefaultRule"/>.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="rule"/> allows more than 100 consecutive failures or locks permanently.</exception>
+    public static ISecurityKitBuilder UseProgressiveOtpLockout(this ISecurityKitBuilder builder, LockoutRule? rule = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        rule ??= ProgressiveOtpFailureLimiter.DefaultRule;
+        ProgressiveOtpFailureLimiter.ThrowIfUnsafe(rule); // now, where the caller can see it
+        var services = builder.Services;
+        services.RemoveAll<IOtpFailureLimiter>();
+        services.AddSingleton<IOtpFailureLimiter>(sp => new ProgressiveOtpFailureLimiter(sp.GetRequiredService<IRateLimitStore>(), rule));
+        if (!TryMark<ProgressiveOtpLockoutMarker>(services))
+        {
+            return builder; // the startup check is registered once; the last rule wins
+        }
+
+        services.AddOptions<ProgressiveOtpLockoutCheck>()
+            .Validate<IServiceProvider>(
+                static (_, sp) => sp.GetService<IRateLimitStore>() is not null,
+                "UseProgressiveOtpLockout needs an IRateLimitStore: call AddRateLimiting() for the in-memory store, or UseRedis(…).")
+            .ValidateOnStart();
+        return builder;
+    }
+
     private static void AddShared(ISecurityKitBuilder builder)
     {
         var services = builder.Services;
@@ -127,3 +159,7 @@ internal sealed class TotpMarker;
 internal sealed class BackupCodesMarker;
 
 internal sealed class SharedMarker;
+
+internal sealed class ProgressiveOtpLockoutCheck;
+
+internal sealed class ProgressiveOtpLockoutMarker;

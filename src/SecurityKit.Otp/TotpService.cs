@@ -153,7 +153,7 @@ public sealed class TotpService
             if (!attempt.Allowed)
             {
                 _events.Publish(OtpEventNames.LockedOut, SecurityEventSeverity.Warning, userId: userId, reason: "locked_out");
-                return new OtpVerificationResult(OtpVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures);
+                return new OtpVerificationResult(OtpVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures) { RetryAfter = attempt.RetryAfter };
             }
 
             var step = Totp.GetTimeStep(now, credential.PeriodSeconds);

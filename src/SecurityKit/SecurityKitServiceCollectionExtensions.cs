@@ -19,6 +19,7 @@ public static class SecurityKitAllServiceCollectionExtensions
         builder.AddPasswordHashing();
         builder.AddTotp().AddBackupCodes();
         builder.AddRateLimiting().AddLoginProtection();
+        builder.UseProgressiveOtpLockout(); // OTP failures on the rate-limit store's lockout curve (shared via Redis too)
         builder.AddFingerprinting().AddSessions();
         builder.AddPasswordPolicy();
         builder.AddTokens();
