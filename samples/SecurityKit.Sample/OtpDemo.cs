@@ -44,5 +44,21 @@ public static class OtpDemo
         var first = await backupCodes.VerifyAsync(userId, typed);
         var second = await backupCodes.VerifyAsync(userId, codes.Codes[0]);
         Console.WriteLine($"[otp] 6. backup code: first use {first.ReasonCode} ({first.RemainingCount} left), second use {second.ReasonCode}");
+
+        // 7. Guessing: with AddSecurityKit() failures follow the rate-limit store's curve (5 free, then 1 s, 2 s, 4 s …,
+        //    hard stop at 100). A refused attempt says when to retry; even the right code waits.
+        const string guessedUser = "user-43";
+        var guessedEnrollment = totp.BeginEnrollment(guessedUser, "bob@example.com");
+        OtpAuthUri.TryParse(guessedEnrollment.KeyUri, out var bobApp);
+        var bobSecret = (await totp.ConfirmEnrollmentAsync(guessedUser, guessedEnrollment.ProtectedSecret, Totp.ComputeCode(bobApp!.Secret, time.GetUtcNow()))).ProtectedSecret!;
+        var statuses = new List<string>();
+        OtpVerificationResult last = default;
+        for (var i = 0; i < 6; i++)
+        {
+            last = await totp.VerifyAsync(guessedUser, bobSecret, i % 2 == 0 ? "111111" : "222222");
+            statuses.Add(last.ReasonCode);
+        }
+
+        Console.WriteLine($"[otp] 7. six wrong guesses: {string.Join(", ", statuses)}; retry after {last.RetryAfter.TotalSeconds:0} s");
     }
 }
