@@ -54,20 +54,27 @@ internal sealed class InMemorySessionStoreOptionsValidator : IValidateOptions<In
 /// the same lock, so <see cref="RevokeAllAsync"/> is linearizable with <see cref="GetAsync"/>.</para>
 /// <para>Bounded: at most <see cref="InMemorySessionStoreOptions.MaxSessions"/> records. Records are removed
 /// once expired (idle or absolute, revoked ones included) by a sweep that runs during writes at most
-/// every <see cref="InMemorySessionStoreOptions.SweepInterval"/>, and whenever the store is full. When full
-/// of live records, new sessions fail with <see cref="SessionStoreStatus.StoreFull"/> rather than
-/// signing other users out.</para>
+/// every <see cref="InMemorySessionStoreOptions.SweepInterval"/>. When the store is full, the oldest revoked records
+/// (kept only so presenting them reports "revoked") are dropped first, 1 % of the capacity at a time, then expired
+/// records are swept (at most once a second). When full of live sessions, new sessions fail with
+/// <see cref="SessionStoreStatus.StoreFull"/> rather than signing other users out.</para>
 /// </remarks>
 public sealed class InMemorySessionStore : ISessionStore
 {
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UserState> _users = new(StringComparer.Ordinal);
+
+    // Revoked records in revocation order. They are kept until they would have expired so presenting them reports
+    // "revoked"; when the store is full they are the first to go (a revoked session fails validation either way), so
+    // one account that signs in and out in a loop cannot fill the store with tombstones and lock everyone else out.
+    private readonly ConcurrentQueue<Entry> _tombstones = new();
     private readonly int _maxSessions;
     private readonly int _maxPerUser;
     private readonly TimeSpan _sweepInterval;
     private readonly TimeProvider _timeProvider;
     private int _count;
     private long _nextSweepTicks;
+    private long _nextFullSweepTicks;
     private int _sweeping;
 
     /// <summary>Initializes the store.</summary>
@@ -136,6 +143,7 @@ public sealed class InMemorySessionStore : ISessionStore
                     foreach (var victim in active.Take(active.Count - limit + 1))
                     {
                         victim.Record = victim.Record with { RevokedAt = now };
+                        _tombstones.Enqueue(victim);
                         user.Sessions.Remove(victim);
                         evicted.Add(victim.Record.IdHash);
                     }
@@ -236,6 +244,7 @@ public sealed class InMemorySessionStore : ISessionStore
             }
 
             old.Record = old.Record with { RevokedAt = now };
+            _tombstones.Enqueue(old);
             user.Sessions.Remove(old);
             user.Sessions.Add(entry);
             return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.Succeeded, user.Version, []));
@@ -254,6 +263,7 @@ public sealed class InMemorySessionStore : ISessionStore
                 if (!entry.Removed && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal) && IsCurrent(entry, entry.User, now))
                 {
                     entry.Record = entry.Record with { RevokedAt = now };
+                    _tombstones.Enqueue(entry);
                     entry.User.Sessions.Remove(entry);
                     return ValueTask.FromResult(true);
                 }
@@ -294,6 +304,7 @@ public sealed class InMemorySessionStore : ISessionStore
                     else
                     {
                         entry.Record = entry.Record with { RevokedAt = now };
+                        _tombstones.Enqueue(entry);
                         user.Sessions.Remove(entry);
                         count++;
                     }
@@ -345,22 +356,56 @@ public sealed class InMemorySessionStore : ISessionStore
                     continue;
                 }
 
-                entry.Removed = true;
-                user.Sessions.Remove(entry);
-                _sessions.TryRemove(new KeyValuePair<string, Entry>(idHash, entry));
-                Interlocked.Decrement(ref _count);
+                RemoveLocked(idHash, entry);
                 removed++;
-                if (user.Sessions.Count == 0)
+            }
+        }
+
+        while (_tombstones.TryPeek(out var head) && head.Removed)
+        {
+            _tombstones.TryDequeue(out _);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Gets the number of revoked records kept to report "revoked" (they give way first when the store is full).</summary>
+    internal int TombstoneCount => _tombstones.Count(e => !e.Removed);
+
+    // Caller holds entry.User's lock.
+    private void RemoveLocked(string idHash, Entry entry)
+    {
+        var user = entry.User;
+        entry.Removed = true;
+        user.Sessions.Remove(entry);
+        _sessions.TryRemove(new KeyValuePair<string, Entry>(idHash, entry));
+        Interlocked.Decrement(ref _count);
+        if (user.Sessions.Count == 0)
+        {
+            // Marked dead under its lock so concurrent writers retry with a fresh state: the
+            // version can restart because no session issued under the old one remains.
+            user.Dead = true;
+            _users.TryRemove(new KeyValuePair<string, UserState>(user.UserId, user));
+        }
+    }
+
+    /// <summary>Removes up to <paramref name="max"/> of the oldest revoked records; returns how many went.</summary>
+    private int DropTombstones(int max)
+    {
+        var dropped = 0;
+        while (dropped < max && _tombstones.TryDequeue(out var entry))
+        {
+            lock (entry.User)
+            {
+                if (!entry.Removed && entry.Record.RevokedAt is not null)
                 {
-                    // Marked dead under its lock so concurrent writers retry with a fresh state: the
-                    // version can restart because no session issued under the old one remains.
-                    user.Dead = true;
-                    _users.TryRemove(new KeyValuePair<string, UserState>(user.UserId, user));
+                    RemoveLocked(entry.Record.IdHash, entry);
+                    dropped++;
                 }
             }
         }
 
-        return removed;
+        return dropped;
     }
 
     private static bool IsCurrent(Entry entry, UserState user, DateTimeOffset now) =>
@@ -374,7 +419,20 @@ public sealed class InMemorySessionStore : ISessionStore
         }
 
         Interlocked.Decrement(ref _count);
-        RunSweep();
+
+        // Full: first give up revoked records (cheap, oldest first, 1 % of the capacity at a time), then at most one
+        // full sweep for expired records per second — a flood of sign-ins against a store full of live sessions is
+        // refused without scanning it on every attempt.
+        if (DropTombstones(Math.Max(1, _maxSessions / 100)) == 0)
+        {
+            var now = _timeProvider.GetUtcNow().UtcTicks;
+            var next = Volatile.Read(ref _nextFullSweepTicks);
+            if (now >= next && Interlocked.CompareExchange(ref _nextFullSweepTicks, now + TimeSpan.TicksPerSecond, next) == next)
+            {
+                RunSweep();
+            }
+        }
+
         if (Interlocked.Increment(ref _count) <= _maxSessions)
         {
             return true;

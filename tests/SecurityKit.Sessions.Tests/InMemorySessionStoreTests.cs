@@ -40,6 +40,59 @@ public sealed class InMemorySessionStoreTests : SessionStoreConformanceTestsAcce
     }
 
     [Fact]
+    public async Task Create_StoreFullOfOneAccountsRevokedSessions_OthersStillSignIn_LiveSessionsKept()
+    {
+        // One account signing in and out in a loop leaves revoked records ("tombstones") until they would have
+        // expired; they must give way before anyone is refused, and never take a live session with them.
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 200 }, Time);
+        var live = Enumerable.Range(0, 20).Select(_ => NewRecord(NewUser())).ToList();
+        foreach (var record in live)
+        {
+            (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+        }
+
+        var attacker = NewUser();
+        SessionRecord last = null!;
+        for (var i = 0; i < 2_000; i++)
+        {
+            last = NewRecord(attacker);
+            (await store.CreateAsync(last, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue($"sign-in {i} finds room by dropping old tombstones");
+            (await store.RevokeAsync(last.Partition, last.IdHash, Time.GetUtcNow())).Should().BeTrue();
+            store.Count.Should().BeLessThanOrEqualTo(200);
+        }
+
+        (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue("another user can still sign in");
+        foreach (var record in live)
+        {
+            var lookup = await store.GetAsync(record.Partition, record.IdHash);
+            lookup.Session.Should().NotBeNull("live sessions are never dropped to make room");
+            lookup.Session!.RevokedAt.Should().BeNull();
+        }
+
+        (await store.GetAsync(last.Partition, last.IdHash)).Session!.RevokedAt.Should().NotBeNull("recent revocations still report revoked");
+        store.TombstoneCount.Should().BeLessThan(200);
+    }
+
+    [Fact]
+    public async Task Create_FullOfLiveSessions_RefusesWithoutAFullSweepOnEveryAttempt()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 50 }, Time);
+        for (var i = 0; i < 50; i++)
+        {
+            await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        }
+
+        // Within one second only the first refusal may sweep; the outcome is the same for all of them.
+        for (var i = 0; i < 100; i++)
+        {
+            (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.StoreFull);
+        }
+
+        Time.Advance(Idle + TimeSpan.FromSeconds(1));
+        (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue("a second later the sweep runs again and finds the expired records");
+    }
+
+    [Fact]
     public async Task Flood_OfDistinctUsers_StaysBounded()
     {
         var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 500, SweepInterval = TimeSpan.FromMinutes(1) }, Time);
