@@ -196,7 +196,7 @@ public class RateLimitingRedisLatencyBenchmarks
     private ConnectionMultiplexer _multiplexer = null!;
     private IDatabase _database = null!;
     private RedisRateLimitStore _store = null!;
-    private readonly RateLimitRule _tokenBucket = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
+    private readonly RateLimitRule _tokenBucket = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromSeconds(20));
     private readonly RateLimitRule _fixedWindow = RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
 
     [GlobalSetup]
@@ -249,7 +249,7 @@ public class RateLimitingRedisThroughputBenchmarks
     private ConnectionMultiplexer _multiplexer = null!;
     private IDatabase _database = null!;
     private RedisRateLimitStore _store = null!;
-    private readonly RateLimitRule _rule = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
+    private readonly RateLimitRule _rule = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromSeconds(20));
     private readonly RateLimitRule _fixedWindow = RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
 
     [GlobalSetup]

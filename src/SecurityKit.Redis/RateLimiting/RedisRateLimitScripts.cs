@@ -18,12 +18,16 @@ namespace SecurityKit.Redis.RateLimiting;
 /// than a hash, ARGV strings coerced by arithmetic instead of <c>tonumber</c>, and numbers handed to <c>redis.call</c>
 /// as Lua numbers, which Redis renders with 17 significant digits (exact for every value here, all below 2^53).</para>
 /// <para>Reply: a flat array with two integers per check, <c>code, retry µs</c>: <c>code ≥ 0</c> allowed with
-/// <c>code</c> permits remaining (retry 0); <c>code &lt; 0</c> denied with <c>−code − 1</c> remaining.</para>
+/// <c>code</c> permits remaining (retry 0); <c>−2^24 − 1 ≤ code &lt; 0</c> denied with <c>−code − 1</c> remaining;
+/// <see cref="WrongTypeCode"/> when the key holds another Redis type (that check alone fails).</para>
 /// </remarks>
 internal sealed class RedisRateLimitScripts
 {
     /// <summary>The largest batch <see cref="Checks"/> is given (bounds the time one script holds the server).</summary>
     public const int MaxChecksPerBatch = 64;
+
+    /// <summary>The per-check reply code for a key that holds another Redis type (−2^40).</summary>
+    public const long WrongTypeCode = -1099511627776;
 
     private const string Clock = """
         local now = ARGV[1] + 0
@@ -38,12 +42,12 @@ internal sealed class RedisRateLimitScripts
         -- Token bucket (GCRA). Value = theoretical arrival time (µs, double). Arithmetic is done on "ahead" = TAT − now,
         -- a small number, so the 2^-2 µs resolution of doubles near 1.7e15 µs never turns a whole permit into a
         -- fraction; "remaining" tolerates a millionth of a permit of rounding, like the in-memory store.
-        local function bucket(key, window, limit, permits)
+        local function bucket(key, v, window, limit, permits)
           local interval = window / limit
-          local v = redis.call('GET', key)
           local ahead = 0
-          if v then
-            ahead = v - now
+          local tat = tonumber(v)
+          if tat then
+            ahead = tat - now
             if ahead < 0 then ahead = 0 end
           end
           local newAhead = ahead + permits * interval
@@ -68,15 +72,12 @@ internal sealed class RedisRateLimitScripts
 
         -- Fixed window. Value: (window index mod 2^28) + count · 2^28 (< 2^52). The key expires at the end of its
         -- window, so a stored index that matches the current one modulo 2^28 is the current window.
-        local function fixed(key, window, limit, permits)
+        local function fixed(key, v, window, limit, permits)
           local idx = math.floor(now / window)
           local low = idx % 268435456
           local count = 0
-          local v = redis.call('GET', key)
-          if v then
-            v = v + 0
-            if v % 268435456 == low then count = math.floor(v / 268435456) end
-          end
+          local packed = tonumber(v)
+          if packed and packed % 268435456 == low then count = math.floor(packed / 268435456) end
           local left = limit - count
           local reset = (idx + 1) * window - now
           if permits == 0 or permits > left then
@@ -91,13 +92,13 @@ internal sealed class RedisRateLimitScripts
         -- Sliding window. Value: "<window index>:<current count>:<previous count>" (every number below 10^14, so Lua's
         -- 14-digit number-to-string conversion is exact). The full index is kept so a client clock that jumps whole
         -- windows ahead can never revive old counts.
-        local function sliding(key, window, limit, permits)
+        local function sliding(key, v, window, limit, permits)
           local idx = math.floor(now / window)
           local cur = 0
           local prev = 0
-          local v = redis.call('GET', key)
-          if v then
-            local w, c, p = string.match(v, '^(%d+):(%d+):(%d+)$')
+          local w, c, p
+          if v then w, c, p = string.match(v, '^(%d+):(%d+):(%d+)$') end
+          if w then
             w = w + 0
             if w == idx then
               cur = c + 0
@@ -133,17 +134,22 @@ internal sealed class RedisRateLimitScripts
           return -1 - remaining, wait
         end
 
+        -- A value another algorithm wrote does not parse here and counts as empty: the key starts over, as in memory.
+        -- A key of another type (e.g. a lockout counter's hash) fails its own check only, never the rest of the batch.
         local out = {}
         for i = 1, #KEYS do
           local a = 4 * i - 2
           local algorithm = ARGV[a] + 0
+          local v = redis.pcall('GET', KEYS[i])
           local code, retry
-          if algorithm == 0 then
-            code, retry = bucket(KEYS[i], ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
+          if type(v) == 'table' then
+            code, retry = -1099511627776, 0
+          elseif algorithm == 0 then
+            code, retry = bucket(KEYS[i], v, ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
           elseif algorithm == 1 then
-            code, retry = fixed(KEYS[i], ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
+            code, retry = fixed(KEYS[i], v, ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
           else
-            code, retry = sliding(KEYS[i], ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
+            code, retry = sliding(KEYS[i], v, ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
           end
           out[2 * i - 1] = code
           out[2 * i] = retry

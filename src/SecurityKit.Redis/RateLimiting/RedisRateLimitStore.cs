@@ -43,12 +43,17 @@ namespace SecurityKit.Redis.RateLimiting;
 /// <remarks>
 /// <para>A check is sent at once unless two batches are already in flight; then it waits for the next script call,
 /// which carries up to 64 waiting checks (per hash slot in Redis Cluster) and runs them in arrival order. Under load this
-/// divides the server's per-script cost among many checks; a lone caller never waits. At most 8,192 checks wait per
-/// queue: beyond that a check fails at once, so the limiter's failure policy applies instead of unbounded queueing.</para>
+/// divides the server's per-script cost among many checks; a lone caller never waits. Batching is used only where it is
+/// safe (plain Redis, or per hash slot on Redis Cluster; never through proxies, and it switches itself off after a
+/// CROSSSLOT refusal). At most 8,192 checks wait in all: beyond that a check fails at once, so the limiter's failure
+/// policy applies instead of unbounded queueing; a waiting check whose caller cancels, or that waited longer than
+/// <see cref="RedisSecurityKitOptions.OperationTimeout"/>, fails without being sent. In a batch each check is
+/// decided on its own: a key holding another Redis type fails that check only.</para>
 /// <para>Operations fail with an exception when Redis is unreachable or replies with an error. The store adds no timer
 /// of its own on the hot path (a per-call timeout costs an allocation and a thread hop): SecurityKit.RateLimiting's
 /// limiters bound each call by their <c>StoreTimeout</c> and then apply their failure policy (fail open, fail closed or
-/// in-memory fallback); used directly, calls are bounded by StackExchange.Redis's <c>asyncTimeout</c>.</para>
+/// in-memory fallback); used directly, a call is bounded by its wait in the queue (at most <c>OperationTimeout</c>) plus
+/// StackExchange.Redis's <c>asyncTimeout</c>.</para>
 /// <para>This type is thread-safe.</para>
 /// </remarks>
 public sealed class RedisRateLimitStore : IRateLimitStore
@@ -58,6 +63,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     private const int TopologyUnknown = 0;
     private const int TopologyStandalone = 1;
     private const int TopologyCluster = 2;
+    private const int TopologyUnbatched = 3;
 
     /// <summary>Batches of one queue in flight at once; further checks wait and leave together when one returns.</summary>
     /// <remarks>Two: a second concurrent caller is sent at once rather than waiting a round trip, and the server works on
@@ -65,12 +71,15 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     /// and two ~17, with throughput within the machine's noise of each other (benchmarks/results/rate-limiting.md).</remarks>
     internal const int MaxBatchesInFlight = 2;
 
-    /// <summary>Checks allowed to wait in one queue; beyond it a check fails at once (the limiter's failure policy applies).</summary>
+    /// <summary>Checks allowed to wait (all queues together); beyond it a check fails at once (the limiter's failure policy applies).</summary>
     internal const int MaxQueuedChecks = 8192;
 
     private readonly CheckQueue _queue = new();
     private readonly ConcurrentDictionary<int, CheckQueue> _slotQueues = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _maxQueueWait;
     private int _topology;
+    private int _queued;
 
     private readonly RedisConnection _connection;
     private readonly TimeProvider? _clientClock;
@@ -89,6 +98,8 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
         _clientClock = clientClock;
+        _time = clientClock ?? TimeProvider.System;
+        _maxQueueWait = connection.Options.OperationTimeout;
         _prefix = connection.KeyPrefix + "rl:{";
     }
 
@@ -115,12 +126,18 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             throw new ArgumentOutOfRangeException(nameof(permits), permits, "Permits must be between 0 and the rule's limit.");
         }
 
+        if (rule.Algorithm == RateLimitAlgorithm.TokenBucket && rule.Window.Ticks < 10L * rule.Limit)
+        {
+            // The arrival time is stored in µs since 1970 as a double (2^-2 µs resolution today): below 1 µs per permit
+            // it would stop advancing and the bucket would never fill.
+            throw new ArgumentOutOfRangeException(nameof(rule), "The Redis store needs a token bucket of at most one permit per microsecond (Window / Limit ≥ 1 µs); use a longer window or a lower limit.");
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         var pendingDatabase = _connection.GetDatabaseAsync(cancellationToken);
-        var task = pendingDatabase.IsCompletedSuccessfully
-            ? Check(pendingDatabase.Result, redisKey, rule, permits)
-            : CheckAfterConnectAsync(pendingDatabase, redisKey, rule, permits);
-        return new ValueTask<RateLimitDecision>(cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task);
+        return new ValueTask<RateLimitDecision>(pendingDatabase.IsCompletedSuccessfully
+            ? Check(pendingDatabase.Result, redisKey, rule, permits, cancellationToken)
+            : CheckAfterConnectAsync(pendingDatabase, redisKey, rule, permits, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -152,57 +169,58 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         await database.KeyDeleteAsync(redisKey).ConfigureAwait(false);
     }
 
-    private async Task<RateLimitDecision> CheckAfterConnectAsync(ValueTask<IDatabase> pendingDatabase, RedisKey key, RateLimitRule rule, int permits) =>
-        await Check(await pendingDatabase.ConfigureAwait(false), key, rule, permits).ConfigureAwait(false);
+    private async Task<RateLimitDecision> CheckAfterConnectAsync(ValueTask<IDatabase> pendingDatabase, RedisKey key, RateLimitRule rule, int permits, CancellationToken cancellationToken) =>
+        await Check(await pendingDatabase.ConfigureAwait(false), key, rule, permits, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// Sends the check at once when no batch of its queue is in flight (awaiting the reply directly: no extra task, no
-    /// thread hop); otherwise it waits in the queue and leaves with the next batch (group commit: no timer, so a lone
-    /// caller never waits, and under load one script call carries many checks).
+    /// Sends the check at once when fewer than <see cref="MaxBatchesInFlight"/> script calls of its queue are in flight
+    /// (awaiting the reply directly: no extra task, no thread hop); otherwise it waits in the queue and leaves with the
+    /// next batch (group commit: no timer, so a lone caller never waits, and under load one script call carries many
+    /// checks). Where batching is not safe (topology unknown or not plain Redis / Redis Cluster) every check goes alone.
     /// </summary>
-    private Task<RateLimitDecision> Check(IDatabase database, RedisKey key, RateLimitRule rule, int permits)
+    private Task<RateLimitDecision> Check(IDatabase database, RedisKey key, RateLimitRule rule, int permits, CancellationToken cancellationToken)
     {
         var queue = QueueFor(database, key);
+        if (queue is null)
+        {
+            return WithCancellation(CheckAloneAsync(database, null, key, rule, permits), cancellationToken);
+        }
+
         PendingCheck? check = null;
-        List<PendingCheck>? batch = null;
         lock (queue)
         {
-            if (queue.InFlight < MaxBatchesInFlight && queue.Pending.Count == 0)
+            if (queue.InFlight < MaxBatchesInFlight)
             {
+                // Nothing waits while a slot is free: a finishing batch hands its slot to the waiting checks first.
                 queue.InFlight++;
             }
             else
             {
-                if (queue.Pending.Count >= MaxQueuedChecks)
+                if (Interlocked.Increment(ref _queued) > MaxQueuedChecks)
                 {
+                    Interlocked.Decrement(ref _queued);
                     return Task.FromException<RateLimitDecision>(new InvalidOperationException(
                         $"{MaxQueuedChecks} rate-limit checks are already waiting for Redis: the server is not keeping up, so this check fails at once."));
                 }
 
-                check = new PendingCheck(key, rule, permits);
+                check = new PendingCheck(key, rule, permits, _time.GetTimestamp());
                 queue.Pending.Add(check);
-                if (queue.InFlight < MaxBatchesInFlight)
-                {
-                    queue.InFlight++;
-                    batch = queue.TakeBatch();
-                }
             }
         }
 
         if (check is null)
         {
-            return CheckAloneAsync(database, queue, key, rule, permits);
+            return WithCancellation(CheckAloneAsync(database, queue, key, rule, permits), cancellationToken);
         }
 
-        if (batch is not null)
-        {
-            _ = RunAsync(database, queue, batch);
-        }
-
+        check.ListenTo(cancellationToken);
         return check.Task;
     }
 
-    private async Task<RateLimitDecision> CheckAloneAsync(IDatabase database, CheckQueue queue, RedisKey key, RateLimitRule rule, int permits)
+    private static Task<RateLimitDecision> WithCancellation(Task<RateLimitDecision> task, CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled && !task.IsCompleted ? task.WaitAsync(cancellationToken) : task;
+
+    private async Task<RateLimitDecision> CheckAloneAsync(IDatabase database, CheckQueue? queue, RedisKey key, RateLimitRule rule, int permits)
     {
         try
         {
@@ -214,63 +232,111 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         }
         finally
         {
-            List<PendingCheck>? next = null;
-            lock (queue)
+            if (queue is not null)
             {
-                if (queue.Pending.Count == 0)
+                List<PendingCheck>? next = null;
+                lock (queue)
                 {
-                    queue.InFlight--;
+                    if (queue.Pending.Count == 0)
+                    {
+                        queue.InFlight--;
+                    }
+                    else
+                    {
+                        next = TakeBatch(queue);
+                    }
                 }
-                else
-                {
-                    next = queue.TakeBatch();
-                }
-            }
 
-            if (next is not null)
-            {
-                _ = RunAsync(database, queue, next);
+                if (next is not null)
+                {
+                    _ = RunAsync(database, queue, next);
+                }
             }
         }
     }
 
-    private CheckQueue QueueFor(IDatabase database, RedisKey key)
+    private CheckQueue? QueueFor(IDatabase database, RedisKey key)
     {
         var topology = Volatile.Read(ref _topology);
         if (topology == TopologyUnknown)
         {
             topology = DetectTopology(database.Multiplexer);
-            Volatile.Write(ref _topology, topology);
+            if (topology != TopologyUnknown)
+            {
+                Volatile.Write(ref _topology, topology);
+            }
         }
 
-        // Redis Cluster: a script may only touch keys of one hash slot, so there checks are batched per slot. Until the
-        // topology is known (not connected yet) the per-slot queues are used too: always correct, rarely batching.
-        return topology == TopologyStandalone
-            ? _queue
-            : _slotQueues.GetOrAdd(database.Multiplexer.GetHashSlot(key), static _ => new CheckQueue());
+        // A script may touch several keys only if they live on one server: any key on plain Redis, keys of one hash slot
+        // on Redis Cluster. Proxies (twemproxy, Envoy) route a script by its first key, and an unknown topology (not
+        // connected yet) could be either, so there every check goes alone.
+        return topology switch
+        {
+            TopologyStandalone => _queue,
+            TopologyCluster => _slotQueues.GetOrAdd(database.Multiplexer.GetHashSlot(key), static _ => new CheckQueue()),
+            _ => null,
+        };
     }
 
     private static int DetectTopology(IConnectionMultiplexer multiplexer)
     {
         var connected = false;
+        var cluster = false;
         foreach (var server in multiplexer.GetServers())
         {
-            if (server.ServerType == ServerType.Cluster)
+            if (!server.IsConnected)
             {
-                return TopologyCluster;
+                continue;
             }
 
-            connected |= server.IsConnected;
+            connected = true;
+            switch (server.ServerType)
+            {
+                case ServerType.Cluster:
+                    cluster = true;
+                    break;
+                case ServerType.Standalone:
+                    break;
+                default:
+                    return TopologyUnbatched;
+            }
         }
 
-        return connected ? TopologyStandalone : TopologyUnknown;
+        return !connected ? TopologyUnknown : cluster ? TopologyCluster : TopologyStandalone;
+    }
+
+    private List<PendingCheck> TakeBatch(CheckQueue queue)
+    {
+        List<PendingCheck> batch;
+        if (queue.Pending.Count <= RedisRateLimitScripts.MaxChecksPerBatch)
+        {
+            batch = queue.Pending;
+            queue.Pending = [];
+        }
+        else
+        {
+            batch = queue.Pending.GetRange(0, RedisRateLimitScripts.MaxChecksPerBatch);
+            queue.Pending.RemoveRange(0, RedisRateLimitScripts.MaxChecksPerBatch);
+        }
+
+        Interlocked.Add(ref _queued, -batch.Count);
+        return batch;
     }
 
     private async Task RunAsync(IDatabase database, CheckQueue queue, List<PendingCheck> batch)
     {
+        // Continue on the thread pool: the thread that finished the previous call may be a request's, and a server that
+        // fails fast would otherwise let it drain the whole queue.
+        await Task.Yield();
         while (true)
         {
-            await SendAsync(database, batch).ConfigureAwait(false);
+            var now = _time.GetTimestamp();
+            var live = batch.FindAll(check => !check.Task.IsCompleted && !check.Expire(now, _maxQueueWait, _time));
+            if (live.Count > 0)
+            {
+                await SendAsync(database, live).ConfigureAwait(false);
+            }
+
             lock (queue)
             {
                 if (queue.Pending.Count == 0)
@@ -279,7 +345,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
                     return;
                 }
 
-                batch = queue.TakeBatch();
+                batch = TakeBatch(queue);
             }
         }
     }
@@ -300,7 +366,24 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             var values = (long[]?)await EvaluateAsync(database, RedisRateLimitScripts.Checks, keys, args).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].TrySetResult(Decode(values, i, batch.Count));
+                try
+                {
+                    batch[i].Complete(Decode(values, i, batch.Count));
+                }
+                catch (InvalidOperationException ex)
+                {
+                    batch[i].Fail(ex);
+                }
+            }
+        }
+        catch (Exception ex) when (batch.Count > 1 && IsCrossSlot(ex))
+        {
+            // A server that looked like plain Redis but shards keys (a proxy or managed cluster) refused a multi-key
+            // script before running it: stop batching and send these checks one by one.
+            Volatile.Write(ref _topology, TopologyUnbatched);
+            foreach (var check in batch)
+            {
+                await SendAsync(database, [check]).ConfigureAwait(false);
             }
         }
 #pragma warning disable CA1031 // Every failure (connection, timeout, server error) belongs to the callers of the batch.
@@ -309,10 +392,15 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         {
             foreach (var check in batch)
             {
-                check.TrySetException(ex);
+                // One exception object per caller: rethrowing a shared one from many threads garbles its stack trace.
+                check.Fail(batch.Count == 1 ? ex : new InvalidOperationException($"The Redis script call carrying this rate-limit check and {batch.Count - 1} others failed ({ex.GetType().Name}).", ex));
             }
         }
     }
+
+    private static bool IsCrossSlot(Exception ex) =>
+        (ex is RedisServerException && ex.Message.Contains("CROSSSLOT", StringComparison.Ordinal)) ||
+        (ex is RedisCommandException && ex.Message.Contains("single slot", StringComparison.OrdinalIgnoreCase));
 
     private static void SetArguments(RedisValue[] args, int index, RateLimitRule rule, int permits)
     {
@@ -330,6 +418,11 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         }
 
         var code = values[2 * index];
+        if (code == RedisRateLimitScripts.WrongTypeCode)
+        {
+            throw new InvalidOperationException("The rate-limit key holds a Redis value of another type (WRONGTYPE): use each key with one kind of limiter only.");
+        }
+
         return code >= 0
             ? new RateLimitDecision(true, code, TimeSpan.Zero)
             : new RateLimitDecision(false, -code - 1, TimeSpan.FromTicks(values[(2 * index) + 1] * 10));
@@ -362,35 +455,56 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     }
 
     /// <summary>A check waiting for its batch; completes on the thread pool so one caller's continuation never delays the rest of the batch.</summary>
-    private sealed class PendingCheck(RedisKey key, RateLimitRule rule, int permits)
+    private sealed class PendingCheck(RedisKey key, RateLimitRule rule, int permits, long enqueuedAt)
         : TaskCompletionSource<RateLimitDecision>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
+        private CancellationTokenRegistration _registration;
+
         public RedisKey Key { get; } = key;
 
         public RateLimitRule Rule { get; } = rule;
 
         public int Permits { get; } = permits;
+
+        /// <summary>Cancels the check while it waits when the caller gives up; it is then never sent.</summary>
+        public void ListenTo(CancellationToken cancellationToken)
+        {
+            if (cancellationToken.CanBeCanceled)
+            {
+                _registration = cancellationToken.UnsafeRegister(static (state, token) => ((PendingCheck)state!).TrySetCanceled(token), this);
+            }
+        }
+
+        /// <summary>Fails the check, unsent, when it waited longer than <paramref name="maxWait"/>.</summary>
+        public bool Expire(long now, TimeSpan maxWait, TimeProvider time)
+        {
+            if (time.GetElapsedTime(enqueuedAt, now) <= maxWait)
+            {
+                return false;
+            }
+
+            Fail(new TimeoutException($"The rate-limit check waited longer than {maxWait.TotalMilliseconds:0} ms (RedisSecurityKitOptions.OperationTimeout) for its turn and was not sent to Redis."));
+            return true;
+        }
+
+        public void Complete(RateLimitDecision decision)
+        {
+            TrySetResult(decision);
+            _registration.Dispose();
+        }
+
+        public void Fail(Exception exception)
+        {
+            TrySetException(exception);
+            _registration.Dispose();
+        }
     }
 
     /// <summary>The checks of one queue (the whole server, or one hash slot in a cluster); guarded by its own monitor.</summary>
     private sealed class CheckQueue
     {
-        public List<PendingCheck> Pending { get; private set; } = [];
+        public List<PendingCheck> Pending { get; set; } = [];
 
         public int InFlight { get; set; }
-
-        public List<PendingCheck> TakeBatch()
-        {
-            if (Pending.Count <= RedisRateLimitScripts.MaxChecksPerBatch)
-            {
-                var all = Pending;
-                Pending = [];
-                return all;
-            }
-
-            var batch = Pending.GetRange(0, RedisRateLimitScripts.MaxChecksPerBatch);
-            Pending.RemoveRange(0, RedisRateLimitScripts.MaxChecksPerBatch);
-            return batch;
-        }
     }
 }

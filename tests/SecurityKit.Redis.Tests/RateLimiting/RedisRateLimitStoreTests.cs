@@ -304,4 +304,90 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var completed = await Task.WhenAll(checks.Where(t => !t.IsFaulted));
         completed.Should().HaveCount(total - 50).And.OnlyContain(d => d.IsAllowed);
     }
+
+    [SkippableTheory]
+    [InlineData(RateLimitAlgorithm.TokenBucket, RateLimitAlgorithm.SlidingWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow, RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow, RateLimitAlgorithm.SlidingWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow, RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.TokenBucket, RateLimitAlgorithm.FixedWindow)]
+    public async Task AcquireAsync_KeyReusedWithAnotherAlgorithm_StartsOver(RateLimitAlgorithm first, RateLimitAlgorithm second)
+    {
+        // A rolling deploy that changes a policy's algorithm: the old state does not parse and counts as empty.
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "switch:"));
+        var key = NewKey();
+        (await store.AcquireAsync(key, new RateLimitRule(first, 5, TimeSpan.FromMinutes(1)), 5)).IsAllowed.Should().BeTrue();
+
+        (await store.AcquireAsync(key, new RateLimitRule(second, 5, TimeSpan.FromMinutes(1)))).Should().Be(new RateLimitDecision(true, 4, TimeSpan.Zero));
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_KeyOfAnotherRedisType_FailsThatCheckOnly_EvenInsideABatch()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "wrongtype:"));
+        var hashKey = NewKey();
+        await store.RegisterAttemptAsync(hashKey, new LockoutRule(3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 10, TimeSpan.FromHours(1), false));
+        var rule = RateLimitRule.FixedWindow(1_000, TimeSpan.FromMinutes(1));
+        var good = NewKey();
+
+        using var start = new ManualResetEventSlim();
+        var checks = Enumerable.Range(0, 300).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await store.AcquireAsync(i % 10 == 0 ? hashKey : good, rule);
+        })).ToArray();
+        start.Set();
+        await Task.WhenAny(Task.WhenAll(checks), Task.Delay(TimeSpan.FromSeconds(30)));
+
+        var bad = checks.Where((_, i) => i % 10 == 0).ToArray();
+        bad.Should().OnlyContain(t => t.IsFaulted && t.Exception!.InnerException is InvalidOperationException);
+        bad[0].Exception!.InnerException!.Message.Should().Contain("WRONGTYPE").And.NotContain(hashKey, "keys never appear in messages");
+        var fine = checks.Where((_, i) => i % 10 != 0).ToArray();
+        fine.Should().OnlyContain(t => t.IsCompletedSuccessfully && t.Result.IsAllowed);
+        (await store.AcquireAsync(good, rule, 0)).Remaining.Should().Be(1_000 - 270, "every other check counted exactly once");
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_QueuedCheckCancelledOrWaitingTooLong_IsNeverSent()
+    {
+        fixture.EnsureAvailable();
+        var connection = RedisTestConnections.Own(fixture, "abandon:", TimeSpan.FromMilliseconds(300));
+        await using var _ = connection;
+        var store = new RedisRateLimitStore(connection);
+        var rule = RateLimitRule.FixedWindow(100, TimeSpan.FromMinutes(5));
+        var (inFlightKey, cancelledKey, staleKey) = (NewKey(), NewKey(), NewKey());
+        await store.AcquireAsync(NewKey(), rule); // connects and loads the script
+        var (admin, server) = await AdminAsync();
+        await using var __ = admin;
+        await server.ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+
+        var inFlight = Enumerable.Range(0, RedisRateLimitStore.MaxBatchesInFlight).Select(_ => store.AcquireAsync(inFlightKey, rule).AsTask()).ToArray();
+        using var cts = new CancellationTokenSource();
+        var cancelled = Enumerable.Range(0, 5).Select(_ => store.AcquireAsync(cancelledKey, rule, 1, cts.Token).AsTask()).ToArray();
+        var stale = Enumerable.Range(0, 5).Select(_ => store.AcquireAsync(staleKey, rule).AsTask()).ToArray();
+        await cts.CancelAsync();
+
+        await Task.WhenAll(inFlight);
+        cancelled.Should().OnlyContain(t => t.IsCanceled);
+        foreach (var task in stale)
+        {
+            await task.Invoking(t => t).Should().ThrowAsync<TimeoutException>("it waited ~1 s, longer than the 300 ms OperationTimeout");
+        }
+
+        (await store.AcquireAsync(cancelledKey, rule, 0)).Remaining.Should().Be(100, "cancelled checks were not sent");
+        (await store.AcquireAsync(staleKey, rule, 0)).Remaining.Should().Be(100, "expired checks were not sent");
+        (await store.AcquireAsync(inFlightKey, rule, 0)).Remaining.Should().Be(100 - RedisRateLimitStore.MaxBatchesInFlight);
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_TokenBucketFinerThanAMicrosecondPerPermit_IsRejected()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "fine:"));
+        await store.Invoking(s => s.AcquireAsync(NewKey(), RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1))).AsTask())
+            .Should().ThrowAsync<ArgumentOutOfRangeException>().WithMessage("*1 µs*");
+        (await store.AcquireAsync(NewKey(), RateLimitRule.TokenBucket(1_000, TimeSpan.FromMilliseconds(1)))).IsAllowed.Should().BeTrue("exactly 1 µs per permit is fine");
+    }
 }
