@@ -11,6 +11,7 @@ namespace SecurityKit.Redis.Tests.RateLimiting;
 /// Stops a private redis-server mid-test (its own fixture instance, so the shared server of the other Redis tests
 /// is not disturbed): each policy applies within the timeout, then the limiter recovers when the server returns.
 /// </summary>
+[Collection(RedisCollection.Name)] // not in parallel with the heavy Redis tests: the 500 ms timeout is part of what is tested
 public sealed class RedisFailurePolicyTests : IAsyncLifetime
 {
     private readonly RedisServerFixture _server = new();
@@ -40,7 +41,15 @@ public sealed class RedisFailurePolicyTests : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        (await limiter.AcquireAsync("closed", key)).Should().Be(new RateLimitDecision(true, 9, TimeSpan.Zero));
+        var firstAttempt = 0;
+        RateLimitDecision first;
+        do
+        {
+            first = await limiter.AcquireAsync("closed", $"first{firstAttempt++}:" + key);
+        }
+        while (first.IsDegraded && warmup.Elapsed < TimeSpan.FromSeconds(20));
+
+        first.Should().Be(new RateLimitDecision(true, 9, TimeSpan.Zero), "Redis answers within the timeout again");
 
         _server.StopServer();
 
