@@ -38,9 +38,6 @@ internal sealed class RedisRateLimitScripts
 
         """;
 
-    // Every TTL has 100 ms of slack: "now" may be the client's estimate of the server clock (off by at most a few ms),
-    // and a key must never expire before its state stops mattering. Longer is always safe: the window index and the
-    // arrival time stored in the value, not the TTL, decide.
     public static readonly RedisRateLimitScripts Checks = new(Clock + """
         -- Token bucket (GCRA). Value = theoretical arrival time (µs, double). Arithmetic is done on "ahead" = TAT − now,
         -- a small number, so the 2^-2 µs resolution of doubles near 1.7e15 µs never turns a whole permit into a
@@ -67,7 +64,7 @@ internal sealed class RedisRateLimitScripts
             if retry < 1 then retry = 1 end
             return -1 - remaining, retry
           end
-          redis.call('SET', key, now + newAhead, 'PX', math.ceil(newAhead / 1000) + 100)
+          redis.call('SET', key, now + newAhead, 'PX', math.ceil(newAhead / 1000))
           local r = math.floor((window - newAhead) / interval + 1e-6)
           if r < 0 then r = 0 end
           return r, 0
@@ -88,7 +85,7 @@ internal sealed class RedisRateLimitScripts
             if left < 0 then left = 0 end
             return -1 - left, reset
           end
-          redis.call('SET', key, low + (count + permits) * 268435456, 'PX', math.ceil(reset / 1000) + 100)
+          redis.call('SET', key, low + (count + permits) * 268435456, 'PX', math.ceil(reset / 1000))
           return left - permits, 0
         end
 
@@ -118,7 +115,7 @@ internal sealed class RedisRateLimitScripts
           if needed < 1 then needed = 1 end
           if est + needed <= limit + 1e-9 then
             if permits == 0 then return remaining, 0 end
-            redis.call('SET', key, idx .. ':' .. (cur + permits) .. ':' .. prev, 'PX', math.ceil((2 * window - elapsed) / 1000) + 100)
+            redis.call('SET', key, idx .. ':' .. (cur + permits) .. ':' .. prev, 'PX', math.ceil((2 * window - elapsed) / 1000))
             local r = math.floor(limit - est - permits + 1e-9)
             if r < 0 then r = 0 end
             return r, 0

@@ -4,11 +4,11 @@
  *   <KeyPrefix>rl:{<key>}   one key per limiter key; the key inside {…} is the Redis Cluster hash tag, so
  *                           each key maps to one slot and any future companion key of it stays in that slot.
  *     token bucket   string: theoretical arrival time, µs since the Unix epoch (decimal, up to 17 digits)
- *                    TTL = TAT − now + 100 ms (the bucket is full again when it expires); SET … PX writes both
+ *                    TTL = TAT − now (the bucket is full again when it expires); SET … PX writes both
  *     fixed window   string: integer (window index mod 2^28) + count · 2^28, window index = now / window
- *                    TTL = end of the window + 100 ms
+ *                    TTL = end of the window
  *     sliding window string: "<window index>:<count in that window>:<count in the window before>"
- *                    TTL = end of the next window + 100 ms
+ *                    TTL = end of the next window
  *     (the lockout record is a hash:)
  *     lockout        f = consecutive recorded attempts, l = time of the last attempt (µs since the Unix epoch)
  *                    TTL = failure window after the last attempt; no TTL once permanently locked
@@ -25,12 +25,10 @@
  * rule). Reusing one key with two algorithms is a programming error: the limiter state is misread, bounded by the
  * key's TTL; a lockout rule on a limiter key (hash vs string) fails with WRONGTYPE.
  *
- * Clock: by default the Redis server's clock: every application instance then agrees on window boundaries and
- * arrival times whatever the skew between their own clocks. On plain Redis the store samples the server's TIME every
- * 5 s (round trips over 10 ms discarded, so the estimate is off by at most 5 ms, typically < 0.1 ms) and passes the
- * estimate, which saves the script its TIME call; without a fresh sample, and on Redis Cluster (each node has its own
- * clock), the script reads TIME itself. Redis 5+ replicates scripts by effects, so reading TIME in a writing script is
- * allowed. A client clock (TimeProvider) can be passed instead for tests or single-instance use.
+ * Clock: by default the scripts read the Redis server's clock (TIME, once per batch): every application instance then
+ * agrees on window boundaries and arrival times whatever the skew between their own clocks. Redis 5+ replicates
+ * scripts by effects, so reading TIME in a writing script is allowed. A client clock (TimeProvider) can be passed
+ * instead for tests or single-instance use.
  */
 using System.Collections.Concurrent;
 using SecurityKit.Stores.RateLimiting;
@@ -73,15 +71,6 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     /// and two ~17, with throughput within the machine's noise of each other (benchmarks/results/rate-limiting.md).</remarks>
     internal const int MaxBatchesInFlight = 2;
 
-    /// <summary>How often the estimate of the server's clock is refreshed.</summary>
-    private static readonly TimeSpan ClockRefreshInterval = TimeSpan.FromSeconds(5);
-
-    /// <summary>How old an estimate may get (refreshes failing) before the scripts read <c>TIME</c> again.</summary>
-    private static readonly TimeSpan ClockMaxAge = TimeSpan.FromSeconds(30);
-
-    /// <summary>The longest round trip of a usable clock sample: the estimate is off by at most half of it.</summary>
-    private static readonly TimeSpan MaxClockSampleRoundTrip = TimeSpan.FromMilliseconds(10);
-
     /// <summary>Checks allowed to wait (all queues together); beyond it a check fails at once (the limiter's failure policy applies).</summary>
     internal const int MaxQueuedChecks = 8192;
 
@@ -91,9 +80,6 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     private readonly TimeSpan _maxQueueWait;
     private int _topology;
     private int _queued;
-    private long _clockOffset;
-    private long _clockSampledAt;
-    private int _clockSampling;
 
     private readonly RedisConnection _connection;
     private readonly TimeProvider? _clientClock;
@@ -164,7 +150,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             database,
             RedisRateLimitScripts.Lockout,
             [redisKey],
-            [NowMicroseconds(database), rule.FreeAttempts, rule.InitialDelay.Ticks / 10, rule.MaxDelay.Ticks / 10, rule.MaxConsecutiveFailures, rule.FailureWindow.Ticks / 10, rule.Permanent ? 1 : 0]).ConfigureAwait(false);
+            [NowMicroseconds(), rule.FreeAttempts, rule.InitialDelay.Ticks / 10, rule.MaxDelay.Ticks / 10, rule.MaxConsecutiveFailures, rule.FailureWindow.Ticks / 10, rule.Permanent ? 1 : 0]).ConfigureAwait(false);
         var result = (long[]?)reply;
         if (result is not { Length: 3 })
         {
@@ -239,7 +225,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         try
         {
             var args = new RedisValue[5];
-            args[0] = NowMicroseconds(database);
+            args[0] = NowMicroseconds();
             SetArguments(args, 0, rule, permits);
             var values = (long[]?)await EvaluateAsync(database, RedisRateLimitScripts.Checks, [key], args).ConfigureAwait(false);
             return Decode(values, 0, 1);
@@ -377,7 +363,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         {
             var keys = new RedisKey[batch.Count];
             var args = new RedisValue[1 + (4 * batch.Count)];
-            args[0] = NowMicroseconds(database);
+            args[0] = NowMicroseconds();
             for (var i = 0; i < batch.Count; i++)
             {
                 keys[i] = batch[i].Key;
@@ -460,76 +446,11 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         return string.Concat(_prefix, key, "}");
     }
 
-    /// <summary>
-    /// The time to pass to the scripts: the client clock when one was chosen; otherwise, on plain Redis, the server's
-    /// clock as estimated from a <c>TIME</c> sample (saves the script a <c>TIME</c> call, the costliest step of a check
-    /// on an idle server); otherwise −1, and the script reads <c>TIME</c> itself (Redis Cluster: each node its own clock).
-    /// </summary>
-    private long NowMicroseconds(IDatabase database)
-    {
-        if (_clientClock is not null)
-        {
-            return (_clientClock.GetUtcNow().UtcTicks - UnixEpochTicks) / 10;
-        }
-
-        if (Volatile.Read(ref _topology) != TopologyStandalone)
-        {
-            return -1;
-        }
-
-        var now = _time.GetTimestamp();
-        var sampledAt = Volatile.Read(ref _clockSampledAt);
-        var age = sampledAt == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(sampledAt, now);
-        if (age > ClockRefreshInterval && Interlocked.CompareExchange(ref _clockSampling, 1, 0) == 0)
-        {
-            _ = SampleServerClockAsync(database);
-        }
-
-        return age <= ClockMaxAge ? LocalMicroseconds(now) + Volatile.Read(ref _clockOffset) : -1;
-    }
-
-    /// <summary>Gets whether a recent sample of the server's clock is in use (for tests).</summary>
-    internal bool HasServerClockEstimate => Volatile.Read(ref _clockSampledAt) != 0 && _time.GetElapsedTime(Volatile.Read(ref _clockSampledAt)) <= ClockMaxAge;
-
-    /// <summary>Estimates the server time, in µs since the Unix epoch, at a local timestamp (for tests).</summary>
-    /// <param name="timestamp">A timestamp of the store's time provider.</param>
-    /// <returns>The estimate.</returns>
-    internal long EstimateServerMicroseconds(long timestamp) => LocalMicroseconds(timestamp) + Volatile.Read(ref _clockOffset);
-
-    private long LocalMicroseconds(long timestamp) => (long)(timestamp * (1_000_000.0 / _time.TimestampFrequency));
-
-    /// <summary>
-    /// Samples the server's clock (Cristian's algorithm: <c>TIME</c> against the midpoint of the local round trip) and
-    /// keeps the offset. Samples with a round trip over <see cref="MaxClockSampleRoundTrip"/> are dropped, so the error
-    /// is at most half of it (typically well under 0.1 ms); on any failure the scripts keep reading <c>TIME</c>.
-    /// </summary>
-    private async Task SampleServerClockAsync(IDatabase database)
-    {
-        try
-        {
-            var before = _time.GetTimestamp();
-            var reply = await database.ExecuteAsync("TIME", [], CommandFlags.DemandMaster).ConfigureAwait(false);
-            var after = _time.GetTimestamp();
-            var parts = (RedisResult[]?)reply;
-            if (parts is not { Length: 2 } || _time.GetElapsedTime(before, after) > MaxClockSampleRoundTrip)
-            {
-                return;
-            }
-
-            var server = ((long)parts[0] * 1_000_000) + (long)parts[1];
-            Volatile.Write(ref _clockOffset, server - LocalMicroseconds(before + ((after - before) / 2)));
-            Volatile.Write(ref _clockSampledAt, after);
-        }
-#pragma warning disable CA1031 // A failed sample only means the scripts keep reading TIME themselves.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-        finally
-        {
-            Volatile.Write(ref _clockSampling, 0);
-        }
-    }
+    // The client clock when one was chosen; otherwise −1: the script reads the server's TIME where it runs, so every
+    // check on a key sees one monotonic clock whichever instance sent it. (A client-side estimate of the server clock
+    // was tried and dropped: it saved ~10 % of a cold check's latency but let "now" step backwards between batches and
+    // instances, which made "remaining" inexact and let instances disagree on window boundaries by milliseconds.)
+    private long NowMicroseconds() => _clientClock is null ? -1 : (_clientClock.GetUtcNow().UtcTicks - UnixEpochTicks) / 10;
 
     private static async Task<RedisResult> EvaluateAsync(IDatabase database, RedisRateLimitScripts script, RedisKey[] keys, RedisValue[] args)
     {

@@ -123,8 +123,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "rtt:"));
         var rule = RateLimitRule.SlidingWindow(100, TimeSpan.FromMinutes(1));
         var key = NewKey();
-        await store.AcquireAsync(key, rule); // loads the script and starts sampling the server's clock
-        await WaitForClockEstimateAsync(store);
+        await store.AcquireAsync(key, rule); // loads the script if needed
         var (admin, server) = await AdminAsync();
         await using var _ = admin;
         await server.ExecuteAsync("CONFIG", "RESETSTAT");
@@ -138,10 +137,8 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         stats.Should().Contain("cmdstat_evalsha:calls=10,");
         stats.Should().NotContain("cmdstat_eval:", "the script is cached: EVALSHA only");
 
-        // The commands the script ran server-side, inside the one round trip: one read, one write with its TTL; the
-        // clock comes from the estimate of the server's TIME, so the script does not call TIME.
-        stats.Should().Contain("cmdstat_get:calls=10,").And.Contain("cmdstat_set:calls=10,");
-        stats.Should().NotContain("cmdstat_time", "the estimate is fresh: no sample and no TIME inside the script");
+        // The commands the script ran server-side, inside the one round trip: the clock, one read, one write with its TTL.
+        stats.Should().Contain("cmdstat_time:calls=10,").And.Contain("cmdstat_get:calls=10,").And.Contain("cmdstat_set:calls=10,");
         stats.Should().NotContain("cmdstat_pexpire", "SET … PX writes state and TTL in one command");
     }
 
@@ -392,35 +389,5 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         await store.Invoking(s => s.AcquireAsync(NewKey(), RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1))).AsTask())
             .Should().ThrowAsync<ArgumentOutOfRangeException>().WithMessage("*1 µs*");
         (await store.AcquireAsync(NewKey(), RateLimitRule.TokenBucket(1_000, TimeSpan.FromMilliseconds(1)))).IsAllowed.Should().BeTrue("exactly 1 µs per permit is fine");
-    }
-
-    private static async Task WaitForClockEstimateAsync(RedisRateLimitStore store)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!store.HasServerClockEstimate && waited.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await store.AcquireAsync("clock-warmup", RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromMinutes(1)));
-            await Task.Delay(20);
-        }
-
-        store.HasServerClockEstimate.Should().BeTrue("a TIME sample arrives within moments on a local server");
-    }
-
-    [SkippableFact]
-    public async Task ServerClockEstimate_AgreesWithTheServersTime_WithinMilliseconds()
-    {
-        fixture.EnsureAvailable();
-        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "clock:"));
-        store.HasServerClockEstimate.Should().BeFalse("no sample before the first check");
-        await WaitForClockEstimateAsync(store);
-
-        var before = TimeProvider.System.GetTimestamp();
-        var time = (RedisResult[])(await fixture.Multiplexer!.GetDatabase().ExecuteAsync("TIME"))!;
-        var after = TimeProvider.System.GetTimestamp();
-        var server = ((long)time[0] * 1_000_000) + (long)time[1];
-
-        // The server read its clock between our two timestamps; the estimate may be off by half a usable sample's round
-        // trip (5 ms) plus drift, however slow this test's own round trip was.
-        server.Should().BeInRange(store.EstimateServerMicroseconds(before) - 6_000, store.EstimateServerMicroseconds(after) + 6_000);
     }
 }
