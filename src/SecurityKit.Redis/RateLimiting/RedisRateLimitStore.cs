@@ -204,17 +204,16 @@ public sealed class RedisRateLimitStore : IRateLimitStore
                 }
 
                 check = new PendingCheck(key, rule, permits, _time.GetTimestamp());
+
+                // Registered before the check can leave with a batch, so completing it always disposes the registration.
+                check.ListenTo(cancellationToken);
                 queue.Pending.Add(check);
             }
         }
 
-        if (check is null)
-        {
-            return WithCancellation(CheckAloneAsync(database, queue, key, rule, permits), cancellationToken);
-        }
-
-        check.ListenTo(cancellationToken);
-        return check.Task;
+        return check is null
+            ? WithCancellation(CheckAloneAsync(database, queue, key, rule, permits), cancellationToken)
+            : check.Task;
     }
 
     private static Task<RateLimitDecision> WithCancellation(Task<RateLimitDecision> task, CancellationToken cancellationToken) =>
