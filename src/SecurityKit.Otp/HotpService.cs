@@ -155,11 +155,10 @@ public sealed class HotpService
                 return new OtpVerificationResult(OtpVerificationStatus.MalformedCode);
             }
 
-            var attempt = await _limiter.BeginAttemptAsync(userId, cancellationToken).ConfigureAwait(false);
-            if (!attempt.Allowed)
+            var (attempt, lockedOut) = await OtpCredentialState.BeginAttemptAsync(_limiter, _events, userId, cancellationToken).ConfigureAwait(false);
+            if (lockedOut is { } refusal)
             {
-                _events.Publish(OtpEventNames.LockedOut, SecurityEventSeverity.Warning, userId: userId, reason: "locked_out");
-                return new OtpVerificationResult(OtpVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures) { RetryAfter = attempt.RetryAfter };
+                return refusal;
             }
 
             var counterName = credential.CounterName;
@@ -178,36 +177,18 @@ public sealed class HotpService
 
             if (!found)
             {
-                _events.Publish(OtpEventNames.VerifyFailed, SecurityEventSeverity.Warning, userId: userId, reason: "invalid_code");
-                return new OtpVerificationResult(OtpVerificationStatus.InvalidCode, ConsecutiveFailures: attempt.PreviousFailures);
+                return OtpCredentialState.Invalid(_events, userId, attempt);
             }
 
             var drift = (int)(matched - expected);
             var outcome = await _store.TryAcceptAsync(userId, counterName, matched, retention: null, cancellationToken).ConfigureAwait(false);
             if (!outcome.Accepted)
             {
-                _events.Publish(OtpEventNames.ReplayRejected, SecurityEventSeverity.Warning, userId: userId, reason: "replayed");
-                return new OtpVerificationResult(OtpVerificationStatus.Replayed, matched, drift, attempt.PreviousFailures);
+                return OtpCredentialState.Replayed(_events, userId, matched, drift, attempt);
             }
 
-            await _limiter.RecordSuccessAsync(userId, cancellationToken).ConfigureAwait(false);
-            string? renewed = null;
-            if (confirming)
-            {
-                renewed = _protector.Protect(userId, OtpEnrollmentHelpers.WithState(credential, confirmed: true, now));
-                _events.Publish(OtpEventNames.EnrollmentConfirmed, SecurityEventSeverity.Information, userId: userId, reason: "hotp");
-            }
-            else
-            {
-                if (_protector.IsStale(credential))
-                {
-                    renewed = _protector.Protect(userId, credential);
-                }
-
-                _events.Publish(secondCode is null ? OtpEventNames.Verified : OtpEventNames.HotpResynchronized, SecurityEventSeverity.Information, userId: userId, reason: "hotp");
-            }
-
-            return new OtpVerificationResult(OtpVerificationStatus.Success, matched, drift, attempt.PreviousFailures, renewed);
+            var verifiedEvent = secondCode is null ? OtpEventNames.Verified : OtpEventNames.HotpResynchronized;
+            return await OtpCredentialState.SucceedAsync(_limiter, _protector, _events, userId, credential, confirming, now, verifiedEvent, "hotp", matched, drift, attempt, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

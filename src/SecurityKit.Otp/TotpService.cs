@@ -149,18 +149,16 @@ public sealed class TotpService
                 return new OtpVerificationResult(OtpVerificationStatus.MalformedCode);
             }
 
-            var attempt = await _limiter.BeginAttemptAsync(userId, cancellationToken).ConfigureAwait(false);
-            if (!attempt.Allowed)
+            var (attempt, lockedOut) = await OtpCredentialState.BeginAttemptAsync(_limiter, _events, userId, cancellationToken).ConfigureAwait(false);
+            if (lockedOut is { } refusal)
             {
-                _events.Publish(OtpEventNames.LockedOut, SecurityEventSeverity.Warning, userId: userId, reason: "locked_out");
-                return new OtpVerificationResult(OtpVerificationStatus.LockedOut, ConsecutiveFailures: attempt.PreviousFailures) { RetryAfter = attempt.RetryAfter };
+                return refusal;
             }
 
             var step = Totp.GetTimeStep(now, credential.PeriodSeconds);
             if (!OtpCore.TryMatch(credential.Secret, value, step - _options.AllowedStepsBehind, step + _options.AllowedStepsAhead, credential.Algorithm, credential.Digits, out var matched))
             {
-                _events.Publish(OtpEventNames.VerifyFailed, SecurityEventSeverity.Warning, userId: userId, reason: "invalid_code");
-                return new OtpVerificationResult(OtpVerificationStatus.InvalidCode, ConsecutiveFailures: attempt.PreviousFailures);
+                return OtpCredentialState.Invalid(_events, userId, attempt);
             }
 
             var drift = (int)(matched - step);
@@ -171,29 +169,11 @@ public sealed class TotpService
                 var outcome = await _store.TryAcceptAsync(userId, CounterName, matched, retention, cancellationToken).ConfigureAwait(false);
                 if (!outcome.Accepted)
                 {
-                    _events.Publish(OtpEventNames.ReplayRejected, SecurityEventSeverity.Warning, userId: userId, reason: "replayed");
-                    return new OtpVerificationResult(OtpVerificationStatus.Replayed, matched, drift, attempt.PreviousFailures);
+                    return OtpCredentialState.Replayed(_events, userId, matched, drift, attempt);
                 }
             }
 
-            await _limiter.RecordSuccessAsync(userId, cancellationToken).ConfigureAwait(false);
-            string? renewed = null;
-            if (confirming)
-            {
-                renewed = _protector.Protect(userId, OtpEnrollmentHelpers.WithState(credential, confirmed: true, now));
-                _events.Publish(OtpEventNames.EnrollmentConfirmed, SecurityEventSeverity.Information, userId: userId, reason: "totp");
-            }
-            else
-            {
-                if (_protector.IsStale(credential))
-                {
-                    renewed = _protector.Protect(userId, credential);
-                }
-
-                _events.Publish(OtpEventNames.Verified, SecurityEventSeverity.Information, userId: userId, reason: "totp");
-            }
-
-            return new OtpVerificationResult(OtpVerificationStatus.Success, matched, drift, attempt.PreviousFailures, renewed);
+            return await OtpCredentialState.SucceedAsync(_limiter, _protector, _events, userId, credential, confirming, now, OtpEventNames.Verified, "totp", matched, drift, attempt, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
