@@ -60,10 +60,10 @@ public sealed class RedisRateLimitStore : IRateLimitStore
 {
     private const long UnixEpochTicks = 621355968000000000;
 
-    private const int TopologyUnknown = 0;
-    private const int TopologyStandalone = 1;
-    private const int TopologyCluster = 2;
-    private const int TopologyUnbatched = 3;
+    internal const int TopologyUnknown = 0;
+    internal const int TopologyStandalone = 1;
+    internal const int TopologyCluster = 2;
+    internal const int TopologyUnbatched = 3;
 
     /// <summary>Batches of one queue in flight at once; further checks wait and leave together when one returns.</summary>
     /// <remarks>Two: a second concurrent caller is sent at once rather than waiting a round trip, and the server works on
@@ -277,7 +277,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         };
     }
 
-    private static int DetectTopology(IConnectionMultiplexer multiplexer)
+    internal static int DetectTopology(IConnectionMultiplexer multiplexer)
     {
         var connected = false;
         var cluster = false;
