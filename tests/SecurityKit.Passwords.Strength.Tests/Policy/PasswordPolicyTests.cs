@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SecurityKit.Passwords.Strength.DangerZone;
@@ -41,6 +42,29 @@ public sealed class PasswordPolicyTests
         policy.Options.MinimumLength.Should().Be(PasswordPolicyOptions.NistMinimumLength, "Options returns a copy");
         policy.Options.ContextWords.Should().BeEmpty();
         policy.Options.Should().NotBeSameAs(policy.Options);
+    }
+
+    [Fact]
+    public void Options_BindFromConfiguration_IntoNestedOptionsAndLists()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Policy:MinimumScore"] = "4",
+            ["Policy:AdditionalBlockedPasswords:0"] = "acme-winter-2026",
+            ["Policy:ContextWords:0"] = "acme",
+            ["Policy:Strength:ReferenceYear"] = "2030",
+            ["Policy:BreachCheck:MinimumBreachCount"] = "5",
+        }).Build();
+        var options = new PasswordPolicyOptions();
+
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Policy"), options);
+
+        options.MinimumScore.Should().Be(4);
+        options.AdditionalBlockedPasswords.Should().Equal("acme-winter-2026");
+        options.ContextWords.Should().Equal("acme");
+        options.Strength.ReferenceYear.Should().Be(2030);
+        options.BreachCheck.MinimumBreachCount.Should().Be(5);
+        new PasswordPolicy(options, new ZxcvbnPasswordStrengthEstimator(options.Strength, TimeProvider.System)).Options.ContextWords.Should().Equal("acme");
     }
 
     [Fact]
