@@ -187,30 +187,37 @@ internal sealed class BenchmarkRedisServer : IDisposable
     }
 }
 
-/// <summary>Latency of one Redis rate-limit check vs one PING round trip, and vs naive INCR + EXPIRE.</summary>
-[MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class RateLimitingRedisLatencyBenchmarks
+/// <summary>The private redis-server, the multiplexer and the store both Redis benchmark classes measure.</summary>
+public abstract class RedisRateLimitingBenchmarkBase
 {
     private BenchmarkRedisServer _server = null!;
     private ConnectionMultiplexer _multiplexer = null!;
-    private IDatabase _database = null!;
-    private RedisRateLimitStore _store = null!;
-    private readonly RateLimitRule _tokenBucket = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromSeconds(20));
-    private readonly RateLimitRule _fixedWindow = RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
+
+    /// <summary>Gets the database for the PING and naive INCR + EXPIRE baselines.</summary>
+    protected IDatabase Database { get; private set; } = null!;
+
+    /// <summary>Gets SecurityKit's store, on the same multiplexer.</summary>
+    protected RedisRateLimitStore Store { get; private set; } = null!;
+
+    /// <summary>Gets a token bucket that always admits (one permit per 1.2 µs, the finest the Redis store accepts is 1 µs).</summary>
+    protected RateLimitRule TokenBucket { get; } = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromSeconds(20));
+
+    /// <summary>Gets a fixed window that always admits (a new 1 ms window on nearly every check).</summary>
+    protected RateLimitRule FixedWindow { get; } = RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
 
     [GlobalSetup]
     public async Task Setup()
     {
         _server = new BenchmarkRedisServer();
         _multiplexer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{_server.Port}");
-        _database = _multiplexer.GetDatabase();
+        Database = _multiplexer.GetDatabase();
         var multiplexer = _multiplexer;
-        _store = new RedisRateLimitStore(new RedisConnection(Options.Create(new RedisSecurityKitOptions
+        Store = new RedisRateLimitStore(new RedisConnection(Options.Create(new RedisSecurityKitOptions
         {
             ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),
         })));
-        await _store.AcquireAsync("bench", _tokenBucket);
+        await Store.AcquireAsync("bench", TokenBucket); // connects and loads the script
+        await Store.AcquireAsync("bench-fw", FixedWindow);
     }
 
     [GlobalCleanup]
@@ -219,76 +226,53 @@ public class RateLimitingRedisLatencyBenchmarks
         await _multiplexer.DisposeAsync();
         _server.Dispose();
     }
+}
 
+/// <summary>Latency of one Redis rate-limit check vs one PING round trip, and vs naive INCR + EXPIRE.</summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
+public class RateLimitingRedisLatencyBenchmarks : RedisRateLimitingBenchmarkBase
+{
     [Benchmark(Baseline = true)]
-    public Task<TimeSpan> Ping() => _database.PingAsync();
+    public Task<TimeSpan> Ping() => Database.PingAsync();
 
     [Benchmark]
-    public async Task<bool> SecurityKit_TokenBucketCheck() => (await _store.AcquireAsync("bench", _tokenBucket)).IsAllowed;
+    public async Task<bool> SecurityKit_TokenBucketCheck() => (await Store.AcquireAsync("bench", TokenBucket)).IsAllowed;
 
     [Benchmark]
-    public async Task<bool> SecurityKit_FixedWindowCheck() => (await _store.AcquireAsync("bench-fw", _fixedWindow)).IsAllowed;
+    public async Task<bool> SecurityKit_FixedWindowCheck() => (await Store.AcquireAsync("bench-fw", FixedWindow)).IsAllowed;
 
     [Benchmark]
     public async Task<bool> Naive_IncrThenExpire()
     {
-        var count = await _database.StringIncrementAsync("naive");
-        await _database.KeyExpireAsync("naive", TimeSpan.FromMinutes(1));
+        var count = await Database.StringIncrementAsync("naive");
+        await Database.KeyExpireAsync("naive", TimeSpan.FromMinutes(1));
         return count <= int.MaxValue;
     }
 }
 
 /// <summary>Throughput with 64 concurrent callers on one multiplexer (time per check; checks/s = 1 s / mean).</summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class RateLimitingRedisThroughputBenchmarks
+public class RateLimitingRedisThroughputBenchmarks : RedisRateLimitingBenchmarkBase
 {
     private const int Callers = 64;
     private const int ChecksPerCaller = 500;
 
-    private BenchmarkRedisServer _server = null!;
-    private ConnectionMultiplexer _multiplexer = null!;
-    private IDatabase _database = null!;
-    private RedisRateLimitStore _store = null!;
-    private readonly RateLimitRule _rule = RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromSeconds(20));
-    private readonly RateLimitRule _fixedWindow = RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
-
-    [GlobalSetup]
-    public async Task Setup()
-    {
-        _server = new BenchmarkRedisServer();
-        _multiplexer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{_server.Port}");
-        _database = _multiplexer.GetDatabase();
-        var multiplexer = _multiplexer;
-        _store = new RedisRateLimitStore(new RedisConnection(Options.Create(new RedisSecurityKitOptions
-        {
-            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),
-        })));
-        await _store.AcquireAsync("bench", _rule);
-        await _store.AcquireAsync("bench-fw", _fixedWindow);
-    }
-
-    [GlobalCleanup]
-    public async Task Cleanup()
-    {
-        await _multiplexer.DisposeAsync();
-        _server.Dispose();
-    }
-
     [Benchmark(Baseline = true, OperationsPerInvoke = Callers * ChecksPerCaller)]
-    public Task Ping_64Callers() => Run(async _ => await _database.PingAsync());
+    public Task Ping_64Callers() => Run(async _ => await Database.PingAsync());
 
     [Benchmark(OperationsPerInvoke = Callers * ChecksPerCaller)]
-    public Task SecurityKit_64Callers() => Run(async caller => await _store.AcquireAsync("user:" + (caller % 16), _rule));
+    public Task SecurityKit_64Callers() => Run(async caller => await Store.AcquireAsync("user:" + (caller % 16), TokenBucket));
 
     [Benchmark(OperationsPerInvoke = Callers * ChecksPerCaller)]
-    public Task SecurityKit_FixedWindow_64Callers() => Run(async caller => await _store.AcquireAsync("fw:" + (caller % 16), _fixedWindow));
+    public Task SecurityKit_FixedWindow_64Callers() => Run(async caller => await Store.AcquireAsync("fw:" + (caller % 16), FixedWindow));
 
     [Benchmark(OperationsPerInvoke = Callers * ChecksPerCaller)]
     public Task Naive_IncrExpire_64Callers() => Run(async caller =>
     {
         RedisKey key = "naive:" + (caller % 16);
-        await _database.StringIncrementAsync(key);
-        await _database.KeyExpireAsync(key, TimeSpan.FromMinutes(1));
+        await Database.StringIncrementAsync(key);
+        await Database.KeyExpireAsync(key, TimeSpan.FromMinutes(1));
     });
 
     private static Task Run(Func<int, Task> check) =>
