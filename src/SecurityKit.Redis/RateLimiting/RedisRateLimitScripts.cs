@@ -5,21 +5,27 @@ namespace SecurityKit.Redis.RateLimiting;
 
 /// <summary>
 /// The Lua scripts of <see cref="RedisRateLimitStore"/>. ARGV[1] is the time in microseconds since the Unix epoch, or
-/// -1 to read the Redis server's clock (TIME). Every key a script writes gets its TTL in the same command as the state
+/// -1 to read the Redis server's clock (TIME). Every key a script creates gets its TTL in the same command as the state
 /// (SET … PX), so no key is ever left without expiry.
 /// </summary>
 /// <remarks>
-/// <para><see cref="Checks"/> runs a batch of limiter checks (1 to <see cref="MaxChecksPerBatch"/>) in one atomic script,
-/// in order: KEYS[i] is the i-th check's key and ARGV[4i − 2 … 4i + 1] its algorithm (0 token bucket, 1 fixed window,
-/// 2 sliding window), window (µs), limit and permits. A batch of one is a plain check; the store batches only checks
-/// that arrive while earlier ones are in flight, and in Redis Cluster only keys of one hash slot.</para>
-/// <para>The script is written for the server's single thread: per check one GET and at most one SET … PX (every
-/// <c>redis.call</c> costs the server about a microsecond, a write more), TIME once per batch, state in one string rather
-/// than a hash, ARGV strings coerced by arithmetic instead of <c>tonumber</c>, and numbers handed to <c>redis.call</c>
-/// as Lua numbers, which Redis renders with 17 significant digits (exact for every value here, all below 2^53).</para>
-/// <para>Reply: a flat array with two integers per check, <c>code, retry µs</c>: <c>code ≥ 0</c> allowed with
-/// <c>code</c> permits remaining (retry 0); <c>−2^24 − 1 ≤ code &lt; 0</c> denied with <c>−code − 1</c> remaining;
-/// <see cref="WrongTypeCode"/> when the key holds another Redis type (that check alone fails).</para>
+/// <para><see cref="Checks"/> runs a batch of limiter checks (1 to <see cref="MaxChecksPerBatch"/>) in one atomic script.
+/// The store groups the checks of a batch by key and rule: KEYS[g] is the g-th group's key. ARGV[2] is the number of
+/// distinct rules R, then four values per rule (algorithm 0 token bucket / 1 fixed window / 2 sliding window, window µs,
+/// limit, TTL ms), then per group: its rule's number (1-based), its number of checks n, and their n permit counts in
+/// arrival order. The checks of a batch were all in flight at once, so deciding them group by group is one of their
+/// valid orders; within a group (one key, one rule) arrival order is kept.</para>
+/// <para>The script is written for the server's single thread (costs measured with callgrind on redis-server 7.0; see
+/// docs/redis.md): per group one GET and at most one SET, however many checks it holds; state packed in binary with
+/// <c>struct.pack</c> (formatting a Lua number as decimal text costs the server more than the whole SET); no TTL
+/// arithmetic in Lua (the TTL is a string computed by the client per rule); and a write that leaves the key's expiry
+/// valid keeps it (<c>KEEPTTL</c>, half the cost of <c>PX</c>). Redis 6.0 or later (KEEPTTL).</para>
+/// <para>Stored state, by byte length (a value of another length, e.g. written by another algorithm, counts as empty):
+/// token bucket 8 bytes, <c>&gt;d</c> theoretical arrival time in µs; fixed window 16 bytes, <c>&gt;dd</c> window index
+/// and count; sliding window 24 bytes, <c>&gt;ddd</c> window index, count in it, count in the window before.</para>
+/// <para>Reply: a flat array with two integers per check, in group order: <c>code, retry µs</c>: <c>code ≥ 0</c>
+/// allowed with <c>code</c> permits remaining (retry 0); <c>−2^24 − 1 ≤ code &lt; 0</c> denied with <c>−code − 1</c>
+/// remaining; <see cref="WrongTypeCode"/> when the key holds another Redis type (that group alone fails).</para>
 /// </remarks>
 internal sealed class RedisRateLimitScripts
 {
@@ -39,120 +45,173 @@ internal sealed class RedisRateLimitScripts
         """;
 
     public static readonly RedisRateLimitScripts Checks = new(Clock + """
-        -- Token bucket (GCRA). Value = theoretical arrival time (µs, double). Arithmetic is done on "ahead" = TAT − now,
-        -- a small number, so the 2^-2 µs resolution of doubles near 1.7e15 µs never turns a whole permit into a
-        -- fraction; "remaining" tolerates a millionth of a permit of rounding, like the in-memory store.
-        local function bucket(key, v, window, limit, permits)
-          local interval = window / limit
-          local ahead = 0
-          local tat = tonumber(v)
-          if tat then
-            ahead = tat - now
-            if ahead < 0 then ahead = 0 end
-          end
-          local newAhead = ahead + permits * interval
-          if permits == 0 or newAhead - window > 0.05 then
-            local remaining = math.floor((window - ahead) / interval + 1e-6)
-            if remaining < 0 then remaining = 0 end
-            if permits == 0 then
-              if remaining >= 1 then return remaining, 0 end
-              local retry = math.ceil(ahead + interval - window)
-              if retry < 1 then retry = 1 end
-              return -1, retry
-            end
-            local retry = math.ceil(newAhead - window)
-            if retry < 1 then retry = 1 end
-            return -1 - remaining, retry
-          end
-          redis.call('SET', key, now + newAhead, 'PX', math.ceil(newAhead / 1000))
-          local r = math.floor((window - newAhead) / interval + 1e-6)
-          if r < 0 then r = 0 end
-          return r, 0
+        local rules = ARGV[2] + 0
+        local alg, win, lim, ttl = {}, {}, {}, {}
+        for r = 1, rules do
+          local b = 4 * r - 1
+          alg[r], win[r], lim[r], ttl[r] = ARGV[b] + 0, ARGV[b + 1] + 0, ARGV[b + 2] + 0, ARGV[b + 3]
         end
 
-        -- Fixed window. Value: (window index mod 2^28) + count · 2^28 (< 2^52). The key expires at the end of its
-        -- window, so a stored index that matches the current one modulo 2^28 is the current window.
-        local function fixed(key, v, window, limit, permits)
-          local idx = math.floor(now / window)
-          local low = idx % 268435456
-          local count = 0
-          local packed = tonumber(v)
-          if packed and packed % 268435456 == low then count = math.floor(packed / 268435456) end
-          local left = limit - count
-          local reset = (idx + 1) * window - now
-          if permits == 0 or permits > left then
-            if permits == 0 and left >= 1 then return left, 0 end
-            if left < 0 then left = 0 end
-            return -1 - left, reset
-          end
-          redis.call('SET', key, low + (count + permits) * 268435456, 'PX', math.ceil(reset / 1000))
-          return left - permits, 0
-        end
-
-        -- Sliding window. Value: "<window index>:<current count>:<previous count>" (every number below 10^14, so Lua's
-        -- 14-digit number-to-string conversion is exact). The full index is kept so a client clock that jumps whole
-        -- windows ahead can never revive old counts.
-        local function sliding(key, v, window, limit, permits)
-          local idx = math.floor(now / window)
-          local cur = 0
-          local prev = 0
-          local w, c, p
-          if v then w, c, p = string.match(v, '^(%d+):(%d+):(%d+)$') end
-          if w then
-            w = w + 0
-            if w == idx then
-              cur = c + 0
-              prev = p + 0
-            elseif w == idx - 1 then
-              prev = c + 0
-            end
-          end
-          local elapsed = now - idx * window
-          local est = prev * (1 - elapsed / window) + cur
-          local remaining = math.floor(limit - est + 1e-9)
-          if remaining < 0 then remaining = 0 end
-          local needed = permits
-          if needed < 1 then needed = 1 end
-          if est + needed <= limit + 1e-9 then
-            if permits == 0 then return remaining, 0 end
-            redis.call('SET', key, idx .. ':' .. (cur + permits) .. ':' .. prev, 'PX', math.ceil((2 * window - elapsed) / 1000))
-            local r = math.floor(limit - est - permits + 1e-9)
-            if r < 0 then r = 0 end
-            return r, 0
-          end
-          local wait
-          if cur + needed > limit then
-            local f = 0
-            if cur > 0 then f = 1 - (limit - needed) / cur end
-            if f < 0 then f = 0 end
-            wait = (window - elapsed) + f * window
-          else
-            wait = (1 - (limit - needed - cur) / prev) * window - elapsed
-          end
-          wait = math.ceil(wait)
-          if wait < 1 then wait = 1 end
-          return -1 - remaining, wait
-        end
-
-        -- A value another algorithm wrote does not parse here and counts as empty: the key starts over, as in memory.
-        -- A key of another type (e.g. a lockout counter's hash) fails its own check only, never the rest of the batch.
         local out = {}
-        for i = 1, #KEYS do
-          local a = 4 * i - 2
-          local algorithm = ARGV[a] + 0
-          local v = redis.pcall('GET', KEYS[i])
-          local code, retry
+        local o = 0
+        local a = 4 * rules + 3
+        for k = 1, #KEYS do
+          local key = KEYS[k]
+          local r = ARGV[a] + 0
+          local first = a + 2
+          a = first + ARGV[a + 1]
+          local algorithm, window, limit = alg[r], win[r], lim[r]
+          local v = redis.pcall('GET', key)
           if type(v) == 'table' then
-            code, retry = -1099511627776, 0
+            -- A key of another Redis type (e.g. a lockout counter's hash) fails its own checks only.
+            for j = first, a - 1 do
+              out[o + 1], out[o + 2] = -1099511627776, 0
+              o = o + 2
+            end
           elseif algorithm == 0 then
-            code, retry = bucket(KEYS[i], v, ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
-          elseif algorithm == 1 then
-            code, retry = fixed(KEYS[i], v, ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
+            -- Token bucket (GCRA) on "ahead" = TAT − now, a small number, so the 2^-2 µs resolution of doubles near
+            -- 1.7e15 µs never turns a whole permit into a fraction; "remaining" tolerates a millionth of a permit of
+            -- rounding, like the in-memory store. Expiry: time is cut into slots of q = max(window / 4, 1 ms); a write
+            -- whose TAT moves to a later slot (or creates the key) sets TTL = window + q (+ 1 ms), which outlives the
+            -- end of that slot; a write within the same slot keeps the TTL. So the key never expires before its TAT.
+            local interval = window / limit
+            local q = window / 4
+            if q < 1000 then q = 1000 end
+            local tat
+            if v and #v == 8 then tat = struct.unpack('>d', v) end
+            local slot = tat and math.floor(tat / q)
+            local changed = false
+            for j = first, a - 1 do
+              local permits = ARGV[j] + 0
+              local ahead = 0
+              if tat then
+                ahead = tat - now
+                if ahead < 0 then ahead = 0 end
+              end
+              local newAhead = ahead + permits * interval
+              if permits == 0 or newAhead - window > 0.05 then
+                local remaining = math.floor((window - ahead) / interval + 1e-6)
+                if remaining < 0 then remaining = 0 end
+                if permits == 0 and remaining >= 1 then
+                  out[o + 1], out[o + 2] = remaining, 0
+                else
+                  local retry
+                  if permits == 0 then
+                    remaining = 0
+                    retry = math.ceil(ahead + interval - window)
+                  else
+                    retry = math.ceil(newAhead - window)
+                  end
+                  if retry < 1 then retry = 1 end
+                  out[o + 1], out[o + 2] = -1 - remaining, retry
+                end
+              else
+                tat = now + newAhead
+                changed = true
+                local left = math.floor((window - newAhead) / interval + 1e-6)
+                if left < 0 then left = 0 end
+                out[o + 1], out[o + 2] = left, 0
+              end
+              o = o + 2
+            end
+            if changed then
+              if slot and math.floor(tat / q) == slot then
+                redis.call('SET', key, struct.pack('>d', tat), 'KEEPTTL')
+              else
+                redis.call('SET', key, struct.pack('>d', tat), 'PX', ttl[r])
+              end
+            end
           else
-            code, retry = sliding(KEYS[i], v, ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3] + 0)
+            -- Fixed and sliding windows: the full window index is stored, so neither a key that outlives its window
+            -- nor a client clock that jumps whole windows ahead can ever revive old counts. The first write of a window
+            -- sets TTL = window (fixed) or 2 · window (sliding), + 1 ms: past the end of the window, or of the window
+            -- after it, whose estimate still needs this count. Later writes in the same window keep that TTL.
+            local idx = math.floor(now / window)
+            local w, c, p
+            if algorithm == 1 then
+              if v and #v == 16 then w, c = struct.unpack('>dd', v) end
+            elseif v and #v == 24 then
+              w, c, p = struct.unpack('>ddd', v)
+            end
+            local cur, prev = 0, 0
+            if w == idx then
+              cur = c
+              if p then prev = p end
+            elseif p and w == idx - 1 then
+              prev = c
+            end
+            local changed = false
+            if algorithm == 1 then
+              local reset = (idx + 1) * window - now
+              for j = first, a - 1 do
+                local permits = ARGV[j] + 0
+                local left = limit - cur
+                if permits == 0 or permits > left then
+                  if permits == 0 and left >= 1 then
+                    out[o + 1], out[o + 2] = left, 0
+                  else
+                    if left < 0 then left = 0 end
+                    out[o + 1], out[o + 2] = -1 - left, reset
+                  end
+                else
+                  cur = cur + permits
+                  changed = true
+                  out[o + 1], out[o + 2] = left - permits, 0
+                end
+                o = o + 2
+              end
+              if changed then
+                if w == idx then
+                  redis.call('SET', key, struct.pack('>dd', idx, cur), 'KEEPTTL')
+                else
+                  redis.call('SET', key, struct.pack('>dd', idx, cur), 'PX', ttl[r])
+                end
+              end
+            else
+              local elapsed = now - idx * window
+              local carried = prev * (1 - elapsed / window)
+              for j = first, a - 1 do
+                local permits = ARGV[j] + 0
+                local est = carried + cur
+                local remaining = math.floor(limit - est + 1e-9)
+                if remaining < 0 then remaining = 0 end
+                local needed = permits
+                if needed < 1 then needed = 1 end
+                if est + needed <= limit + 1e-9 then
+                  if permits == 0 then
+                    out[o + 1], out[o + 2] = remaining, 0
+                  else
+                    cur = cur + permits
+                    changed = true
+                    local left = math.floor(limit - est - permits + 1e-9)
+                    if left < 0 then left = 0 end
+                    out[o + 1], out[o + 2] = left, 0
+                  end
+                else
+                  local wait
+                  if cur + needed > limit then
+                    local f = 0
+                    if cur > 0 then f = 1 - (limit - needed) / cur end
+                    if f < 0 then f = 0 end
+                    wait = (window - elapsed) + f * window
+                  else
+                    wait = (1 - (limit - needed - cur) / prev) * window - elapsed
+                  end
+                  wait = math.ceil(wait)
+                  if wait < 1 then wait = 1 end
+                  out[o + 1], out[o + 2] = -1 - remaining, wait
+                end
+                o = o + 2
+              end
+              if changed then
+                if w == idx then
+                  redis.call('SET', key, struct.pack('>ddd', idx, cur, prev), 'KEEPTTL')
+                else
+                  redis.call('SET', key, struct.pack('>ddd', idx, cur, prev), 'PX', ttl[r])
+                end
+              end
+            end
           end
-          out[2 * i - 1] = code
-          out[2 * i] = retry
         end
         return out
         """);

@@ -3,12 +3,14 @@
  *
  *   <KeyPrefix>rl:{<key>}   one key per limiter key; the key inside {…} is the Redis Cluster hash tag, so
  *                           each key maps to one slot and any future companion key of it stays in that slot.
- *     token bucket   string: theoretical arrival time, µs since the Unix epoch (decimal, up to 17 digits)
- *                    TTL = TAT − now (the bucket is full again when it expires); SET … PX writes both
- *     fixed window   string: integer (window index mod 2^28) + count · 2^28, window index = now / window
- *                    TTL = end of the window
- *     sliding window string: "<window index>:<count in that window>:<count in the window before>"
- *                    TTL = end of the next window
+ *     (limiter state is binary: big-endian IEEE-754 doubles, struct.pack('>d…'); the length tells the algorithms apart)
+ *     token bucket   8 bytes: theoretical arrival time (TAT), µs since the Unix epoch
+ *                    TTL = window + q + 1 ms, set when the key is created or its TAT moves to a later slot of
+ *                    q = max(window / 4, 1 ms), kept (KEEPTTL) otherwise: the key always outlives its TAT
+ *     fixed window   16 bytes: window index (now / window), count
+ *                    TTL = window + 1 ms from the first write of each window (outlives the window), kept otherwise
+ *     sliding window 24 bytes: window index, count in that window, count in the window before
+ *                    TTL = 2 windows + 1 ms from the first write of each window, kept otherwise
  *     (the lockout record is a hash:)
  *     lockout        f = consecutive recorded attempts, l = time of the last attempt (µs since the Unix epoch)
  *                    TTL = failure window after the last attempt; no TTL once permanently locked
@@ -18,12 +20,14 @@
  * Every check is part of exactly one EVALSHA (EVAL only after a NOSCRIPT reply, e.g. after a server restart), so it
  * is atomic and takes exactly one round trip. Checks that arrive while two batches are already in flight wait and
  * leave together in the next script call (group commit, at most 64 checks per call, one hash slot per call in a
- * cluster); a lone check is sent at once. The TTL is written by the same command as the state, so no key is ever
- * left without expiry. Denied checks write nothing. Lockout counters are one EVALSHA each, not batched.
+ * cluster); a lone check is sent at once. Inside a call the checks are grouped by key and rule: one GET and at most
+ * one SET per group. A key is created by SET … PX (state and TTL in one command), so no key is ever left without
+ * expiry. Denied checks write nothing. Lockout counters are one EVALSHA each, not batched. Needs Redis 6.0+ (KEEPTTL).
  *
  * A key is bound to one algorithm (SecurityRateLimiter's keys start with the policy name, and a policy has one
- * rule). Reusing one key with two algorithms is a programming error: the limiter state is misread, bounded by the
- * key's TTL; a lockout rule on a limiter key (hash vs string) fails with WRONGTYPE.
+ * rule). Reusing one key with another algorithm starts it over (the state's length does not match); with another
+ * window or limit of the same algorithm the state is read with the new rule, bounded by the key's TTL. A lockout
+ * rule on a limiter key (hash vs string) fails with WRONGTYPE.
  *
  * Clock: by default the scripts read the Redis server's clock (TIME, once per batch): every application instance then
  * agrees on window boundaries and arrival times whatever the skew between their own clocks. Redis 5+ replicates
@@ -223,10 +227,8 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         try
         {
-            var args = new RedisValue[5];
-            args[0] = NowMicroseconds();
-            SetArguments(args, 0, rule, permits);
-            var values = (long[]?)await EvaluateAsync(database, RedisRateLimitScripts.Checks, [key], args).ConfigureAwait(false);
+            var (keys, args) = SingleCheckArguments(key, rule, permits);
+            var values = (long[]?)await EvaluateAsync(database, RedisRateLimitScripts.Checks, keys, args).ConfigureAwait(false);
             return Decode(values, 0, 1);
         }
         finally
@@ -360,21 +362,13 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         try
         {
-            var keys = new RedisKey[batch.Count];
-            var args = new RedisValue[1 + (4 * batch.Count)];
-            args[0] = NowMicroseconds();
-            for (var i = 0; i < batch.Count; i++)
-            {
-                keys[i] = batch[i].Key;
-                SetArguments(args, i, batch[i].Rule, batch[i].Permits);
-            }
-
+            var (keys, args, positions) = BatchArguments(batch);
             var values = (long[]?)await EvaluateAsync(database, RedisRateLimitScripts.Checks, keys, args).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
             {
                 try
                 {
-                    batch[i].Complete(Decode(values, i, batch.Count));
+                    batch[i].Complete(Decode(values, positions[i], batch.Count));
                 }
                 catch (InvalidOperationException ex)
                 {
@@ -408,12 +402,144 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         (ex is RedisServerException && ex.Message.Contains("CROSSSLOT", StringComparison.Ordinal)) ||
         (ex is RedisCommandException && ex.Message.Contains("single slot", StringComparison.OrdinalIgnoreCase));
 
-    private static void SetArguments(RedisValue[] args, int index, RateLimitRule rule, int permits)
+    /// <summary>The script arguments of one check: one rule, one group, one permit count.</summary>
+    private (RedisKey[] Keys, RedisValue[] Args) SingleCheckArguments(RedisKey key, RateLimitRule rule, int permits)
     {
-        args[1 + (4 * index)] = (int)rule.Algorithm;
-        args[2 + (4 * index)] = rule.Window.Ticks / 10;
-        args[3 + (4 * index)] = rule.Limit;
-        args[4 + (4 * index)] = permits;
+        var args = new RedisValue[9];
+        args[0] = NowMicroseconds();
+        args[1] = 1;
+        SetRule(args, 2, rule);
+        args[6] = 1;
+        args[7] = 1;
+        args[8] = permits;
+        return ([key], args);
+    }
+
+    /// <summary>
+    /// The script arguments of a batch: the checks grouped by key and rule (groups in order of first arrival, arrival
+    /// order kept inside a group), each distinct rule sent once. <c>positions[i]</c> is the reply slot of check i.
+    /// </summary>
+    private (RedisKey[] Keys, RedisValue[] Args, int[] Positions) BatchArguments(List<PendingCheck> batch)
+    {
+        var count = batch.Count;
+        var rules = new List<RateLimitRule>(2);
+        var groupOfCheck = new int[count];
+        var groupKeys = new List<RedisKey>(count);
+        var groupRules = new List<int>(count);
+        var groupSizes = new List<int>(count);
+        Dictionary<(RedisKey Key, int Rule), int>? index = count > 8 ? new(count) : null;
+        for (var i = 0; i < count; i++)
+        {
+            var check = batch[i];
+            var rule = RuleNumber(rules, check.Rule);
+            int group;
+            if (index is not null)
+            {
+                if (!index.TryGetValue((check.Key, rule), out group))
+                {
+                    group = groupKeys.Count;
+                    index.Add((check.Key, rule), group);
+                    groupKeys.Add(check.Key);
+                    groupRules.Add(rule);
+                    groupSizes.Add(0);
+                }
+            }
+            else
+            {
+                group = 0;
+                while (group < groupKeys.Count && (groupRules[group] != rule || groupKeys[group] != check.Key))
+                {
+                    group++;
+                }
+
+                if (group == groupKeys.Count)
+                {
+                    groupKeys.Add(check.Key);
+                    groupRules.Add(rule);
+                    groupSizes.Add(0);
+                }
+            }
+
+            groupOfCheck[i] = group;
+            groupSizes[group]++;
+        }
+
+        var groups = groupKeys.Count;
+        var args = new RedisValue[2 + (4 * rules.Count) + (2 * groups) + count];
+        args[0] = NowMicroseconds();
+        args[1] = rules.Count;
+        for (var r = 0; r < rules.Count; r++)
+        {
+            SetRule(args, 2 + (4 * r), rules[r]);
+        }
+
+        // Per group: rule number, size, then the permits of its checks; nextArg/nextReply are where the next check of
+        // the group goes in the arguments and in the reply.
+        var nextArg = new int[groups];
+        var nextReply = new int[groups];
+        var at = 2 + (4 * rules.Count);
+        var reply = 0;
+        for (var g = 0; g < groups; g++)
+        {
+            args[at] = groupRules[g] + 1;
+            args[at + 1] = groupSizes[g];
+            nextArg[g] = at + 2;
+            nextReply[g] = reply;
+            at += 2 + groupSizes[g];
+            reply += groupSizes[g];
+        }
+
+        var positions = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            var g = groupOfCheck[i];
+            args[nextArg[g]++] = batch[i].Permits;
+            positions[i] = nextReply[g]++;
+        }
+
+        return ([.. groupKeys], args, positions);
+    }
+
+    private static int RuleNumber(List<RateLimitRule> rules, RateLimitRule rule)
+    {
+        for (var r = 0; r < rules.Count; r++)
+        {
+            var known = rules[r];
+            if (ReferenceEquals(known, rule) || (known.Algorithm == rule.Algorithm && known.Window == rule.Window && known.Limit == rule.Limit))
+            {
+                return r;
+            }
+        }
+
+        rules.Add(rule);
+        return rules.Count - 1;
+    }
+
+    /// <summary>Writes a rule's four script arguments: algorithm, window (µs), limit and the TTL (ms) a write gives a key.</summary>
+    private static void SetRule(RedisValue[] args, int at, RateLimitRule rule)
+    {
+        args[at] = (int)rule.Algorithm;
+        args[at + 1] = rule.Window.Ticks / 10;
+        args[at + 2] = rule.Limit;
+        args[at + 3] = TtlMilliseconds(rule);
+    }
+
+    /// <summary>
+    /// The TTL the script gives a key when it creates it or moves it to a new window (token bucket: a new slot), so the
+    /// key outlives the state it holds: fixed window, one window (the first write of a window is not before its start);
+    /// sliding window, two (the next window still weighs this one's count); token bucket, window + slot width
+    /// q = max(window / 4, 1 ms) (the arrival time is at most one window ahead of now, and stays in its slot until the
+    /// next TTL is set). Plus 1 ms for the server's cached command time. The windows are whole milliseconds.
+    /// </summary>
+    internal static long TtlMilliseconds(RateLimitRule rule)
+    {
+        var window = rule.Window.Ticks / TimeSpan.TicksPerMillisecond;
+        return rule.Algorithm switch
+        {
+            RateLimitAlgorithm.TokenBucket => window + Math.Max((window + 3) / 4, 1) + 1,
+            RateLimitAlgorithm.FixedWindow => window + 1,
+            _ => (2 * window) + 1,
+        };
     }
 
     private static RateLimitDecision Decode(long[]? values, int index, int count)

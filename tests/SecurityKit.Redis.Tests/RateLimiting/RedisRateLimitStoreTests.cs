@@ -18,22 +18,81 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableTheory]
-    [InlineData(RateLimitAlgorithm.TokenBucket)]
-    [InlineData(RateLimitAlgorithm.FixedWindow)]
-    [InlineData(RateLimitAlgorithm.SlidingWindow)]
-    public async Task AcquireAsync_FirstHit_WritesHashTaggedKeyWithTtl(RateLimitAlgorithm algorithm)
+    [InlineData(RateLimitAlgorithm.TokenBucket, 75_001)] // window + max(window / 4, 1 ms) + 1 ms
+    [InlineData(RateLimitAlgorithm.FixedWindow, 60_001)] // window + 1 ms
+    [InlineData(RateLimitAlgorithm.SlidingWindow, 120_001)] // two windows + 1 ms
+    public async Task AcquireAsync_FirstHit_WritesHashTaggedKeyWithTtl(RateLimitAlgorithm algorithm, int expectedTtlMs)
     {
         fixture.EnsureAvailable();
         var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "ttl:"));
         var key = NewKey();
+        var rule = new RateLimitRule(algorithm, 5, TimeSpan.FromMinutes(1));
 
-        (await store.AcquireAsync(key, new RateLimitRule(algorithm, 5, TimeSpan.FromMinutes(1)))).IsAllowed.Should().BeTrue();
+        (await store.AcquireAsync(key, rule)).IsAllowed.Should().BeTrue();
 
         var ttl = await fixture.Multiplexer!.GetDatabase().KeyTimeToLiveAsync("ttl:rl:{" + key + "}");
         ttl.Should().NotBeNull();
-        ttl!.Value.Should().BePositive().And.BeLessThanOrEqualTo(TimeSpan.FromMinutes(2));
+        ttl!.Value.Should().BeLessThanOrEqualTo(TimeSpan.FromMilliseconds(expectedTtlMs)).And.BeGreaterThan(TimeSpan.FromMilliseconds(expectedTtlMs - 5_000));
+        RedisRateLimitStore.TtlMilliseconds(rule).Should().Be(expectedTtlMs);
     }
 
+    [SkippableTheory]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task AcquireAsync_LaterWriteInTheSameWindow_KeepsTheTtl(RateLimitAlgorithm algorithm)
+    {
+        // KEEPTTL: only the first write of a window sets the expiry, so a busy key is not re-armed on every check.
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "keepttl:"));
+        var database = fixture.Multiplexer!.GetDatabase();
+        var rule = new RateLimitRule(algorithm, 100, TimeSpan.FromDays(1));
+        var key = NewKey();
+        await store.AcquireAsync(key, rule);
+        var first = (await database.KeyTimeToLiveAsync("keepttl:rl:{" + key + "}"))!.Value;
+
+        await Task.Delay(300);
+        (await store.AcquireAsync(key, rule)).Remaining.Should().Be(98);
+
+        var second = (await database.KeyTimeToLiveAsync("keepttl:rl:{" + key + "}"))!.Value;
+        second.Should().BeLessThanOrEqualTo(first - TimeSpan.FromMilliseconds(250), "the second write kept the expiry the first one set");
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_TokenBucket_KeyNeverExpiresBeforeItsArrivalTime()
+    {
+        // The token bucket keeps its TTL while the arrival time stays in one slot (window / 4) and sets a new one when it
+        // moves on: whatever the traffic, the key must outlive its state, or an early expiry would refill the bucket.
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "tat:"));
+        var database = fixture.Multiplexer!.GetDatabase();
+        var (admin, server) = await AdminAsync();
+        await using var _ = admin;
+        var rule = RateLimitRule.TokenBucket(8, TimeSpan.FromMilliseconds(400));
+        var key = NewKey();
+        var random = new Random(5);
+        var checkedStates = 0;
+
+        for (var i = 0; i < 60; i++)
+        {
+            var decision = await store.AcquireAsync(key, rule, random.Next(1, 4));
+            if (decision.IsAllowed)
+            {
+                var stored = (byte[]?)await database.StringGetAsync("tat:rl:{" + key + "}");
+                var ttl = await database.KeyTimeToLiveAsync("tat:rl:{" + key + "}");
+                var now = await server.TimeAsync();
+                stored.Should().HaveCount(8, "the token bucket stores one big-endian double");
+                var tat = BitConverter.Int64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored));
+                var ahead = TimeSpan.FromMicroseconds(tat - ((now.Ticks - DateTime.UnixEpoch.Ticks) / 10.0));
+                ttl.Should().NotBeNull();
+                ttl!.Value.Should().BeGreaterThanOrEqualTo(ahead - TimeSpan.FromMilliseconds(2), $"check {i}: the key must live until its arrival time");
+                checkedStates++;
+            }
+
+            await Task.Delay(random.Next(0, 60));
+        }
+
+        checkedStates.Should().BeGreaterThan(20);
+    }
     [SkippableFact]
     public async Task RegisterAttemptAsync_TemporaryHasTtl_PermanentHasNone()
     {
@@ -230,22 +289,87 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
-    public async Task AcquireAsync_StoredState_IsOneIntegerStringWithTtl()
+    public async Task AcquireAsync_StoredState_IsPackedBigEndianDoublesWithTtl()
     {
         fixture.EnsureAvailable();
         var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "packed:"));
         var database = fixture.Multiplexer!.GetDatabase();
-        foreach (var (rule, format) in new[] { (RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromDays(366)), "^[0-9]+$"), (RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, TimeSpan.FromDays(366)), "^[0-9]+:16777215:0$") })
+        var (admin, server) = await AdminAsync();
+        await using var _ = admin;
+        var window = TimeSpan.FromDays(366);
+        foreach (var (rule, length) in new[] { (RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, window), 16), (RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, window), 24) })
         {
             var key = NewKey();
             (await store.AcquireAsync(key, rule, RateLimitRule.MaxLimit - 1)).Remaining.Should().Be(1);
             (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero), "the largest count survives the packing");
             (await store.AcquireAsync(key, rule)).IsAllowed.Should().BeFalse();
 
-            var stored = (string?)await database.StringGetAsync("packed:rl:{" + key + "}");
-            stored.Should().MatchRegex(format, "numbers are written as exact integers, never in exponent form");
+            var stored = (byte[]?)await database.StringGetAsync("packed:rl:{" + key + "}");
+            stored.Should().HaveCount(length);
+            var numbers = Enumerable.Range(0, length / 8).Select(i => BitConverter.Int64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored.AsSpan(8 * i)))).ToArray();
+            var windowIndex = Math.Floor(((await server.TimeAsync()).Ticks - DateTime.UnixEpoch.Ticks) / (double)window.Ticks);
+            numbers[0].Should().Be(windowIndex, "the full window index is stored");
+            numbers[1].Should().Be(RateLimitRule.MaxLimit);
+            if (length == 24)
+            {
+                numbers[2].Should().Be(0, "nothing was counted in the window before");
+            }
+
             (await database.KeyTimeToLiveAsync("packed:rl:{" + key + "}")).Should().NotBeNull();
         }
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_ChecksOnOneKey_ShareOneReadAndOneWritePerScriptCall()
+    {
+        fixture.EnsureAvailable();
+        var connection = RedisTestConnections.Own(fixture, "group:", TimeSpan.FromSeconds(5));
+        await using var _ = connection;
+        var store = new RedisRateLimitStore(connection);
+        var rule = RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, TimeSpan.FromMinutes(1));
+        var key = NewKey();
+        await store.AcquireAsync(NewKey(), rule); // connects and loads the script
+        var (admin, server) = await AdminAsync();
+        await using var __ = admin;
+        await server.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        using var start = new ManualResetEventSlim();
+        var checks = Enumerable.Range(0, 400).Select(_ => Task.Run(async () => { start.Wait(); return await store.AcquireAsync(key, rule); })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(checks);
+
+        results.Select(d => d.Remaining).Should().BeEquivalentTo(Enumerable.Range(0, 400).Select(i => (long)RateLimitRule.MaxLimit - 1 - i), "each check saw its own count");
+        var stats = (await server.InfoRawAsync("commandstats"))!;
+        long Calls(string command) => long.Parse(System.Text.RegularExpressions.Regex.Match(stats, "cmdstat_" + command + ":calls=([0-9]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var scripts = Calls("evalsha");
+        scripts.Should().BeLessThan(400, "concurrent checks were batched");
+        Calls("get").Should().Be(scripts, "one read per key per script call");
+        Calls("set").Should().Be(scripts, "one write per key per script call");
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_OneKeyWithTwoRulesInOneBatch_SharesItsStateExactly()
+    {
+        // Not a recommended use (a key belongs to one rule), but it must stay exact: rule A admits while the count is
+        // below 3, rule B below 5. In whatever order the batch decides them, exactly 5 checks get through.
+        fixture.EnsureAvailable();
+        var connection = RedisTestConnections.Own(fixture, "tworules:", TimeSpan.FromSeconds(5));
+        await using var _ = connection;
+        var store = new RedisRateLimitStore(connection);
+        var a = RateLimitRule.FixedWindow(3, TimeSpan.FromMinutes(1));
+        var b = RateLimitRule.FixedWindow(5, TimeSpan.FromMinutes(1));
+        var key = NewKey();
+        await store.AcquireAsync(NewKey(), a); // connects and loads the script
+
+        using var start = new ManualResetEventSlim();
+        var checks = Enumerable.Range(0, 200).Select(i => Task.Run(async () => { start.Wait(); return await store.AcquireAsync(key, i % 2 == 0 ? a : b); })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(checks);
+
+        results.Count(d => d.IsAllowed).Should().Be(5);
+        var peek = await store.AcquireAsync(key, b, 0);
+        peek.IsAllowed.Should().BeFalse();
+        peek.Remaining.Should().Be(0);
     }
 
     [SkippableFact]
