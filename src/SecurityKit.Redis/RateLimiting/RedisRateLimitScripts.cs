@@ -9,23 +9,27 @@ namespace SecurityKit.Redis.RateLimiting;
 /// (SET … PX), so no key is ever left without expiry.
 /// </summary>
 /// <remarks>
-/// <para><see cref="Checks"/> runs a batch of limiter checks (1 to <see cref="MaxChecksPerBatch"/>) in one atomic script.
-/// The store groups the checks of a batch by key and rule: KEYS[g] is the g-th group's key. ARGV[2] is the number of
-/// distinct rules R, then four values per rule (algorithm 0 token bucket / 1 fixed window / 2 sliding window, window µs,
-/// limit, TTL ms), then per group: its rule's number (1-based), its number of checks n, and their n permit counts in
-/// arrival order. The checks of a batch were all in flight at once, so deciding them group by group is one of their
-/// valid orders; within a group (one key, one rule) arrival order is kept.</para>
-/// <para>The script is written for the server's single thread (costs measured with callgrind on redis-server 7.0; see
-/// docs/redis.md): per group one GET and at most one SET, however many checks it holds; state packed in binary with
-/// <c>struct.pack</c> (formatting a Lua number as decimal text costs the server more than the whole SET); no TTL
+/// <para><see cref="Check"/> runs one limiter check: KEYS[1], ARGV = now, algorithm (0 token bucket, 1 fixed window,
+/// 2 sliding window), window µs, limit, TTL ms, permits. It replies with the integer <c>code</c> when
+/// <c>code ≥ 0</c> (allowed, <c>code</c> permits remaining) and with <c>{code, retry µs}</c> otherwise.</para>
+/// <para><see cref="Checks"/> runs a batch of checks (1 to <see cref="MaxChecksPerBatch"/>) in one atomic script. The
+/// store groups the checks of a batch by key and rule: KEYS[g] is the g-th group's key. ARGV[2] is the number of
+/// distinct rules R, then four values per rule (algorithm, window µs, limit, TTL ms), then per group: its rule's number
+/// (1-based), its number of checks n, and their n permit counts in arrival order. The checks of a batch were all in
+/// flight at once, so deciding them group by group is one of their valid orders; within a group (one key, one rule)
+/// arrival order is kept. Reply: a flat array with two integers per check, in group order: <c>code, retry µs</c>.</para>
+/// <para>Codes: <c>code ≥ 0</c> allowed with <c>code</c> permits remaining (retry 0); <c>−2^24 − 1 ≤ code &lt; 0</c>
+/// denied with <c>−code − 1</c> remaining; <see cref="WrongTypeCode"/> when the key holds another Redis type (those
+/// checks alone fail).</para>
+/// <para>Both scripts are built from the same Lua fragments (inserted as text, so no script pays for a function call)
+/// and are written for the server's single thread (costs measured with callgrind on redis-server 7.0; see
+/// docs/redis.md): per key one GET and at most one SET, however many checks it carries; state packed in binary with
+/// <c>struct.pack</c> (formatting a Lua number as decimal text costs the server more than the SET itself); no TTL
 /// arithmetic in Lua (the TTL is a string computed by the client per rule); and a write that leaves the key's expiry
-/// valid keeps it (<c>KEEPTTL</c>, half the cost of <c>PX</c>). Redis 6.0 or later (KEEPTTL).</para>
+/// valid keeps it (<c>KEEPTTL</c>, half the cost of <c>PX</c>). Redis 6.0 or later.</para>
 /// <para>Stored state, by byte length (a value of another length, e.g. written by another algorithm, counts as empty):
 /// token bucket 8 bytes, <c>&gt;d</c> theoretical arrival time in µs; fixed window 16 bytes, <c>&gt;dd</c> window index
 /// and count; sliding window 24 bytes, <c>&gt;ddd</c> window index, count in it, count in the window before.</para>
-/// <para>Reply: a flat array with two integers per check, in group order: <c>code, retry µs</c>: <c>code ≥ 0</c>
-/// allowed with <c>code</c> permits remaining (retry 0); <c>−2^24 − 1 ≤ code &lt; 0</c> denied with <c>−code − 1</c>
-/// remaining; <see cref="WrongTypeCode"/> when the key holds another Redis type (that group alone fails).</para>
 /// </remarks>
 internal sealed class RedisRateLimitScripts
 {
@@ -44,6 +48,195 @@ internal sealed class RedisRateLimitScripts
 
         """;
 
+    // The fragments below share these locals: key, v (the GET reply: the stored string or false), window, limit, life
+    // (the TTL string), permits, and set code/retry (one check's result) and changed (the state must be written).
+
+    // Token bucket (GCRA) on "ahead" = TAT − now, a small number, so the 2^-2 µs resolution of doubles near 1.7e15 µs
+    // never turns a whole permit into a fraction; "remaining" tolerates a millionth of a permit of rounding, like the
+    // in-memory store. Expiry: time is cut into slots of q = max(window / 4, 1 ms); a write whose TAT moves to a later
+    // slot (or creates the key) sets TTL = window + q + 1 ms, which outlives the end of that slot (the TAT is at most a
+    // window ahead of now); a write within the same slot keeps the TTL. So the key never expires before its TAT.
+    private const string TokenBucketRead = """
+        local interval = window / limit
+        local q = window / 4
+        if q < 1000 then q = 1000 end
+        local tat
+        if v and #v == 8 then tat = struct.unpack('>d', v) end
+        local slot = tat and math.floor(tat / q)
+        local changed = false
+
+        """;
+
+    private const string TokenBucketStep = """
+        local ahead = 0
+        if tat then
+          ahead = tat - now
+          if ahead < 0 then ahead = 0 end
+        end
+        local newAhead = ahead + permits * interval
+        if permits == 0 or newAhead - window > 0.05 then
+          local remaining = math.floor((window - ahead) / interval + 1e-6)
+          if remaining < 0 then remaining = 0 end
+          if permits == 0 and remaining >= 1 then
+            code, retry = remaining, 0
+          else
+            if permits == 0 then
+              remaining = 0
+              retry = math.ceil(ahead + interval - window)
+            else
+              retry = math.ceil(newAhead - window)
+            end
+            if retry < 1 then retry = 1 end
+            code = -1 - remaining
+          end
+        else
+          tat = now + newAhead
+          changed = true
+          code = math.floor((window - newAhead) / interval + 1e-6)
+          if code < 0 then code = 0 end
+          retry = 0
+        end
+
+        """;
+
+    private const string TokenBucketWrite = """
+        if changed then
+          if slot and math.floor(tat / q) == slot then
+            redis.call('SET', key, struct.pack('>d', tat), 'KEEPTTL')
+          else
+            redis.call('SET', key, struct.pack('>d', tat), 'PX', life)
+          end
+        end
+
+        """;
+
+    // Fixed and sliding windows store the full window index, so neither a key that outlives its window nor a client
+    // clock that jumps whole windows ahead can ever revive old counts. The first write of a window sets TTL = window
+    // (fixed) or 2 · window (sliding), + 1 ms: past the end of the window, or of the window after it, whose estimate
+    // still weighs this count. Later writes in the same window keep that TTL.
+    private const string WindowRead = """
+        local idx = math.floor(now / window)
+        local w, c, p
+        if algorithm == 1 then
+          if v and #v == 16 then w, c = struct.unpack('>dd', v) end
+        elseif v and #v == 24 then
+          w, c, p = struct.unpack('>ddd', v)
+        end
+        local cur, prev = 0, 0
+        if w == idx then
+          cur = c
+          if p then prev = p end
+        elseif p and w == idx - 1 then
+          prev = c
+        end
+        local changed = false
+
+        """;
+
+    private const string FixedWindowStep = """
+        local left = limit - cur
+        if permits == 0 or permits > left then
+          if permits == 0 and left >= 1 then
+            code, retry = left, 0
+          else
+            if left < 0 then left = 0 end
+            code, retry = -1 - left, (idx + 1) * window - now
+          end
+        else
+          cur = cur + permits
+          changed = true
+          code, retry = left - permits, 0
+        end
+
+        """;
+
+    private const string FixedWindowWrite = """
+        if changed then
+          if w == idx then
+            redis.call('SET', key, struct.pack('>dd', idx, cur), 'KEEPTTL')
+          else
+            redis.call('SET', key, struct.pack('>dd', idx, cur), 'PX', life)
+          end
+        end
+
+        """;
+
+    private const string SlidingWindowRead = """
+        local elapsed = now - idx * window
+        local carried = prev * (1 - elapsed / window)
+
+        """;
+
+    private const string SlidingWindowStep = """
+        local est = carried + cur
+        local remaining = math.floor(limit - est + 1e-9)
+        if remaining < 0 then remaining = 0 end
+        local needed = permits
+        if needed < 1 then needed = 1 end
+        if est + needed <= limit + 1e-9 then
+          if permits == 0 then
+            code, retry = remaining, 0
+          else
+            cur = cur + permits
+            changed = true
+            code = math.floor(limit - est - permits + 1e-9)
+            if code < 0 then code = 0 end
+            retry = 0
+          end
+        else
+          local wait
+          if cur + needed > limit then
+            local f = 0
+            if cur > 0 then f = 1 - (limit - needed) / cur end
+            if f < 0 then f = 0 end
+            wait = (window - elapsed) + f * window
+          else
+            wait = (1 - (limit - needed - cur) / prev) * window - elapsed
+          end
+          wait = math.ceil(wait)
+          if wait < 1 then wait = 1 end
+          code, retry = -1 - remaining, wait
+        end
+
+        """;
+
+    private const string SlidingWindowWrite = """
+        if changed then
+          if w == idx then
+            redis.call('SET', key, struct.pack('>ddd', idx, cur, prev), 'KEEPTTL')
+          else
+            redis.call('SET', key, struct.pack('>ddd', idx, cur, prev), 'PX', life)
+          end
+        end
+
+        """;
+
+    /// <summary>One check (the path of a lone caller: six arguments, an integer reply when allowed).</summary>
+    public static readonly RedisRateLimitScripts Check = new(Clock + """
+        local key = KEYS[1]
+        local algorithm, window, limit, life, permits = ARGV[2] + 0, ARGV[3] + 0, ARGV[4] + 0, ARGV[5], ARGV[6] + 0
+        local v = redis.pcall('GET', key)
+        if type(v) == 'table' then return {-1099511627776, 0} end
+        local code, retry
+        if algorithm == 0 then
+
+        """ + TokenBucketRead + TokenBucketStep + TokenBucketWrite + """
+        else
+
+        """ + WindowRead + """
+          if algorithm == 1 then
+
+        """ + FixedWindowStep + FixedWindowWrite + """
+          else
+
+        """ + SlidingWindowRead + SlidingWindowStep + SlidingWindowWrite + """
+          end
+        end
+        if code >= 0 then return code end
+        return {code, retry}
+        """);
+
+    /// <summary>A batch of checks grouped by key and rule (see the remarks).</summary>
     public static readonly RedisRateLimitScripts Checks = new(Clock + """
         local rules = ARGV[2] + 0
         local alg, win, lim, ttl = {}, {}, {}, {}
@@ -60,7 +253,7 @@ internal sealed class RedisRateLimitScripts
           local r = ARGV[a] + 0
           local first = a + 2
           a = first + ARGV[a + 1]
-          local algorithm, window, limit = alg[r], win[r], lim[r]
+          local algorithm, window, limit, life = alg[r], win[r], lim[r], ttl[r]
           local v = redis.pcall('GET', key)
           if type(v) == 'table' then
             -- A key of another Redis type (e.g. a lockout counter's hash) fails its own checks only.
@@ -69,147 +262,45 @@ internal sealed class RedisRateLimitScripts
               o = o + 2
             end
           elseif algorithm == 0 then
-            -- Token bucket (GCRA) on "ahead" = TAT − now, a small number, so the 2^-2 µs resolution of doubles near
-            -- 1.7e15 µs never turns a whole permit into a fraction; "remaining" tolerates a millionth of a permit of
-            -- rounding, like the in-memory store. Expiry: time is cut into slots of q = max(window / 4, 1 ms); a write
-            -- whose TAT moves to a later slot (or creates the key) sets TTL = window + q (+ 1 ms), which outlives the
-            -- end of that slot; a write within the same slot keeps the TTL. So the key never expires before its TAT.
-            local interval = window / limit
-            local q = window / 4
-            if q < 1000 then q = 1000 end
-            local tat
-            if v and #v == 8 then tat = struct.unpack('>d', v) end
-            local slot = tat and math.floor(tat / q)
-            local changed = false
+
+        """ + TokenBucketRead + """
             for j = first, a - 1 do
               local permits = ARGV[j] + 0
-              local ahead = 0
-              if tat then
-                ahead = tat - now
-                if ahead < 0 then ahead = 0 end
-              end
-              local newAhead = ahead + permits * interval
-              if permits == 0 or newAhead - window > 0.05 then
-                local remaining = math.floor((window - ahead) / interval + 1e-6)
-                if remaining < 0 then remaining = 0 end
-                if permits == 0 and remaining >= 1 then
-                  out[o + 1], out[o + 2] = remaining, 0
-                else
-                  local retry
-                  if permits == 0 then
-                    remaining = 0
-                    retry = math.ceil(ahead + interval - window)
-                  else
-                    retry = math.ceil(newAhead - window)
-                  end
-                  if retry < 1 then retry = 1 end
-                  out[o + 1], out[o + 2] = -1 - remaining, retry
-                end
-              else
-                tat = now + newAhead
-                changed = true
-                local left = math.floor((window - newAhead) / interval + 1e-6)
-                if left < 0 then left = 0 end
-                out[o + 1], out[o + 2] = left, 0
-              end
+              local code, retry
+
+        """ + TokenBucketStep + """
+              out[o + 1], out[o + 2] = code, retry
               o = o + 2
             end
-            if changed then
-              if slot and math.floor(tat / q) == slot then
-                redis.call('SET', key, struct.pack('>d', tat), 'KEEPTTL')
-              else
-                redis.call('SET', key, struct.pack('>d', tat), 'PX', ttl[r])
-              end
-            end
+
+        """ + TokenBucketWrite + """
           else
-            -- Fixed and sliding windows: the full window index is stored, so neither a key that outlives its window
-            -- nor a client clock that jumps whole windows ahead can ever revive old counts. The first write of a window
-            -- sets TTL = window (fixed) or 2 · window (sliding), + 1 ms: past the end of the window, or of the window
-            -- after it, whose estimate still needs this count. Later writes in the same window keep that TTL.
-            local idx = math.floor(now / window)
-            local w, c, p
+
+        """ + WindowRead + """
             if algorithm == 1 then
-              if v and #v == 16 then w, c = struct.unpack('>dd', v) end
-            elseif v and #v == 24 then
-              w, c, p = struct.unpack('>ddd', v)
-            end
-            local cur, prev = 0, 0
-            if w == idx then
-              cur = c
-              if p then prev = p end
-            elseif p and w == idx - 1 then
-              prev = c
-            end
-            local changed = false
-            if algorithm == 1 then
-              local reset = (idx + 1) * window - now
               for j = first, a - 1 do
                 local permits = ARGV[j] + 0
-                local left = limit - cur
-                if permits == 0 or permits > left then
-                  if permits == 0 and left >= 1 then
-                    out[o + 1], out[o + 2] = left, 0
-                  else
-                    if left < 0 then left = 0 end
-                    out[o + 1], out[o + 2] = -1 - left, reset
-                  end
-                else
-                  cur = cur + permits
-                  changed = true
-                  out[o + 1], out[o + 2] = left - permits, 0
-                end
+                local code, retry
+
+        """ + FixedWindowStep + """
+                out[o + 1], out[o + 2] = code, retry
                 o = o + 2
               end
-              if changed then
-                if w == idx then
-                  redis.call('SET', key, struct.pack('>dd', idx, cur), 'KEEPTTL')
-                else
-                  redis.call('SET', key, struct.pack('>dd', idx, cur), 'PX', ttl[r])
-                end
-              end
+
+        """ + FixedWindowWrite + """
             else
-              local elapsed = now - idx * window
-              local carried = prev * (1 - elapsed / window)
+
+        """ + SlidingWindowRead + """
               for j = first, a - 1 do
                 local permits = ARGV[j] + 0
-                local est = carried + cur
-                local remaining = math.floor(limit - est + 1e-9)
-                if remaining < 0 then remaining = 0 end
-                local needed = permits
-                if needed < 1 then needed = 1 end
-                if est + needed <= limit + 1e-9 then
-                  if permits == 0 then
-                    out[o + 1], out[o + 2] = remaining, 0
-                  else
-                    cur = cur + permits
-                    changed = true
-                    local left = math.floor(limit - est - permits + 1e-9)
-                    if left < 0 then left = 0 end
-                    out[o + 1], out[o + 2] = left, 0
-                  end
-                else
-                  local wait
-                  if cur + needed > limit then
-                    local f = 0
-                    if cur > 0 then f = 1 - (limit - needed) / cur end
-                    if f < 0 then f = 0 end
-                    wait = (window - elapsed) + f * window
-                  else
-                    wait = (1 - (limit - needed - cur) / prev) * window - elapsed
-                  end
-                  wait = math.ceil(wait)
-                  if wait < 1 then wait = 1 end
-                  out[o + 1], out[o + 2] = -1 - remaining, wait
-                end
+                local code, retry
+
+        """ + SlidingWindowStep + """
+                out[o + 1], out[o + 2] = code, retry
                 o = o + 2
               end
-              if changed then
-                if w == idx then
-                  redis.call('SET', key, struct.pack('>ddd', idx, cur, prev), 'KEEPTTL')
-                else
-                  redis.call('SET', key, struct.pack('>ddd', idx, cur, prev), 'PX', ttl[r])
-                end
-              end
+
+        """ + SlidingWindowWrite + """
             end
           end
         end

@@ -227,9 +227,14 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         try
         {
-            var (keys, args) = SingleCheckArguments(key, rule, permits);
-            var values = (long[]?)await EvaluateAsync(database, RedisRateLimitScripts.Checks, keys, args).ConfigureAwait(false);
-            return Decode(values, 0, 1);
+            var reply = await EvaluateAsync(
+                database,
+                RedisRateLimitScripts.Check,
+                [key],
+                [NowMicroseconds(), (int)rule.Algorithm, rule.Window.Ticks / 10, rule.Limit, TtlMilliseconds(rule), permits]).ConfigureAwait(false);
+            return reply.Resp2Type == ResultType.Integer
+                ? new RateLimitDecision(true, (long)reply, TimeSpan.Zero)
+                : Decode((long[]?)reply, 0, 1);
         }
         finally
         {
@@ -398,22 +403,18 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         }
     }
 
+    /// <summary>Sends <paramref name="checks"/> as one batch, whatever the load (tests compare the batch script with the single-check one).</summary>
+    internal async Task<RateLimitDecision[]> CheckBatchAsync(IReadOnlyList<(string Key, RateLimitRule Rule, int Permits)> checks)
+    {
+        var database = await _connection.GetDatabaseAsync().ConfigureAwait(false);
+        var batch = checks.Select(c => new PendingCheck(KeyOf(c.Key), c.Rule, c.Permits, _time.GetTimestamp())).ToList();
+        await SendAsync(database, batch).ConfigureAwait(false);
+        return await Task.WhenAll(batch.Select(c => c.Task)).ConfigureAwait(false);
+    }
+
     private static bool IsCrossSlot(Exception ex) =>
         (ex is RedisServerException && ex.Message.Contains("CROSSSLOT", StringComparison.Ordinal)) ||
         (ex is RedisCommandException && ex.Message.Contains("single slot", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>The script arguments of one check: one rule, one group, one permit count.</summary>
-    private (RedisKey[] Keys, RedisValue[] Args) SingleCheckArguments(RedisKey key, RateLimitRule rule, int permits)
-    {
-        var args = new RedisValue[9];
-        args[0] = NowMicroseconds();
-        args[1] = 1;
-        SetRule(args, 2, rule);
-        args[6] = 1;
-        args[7] = 1;
-        args[8] = permits;
-        return ([key], args);
-    }
 
     /// <summary>
     /// The script arguments of a batch: the checks grouped by key and rule (groups in order of first arrival, arrival
