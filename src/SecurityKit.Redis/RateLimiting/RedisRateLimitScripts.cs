@@ -27,9 +27,11 @@ namespace SecurityKit.Redis.RateLimiting;
 /// <c>struct.pack</c> (formatting a Lua number as decimal text costs the server more than the SET itself); no TTL
 /// arithmetic in Lua (the TTL is a string computed by the client per rule); and a write that leaves the key's expiry
 /// valid keeps it (<c>KEEPTTL</c>, half the cost of <c>PX</c>). Redis 6.0 or later.</para>
-/// <para>Stored state, by byte length (a value of another length, e.g. written by another algorithm, counts as empty):
-/// token bucket 8 bytes, <c>&gt;d</c> theoretical arrival time in µs; fixed window 16 bytes, <c>&gt;dd</c> window index
-/// and count; sliding window 24 bytes, <c>&gt;ddd</c> window index, count in it, count in the window before.</para>
+/// <para>Stored state, big-endian doubles starting with the rule's window in µs; a value of another length (written by
+/// another algorithm) or with another window (the rule changed) counts as empty, and its write then sets a new TTL, so a
+/// TTL chosen for one window never outlives its purpose under another: token bucket 16 bytes, <c>&gt;dd</c> window,
+/// theoretical arrival time in µs; fixed window 24 bytes, <c>&gt;ddd</c> window, window index, count; sliding window 32
+/// bytes, <c>&gt;dddd</c> window, window index, count in it, count in the window before.</para>
 /// </remarks>
 internal sealed class RedisRateLimitScripts
 {
@@ -61,7 +63,10 @@ internal sealed class RedisRateLimitScripts
         local q = window / 4
         if q < 1000 then q = 1000 end
         local tat
-        if v and #v == 8 then tat = struct.unpack('>d', v) end
+        if v and #v == 16 then
+          local sw, st = struct.unpack('>dd', v)
+          if sw == window then tat = st end
+        end
         local slot = tat and math.floor(tat / q)
         local changed = false
 
@@ -102,9 +107,9 @@ internal sealed class RedisRateLimitScripts
     private const string TokenBucketWrite = """
         if changed then
           if slot and math.floor(tat / q) == slot then
-            redis.call('SET', key, struct.pack('>d', tat), 'KEEPTTL')
+            redis.call('SET', key, struct.pack('>dd', window, tat), 'KEEPTTL')
           else
-            redis.call('SET', key, struct.pack('>d', tat), 'PX', life)
+            redis.call('SET', key, struct.pack('>dd', window, tat), 'PX', life)
           end
         end
 
@@ -118,9 +123,15 @@ internal sealed class RedisRateLimitScripts
         local idx = math.floor(now / window)
         local w, c, p
         if algorithm == 1 then
-          if v and #v == 16 then w, c = struct.unpack('>dd', v) end
-        elseif v and #v == 24 then
-          w, c, p = struct.unpack('>ddd', v)
+          if v and #v == 24 then
+            local sw
+            sw, w, c = struct.unpack('>ddd', v)
+            if sw ~= window then w = nil end
+          end
+        elseif v and #v == 32 then
+          local sw
+          sw, w, c, p = struct.unpack('>dddd', v)
+          if sw ~= window then w, p = nil, nil end
         end
         local cur, prev = 0, 0
         if w == idx then
@@ -153,9 +164,9 @@ internal sealed class RedisRateLimitScripts
     private const string FixedWindowWrite = """
         if changed then
           if w == idx then
-            redis.call('SET', key, struct.pack('>dd', idx, cur), 'KEEPTTL')
+            redis.call('SET', key, struct.pack('>ddd', window, idx, cur), 'KEEPTTL')
           else
-            redis.call('SET', key, struct.pack('>dd', idx, cur), 'PX', life)
+            redis.call('SET', key, struct.pack('>ddd', window, idx, cur), 'PX', life)
           end
         end
 
@@ -203,9 +214,9 @@ internal sealed class RedisRateLimitScripts
     private const string SlidingWindowWrite = """
         if changed then
           if w == idx then
-            redis.call('SET', key, struct.pack('>ddd', idx, cur, prev), 'KEEPTTL')
+            redis.call('SET', key, struct.pack('>dddd', window, idx, cur, prev), 'KEEPTTL')
           else
-            redis.call('SET', key, struct.pack('>ddd', idx, cur, prev), 'PX', life)
+            redis.call('SET', key, struct.pack('>dddd', window, idx, cur, prev), 'PX', life)
           end
         end
 

@@ -3,13 +3,14 @@
  *
  *   <KeyPrefix>rl:{<key>}   one key per limiter key; the key inside {…} is the Redis Cluster hash tag, so
  *                           each key maps to one slot and any future companion key of it stays in that slot.
- *     (limiter state is binary: big-endian IEEE-754 doubles, struct.pack('>d…'); the length tells the algorithms apart)
- *     token bucket   8 bytes: theoretical arrival time (TAT), µs since the Unix epoch
+ *     (limiter state is binary: big-endian IEEE-754 doubles, struct.pack('>d…'), the rule's window (µs) first; the
+ *      length tells the algorithms apart, and a value with another length or window counts as empty)
+ *     token bucket   16 bytes: window, theoretical arrival time (TAT), µs since the Unix epoch
  *                    TTL = window + q + 1 ms, set when the key is created or its TAT moves to a later slot of
  *                    q = max(window / 4, 1 ms), kept (KEEPTTL) otherwise: the key always outlives its TAT
- *     fixed window   16 bytes: window index (now / window), count
+ *     fixed window   24 bytes: window, window index (now / window), count
  *                    TTL = window + 1 ms from the first write of each window (outlives the window), kept otherwise
- *     sliding window 24 bytes: window index, count in that window, count in the window before
+ *     sliding window 32 bytes: window, window index, count in that window, count in the window before
  *                    TTL = 2 windows + 1 ms from the first write of each window, kept otherwise
  *     (the lockout record is a hash:)
  *     lockout        f = consecutive recorded attempts, l = time of the last attempt (µs since the Unix epoch)
@@ -25,9 +26,9 @@
  * expiry. Denied checks write nothing. Lockout counters are one EVALSHA each, not batched. Needs Redis 6.0+ (KEEPTTL).
  *
  * A key is bound to one algorithm (SecurityRateLimiter's keys start with the policy name, and a policy has one
- * rule). Reusing one key with another algorithm starts it over (the state's length does not match); with another
- * window or limit of the same algorithm the state is read with the new rule, bounded by the key's TTL. A lockout
- * rule on a limiter key (hash vs string) fails with WRONGTYPE.
+ * rule). Reusing one key with another algorithm or window starts it over (the state's length or window does not
+ * match); with another limit only, the state is shared. A lockout rule on a limiter key (hash vs string) fails with
+ * WRONGTYPE.
  *
  * Clock: by default the scripts read the Redis server's clock (TIME, once per batch): every application instance then
  * agrees on window boundaries and arrival times whatever the skew between their own clocks. Redis 5+ replicates
@@ -113,7 +114,9 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     /// <returns>The store.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <remarks><b>Security:</b> with several application instances, clock skew between them shifts windows and lets a
-    /// client gain (or lose) permits; use it for tests or a single instance only.</remarks>
+    /// client gain (or lose) permits; use it for tests or a single instance only. Redis still expires keys by its own
+    /// clock, and a write keeps its key's TTL within a window: a client clock that lags the server's, or steps back, can
+    /// see a key expire while it still counts the same window (a reset, as with skew).</remarks>
     public static RedisRateLimitStore WithClientClock(RedisConnection connection, TimeProvider clientClock)
     {
         ArgumentNullException.ThrowIfNull(clientClock);

@@ -57,6 +57,29 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         second.Should().BeLessThanOrEqualTo(first - TimeSpan.FromMilliseconds(250), "the second write kept the expiry the first one set");
     }
 
+    [SkippableTheory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task AcquireAsync_RuleWindowChanged_StartsOverWithTheNewWindowsTtl(RateLimitAlgorithm algorithm)
+    {
+        // A policy's window changed (a deploy): the state written under the 1 s window must not keep its short TTL under
+        // the 1 h window, or the key would expire early and hand out a fresh burst. The window is part of the state.
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "rewindow:"));
+        var database = fixture.Multiplexer!.GetDatabase();
+        var key = NewKey();
+        var shortRule = new RateLimitRule(algorithm, 10, TimeSpan.FromSeconds(1));
+        var longRule = new RateLimitRule(algorithm, 10, TimeSpan.FromHours(1));
+        (await store.AcquireAsync(key, shortRule, 3)).Remaining.Should().Be(7);
+
+        (await store.AcquireAsync(key, longRule)).Should().Be(new RateLimitDecision(true, 9, TimeSpan.Zero), "another window starts over, as in memory");
+
+        var ttl = (await database.KeyTimeToLiveAsync("rewindow:rl:{" + key + "}"))!.Value;
+        ttl.Should().BeGreaterThan(TimeSpan.FromMinutes(59), "the write under the new window set that window's TTL");
+        (await store.AcquireAsync(key, longRule)).Remaining.Should().Be(8);
+    }
+
     [SkippableFact]
     public async Task AcquireAsync_TokenBucket_KeyNeverExpiresBeforeItsArrivalTime()
     {
@@ -80,8 +103,9 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
                 var stored = (byte[]?)await database.StringGetAsync("tat:rl:{" + key + "}");
                 var ttl = await database.KeyTimeToLiveAsync("tat:rl:{" + key + "}");
                 var now = await server.TimeAsync();
-                stored.Should().HaveCount(8, "the token bucket stores one big-endian double");
-                var tat = BitConverter.Int64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored));
+                stored.Should().HaveCount(16, "the token bucket stores two big-endian doubles: window, arrival time");
+                BitConverter.Int64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored)).Should().Be(400_000);
+                var tat = BitConverter.Int64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored.AsSpan(8)));
                 var ahead = TimeSpan.FromMicroseconds(tat - ((now.Ticks - DateTime.UnixEpoch.Ticks) / 10.0));
                 ttl.Should().NotBeNull();
                 ttl!.Value.Should().BeGreaterThanOrEqualTo(ahead - TimeSpan.FromMilliseconds(2), $"check {i}: the key must live until its arrival time");
@@ -357,7 +381,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var (admin, server) = await AdminAsync();
         await using var _ = admin;
         var window = TimeSpan.FromDays(366);
-        foreach (var (rule, length) in new[] { (RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, window), 16), (RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, window), 24) })
+        foreach (var (rule, length) in new[] { (RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, window), 24), (RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, window), 32) })
         {
             var key = NewKey();
             (await store.AcquireAsync(key, rule, RateLimitRule.MaxLimit - 1)).Remaining.Should().Be(1);
@@ -368,11 +392,12 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
             stored.Should().HaveCount(length);
             var numbers = Enumerable.Range(0, length / 8).Select(i => BitConverter.Int64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored.AsSpan(8 * i)))).ToArray();
             var windowIndex = Math.Floor(((await server.TimeAsync()).Ticks - DateTime.UnixEpoch.Ticks) / (double)window.Ticks);
-            numbers[0].Should().Be(windowIndex, "the full window index is stored");
-            numbers[1].Should().Be(RateLimitRule.MaxLimit);
-            if (length == 24)
+            numbers[0].Should().Be(window.Ticks / 10, "the rule's window (µs) comes first");
+            numbers[1].Should().Be(windowIndex, "the full window index is stored");
+            numbers[2].Should().Be(RateLimitRule.MaxLimit);
+            if (length == 32)
             {
-                numbers[2].Should().Be(0, "nothing was counted in the window before");
+                numbers[3].Should().Be(0, "nothing was counted in the window before");
             }
 
             (await database.KeyTimeToLiveAsync("packed:rl:{" + key + "}")).Should().NotBeNull();
