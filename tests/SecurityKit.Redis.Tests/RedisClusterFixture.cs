@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Tests;
+
+/// <summary>
+/// Starts a private three-master Redis Cluster (three redis-server processes with <c>cluster-enabled yes</c> on free
+/// 127.0.0.1 ports, joined with <c>redis-cli --cluster create</c>) and stops it afterwards. Like
+/// <see cref="RedisServerFixture"/>: a missing redis-server or redis-cli fails in CI and skips elsewhere.
+/// </summary>
+public sealed class RedisClusterFixture : IAsyncLifetime
+{
+    private const int Masters = 3;
+    private readonly List<Process> _processes = [];
+    private string? _directory;
+
+    public IReadOnlyList<int> Ports { get; private set; } = [];
+
+    public string? UnavailableReason { get; private set; }
+
+    public string ConnectionString => string.Join(',', Ports.Select(p => $"127.0.0.1:{p}")) + ",abortConnect=false,connectTimeout=5000,syncTimeout=5000";
+
+    public ConnectionMultiplexer? Multiplexer { get; private set; }
+
+    public void EnsureAvailable()
+    {
+        if (UnavailableReason is null)
+        {
+            return;
+        }
+
+        if (RedisServerFixture.IsCi)
+        {
+            throw new InvalidOperationException("CI=true and the Redis cluster is unavailable: " + UnavailableReason);
+        }
+
+        Skip.If(true, UnavailableReason);
+    }
+
+    public async Task InitializeAsync()
+    {
+        var server = Find("redis-server");
+        var cli = Find("redis-cli");
+        if (server is null || cli is null)
+        {
+            UnavailableReason = "redis-server and redis-cli are needed. Install them with: sudo apt-get install -y redis-server (or brew install redis).";
+            return;
+        }
+
+        _directory = Directory.CreateTempSubdirectory("securitykit-redis-cluster-").FullName;
+        Ports = ClusterPorts();
+        foreach (var port in Ports)
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(_directory, port.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+            _processes.Add(Start(server, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"));
+        }
+
+        foreach (var port in Ports)
+        {
+            await WaitForListenerAsync(port).ConfigureAwait(false);
+        }
+
+        var create = new List<string> { "--cluster", "create" };
+        create.AddRange(Ports.Select(p => $"127.0.0.1:{p}"));
+        create.AddRange(["--cluster-replicas", "0", "--cluster-yes"]);
+        using (var creator = Start(cli, [.. create]))
+        {
+            if (!creator.WaitForExit(60_000) || creator.ExitCode != 0)
+            {
+                throw new InvalidOperationException("redis-cli --cluster create failed.");
+            }
+        }
+
+        var deadline = Stopwatch.StartNew();
+        while (!await ClusterIsReadyAsync().ConfigureAwait(false))
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("The Redis cluster did not reach cluster_state:ok within 30 s.");
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        Multiplexer = await ConnectionMultiplexer.ConnectAsync(ConnectionString).ConfigureAwait(false);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Multiplexer is not null)
+        {
+            await Multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+
+            process.Dispose();
+        }
+
+        if (_directory is not null)
+        {
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private async Task<bool> ClusterIsReadyAsync()
+    {
+        foreach (var port in Ports)
+        {
+            await using var node = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=2000,allowAdmin=true").ConfigureAwait(false);
+            var info = (string?)await node.GetServer("127.0.0.1", port).ExecuteAsync("CLUSTER", "INFO").ConfigureAwait(false);
+            if (info is null || !info.Contains("cluster_state:ok", StringComparison.Ordinal) || !info.Contains($"cluster_known_nodes:{Masters}", StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Process Start(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitForListenerAsync(int port)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50).ConfigureAwait(false);
+            }
+        }
+
+        throw new InvalidOperationException($"redis-server did not listen on port {port} within 10 s.");
+    }
+
+    /// <summary>Free ports whose cluster bus port (port + 10000) is free too.</summary>
+    private static int[] ClusterPorts()
+    {
+        var ports = new List<int>();
+        var listeners = new List<TcpListener>();
+        try
+        {
+            while (ports.Count < Masters)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (port + 10000 > 65535)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var bus = new TcpListener(IPAddress.Loopback, port + 10000);
+                    bus.Start();
+                    listeners.Add(bus);
+                    ports.Add(port);
+                }
+                catch (SocketException)
+                {
+                }
+            }
+
+            return [.. ports];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
+        }
+    }
+
+    private static string? Find(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/bin").Append("/usr/local/bin").Append("/opt/homebrew/bin"))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
