@@ -318,15 +318,14 @@ internal sealed class RedisRateLimitScripts
         return out
         """);
 
-    // ARGV: now, free attempts, initial delay µs, max delay µs, max failures, failure window µs, permanent (0/1).
-    // Hash: f = consecutive recorded attempts, l = time of the last one (µs).
+    // ARGV: now, free attempts, initial delay µs, max delay µs, max failures, failure window µs, permanent (0/1), and the
+    // failure window in ms rounded up (the TTL, a string: no number formatting in Lua). State: 17 bytes, struct '>Bdd':
+    // the tag 'L' (76), consecutive recorded attempts, time of the last one (µs); any other string counts as no attempts,
+    // a key of another Redis type fails with WRONGTYPE. One GET and at most one SET (PX, or no TTL once permanently
+    // locked: SET without an expiry option clears the TTL).
     public static readonly RedisRateLimitScripts Lockout = new(Clock + """
-        local free = tonumber(ARGV[2])
-        local initial = tonumber(ARGV[3])
-        local maxDelay = tonumber(ARGV[4])
-        local maxF = tonumber(ARGV[5])
-        local window = tonumber(ARGV[6])
-        local perm = tonumber(ARGV[7])
+        local free, initial, maxDelay, maxF, window = ARGV[2] + 0, ARGV[3] + 0, ARGV[4] + 0, ARGV[5] + 0, ARGV[6] + 0
+        local perm = ARGV[7] == '1'
         local function delay(n)
           if n < free then return 0 end
           local e = n - free
@@ -335,14 +334,15 @@ internal sealed class RedisRateLimitScripts
           if d > maxDelay then return maxDelay end
           return d
         end
-        local st = redis.call('HMGET', KEYS[1], 'f', 'l')
-        local f = 0
-        if st[1] then f = tonumber(st[1]) end
-        local last = 0
-        if st[2] then last = tonumber(st[2]) end
+        local v = redis.call('GET', KEYS[1])
+        local f, last = 0, 0
+        if v and #v == 17 then
+          local tag, sf, sl = struct.unpack('>Bdd', v)
+          if tag == 76 then f, last = sf, sl end
+        end
         if f > 0 then
           local hard = f >= maxF
-          if hard and perm == 1 then return {0, f, -1} end
+          if hard and perm then return {0, f, -1} end
           local expires = last + window
           if now >= expires then
             f = 0
@@ -353,12 +353,11 @@ internal sealed class RedisRateLimitScripts
           end
         end
         f = f + 1
-        redis.call('HSET', KEYS[1], 'f', f, 'l', string.format('%.0f', now))
-        if f >= maxF and perm == 1 then
-          redis.call('PERSIST', KEYS[1])
+        if f >= maxF and perm then
+          redis.call('SET', KEYS[1], struct.pack('>Bdd', 76, f, now))
           return {1, f, -1}
         end
-        redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(window / 1000)))
+        redis.call('SET', KEYS[1], struct.pack('>Bdd', 76, f, now), 'PX', ARGV[8])
         if f >= maxF then return {1, f, window} end
         return {1, f, delay(f)}
         """);

@@ -12,8 +12,7 @@
  *                    TTL = window + 1 ms from the first write of each window (outlives the window), kept otherwise
  *     sliding window 32 bytes: window, window index, count in that window, count in the window before
  *                    TTL = 2 windows + 1 ms from the first write of each window, kept otherwise
- *     (the lockout record is a hash:)
- *     lockout        f = consecutive recorded attempts, l = time of the last attempt (µs since the Unix epoch)
+ *     lockout        17 bytes: 'L', consecutive recorded attempts, time of the last attempt (µs since the Unix epoch)
  *                    TTL = failure window after the last attempt; no TTL once permanently locked
  *
  * The login protector's keys are "login:<tag>:<key id>:<HMAC>" (see LoginProtector), so a stored login key
@@ -27,8 +26,9 @@
  *
  * A key is bound to one algorithm (SecurityRateLimiter's keys start with the policy name, and a policy has one
  * rule). Reusing one key with another algorithm or window starts it over (the state's length or window does not
- * match); with another limit only, the state is shared. A lockout rule on a limiter key (hash vs string) fails with
- * WRONGTYPE.
+ * match); with another limit only, the state is shared. Lockout counters and limiters tell their states apart by
+ * length (17 bytes vs 16/24/32): either one reading the other's state counts it as empty. A key holding another Redis
+ * type (not written by SecurityKit) fails with WRONGTYPE.
  *
  * Clock: by default the scripts read the Redis server's clock (TIME, once per batch): every application instance then
  * agrees on window boundaries and arrival times whatever the skew between their own clocks. Redis 5+ replicates
@@ -157,7 +157,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             database,
             RedisRateLimitScripts.Lockout,
             [redisKey],
-            [NowMicroseconds(), rule.FreeAttempts, rule.InitialDelay.Ticks / 10, rule.MaxDelay.Ticks / 10, rule.MaxConsecutiveFailures, rule.FailureWindow.Ticks / 10, rule.Permanent ? 1 : 0]).ConfigureAwait(false);
+            [NowMicroseconds(), rule.FreeAttempts, rule.InitialDelay.Ticks / 10, rule.MaxDelay.Ticks / 10, rule.MaxConsecutiveFailures, rule.FailureWindow.Ticks / 10, rule.Permanent ? 1 : 0, Math.Max(1, (rule.FailureWindow.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond)]).ConfigureAwait(false);
         var result = (long[]?)reply;
         if (result is not { Length: 3 })
         {

@@ -140,6 +140,48 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task RegisterAttemptAsync_StoredState_IsTaggedBinaryWithTheFailureWindowAsTtl()
+    {
+        fixture.EnsureAvailable();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var store = RedisRateLimitStore.WithClientClock(RedisTestConnections.Shared(fixture, "lockfmt:"), time);
+        var database = fixture.Multiplexer!.GetDatabase();
+        var key = NewKey();
+        var rule = new LockoutRule(5, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 10, TimeSpan.FromMinutes(30), permanent: false);
+
+        await store.RegisterAttemptAsync(key, rule);
+        time.Advance(TimeSpan.FromSeconds(3));
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 2, TimeSpan.Zero));
+
+        var stored = (byte[]?)await database.StringGetAsync("lockfmt:rl:{" + key + "}");
+        stored.Should().HaveCount(17);
+        stored![0].Should().Be((byte)'L');
+        BitConverter.Int64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored.AsSpan(1))).Should().Be(2, "two attempts recorded");
+        BitConverter.Int64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored.AsSpan(9))).Should().Be((time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10, "the time of the last attempt, µs");
+        (await database.KeyTimeToLiveAsync("lockfmt:rl:{" + key + "}")).Should().BeCloseTo(TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(5));
+    }
+
+    [SkippableFact]
+    public async Task LockoutAndLimiterOnOneKey_ReadEachOthersStateAsEmpty_AndAnotherRedisTypeFails()
+    {
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "mixed:"));
+        var database = fixture.Multiplexer!.GetDatabase();
+        var lockout = new LockoutRule(1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 10, TimeSpan.FromHours(1), permanent: false);
+        var bucket = RateLimitRule.TokenBucket(5, TimeSpan.FromMinutes(1));
+        var key = NewKey();
+
+        (await store.AcquireAsync(key, bucket, 5)).IsAllowed.Should().BeTrue();
+        (await store.RegisterAttemptAsync(key, lockout)).Should().Be(new LockoutDecision(true, 1, TimeSpan.FromSeconds(1)), "a limiter's state is not a lockout record");
+        (await store.AcquireAsync(key, bucket)).Should().Be(new RateLimitDecision(true, 4, TimeSpan.Zero), "a lockout record is not a limiter's state");
+
+        var hashKey = NewKey();
+        await database.HashSetAsync("mixed:rl:{" + hashKey + "}", "field", 1);
+        await database.KeyExpireAsync("mixed:rl:{" + hashKey + "}", TimeSpan.FromMinutes(5));
+        await store.Invoking(s => s.RegisterAttemptAsync(hashKey, lockout).AsTask()).Should().ThrowAsync<RedisServerException>().WithMessage("*WRONGTYPE*");
+    }
+
+    [SkippableFact]
     public async Task AcquireAsync_WindowPasses_KeyExpiresAndLimitResets()
     {
         fixture.EnsureAvailable();
@@ -537,7 +579,8 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         fixture.EnsureAvailable();
         var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "wrongtype:"));
         var hashKey = NewKey();
-        await store.RegisterAttemptAsync(hashKey, new LockoutRule(3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 10, TimeSpan.FromHours(1), false));
+        await fixture.Multiplexer!.GetDatabase().HashSetAsync("wrongtype:rl:{" + hashKey + "}", "field", 1);
+        await fixture.Multiplexer!.GetDatabase().KeyExpireAsync("wrongtype:rl:{" + hashKey + "}", TimeSpan.FromMinutes(5));
         var rule = RateLimitRule.FixedWindow(1_000, TimeSpan.FromMinutes(1));
         var good = NewKey();
 
