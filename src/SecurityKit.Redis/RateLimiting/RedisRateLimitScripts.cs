@@ -6,7 +6,7 @@ namespace SecurityKit.Redis.RateLimiting;
 /// <summary>
 /// The Lua scripts of <see cref="RedisRateLimitStore"/>. ARGV[1] is the time in microseconds since the Unix epoch, or
 /// -1 to read the Redis server's clock (TIME). Every key a script creates gets its TTL in the same command as the state
-/// (SET … PX), so no key is ever left without expiry.
+/// (SET … PX), so no key is ever left without expiry, except a permanently locked lockout counter (opt-in).
 /// </summary>
 /// <remarks>
 /// <para><see cref="Check"/> runs one limiter check: KEYS[1], ARGV = now, algorithm (0 token bucket, 1 fixed window,
@@ -267,7 +267,7 @@ internal sealed class RedisRateLimitScripts
           local algorithm, window, limit, life = alg[r], win[r], lim[r], ttl[r]
           local v = redis.pcall('GET', key)
           if type(v) == 'table' then
-            -- A key of another Redis type (e.g. a lockout counter's hash) fails its own checks only.
+            -- A key of another Redis type (e.g. a hash some other code wrote) fails its own checks only.
             for j = first, a - 1 do
               out[o + 1], out[o + 2] = -1099511627776, 0
               o = o + 2

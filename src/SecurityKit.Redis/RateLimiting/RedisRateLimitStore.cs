@@ -22,7 +22,7 @@
  * leave together in the next script call (group commit, at most 64 checks per call, one hash slot per call in a
  * cluster); a lone check is sent at once. Inside a call the checks are grouped by key and rule: one GET and at most
  * one SET per group. A key is created by SET … PX (state and TTL in one command), so no key is ever left without
- * expiry. Denied checks write nothing. Lockout counters are one EVALSHA each, not batched. Needs Redis 6.0+ (KEEPTTL).
+ * expiry, except a permanently locked lockout counter (opt-in). Denied checks write nothing. Lockout counters are one EVALSHA each, not batched. Needs Redis 6.0+ (KEEPTTL).
  *
  * A key is bound to one algorithm (SecurityRateLimiter's keys start with the policy name, and a policy has one
  * rule). Reusing one key with another algorithm or window starts it over (the state's length or window does not
@@ -47,8 +47,9 @@ namespace SecurityKit.Redis.RateLimiting;
 /// </summary>
 /// <remarks>
 /// <para>A check is sent at once unless two batches are already in flight; then it waits for the next script call,
-/// which carries up to 64 waiting checks (per hash slot in Redis Cluster) and runs them in arrival order. Under load this
-/// divides the server's per-script cost among many checks; a lone caller never waits. Batching is used only where it is
+/// which carries up to 64 waiting checks (per hash slot in Redis Cluster) grouped by key and rule: one read and at most
+/// one write per key, groups in order of their first check, arrival order inside a group. Under load this divides the
+/// server's per-script cost among many checks; a lone caller never waits. Batching is used only where it is
 /// safe (plain Redis, or per hash slot on Redis Cluster; never through proxies, and it switches itself off after a
 /// CROSSSLOT refusal). At most 8,192 checks wait in all: beyond that a check fails at once, so the limiter's failure
 /// policy applies instead of unbounded queueing; a waiting check whose caller cancels, or that waited longer than
