@@ -14,12 +14,19 @@ public sealed class HostileInputTests
         var userInput = new string('q', 60) + string.Concat(Enumerable.Repeat("ab", 34));
         estimator.Estimate("warm-up", [userInput]);
 
-        var clock = Stopwatch.StartNew();
-        var result = estimator.Estimate(password, [userInput, "display name", "user@example.com"]);
-        clock.Stop();
+        // Best of three: CI runs test projects in parallel on two shared cores, so one run can be descheduled for
+        // hundreds of milliseconds; the regression this guards against (seconds per estimate) fails every run.
+        var best = TimeSpan.MaxValue;
+        for (var run = 0; run < 3; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            var result = estimator.Estimate(password, [userInput, "display name", "user@example.com"]);
+            clock.Stop();
+            result.Score.Should().BeInRange(0, 4);
+            best = clock.Elapsed < best ? clock.Elapsed : best;
+        }
 
-        result.Score.Should().BeInRange(0, 4);
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), $"took {clock.Elapsed.TotalMilliseconds:F0} ms");
-        Console.WriteLine($"hostile estimate: {clock.Elapsed.TotalMilliseconds:F1} ms");
+        best.Should().BeLessThan(TimeSpan.FromSeconds(1), $"the fastest of three took {best.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"hostile estimate (best of 3): {best.TotalMilliseconds:F1} ms");
     }
 }
