@@ -24,25 +24,12 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
     public ConnectionMultiplexer? Multiplexer { get; private set; }
 
-    public void EnsureAvailable()
-    {
-        if (UnavailableReason is null)
-        {
-            return;
-        }
-
-        if (RedisServerFixture.IsCi)
-        {
-            throw new InvalidOperationException("CI=true and the Redis cluster is unavailable: " + UnavailableReason);
-        }
-
-        Skip.If(true, UnavailableReason);
-    }
+    public void EnsureAvailable() => RedisProcesses.EnsureAvailable(UnavailableReason, "Redis cluster");
 
     public async Task InitializeAsync()
     {
-        var server = Find("redis-server");
-        var cli = Find("redis-cli");
+        var server = RedisProcesses.Find("redis-server");
+        var cli = RedisProcesses.Find("redis-cli");
         if (server is null || cli is null)
         {
             UnavailableReason = "redis-server and redis-cli are needed. Install them with: sudo apt-get install -y redis-server (or brew install redis).";
@@ -54,18 +41,18 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         foreach (var port in Ports)
         {
             var dir = Directory.CreateDirectory(Path.Combine(_directory, port.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
-            _processes.Add(Start(server, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"));
+            _processes.Add(RedisProcesses.Start(server, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"));
         }
 
         foreach (var port in Ports)
         {
-            await WaitForListenerAsync(port).ConfigureAwait(false);
+            await RedisProcesses.WaitForListenerAsync(port).ConfigureAwait(false);
         }
 
         var create = new List<string> { "--cluster", "create" };
         create.AddRange(Ports.Select(p => $"127.0.0.1:{p}"));
         create.AddRange(["--cluster-replicas", "0", "--cluster-yes"]);
-        using (var creator = Start(cli, [.. create]))
+        using (var creator = RedisProcesses.Start(cli, [.. create]))
         {
             if (!creator.WaitForExit(60_000) || creator.ExitCode != 0)
             {
@@ -96,25 +83,11 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
         foreach (var process in _processes)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-
+            RedisProcesses.Stop(process);
             process.Dispose();
         }
 
-        if (_directory is not null)
-        {
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        RedisProcesses.DeleteDirectory(_directory);
     }
 
     private async Task<bool> ClusterIsReadyAsync()
@@ -130,40 +103,6 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         }
 
         return true;
-    }
-
-    private static Process Start(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitForListenerAsync(int port)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50).ConfigureAwait(false);
-            }
-        }
-
-        throw new InvalidOperationException($"redis-server did not listen on port {port} within 10 s.");
     }
 
     /// <summary>Free ports whose cluster bus port (port + 10000) is free too.</summary>
@@ -205,19 +144,5 @@ public sealed class RedisClusterFixture : IAsyncLifetime
                 listener.Stop();
             }
         }
-    }
-
-    private static string? Find(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/bin").Append("/usr/local/bin").Append("/opt/homebrew/bin"))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }

@@ -26,24 +26,11 @@ public sealed class RedisServerFixture : IAsyncLifetime
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Call first in every Redis test: skips (developer machine) or fails (CI) without a server.</summary>
-    public void EnsureAvailable()
-    {
-        if (UnavailableReason is null)
-        {
-            return;
-        }
-
-        if (IsCi)
-        {
-            throw new InvalidOperationException("CI=true and the Redis server is unavailable: " + UnavailableReason);
-        }
-
-        Skip.If(true, UnavailableReason);
-    }
+    public void EnsureAvailable() => RedisProcesses.EnsureAvailable(UnavailableReason, "Redis server");
 
     public async Task InitializeAsync()
     {
-        var server = FindServer();
+        var server = RedisProcesses.Find("redis-server");
         if (server is null)
         {
             UnavailableReason = "redis-server is not installed. Install it with: sudo apt-get install -y redis-server (or brew install redis).";
@@ -57,19 +44,12 @@ public sealed class RedisServerFixture : IAsyncLifetime
     }
 
     /// <summary>Stops the server (fault tests); <see cref="RestartAsync"/> brings it back on the same port.</summary>
-    public void StopServer()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-    }
+    public void StopServer() => RedisProcesses.Stop(_process);
 
     public async Task RestartAsync()
     {
         StopServer();
-        await StartServerAsync(FindServer()!).ConfigureAwait(false);
+        await StartServerAsync(RedisProcesses.Find("redis-server")!).ConfigureAwait(false);
     }
 
     public async Task FlushAsync()
@@ -82,37 +62,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     private async Task StartServerAsync(string server)
     {
-        var psi = new ProcessStartInfo(server)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory!, "--daemonize", "no", "--protected-mode", "yes" })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start redis-server.");
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50).ConfigureAwait(false);
-            }
-        }
-
-        throw new InvalidOperationException($"redis-server did not listen on port {Port} within 10 s.");
+        _process = RedisProcesses.Start(server, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory!, "--daemonize", "no", "--protected-mode", "yes");
+        await RedisProcesses.WaitForListenerAsync(Port).ConfigureAwait(false);
     }
 
     public async Task DisposeAsync()
@@ -124,30 +75,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
         StopServer();
         _process?.Dispose();
-        if (_directory is not null)
-        {
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
-
-    private static string? FindServer()
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/bin").Append("/usr/local/bin").Append("/opt/homebrew/bin"))
-        {
-            var candidate = Path.Combine(dir, "redis-server");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
+        RedisProcesses.DeleteDirectory(_directory);
     }
 
     private static int FreePort()

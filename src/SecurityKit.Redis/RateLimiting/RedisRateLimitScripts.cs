@@ -222,6 +222,20 @@ internal sealed class RedisRateLimitScripts
 
         """;
 
+    /// <summary>The batch script's loop over one group's checks: ARGV[first … a − 1] are their permits, each result is
+    /// appended to <c>out</c>.</summary>
+    private static string EachCheck(string step) => """
+        for j = first, a - 1 do
+          local permits = ARGV[j] + 0
+          local code, retry
+
+        """ + step + """
+          out[o + 1], out[o + 2] = code, retry
+          o = o + 2
+        end
+
+        """;
+
     /// <summary>One check (the path of a lone caller: six arguments, an integer reply when allowed).</summary>
     public static readonly RedisRateLimitScripts Check = new(Clock + """
         local key = KEYS[1]
@@ -274,44 +288,16 @@ internal sealed class RedisRateLimitScripts
             end
           elseif algorithm == 0 then
 
-        """ + TokenBucketRead + """
-            for j = first, a - 1 do
-              local permits = ARGV[j] + 0
-              local code, retry
-
-        """ + TokenBucketStep + """
-              out[o + 1], out[o + 2] = code, retry
-              o = o + 2
-            end
-
-        """ + TokenBucketWrite + """
+        """ + TokenBucketRead + EachCheck(TokenBucketStep) + TokenBucketWrite + """
           else
 
         """ + WindowRead + """
             if algorithm == 1 then
-              for j = first, a - 1 do
-                local permits = ARGV[j] + 0
-                local code, retry
 
-        """ + FixedWindowStep + """
-                out[o + 1], out[o + 2] = code, retry
-                o = o + 2
-              end
-
-        """ + FixedWindowWrite + """
+        """ + EachCheck(FixedWindowStep) + FixedWindowWrite + """
             else
 
-        """ + SlidingWindowRead + """
-              for j = first, a - 1 do
-                local permits = ARGV[j] + 0
-                local code, retry
-
-        """ + SlidingWindowStep + """
-                out[o + 1], out[o + 2] = code, retry
-                o = o + 2
-              end
-
-        """ + SlidingWindowWrite + """
+        """ + SlidingWindowRead + EachCheck(SlidingWindowStep) + SlidingWindowWrite + """
             end
           end
         end

@@ -231,11 +231,11 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         try
         {
-            var reply = await EvaluateAsync(
-                database,
-                RedisRateLimitScripts.Check,
-                [key],
-                [NowMicroseconds(), (int)rule.Algorithm, rule.Window.Ticks / 10, rule.Limit, TtlMilliseconds(rule), permits]).ConfigureAwait(false);
+            var args = new RedisValue[6];
+            args[0] = NowMicroseconds();
+            SetRule(args, 1, rule);
+            args[5] = permits;
+            var reply = await EvaluateAsync(database, RedisRateLimitScripts.Check, [key], args).ConfigureAwait(false);
             return reply.Resp2Type == ResultType.Integer
                 ? new RateLimitDecision(true, (long)reply, TimeSpan.Zero)
                 : Decode((long[]?)reply, 0, 1);
@@ -432,37 +432,18 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         var groupKeys = new List<RedisKey>(count);
         var groupRules = new List<int>(count);
         var groupSizes = new List<int>(count);
-        Dictionary<(RedisKey Key, int Rule), int>? index = count > 8 ? new(count) : null;
+        var index = new Dictionary<(RedisKey Key, int Rule), int>(count);
         for (var i = 0; i < count; i++)
         {
             var check = batch[i];
             var rule = RuleNumber(rules, check.Rule);
-            int group;
-            if (index is not null)
+            if (!index.TryGetValue((check.Key, rule), out var group))
             {
-                if (!index.TryGetValue((check.Key, rule), out group))
-                {
-                    group = groupKeys.Count;
-                    index.Add((check.Key, rule), group);
-                    groupKeys.Add(check.Key);
-                    groupRules.Add(rule);
-                    groupSizes.Add(0);
-                }
-            }
-            else
-            {
-                group = 0;
-                while (group < groupKeys.Count && (groupRules[group] != rule || groupKeys[group] != check.Key))
-                {
-                    group++;
-                }
-
-                if (group == groupKeys.Count)
-                {
-                    groupKeys.Add(check.Key);
-                    groupRules.Add(rule);
-                    groupSizes.Add(0);
-                }
+                group = groupKeys.Count;
+                index.Add((check.Key, rule), group);
+                groupKeys.Add(check.Key);
+                groupRules.Add(rule);
+                groupSizes.Add(0);
             }
 
             groupOfCheck[i] = group;

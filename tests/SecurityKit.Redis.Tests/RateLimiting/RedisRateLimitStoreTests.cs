@@ -11,6 +11,23 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
 {
     private static string NewKey() => "t:" + Guid.NewGuid().ToString("N");
 
+    /// <summary>A Redis store and the in-memory reference on one fake clock that starts at the Unix epoch.</summary>
+    private (Microsoft.Extensions.Time.Testing.FakeTimeProvider Time, RedisRateLimitStore Redis, SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore Memory) DifferentialStores(string prefix)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        return (
+            time,
+            RedisRateLimitStore.WithClientClock(RedisTestConnections.Shared(fixture, prefix), time),
+            new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore(new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStoreOptions(), time));
+    }
+
+    private static void ShouldDecideLike(RateLimitDecision actual, RateLimitDecision expected, string because)
+    {
+        actual.IsAllowed.Should().Be(expected.IsAllowed, because);
+        actual.Remaining.Should().Be(expected.Remaining, because);
+        actual.RetryAfter.Should().BeCloseTo(expected.RetryAfter, TimeSpan.FromMilliseconds(1), because);
+    }
+
     private async Task<(ConnectionMultiplexer Admin, IServer Server)> AdminAsync()
     {
         var admin = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString + ",allowAdmin=true");
@@ -309,9 +326,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         // windows to different origins (Redis: the Unix epoch, shared by every instance; in memory: the moment the
         // store was created), which only coincide there for a window such as 3,001 ms.
         fixture.EnsureAvailable();
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var redis = RedisRateLimitStore.WithClientClock(RedisTestConnections.Shared(fixture, "diff:"), time);
-        var memory = new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore(new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStoreOptions(), time);
+        var (time, redis, memory) = DifferentialStores("diff:");
         var random = new Random(seed);
         var rules = new[]
         {
@@ -343,9 +358,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
             var expected = await memory.AcquireAsync(keys[which], rule, permits);
             var actual = await redis.AcquireAsync(keys[which], rule, permits);
 
-            actual.IsAllowed.Should().Be(expected.IsAllowed, $"step {step}, rule {which}, permits {permits}");
-            actual.Remaining.Should().Be(expected.Remaining, $"step {step}, rule {which}, permits {permits}");
-            actual.RetryAfter.Should().BeCloseTo(expected.RetryAfter, TimeSpan.FromMilliseconds(1), $"step {step}, rule {which}, permits {permits}");
+            ShouldDecideLike(actual, expected, $"step {step}, rule {which}, permits {permits}");
             if (!actual.IsAllowed && actual.Remaining > 0)
             {
                 deniedWithPermitsLeft++;
@@ -365,9 +378,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         // script decides: groups in order of their first check, arrival order inside a group. Keys repeat inside a batch.
         // (A key shared by two rules is not compared: the in-memory store starts such a key over, Redis shares it.)
         fixture.EnsureAvailable();
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var redis = RedisRateLimitStore.WithClientClock(RedisTestConnections.Shared(fixture, "diffb:"), time);
-        var memory = new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore(new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStoreOptions(), time);
+        var (time, redis, memory) = DifferentialStores("diffb:");
         var random = new Random(seed);
         var rules = new[]
         {
@@ -404,10 +415,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
 
             for (var i = 0; i < batch.Length; i++)
             {
-                var because = $"step {step}, check {i} of {batch.Length}, permits {batch[i].Permits}";
-                actual[i].IsAllowed.Should().Be(expected[i].IsAllowed, because);
-                actual[i].Remaining.Should().Be(expected[i].Remaining, because);
-                actual[i].RetryAfter.Should().BeCloseTo(expected[i].RetryAfter, TimeSpan.FromMilliseconds(1), because);
+                ShouldDecideLike(actual[i], expected[i], $"step {step}, check {i} of {batch.Length}, permits {batch[i].Permits}");
                 denied += actual[i].IsAllowed ? 0 : 1;
             }
         }
