@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using SecurityKit.Stores.RateLimiting;
 
 namespace SecurityKit.Redis.RateLimiting;
 
@@ -9,9 +11,11 @@ namespace SecurityKit.Redis.RateLimiting;
 /// (SET … PX), so no key is ever left without expiry, except a permanently locked lockout counter (opt-in).
 /// </summary>
 /// <remarks>
-/// <para><see cref="Check"/> runs one limiter check: KEYS[1], ARGV = now, algorithm (0 token bucket, 1 fixed window,
-/// 2 sliding window), window µs, limit, TTL ms, permits. It replies with the integer <c>code</c> when
-/// <c>code ≥ 0</c> (allowed, <c>code</c> permits remaining) and with <c>{code, retry µs}</c> otherwise.</para>
+/// <para><see cref="CheckFor"/> builds the script of one limiter check under one rule (the rule's constants in its
+/// text): KEYS[1], ARGV = permits [, now]. <see cref="Check"/> runs one check under any rule: KEYS[1], ARGV = now,
+/// algorithm (0 token bucket, 1 fixed window, 2 sliding window), window µs, limit, TTL ms, permits. Both reply with the
+/// integer <c>code</c> when <c>code ≥ 0</c> (allowed, <c>code</c> permits remaining) and with <c>{code, retry µs}</c>
+/// otherwise.</para>
 /// <para><see cref="Checks"/> runs a batch of checks (1 to <see cref="MaxChecksPerBatch"/>) in one atomic script. The
 /// store groups the checks of a batch by key and rule: KEYS[g] is the g-th group's key. ARGV[2] is the number of
 /// distinct rules R, then four values per rule (algorithm, window µs, limit, TTL ms), then per group: its rule's number
@@ -236,30 +240,84 @@ internal sealed class RedisRateLimitScripts
 
         """;
 
-    /// <summary>One check (the path of a lone caller: six arguments, an integer reply when allowed).</summary>
+    /// <summary>One check under any rule: ARGV = now, algorithm, window µs, limit, TTL ms, permits (the store's fallback
+    /// when it already holds <see cref="RedisRateLimitStore.MaxRuleScripts"/> per-rule scripts).</summary>
     public static readonly RedisRateLimitScripts Check = new(Clock + """
         local key = KEYS[1]
         local algorithm, window, limit, life, permits = ARGV[2] + 0, ARGV[3] + 0, ARGV[4] + 0, ARGV[5], ARGV[6] + 0
-        local v = redis.pcall('GET', key)
-        if type(v) == 'table' then return {-1099511627776, 0} end
-        local code, retry
-        if algorithm == 0 then
 
-        """ + TokenBucketRead + TokenBucketStep + TokenBucketWrite + """
+        """ + CheckBody(RateLimitAlgorithm.TokenBucket, RateLimitAlgorithm.FixedWindow, RateLimitAlgorithm.SlidingWindow));
+
+    // The clock of a per-rule check: ARGV[2], when present, is the client's time in µs; otherwise the server's TIME.
+    private const string RuleClock = """
+        local now
+        if ARGV[2] then
+          now = ARGV[2] + 0
         else
-
-        """ + WindowRead + """
-          if algorithm == 1 then
-
-        """ + FixedWindowStep + FixedWindowWrite + """
-          else
-
-        """ + SlidingWindowRead + SlidingWindowStep + SlidingWindowWrite + """
-          end
+          local t = redis.call('TIME')
+          now = t[1] * 1000000 + t[2]
         end
-        if code >= 0 then return code end
-        return {code, retry}
-        """);
+
+        """;
+
+    /// <summary>
+    /// One check under one rule (the path of a lone caller): the rule's algorithm alone, with its window, limit and TTL
+    /// written into the script as constants, so the call carries one key and one or two arguments: ARGV = permits, and
+    /// the client's time in µs only for a client-clock store. Reply as for <see cref="Check"/>. Compared with
+    /// <see cref="Check"/> the server runs ~21 % fewer instructions per check (no rule arguments to create and convert,
+    /// no algorithm dispatch; callgrind, docs/redis.md).
+    /// </summary>
+    /// <param name="algorithm">The rule's algorithm.</param>
+    /// <param name="windowMicroseconds">The rule's window in µs (a whole number of milliseconds).</param>
+    /// <param name="limit">The rule's limit.</param>
+    /// <param name="ttlMilliseconds">The TTL a write sets when it creates a key or moves it to a new window.</param>
+    /// <returns>The script.</returns>
+    public static RedisRateLimitScripts CheckFor(RateLimitAlgorithm algorithm, long windowMicroseconds, int limit, long ttlMilliseconds)
+    {
+        // Only integers go into the text, formatted invariantly: nothing a caller controls becomes Lua source.
+        var constants = string.Create(
+            CultureInfo.InvariantCulture,
+            $"local algorithm, window, limit, life, permits = {(int)algorithm}, {windowMicroseconds}, {limit}, '{ttlMilliseconds}', ARGV[1] + 0\n");
+        return new(RuleClock + "local key = KEYS[1]\n" + constants + CheckBody(algorithm));
+    }
+
+    /// <summary>The body of a single check for the given algorithms (dispatching on the local <c>algorithm</c> when
+    /// there are several).</summary>
+    private static string CheckBody(params RateLimitAlgorithm[] algorithms)
+    {
+        var body = new StringBuilder("""
+            local v = redis.pcall('GET', key)
+            if type(v) == 'table' then return {-1099511627776, 0} end
+            local code, retry
+
+            """);
+        if (algorithms.Length == 1)
+        {
+            body.Append(algorithms[0] switch
+            {
+                RateLimitAlgorithm.TokenBucket => TokenBucketRead + TokenBucketStep + TokenBucketWrite,
+                RateLimitAlgorithm.FixedWindow => WindowRead + FixedWindowStep + FixedWindowWrite,
+                _ => WindowRead + SlidingWindowRead + SlidingWindowStep + SlidingWindowWrite,
+            });
+        }
+        else
+        {
+            body.Append("if algorithm == 0 then\n")
+                .Append(TokenBucketRead + TokenBucketStep + TokenBucketWrite)
+                .Append("else\n")
+                .Append(WindowRead)
+                .Append("  if algorithm == 1 then\n")
+                .Append(FixedWindowStep + FixedWindowWrite)
+                .Append("  else\n")
+                .Append(SlidingWindowRead + SlidingWindowStep + SlidingWindowWrite)
+                .Append("  end\nend\n");
+        }
+
+        return body.Append("""
+            if code >= 0 then return code end
+            return {code, retry}
+            """).ToString();
+    }
 
     /// <summary>A batch of checks grouped by key and rule (see the remarks).</summary>
     public static readonly RedisRateLimitScripts Checks = new(Clock + """

@@ -80,6 +80,12 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     /// <summary>Checks allowed to wait (all queues together); beyond it a check fails at once (the limiter's failure policy applies).</summary>
     internal const int MaxQueuedChecks = 8192;
 
+    /// <summary>Per-rule lone-check scripts a store keeps (distinct algorithm, window and limit); checks under further rules
+    /// use the generic <see cref="RedisRateLimitScripts.Check"/>, so a host that builds rules from request data cannot grow
+    /// the cache, or the server's script cache, without bound.</summary>
+    internal const int MaxRuleScripts = 64;
+
+    private readonly ConcurrentDictionary<(RateLimitAlgorithm Algorithm, long Window, int Limit), RedisRateLimitScripts> _ruleScripts = new();
     private readonly CheckQueue _queue = new();
     private readonly ConcurrentDictionary<int, CheckQueue> _slotQueues = new();
     private readonly TimeProvider _time;
@@ -231,11 +237,20 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         try
         {
-            var args = new RedisValue[6];
-            args[0] = NowMicroseconds();
-            SetRule(args, 1, rule);
-            args[5] = permits;
-            var reply = await EvaluateAsync(database, RedisRateLimitScripts.Check, [key], args).ConfigureAwait(false);
+            RedisResult reply;
+            if (RuleScript(rule) is { } script)
+            {
+                reply = await EvaluateAsync(database, script, [key], _clientClock is null ? [permits] : [permits, NowMicroseconds()]).ConfigureAwait(false);
+            }
+            else
+            {
+                var args = new RedisValue[6];
+                args[0] = NowMicroseconds();
+                SetRule(args, 1, rule);
+                args[5] = permits;
+                reply = await EvaluateAsync(database, RedisRateLimitScripts.Check, [key], args).ConfigureAwait(false);
+            }
+
             return reply.Resp2Type == ResultType.Integer
                 ? new RateLimitDecision(true, (long)reply, TimeSpan.Zero)
                 : Decode((long[]?)reply, 0, 1);
@@ -263,6 +278,33 @@ public sealed class RedisRateLimitStore : IRateLimitStore
                 }
             }
         }
+    }
+
+    /// <summary>Gets or sets whether lone checks use per-rule scripts (tests turn it off to exercise the generic script).</summary>
+    internal bool UseRuleScripts { get; set; } = true;
+
+    /// <summary>Gets the number of per-rule scripts this store holds.</summary>
+    internal int RuleScriptCount => _ruleScripts.Count;
+
+    /// <summary>The lone-check script for <paramref name="rule"/>'s algorithm, window and limit, or <see langword="null"/>
+    /// (use the generic script) once <see cref="MaxRuleScripts"/> other rules have one.</summary>
+    private RedisRateLimitScripts? RuleScript(RateLimitRule rule)
+    {
+        if (!UseRuleScripts)
+        {
+            return null;
+        }
+
+        var id = (rule.Algorithm, rule.Window.Ticks / 10, rule.Limit);
+        if (_ruleScripts.TryGetValue(id, out var script))
+        {
+            return script;
+        }
+
+        // Racing callers may pass the bound by a few entries (Count is read before adding): still bounded.
+        return _ruleScripts.Count >= MaxRuleScripts
+            ? null
+            : _ruleScripts.GetOrAdd(id, static (id, ttl) => RedisRateLimitScripts.CheckFor(id.Algorithm, id.Window, id.Limit, ttl), TtlMilliseconds(rule));
     }
 
     private CheckQueue? QueueFor(IDatabase database, RedisKey key)

@@ -315,10 +315,13 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableTheory]
-    [InlineData(RateLimitAlgorithm.TokenBucket, 11)]
-    [InlineData(RateLimitAlgorithm.FixedWindow, 12)]
-    [InlineData(RateLimitAlgorithm.SlidingWindow, 13)]
-    public async Task AcquireAsync_RandomWorkload_DecidesExactlyLikeTheInMemoryStore(RateLimitAlgorithm algorithm, int seed)
+    [InlineData(RateLimitAlgorithm.TokenBucket, 11, true)]
+    [InlineData(RateLimitAlgorithm.FixedWindow, 12, true)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow, 13, true)]
+    [InlineData(RateLimitAlgorithm.TokenBucket, 14, false)]
+    [InlineData(RateLimitAlgorithm.FixedWindow, 15, false)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow, 16, false)]
+    public async Task AcquireAsync_RandomWorkload_DecidesExactlyLikeTheInMemoryStore(RateLimitAlgorithm algorithm, int seed, bool ruleScripts)
     {
         // Differential test of the packed Redis state and integer replies against the in-memory reference: random
         // rules, keys, permit counts (0 = peek, multi-permit requests larger than what is left) and clock steps that
@@ -326,7 +329,9 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         // windows to different origins (Redis: the Unix epoch, shared by every instance; in memory: the moment the
         // store was created), which only coincide there for a window such as 3,001 ms.
         fixture.EnsureAvailable();
+        // ruleScripts: true runs the per-rule lone-check scripts (the rule's constants in the script), false the generic one.
         var (time, redis, memory) = DifferentialStores("diff:");
+        redis.UseRuleScripts = ruleScripts;
         var random = new Random(seed);
         var rules = new[]
         {
@@ -366,6 +371,46 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         }
 
         deniedWithPermitsLeft.Should().BePositive("the array reply (denied with permits left) must be exercised");
+        redis.RuleScriptCount.Should().Be(ruleScripts ? rules.Length : 0);
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_MoreRulesThanRuleScripts_StaysBoundedAndCorrect()
+    {
+        // A host that builds rules from request data must not grow the store's script cache (or the server's) without
+        // bound: past MaxRuleScripts distinct rules, lone checks use the generic script, with the same decisions.
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "rules:"));
+        var rules = Enumerable.Range(1, RedisRateLimitStore.MaxRuleScripts + 16)
+            .Select(i => new RateLimitRule((RateLimitAlgorithm)(i % 3), 2 + (i % 5), TimeSpan.FromMinutes(60 + i)))
+            .ToArray();
+
+        foreach (var rule in rules)
+        {
+            var key = NewKey();
+            (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(true, rule.Limit - 1, TimeSpan.Zero));
+            (await store.AcquireAsync(key, rule, rule.Limit - 1)).Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero));
+            var denied = await store.AcquireAsync(key, rule);
+            denied.IsAllowed.Should().BeFalse();
+            denied.RetryAfter.Should().BePositive().And.BeLessThanOrEqualTo(2 * rule.Window, "a sliding window carries its count into the next window");
+        }
+
+        store.RuleScriptCount.Should().Be(RedisRateLimitStore.MaxRuleScripts);
+
+        // Equal rules built again share their script.
+        await store.AcquireAsync(NewKey(), new RateLimitRule(rules[0].Algorithm, rules[0].Limit, rules[0].Window));
+        store.RuleScriptCount.Should().Be(RedisRateLimitStore.MaxRuleScripts);
+    }
+
+    [Fact]
+    public void CheckFor_WritesTheRuleAsIntegerConstants()
+    {
+        var script = RedisRateLimitScripts.CheckFor(RateLimitAlgorithm.SlidingWindow, 31_622_400_000_000, RateLimitRule.MaxLimit, 63_244_800_001);
+
+        script.Text.Should().Contain("local algorithm, window, limit, life, permits = 2, 31622400000000, 16777215, '63244800001', ARGV[1] + 0");
+        script.Text.Should().NotContain("ARGV[3]", "the rule is not an argument").And.NotContain("if algorithm == 0", "one algorithm only");
+        RedisRateLimitScripts.CheckFor(RateLimitAlgorithm.SlidingWindow, 31_622_400_000_000, RateLimitRule.MaxLimit, 63_244_800_001).Sha1
+            .Should().Equal(script.Sha1, "equal rules give the same script");
     }
 
     [SkippableTheory]
