@@ -85,6 +85,10 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     /// the cache, or the server's script cache, without bound.</summary>
     internal const int MaxRuleScripts = 64;
 
+    /// <summary>The arguments of a one-permit check under a per-rule script with the server clock, shared by every such
+    /// call (StackExchange.Redis only reads them; nothing writes to this array).</summary>
+    private static readonly RedisValue[] OnePermit = [1];
+
     private readonly ConcurrentDictionary<(RateLimitAlgorithm Algorithm, long Window, int Limit), RedisRateLimitScripts> _ruleScripts = new();
     private readonly CheckQueue _queue = new();
     private readonly ConcurrentDictionary<int, CheckQueue> _slotQueues = new();
@@ -237,18 +241,30 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         try
         {
-            RedisResult reply;
+            // One async method from here to the server (the NOSCRIPT retry inline): the lone check is the latency path.
+            RedisValue[] args;
             if (RuleScript(rule) is { } script)
             {
-                reply = await EvaluateAsync(database, script, [key], _clientClock is null ? [permits] : [permits, NowMicroseconds()]).ConfigureAwait(false);
+                args = _clientClock is not null ? [permits, NowMicroseconds()] : permits == 1 ? OnePermit : [permits];
             }
             else
             {
-                var args = new RedisValue[6];
+                script = RedisRateLimitScripts.Check;
+                args = new RedisValue[6];
                 args[0] = NowMicroseconds();
                 SetRule(args, 1, rule);
                 args[5] = permits;
-                reply = await EvaluateAsync(database, RedisRateLimitScripts.Check, [key], args).ConfigureAwait(false);
+            }
+
+            RedisKey[] keys = [key];
+            RedisResult reply;
+            try
+            {
+                reply = await database.ScriptEvaluateAsync(script.Sha1, keys, args).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (IsNoScript(ex))
+            {
+                reply = await database.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
             }
 
             return reply.Resp2Type == ResultType.Integer
@@ -605,13 +621,15 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     // instances, which made "remaining" inexact and let instances disagree on window boundaries by milliseconds.)
     private long NowMicroseconds() => _clientClock is null ? -1 : (_clientClock.GetUtcNow().UtcTicks - UnixEpochTicks) / 10;
 
+    private static bool IsNoScript(RedisServerException ex) => ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
     private static async Task<RedisResult> EvaluateAsync(IDatabase database, RedisRateLimitScripts script, RedisKey[] keys, RedisValue[] args)
     {
         try
         {
             return await database.ScriptEvaluateAsync(script.Sha1, keys, args).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        catch (RedisServerException ex) when (IsNoScript(ex))
         {
             // First use on this server (or it restarted): EVAL once, which also caches the script server-side.
             return await database.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
