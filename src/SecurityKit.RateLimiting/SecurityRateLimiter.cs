@@ -98,6 +98,11 @@ public sealed class SecurityRateLimiter
     {
         var policy = GetPolicy(policyName);
         ArgumentException.ThrowIfNullOrEmpty(partitionKey);
+        if (partitionKey.Length > 256)
+        {
+            throw new ArgumentException("Partition keys are at most 256 characters.", nameof(partitionKey));
+        }
+
         return new StoreRateLimiter(this, policyName, policy, string.Concat(policyName, ":", partitionKey));
     }
 
@@ -153,7 +158,7 @@ public sealed class SecurityRateLimiter
             Guard.Events.Publish(
                 RateLimitingEventNames.Throttled,
                 SecurityEventSeverity.Information,
-                reason: "rate_limited",
+                reason: decision.IsDegraded ? "store_unavailable" : "rate_limited",
                 properties:
                 [
                     new("policy", policyName),

@@ -6,10 +6,12 @@ namespace SecurityKit.Redis;
 /// Connection settings for the Redis stores, shaped like ASP.NET Core's <c>RedisCacheOptions</c>.
 /// </summary>
 /// <remarks>
-/// Exactly one of <see cref="Configuration"/>, <see cref="ConfigurationOptions"/> or
-/// <see cref="ConnectionMultiplexerFactory"/> must be set. <c>AbortOnConnectFail</c> is always forced to
-/// <see langword="false"/> so an unavailable server never breaks startup; each store then applies its
-/// own failure policy.
+/// At least one of <see cref="Configuration"/>, <see cref="ConfigurationOptions"/> or
+/// <see cref="ConnectionMultiplexerFactory"/> must be set; when several are, the factory wins, then
+/// <see cref="ConfigurationOptions"/>. For <see cref="Configuration"/> and <see cref="ConfigurationOptions"/> (used on a
+/// clone), <c>AbortOnConnectFail</c> is forced to <see langword="false"/> so an unavailable server never breaks startup
+/// or the first request; each store then applies its own failure policy. A multiplexer from the factory is the host's:
+/// create it with <c>AbortOnConnectFail = false</c> for the same behaviour.
 /// </remarks>
 public sealed class RedisSecurityKitOptions
 {
@@ -29,7 +31,9 @@ public sealed class RedisSecurityKitOptions
     /// <value>The default value is <c>sk:</c>.</value>
     public string KeyPrefix { get; set; } = "sk:";
 
-    /// <summary>Gets or sets the timeout of one store operation; past it the store's failure policy applies.</summary>
+    /// <summary>Gets or sets the timeout of one operation of the OTP, session, refresh-token and token-version stores (past
+    /// it they throw a <see cref="TimeoutException"/>), and how long a rate-limit check may wait for its batch. A
+    /// rate-limit check itself is bounded by the limiter's <c>StoreTimeout</c>, after which its failure policy applies.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -49,7 +49,7 @@ public sealed class SecurityRateLimiterTests
     [Fact]
     public async Task AcquireAsync_StoreThrows_FailClosedDenies()
     {
-        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        var (limiter, store, sink, _) = Create(StoreFailurePolicy.FailClosed);
         store.Current = FlakyStore.Mode.Throwing;
 
         var decision = await limiter.AcquireAsync("api", "u");
@@ -57,6 +57,8 @@ public sealed class SecurityRateLimiterTests
         decision.IsAllowed.Should().BeFalse();
         decision.IsDegraded.Should().BeTrue();
         decision.RetryAfter.Should().BePositive();
+        sink.Named(RateLimitingEventNames.Throttled).Should().ContainSingle()
+            .Which.Reason.Should().Be("store_unavailable", "the client did not exceed anything: the store could not answer");
     }
 
     [Fact]
@@ -121,6 +123,9 @@ public sealed class SecurityRateLimiterTests
         await FluentActions.Awaiting(async () => await limiter.AcquireAsync("api", "")).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(async () => await limiter.AcquireAsync("api", new string('x', 257))).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(async () => await limiter.AcquireAsync("api", "u", 5)).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => limiter.CreateLimiter("api", new string('x', 257))).Should().Throw<ArgumentException>().WithMessage("*256*");
+        FluentActions.Invoking(() => limiter.CreateLimiter("api", "")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => limiter.CreateLimiter("nope", "u")).Should().Throw<ArgumentException>().WithMessage("*AddPolicy*");
     }
 
     [Fact]

@@ -115,7 +115,7 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
         (await backup.VerifyAsync(user, codes.Codes[0])).Status.Should().Be(BackupCodeVerificationStatus.Success);
         (await backup.VerifyAsync(user, codes.Codes[0])).Status.Should().NotBe(BackupCodeVerificationStatus.Success, "single use");
 
-        // Login protection: lockout counters (hashes) and IP token buckets on their own slots.
+        // Login protection: lockout counters (17-byte strings) and IP token buckets on their own slots.
         var login = provider.GetRequiredService<LoginProtector>();
         var attempt = new LoginAttempt(user + "@example.com", IPAddress.Parse("203.0.113.7"));
         (await login.AttemptAsync(attempt, _ => ValueTask.FromResult(false))).Status.Should().Be(LoginAttemptStatus.Failed);

@@ -18,4 +18,10 @@ public readonly record struct LoginAttempt(string AccountId, IPAddress? ClientIp
     /// </summary>
     /// <value>The default value is <see langword="null"/> (not trusted).</value>
     public string? TrustedDeviceId { get; init; }
+
+    /// <summary>Describes the attempt without the account id or the device id (either may be personal data or, when a
+    /// user types a password into the user-name field, a secret), so logging the attempt leaks neither.</summary>
+    /// <returns>E.g. <c>LoginAttempt { AccountId = [redacted], ClientIp = 203.0.113.7, TrustedDeviceId = none }</c>.</returns>
+    public override string ToString() =>
+        $"LoginAttempt {{ AccountId = [redacted], ClientIp = {ClientIp?.ToString() ?? "none"}, TrustedDeviceId = {(TrustedDeviceId is null ? "none" : "[redacted]")} }}";
 }

@@ -149,6 +149,7 @@ public sealed class LoginProtector
         string? ipKey = ip is null || trusted ? null : MakeKey(key, 'i', ip.ToString(), null);
         string? networkKey = ip is null || trusted || ip.AddressFamily != AddressFamily.InterNetworkV6 ? null : MakeKey(key, 'n', NetworkOf(ip), null);
         string? clientIp = ip?.ToString();
+        var events = new EventContext(this, key, account, clientIp);
 
         // Phase 1a: the IP and /64 counters, charged before the credential check. Charging only after the
         // check (on failure) let every request in flight pass a peek at the last token: with many
@@ -158,14 +159,15 @@ public sealed class LoginProtector
         var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
         var ipDecision = ipKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await ipPending.ConfigureAwait(false);
         var networkDecision = networkKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await networkPending.ConfigureAwait(false);
-        if (ipKey is not null && ipDecision is { IsAllowed: true, Remaining: 0 })
+        // A degraded decision (store unreachable) says nothing about the address: fail-open answers "allowed, 0 left".
+        if (ipKey is not null && ipDecision is { IsAllowed: true, Remaining: 0, IsDegraded: false })
         {
-            Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, null, clientIp, "ip");
+            events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "ip", withAccount: false);
         }
 
-        if (networkKey is not null && networkDecision is { IsAllowed: true, Remaining: 0 })
+        if (networkKey is not null && networkDecision is { IsAllowed: true, Remaining: 0, IsDegraded: false })
         {
-            Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, null, clientIp, "network");
+            events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "network", withAccount: false);
         }
 
         if (!ipDecision.IsAllowed || !networkDecision.IsAllowed)
@@ -173,7 +175,7 @@ public sealed class LoginProtector
             // A blocked address must not drive account lockouts: the account counters are not touched.
             bool ipDegraded = ipDecision.IsDegraded || networkDecision.IsDegraded;
             var retry = Max(ipDecision.IsAllowed ? TimeSpan.Zero : ipDecision.RetryAfter, networkDecision.IsAllowed ? TimeSpan.Zero : networkDecision.RetryAfter);
-            return Refuse(ipDegraded && _options.FailurePolicy == StoreFailurePolicy.FailClosed ? LoginAttemptStatus.Unavailable : LoginAttemptStatus.IpBlocked, retry, attempt, clientIp, ipDegraded);
+            return Refuse(ipDegraded && _options.FailurePolicy == StoreFailurePolicy.FailClosed ? LoginAttemptStatus.Unavailable : LoginAttemptStatus.IpBlocked, retry, events, ipDegraded);
         }
 
         // Phase 1b: the account counters (pipelined on Redis), registered before the credential check.
@@ -189,7 +191,7 @@ public sealed class LoginProtector
             var retry = Max(accountDecision.IsAllowed ? TimeSpan.Zero : accountDecision.RetryAfter, pairDecision.IsAllowed ? TimeSpan.Zero : pairDecision.RetryAfter);
             var status = failures == 0 && degraded ? LoginAttemptStatus.Unavailable
                 : failures >= _options.LockoutThreshold ? LoginAttemptStatus.Locked : LoginAttemptStatus.Throttled;
-            return Refuse(status, retry, attempt, clientIp, degraded);
+            return Refuse(status, retry, events, degraded);
         }
 
         // Phase 2: the credential check, then the outcome.
@@ -201,7 +203,7 @@ public sealed class LoginProtector
             await resetAccount.ConfigureAwait(false);
             if (Math.Max(accountDecision.Failures, pairDecision.Failures) - 1 >= _options.LockoutThreshold)
             {
-                Publish(RateLimitingEventNames.Unlocked, SecurityEventSeverity.Information, attempt, clientIp, "success");
+                events.Publish(RateLimitingEventNames.Unlocked, SecurityEventSeverity.Information, "success");
             }
 
             return new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero) { IsDegraded = degraded };
@@ -210,7 +212,7 @@ public sealed class LoginProtector
         int counted = Math.Max(accountDecision.Failures, pairDecision.Failures);
         if (counted == _options.LockoutThreshold || counted == _options.MaxConsecutiveFailures)
         {
-            Publish(RateLimitingEventNames.Locked, SecurityEventSeverity.Warning, attempt, clientIp, counted == _options.MaxConsecutiveFailures ? "max_failures" : "threshold");
+            events.Publish(RateLimitingEventNames.Locked, SecurityEventSeverity.Warning, counted == _options.MaxConsecutiveFailures ? "max_failures" : "threshold");
         }
 
         return new LoginAttemptResult(LoginAttemptStatus.Failed, Max(accountDecision.RetryAfter, pairDecision.RetryAfter)) { IsDegraded = degraded };
@@ -228,8 +230,28 @@ public sealed class LoginProtector
         var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty or too long.", nameof(accountId));
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         await _guard.ResetAsync(Limiter, MakeKey(key, 'a', account, null), _options.FailurePolicy, cancellationToken).ConfigureAwait(false);
-        Publish(RateLimitingEventNames.Unlocked, SecurityEventSeverity.Information, new LoginAttempt(accountId, null), null, "explicit");
+        new EventContext(this, key, account, null).Publish(RateLimitingEventNames.Unlocked, SecurityEventSeverity.Information, "explicit");
     }
+
+    /// <summary>
+    /// Gets the pseudonymous reference that this protector's events carry in <see cref="SecurityEvent.UserId"/> for an
+    /// account, so a host can find an account's events without the logs holding what was typed at sign-in.
+    /// </summary>
+    /// <param name="accountId">The account identifier as typed at sign-in.</param>
+    /// <returns><c>acct:&lt;key id&gt;:&lt;22 base64url characters&gt;</c>: an HMAC of the normalised account id under the
+    /// active <see cref="KeyPurposes.RateLimitKeys"/> key, unrelated to any store key. It changes when that key rotates.</returns>
+    /// <exception cref="ArgumentException">The account id is empty, too long or not valid UTF-16.</exception>
+    /// <exception cref="InvalidOperationException">The key ring has no rate-limit key.</exception>
+    /// <remarks>Events never carry the identifier as typed: people type passwords into the user-name field, and an e-mail
+    /// address is personal data that logs keep for a long time.</remarks>
+    public string AccountReference(string accountId)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
+        return Reference(_keyRing.GetActiveKey(KeyPurposes.RateLimitKeys), account);
+    }
+
+    private static string Reference(SecretKey key, string account) => "acct:" + MakeKey(key, 'r', account, null)["login:r:".Length..];
 
     internal static List<string> Check(LoginProtectionOptions o)
     {
@@ -298,9 +320,9 @@ public sealed class LoginProtector
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private LoginAttemptResult Refuse(LoginAttemptStatus status, TimeSpan retry, LoginAttempt attempt, string? clientIp, bool degraded)
+    private static LoginAttemptResult Refuse(LoginAttemptStatus status, TimeSpan retry, EventContext events, bool degraded)
     {
-        Publish(RateLimitingEventNames.Throttled, SecurityEventSeverity.Warning, attempt, clientIp, status switch
+        events.Publish(RateLimitingEventNames.Throttled, SecurityEventSeverity.Warning, status switch
         {
             LoginAttemptStatus.Locked => "locked",
             LoginAttemptStatus.IpBlocked => "ip_blocked",
@@ -310,11 +332,17 @@ public sealed class LoginProtector
         return new LoginAttemptResult(status, retry) { IsDegraded = degraded };
     }
 
-    private void Publish(string name, SecurityEventSeverity severity, LoginAttempt? attempt, string? clientIp, string reason)
+    /// <summary>What one attempt's events carry: the account as a pseudonymous reference (computed only when an event is
+    /// published) and the resolved IP; never the identifier as typed or a store key.</summary>
+    private readonly struct EventContext(LoginProtector protector, SecretKey key, string account, string? clientIp)
     {
-        if (_guard.Events.IsEnabled)
+        public void Publish(string name, SecurityEventSeverity severity, string reason, bool withAccount = true)
         {
-            _guard.Events.Publish(name, severity, userId: attempt?.AccountId, clientIp: clientIp, reason: reason);
+            var events = protector._guard.Events;
+            if (events.IsEnabled)
+            {
+                events.Publish(name, severity, userId: withAccount ? Reference(key, account) : null, clientIp: clientIp, reason: reason);
+            }
         }
     }
 

@@ -338,6 +338,104 @@ public sealed class LoginProtectorTests
     }
 
     [Fact]
+    public async Task AttemptAsync_StoreDown_FailOpen_PublishesNoIpBlockedAlerts()
+    {
+        // Fail-open answers "allowed, 0 remaining" for every counter; that must not read as an exhausted IP bucket.
+        var protector = Create(o =>
+        {
+            o.FailurePolicy = StoreFailurePolicy.FailOpen;
+            o.IpFailureLimit = 1;
+            o.NetworkFailureLimit = 1;
+        });
+        _store.Current = FlakyStore.Mode.Throwing;
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await Attempt(protector, "kim" + i, "2001:db8::7")).Status.Should().Be(LoginAttemptStatus.Failed);
+        }
+
+        _sink.Named(RateLimitingEventNames.IpBlocked).Should().BeEmpty();
+        _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public async Task Events_CarryAPseudonymousAccountReference_NeverTheTypedIdentifier()
+    {
+        // People type passwords into the user-name field; an e-mail address is personal data that logs keep for years.
+        var protector = Create(o =>
+        {
+            o.FreeAttempts = 1;
+            o.LockoutThreshold = 2;
+        });
+        const string typed = "  Grace.Hopper@Example.com ";
+        for (var i = 0; i < 3; i++)
+        {
+            await Attempt(protector, typed, "192.0.2.44");
+            _time.Advance(TimeSpan.FromMinutes(10));
+        }
+
+        (await Attempt(protector, typed, "192.0.2.44")).Status.Should().Be(LoginAttemptStatus.Failed);
+        (await Attempt(protector, typed, "192.0.2.44")).Status.Should().Be(LoginAttemptStatus.Locked);
+        await protector.UnlockAsync(typed);
+
+        var reference = protector.AccountReference("grace.hopper@example.com");
+        reference.Should().MatchRegex("^acct:k1:[A-Za-z0-9_-]{22}$");
+        protector.AccountReference(typed).Should().Be(reference, "the reference is of the normalised account id");
+        protector.AccountReference("someone.else@example.com").Should().NotBe(reference);
+        var mac = reference.Substring("acct:k1:".Length);
+        _store.Keys.Should().NotContain(k => k.EndsWith(mac, StringComparison.Ordinal), "the reference is not a store key");
+
+        var accountEvents = _sink.Events.Where(e => e.UserId is not null).ToList();
+        accountEvents.Select(e => e.Name).Should().Contain([RateLimitingEventNames.Locked, RateLimitingEventNames.Throttled, RateLimitingEventNames.Unlocked]);
+        accountEvents.Should().OnlyContain(e => e.UserId == reference);
+        _sink.Events.Should().NotContain(e => (e.UserId + e.ClientIp + e.Reason + string.Join(",", e.Properties ?? Array.Empty<KeyValuePair<string, string?>>())).Contains("grace", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void AccountReference_InvalidAccount_Throws()
+    {
+        var protector = Create();
+
+        FluentActions.Invoking(() => protector.AccountReference("  ")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => protector.AccountReference(new string('a', 257))).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => protector.AccountReference(null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void LoginAttempt_ToString_RedactsAccountAndDevice()
+    {
+        var attempt = new LoginAttempt("hunter2-typed-as-user@example.com", IPAddress.Parse("203.0.113.7")) { TrustedDeviceId = "device-secret-42" };
+
+        var text = attempt.ToString();
+
+        text.Should().Be("LoginAttempt { AccountId = [redacted], ClientIp = 203.0.113.7, TrustedDeviceId = [redacted] }");
+        new LoginAttempt("a", null).ToString().Should().Be("LoginAttempt { AccountId = [redacted], ClientIp = none, TrustedDeviceId = none }");
+        $"{attempt}".Should().NotContain("hunter2").And.NotContain("device-secret");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task AttemptAsync_InvalidTrustedDevice_RefusedWithoutVerification(string? kind)
+    {
+        var protector = Create();
+        var device = kind ?? new string('d', 257);
+
+        (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: device)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
+        (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: new string('d', 256))).Status.Should().Be(LoginAttemptStatus.Succeeded, "256 characters is the limit");
+        _verifications.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task UnlockAsync_InvalidAccount_Throws()
+    {
+        var protector = Create();
+
+        await FluentActions.Awaiting(async () => await protector.UnlockAsync("   ")).Should().ThrowAsync<ArgumentException>().WithMessage("*account id*");
+        await FluentActions.Awaiting(async () => await protector.UnlockAsync(null!)).Should().ThrowAsync<ArgumentNullException>();
+    }
+
+    [Fact]
     public async Task AttemptAsync_StoreDown_FailOpenVerifies()
     {
         var protector = Create(o => o.FailurePolicy = StoreFailurePolicy.FailOpen);

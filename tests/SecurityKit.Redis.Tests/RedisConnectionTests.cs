@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace SecurityKit.Redis.Tests;
+
+/// <summary>How <see cref="RedisConnection"/> connects, and the startup validation of its options.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisConnectionTests(RedisServerFixture fixture)
+{
+    private static RedisConnection Connection(RedisSecurityKitOptions options) => new(Options.Create(options));
+
+    [Fact]
+    public async Task GetDatabaseAsync_ConfigurationStringWithoutAbortConnect_UnreachableServerDoesNotThrow()
+    {
+        // StackExchange.Redis defaults to abortConnect=true (ConnectAsync throws when no server answers); SecurityKit
+        // forces it off so an unreachable Redis never breaks the first request, and each store's failure policy applies.
+        await using var connection = Connection(new RedisSecurityKitOptions { Configuration = "127.0.0.1:1,connectTimeout=300" });
+        var watch = Stopwatch.StartNew();
+
+        var database = await connection.GetDatabaseAsync();
+
+        database.Multiplexer.IsConnected.Should().BeFalse();
+        database.Multiplexer.Configuration.Should().Contain("abortConnect=False");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        await FluentActions.Awaiting(() => database.PingAsync()).Should().ThrowAsync<RedisConnectionException>();
+    }
+
+    [SkippableFact]
+    public async Task GetDatabaseAsync_ConfigurationOptions_UsedOnAClone_WithAbortConnectOff()
+    {
+        fixture.EnsureAvailable();
+        var configuration = new ConfigurationOptions { EndPoints = { { "127.0.0.1", fixture.Port } }, AbortOnConnectFail = true };
+        await using var connection = Connection(new RedisSecurityKitOptions { ConfigurationOptions = configuration, Configuration = "127.0.0.1:1" });
+
+        var database = await connection.GetDatabaseAsync();
+
+        (await database.PingAsync()).Should().BePositive("ConfigurationOptions takes precedence over Configuration");
+        database.Multiplexer.Configuration.Should().Contain("abortConnect=False");
+        configuration.AbortOnConnectFail.Should().BeTrue("the host's object is cloned, never changed");
+    }
+
+    [SkippableFact]
+    public async Task GetDatabaseAsync_Factory_TakesPrecedenceAndIsNotDisposed()
+    {
+        fixture.EnsureAvailable();
+        var calls = 0;
+        var connection = Connection(new RedisSecurityKitOptions
+        {
+            Configuration = "127.0.0.1:1",
+            ConnectionMultiplexerFactory = () =>
+            {
+                Interlocked.Increment(ref calls);
+                return Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!);
+            },
+        });
+
+        var databases = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => connection.GetDatabaseAsync().AsTask()));
+        await connection.DisposeAsync();
+
+        calls.Should().Be(1, "20 concurrent first uses share one multiplexer");
+        databases.Should().OnlyContain(d => ReferenceEquals(d.Multiplexer, fixture.Multiplexer));
+        fixture.Multiplexer!.IsConnected.Should().BeTrue("a multiplexer the host owns is not disposed by SecurityKit");
+    }
+
+    [Theory]
+    [InlineData("prefix{", "KeyPrefix")]
+    [InlineData("}", "KeyPrefix")]
+    [InlineData(null, "KeyPrefix")]
+    [InlineData("a-prefix-that-is-far-too-long-for-a-redis-key-prefix-of-securitykit", "KeyPrefix")]
+    public void Validator_BadKeyPrefix_FailsWithInstructions(string? prefix, string expected)
+    {
+        var result = new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = "localhost", KeyPrefix = prefix! });
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain(expected).And.Contain("64 characters");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(60_001)]
+    public void Validator_BadOperationTimeout_FailsWithInstructions(int milliseconds)
+    {
+        var result = new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = "localhost", OperationTimeout = TimeSpan.FromMilliseconds(milliseconds) });
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain("OperationTimeout").And.Contain("1 minute");
+    }
+
+    [Fact]
+    public void Validator_DefaultsWithAConnection_Succeed()
+    {
+        new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = "localhost" }).Succeeded.Should().BeTrue();
+        new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { ConnectionMultiplexerFactory = () => null! }).Succeeded.Should().BeTrue();
+    }
+}
