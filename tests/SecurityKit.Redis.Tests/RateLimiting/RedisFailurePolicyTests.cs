@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using SecurityKit.Events;
+using SecurityKit.Keys;
 using SecurityKit.RateLimiting;
+using SecurityKit.RateLimiting.Login;
 using SecurityKit.Redis.RateLimiting;
 using SecurityKit.Stores.RateLimiting;
 
@@ -53,16 +56,14 @@ public sealed class RedisFailurePolicyTests : IAsyncLifetime
 
         _server.StopServer();
 
-        var clock = Stopwatch.StartNew();
-        var open = await limiter.AcquireAsync("open", key);
-        var closed = await limiter.AcquireAsync("closed", key);
+        var open = await Timed(() => limiter.AcquireAsync("open", key));
+        var closed = await Timed(() => limiter.AcquireAsync("closed", key));
         var fallback = new List<RateLimitDecision>();
         for (var i = 0; i < 3; i++)
         {
-            fallback.Add(await limiter.AcquireAsync("fallback", key));
+            fallback.Add(await Timed(() => limiter.AcquireAsync("fallback", key)));
         }
 
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5 * 0.5 + 2), "each check is bounded by the timeout");
         open.Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero) { IsDegraded = true });
         closed.IsAllowed.Should().BeFalse();
         closed.IsDegraded.Should().BeTrue();
@@ -88,6 +89,97 @@ public sealed class RedisFailurePolicyTests : IAsyncLifetime
         while (recovered.IsDegraded && recovery.Elapsed < TimeSpan.FromSeconds(20));
 
         recovered.Should().Be(new RateLimitDecision(true, 9, TimeSpan.Zero), "the limiter uses Redis again once it is back");
+    }
+
+    [SkippableTheory]
+    [InlineData(StoreFailurePolicy.FailClosed)]
+    [InlineData(StoreFailurePolicy.FallbackToMemory)]
+    [InlineData(StoreFailurePolicy.FailOpen)]
+    public async Task LoginProtection_ServerStoppedMidTest_PolicyAppliesWithinTimeout_ThenRecovers(StoreFailurePolicy policy)
+    {
+        _server.EnsureAvailable();
+        var connection = RedisTestConnections.Own(_server, "loginfault:", TimeSpan.FromMilliseconds(300));
+        await using var _ = connection.ConfigureAwait(false);
+        var sink = new Sink();
+        var protector = new LoginProtector(
+            new RedisRateLimitStore(connection),
+            new LoginProtectionOptions { FailurePolicy = policy, FreeAttempts = 4, FallbackLimitFactor = 0.5, InitialDelay = TimeSpan.FromMinutes(1) },
+            SecretKeyRing.FromRootKey("k1", new byte[32]),
+            TimeProvider.System,
+            new SecurityEventPublisher([sink], TimeProvider.System),
+            TimeSpan.FromMilliseconds(500));
+        var verifications = 0;
+        ValueTask<LoginAttemptResult> Attempt(string account, bool correct) =>
+            protector.AttemptAsync(new LoginAttempt(account, IPAddress.Parse("192.0.2.80")), _ =>
+            {
+                Interlocked.Increment(ref verifications);
+                return ValueTask.FromResult(correct);
+            });
+
+        // Warm up until Redis answers within the timeout (first connect and script loads on a loaded machine).
+        var warmup = Stopwatch.StartNew();
+        LoginAttemptResult first;
+        do
+        {
+            first = await Attempt("warm" + Guid.NewGuid().ToString("N"), correct: true);
+        }
+        while (first.IsDegraded && warmup.Elapsed < TimeSpan.FromSeconds(20));
+
+        first.Should().Be(new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero));
+
+        _server.StopServer();
+        verifications = 0;
+        var account = "victim" + Guid.NewGuid().ToString("N");
+        var outage = new List<LoginAttemptResult>();
+        for (var i = 0; i < 3; i++)
+        {
+            outage.Add(await Timed(() => Attempt(account, correct: false)));
+        }
+
+        outage.Should().OnlyContain(r => r.IsDegraded);
+        switch (policy)
+        {
+            case StoreFailurePolicy.FailClosed:
+                outage.Should().OnlyContain(r => r.Status == LoginAttemptStatus.Unavailable);
+                verifications.Should().Be(0, "fail-closed never checks credentials without the counters");
+                break;
+            case StoreFailurePolicy.FallbackToMemory:
+                outage.Select(r => r.Status).Should().Equal(LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Throttled);
+                verifications.Should().Be(2, "the in-memory fallback halves the 4 free attempts");
+                break;
+            default:
+                outage.Should().OnlyContain(r => r.Status == LoginAttemptStatus.Failed);
+                verifications.Should().Be(3);
+                break;
+        }
+
+        sink.Events.Should().Contain(e => e.Name == RateLimitingEventNames.StoreUnavailable);
+        sink.Events.Should().NotContain(e => e.Name == RateLimitingEventNames.IpBlocked, "an unreachable store blocks no IP");
+
+        await _server.RestartAsync();
+
+        var recovery = Stopwatch.StartNew();
+        LoginAttemptResult recovered;
+        do
+        {
+            recovered = await Attempt("after" + Guid.NewGuid().ToString("N"), correct: true);
+            if (recovered.IsDegraded)
+            {
+                await Task.Delay(100);
+            }
+        }
+        while (recovered.IsDegraded && recovery.Elapsed < TimeSpan.FromSeconds(20));
+
+        recovered.Should().Be(new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero), "the protector uses Redis again once it is back");
+    }
+
+    /// <summary>Runs one call and checks it alone was bounded by the 500 ms store timeout (plus scheduling slack).</summary>
+    private static async Task<T> Timed<T>(Func<ValueTask<T>> call)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await call();
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds(500 + 1_000), "each call is bounded by the store timeout");
+        return result;
     }
 
     private sealed class Sink : ISecurityEventSink
