@@ -43,6 +43,12 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
                 // would let two policies share counters.
                 errors.Add($"RateLimitingOptions.Policies: '{policyName}' must not contain ':' and must not be 'login' (reserved for login protection); rename it.");
             }
+            else if (policy.Rule.Algorithm == SecurityKit.Stores.RateLimiting.RateLimitAlgorithm.TokenBucket && policy.Rule.Window.Ticks < 10L * policy.Rule.Limit)
+            {
+                // The Redis store keeps the arrival time in µs as a double; a finer interval would stop it advancing, and
+                // every check would fail at run time instead of here.
+                errors.Add($"RateLimitingOptions.Policies: '{policyName}' is a token bucket of more than one permit per microsecond (Window / Limit < 1 µs); use a longer window or a lower limit.");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

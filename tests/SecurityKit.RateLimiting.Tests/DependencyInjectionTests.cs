@@ -72,4 +72,67 @@ public sealed class DependencyInjectionTests
         FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate())
             .Should().Throw<OptionsValidationException>().WithMessage("*StoreTimeout*");
     }
+
+    public static TheoryData<Action<RateLimitingOptions>, string> InvalidRateLimitingOptions() => new()
+    {
+        { o => o.StoreTimeout = TimeSpan.FromMinutes(2), "*StoreTimeout*at most 1 minute*" },
+        { o => o.InMemory.MaxEntries = InMemoryRateLimitStoreOptions.MinMaxEntries - 1, "*MaxEntries must be between 1000 and 50000000*" },
+        { o => o.InMemory.MaxEntries = InMemoryRateLimitStoreOptions.MaxMaxEntries + 1, "*MaxEntries must be between*" },
+        { o => o.InMemory.SweepInterval = TimeSpan.Zero, "*SweepInterval must be positive*" },
+        { o => o.AddPolicy(new string('p', 65), RateLimitRule.FixedWindow(5, TimeSpan.FromMinutes(1))), "*name of 1 to 64 characters*" },
+        { o => o.AddPolicy("fine", RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromSeconds(1))), "*'fine'*more than one permit per microsecond*" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRateLimitingOptions))]
+    public void AddRateLimiting_InvalidOptions_FailAtStartupSayingWhatToSet(Action<RateLimitingOptions> configure, string message)
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddRateLimiting(configure);
+        using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate())
+            .Should().Throw<OptionsValidationException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void AddRateLimiting_TokenBucketOfOnePermitPerMicrosecond_IsValid()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddRateLimiting(o => o.AddPolicy("edge", RateLimitRule.TokenBucket(1_000, TimeSpan.FromMilliseconds(1))));
+        using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate()).Should().NotThrow();
+    }
+
+    public static TheoryData<Action<LoginProtectionOptions>, string> InvalidLoginOptions() => new()
+    {
+        { o => o.FreeAttempts = 0, "*FreeAttempts must be between 1 and 50*" },
+        { o => o.FreeAttempts = 51, "*FreeAttempts must be between 1 and 50*" },
+        { o => o.InitialDelay = TimeSpan.FromTicks(5), "*InitialDelay must be whole milliseconds*" },
+        { o => o.InitialDelay = TimeSpan.FromMinutes(11), "*InitialDelay must be whole milliseconds between 1 ms and 10 minutes*" },
+        { o => o.MaxLockoutDuration = TimeSpan.FromDays(31), "*MaxLockoutDuration must be whole milliseconds between InitialDelay and 30 days*" },
+        { o => o.MaxConsecutiveFailures = 5, "*MaxConsecutiveFailures must be greater than FreeAttempts*" },
+        { o => o.LockoutThreshold = 101, "*LockoutThreshold must be between FreeAttempts and MaxConsecutiveFailures*" },
+        { o => o.FailureWindow = TimeSpan.FromMinutes(1), "*FailureWindow must be whole milliseconds between MaxLockoutDuration and 366 days*" },
+        { o => o.IpFailureLimit = 0, "*IpFailureLimit must be between 1 and 100,000*" },
+        { o => o.NetworkFailureLimit = 1, "*NetworkFailureLimit between IpFailureLimit and 1,000,000*" },
+        { o => o.IpWindow = TimeSpan.FromMilliseconds(500), "*IpWindow must be whole milliseconds between 1 second and 1 day*" },
+        { o => o.FailurePolicy = (StoreFailurePolicy)42, "*FailurePolicy must be FallbackToMemory, FailClosed or FailOpen*" },
+        { o => o.FallbackLimitFactor = 1.5, "*FallbackLimitFactor must be greater than 0 and at most 1*" },
+        { o => o.FallbackLimitFactor = double.NaN, "*FallbackLimitFactor*" },
+        { o => o.MaxAccountIdLength = 0, "*MaxAccountIdLength must be between 1 and 1024*" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidLoginOptions))]
+    public void AddLoginProtection_InvalidOptions_FailAtStartupSayingWhatToSet(Action<LoginProtectionOptions> configure, string message)
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().ConfigureKeys(k => k.AddEphemeralRootKey()).AddLoginProtection(configure);
+        using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate())
+            .Should().Throw<OptionsValidationException>().WithMessage(message);
+    }
 }
