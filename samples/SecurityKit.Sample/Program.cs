@@ -10,7 +10,9 @@ using Microsoft.Extensions.Options;
 var services = new ServiceCollection();
 services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 services.AddSecurityKit()
-    .ConfigureKeys(k => k.AddEphemeralRootKey());
+    .ConfigureKeys(k => k.AddEphemeralRootKey())
+    .AddRateLimiting(o => o.AddPolicy("reports", SecurityKit.Stores.RateLimiting.RateLimitRule.TokenBucket(3, TimeSpan.FromMinutes(1))))
+    .AddLoginProtection(o => o.IpFailureLimit = 20);   // default 50 failures per IP per 15 min; lower here to keep the tour short
 
 // 2. Build and validate every option now, as a host does with ValidateOnStart.
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });

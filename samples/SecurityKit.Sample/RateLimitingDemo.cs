@@ -1,5 +1,7 @@
 using System.Net;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
+using SecurityKit.Passwords;
 using SecurityKit.RateLimiting;
 using SecurityKit.RateLimiting.Login;
 
@@ -12,27 +14,36 @@ public static class RateLimitingDemo
     public static async Task RunAsync(IServiceProvider services)
     {
         var protector = services.GetRequiredService<LoginProtector>();
-        const string Password = "correct horse battery staple";
+        var hasher = services.GetRequiredService<IPasswordHasher>();
 
-        // The host's credential check; it also runs (and fails) for unknown accounts.
-        static Func<CancellationToken, ValueTask<bool>> Check(string typed) => _ => ValueTask.FromResult(typed == Password);
+        // The host's user table: alice and her Argon2id hash.
+        var users = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["alice@example.com"] = await hasher.HashAsync("correct horse battery staple"),
+        };
+
+        // The host's credential check: it runs for unknown accounts too (a null hash verifies a dummy hash, so the
+        // answer and its timing do not reveal whether the account exists) and never compares passwords itself.
+        Func<CancellationToken, ValueTask<bool>> Check(string account, string typed) => async ct =>
+            await hasher.VerifyAsync(typed, users.GetValueOrDefault(account.Trim()), ct) != PasswordVerificationResult.Failed;
 
         // 1. Someone guesses alice's password from one IP: free attempts, then a delay is required.
         Console.WriteLine("== Login throttling ==");
         var attacker = IPAddress.Parse("203.0.113.66");
         for (var i = 1; i <= 6; i++)
         {
-            var result = await protector.AttemptAsync(new LoginAttempt("Alice@Example.com", attacker), Check("guess" + i));
+            var result = await protector.AttemptAsync(new LoginAttempt("Alice@Example.com", attacker), Check("Alice@Example.com", "guess" + i));
             Console.WriteLine($"attempt {i}: {result.Status,-9} retry after {result.RetryAfter.TotalSeconds:0.#} s");
         }
 
         // 2. The same answer shape for every refusal: the client sees one message.
         Console.WriteLine("client message for every non-success: \"Wrong e-mail or password. Try again later.\"");
 
-        // 3. Alice on her laptop (a device that signed in before) is not locked out by the attacker.
+        // 3. Alice on her laptop (a device that signed in before: the host set a signed cookie then and verified it now)
+        //    is not locked out by the attacker.
         var owner = await protector.AttemptAsync(
             new LoginAttempt("alice@example.com", IPAddress.Parse("198.51.100.10")) { TrustedDeviceId = "laptop-cookie-7f3a" },
-            Check(Password));
+            Check("alice@example.com", "correct horse battery staple"));
         Console.WriteLine($"alice on her trusted laptop: {owner.Status}");
 
         // 4. Credential stuffing: one IP tries many accounts and gets blocked.
@@ -41,21 +52,27 @@ public static class RateLimitingDemo
         var tries = 0;
         while (tries < 100 && last.Status != LoginAttemptStatus.IpBlocked)
         {
-            last = await protector.AttemptAsync(new LoginAttempt($"user{tries++}@example.com", IPAddress.Parse("192.0.2.99")), Check("123456"));
+            var account = $"user{tries++}@example.com";
+            last = await protector.AttemptAsync(new LoginAttempt(account, IPAddress.Parse("192.0.2.99")), Check(account, "123456"));
         }
 
         Console.WriteLine($"192.0.2.99 blocked after {tries - 1} failures; retry after {last.RetryAfter.TotalSeconds:0} s");
 
-        // 5. API limits through a named policy (or an ASP.NET Core PartitionedRateLimiter from CreatePartitionedLimiter).
+        // 5. API limits through the "reports" policy configured in Program.cs (AddRateLimiting).
         Console.WriteLine("== API limit ==");
-        var limiter = new SecurityRateLimiter(
-            services.GetRequiredService<SecurityKit.Stores.RateLimiting.IRateLimitStore>(),
-            new RateLimitingOptions().AddPolicy("reports", SecurityKit.Stores.RateLimiting.RateLimitRule.TokenBucket(3, TimeSpan.FromMinutes(1))),
-            TimeProvider.System);
+        var limiter = services.GetRequiredService<SecurityRateLimiter>();
         for (var i = 1; i <= 4; i++)
         {
             var decision = await limiter.AcquireAsync("reports", "tenant-42");
             Console.WriteLine($"report {i}: allowed={decision.IsAllowed} remaining={decision.Remaining} retry after {decision.RetryAfter.TotalSeconds:0} s");
         }
+
+        // 6. The same policy as a System.Threading.RateLimiting limiter: what ASP.NET Core's AddRateLimiter
+        //    (o.GlobalLimiter = …) and Polly's AddRateLimiter(…) consume. A refused lease carries RetryAfter.
+        using var partitioned = limiter.CreatePartitionedLimiter<string>("reports", tenant => tenant);
+        using var lease = partitioned.AttemptAcquire("tenant-42");
+        Console.WriteLine(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? $"PartitionedRateLimiter lease for tenant-42: refused, Retry-After {retryAfter.TotalSeconds:0} s"
+            : "PartitionedRateLimiter lease for tenant-42: acquired");
     }
 }
