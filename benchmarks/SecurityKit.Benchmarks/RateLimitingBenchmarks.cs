@@ -27,6 +27,8 @@ public class RateLimitingInMemoryBenchmarks
     private readonly RateLimitRule _slidingWindow = RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
     private PartitionedRateLimiter<string> _runtimeTokenBucket = null!;
     private PartitionedRateLimiter<string> _runtimeFixedWindow = null!;
+    private SecurityKit.RateLimiting.SecurityRateLimiter _limiter = null!;
+    private PartitionedRateLimiter<string> _securityKitPartitioned = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -48,6 +50,15 @@ public class RateLimitingInMemoryBenchmarks
         }));
         _store.TryAcquire(Key, _tokenBucket);
         _runtimeTokenBucket.AttemptAcquire(Key).Dispose();
+
+        // The public path: a named policy (key = policy + ":" + partition, timeout guard, events) and the
+        // System.Threading.RateLimiting adapter that ASP.NET Core's AddRateLimiter and Polly consume.
+        _limiter = new SecurityKit.RateLimiting.SecurityRateLimiter(
+            new InMemoryRateLimitStore(),
+            new SecurityKit.RateLimiting.RateLimitingOptions().AddPolicy("fw", _fixedWindow),
+            TimeProvider.System);
+        _securityKitPartitioned = _limiter.CreatePartitionedLimiter<string>("fw", key => key);
+        _securityKitPartitioned.AttemptAcquire(Key).Dispose();
     }
 
     [GlobalCleanup]
@@ -55,6 +66,7 @@ public class RateLimitingInMemoryBenchmarks
     {
         _runtimeTokenBucket.Dispose();
         _runtimeFixedWindow.Dispose();
+        _securityKitPartitioned.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -79,6 +91,16 @@ public class RateLimitingInMemoryBenchmarks
 
     [Benchmark]
     public bool SecurityKit_SlidingWindow() => _store.TryAcquire(Key + "s", _slidingWindow).IsAllowed;
+
+    [Benchmark]
+    public bool SecurityKit_Policy_FixedWindow() => _limiter.AcquireAsync("fw", Key).Result.IsAllowed;
+
+    [Benchmark]
+    public bool SecurityKit_PartitionedLimiter_FixedWindow()
+    {
+        using var lease = _securityKitPartitioned.AttemptAcquire(Key);
+        return lease.IsAcquired;
+    }
 }
 
 /// <summary>

@@ -29,8 +29,9 @@ public sealed class SecurityRateLimiter
     /// <param name="timeProvider">The clock (timeouts).</param>
     /// <param name="events">The event publisher, or <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options are not valid; the message says what to set (the checks DI runs at startup).</exception>
     public SecurityRateLimiter(IRateLimitStore store, RateLimitingOptions options, TimeProvider timeProvider, SecurityEventPublisher? events = null)
-        : this(store, options, timeProvider, events, fallback: null)
+        : this(store, Validated(options), timeProvider, events, fallback: null)
     {
     }
 
@@ -57,6 +58,13 @@ public sealed class SecurityRateLimiter
     }
 
     internal StoreGuard Guard { get; }
+
+    private static RateLimitingOptions Validated(RateLimitingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = new RateLimitingOptionsValidator().Validate(null, options);
+        return result.Failed ? throw new ArgumentException(result.FailureMessage, nameof(options)) : options;
+    }
 
     /// <summary>Gets the policy named <paramref name="policyName"/>.</summary>
     /// <param name="policyName">The name.</param>
@@ -86,7 +94,7 @@ public sealed class SecurityRateLimiter
             throw new ArgumentException("Partition keys are at most 256 characters.", nameof(partitionKey));
         }
 
-        return AcquireCoreAsync(policyName, policy, string.Concat(policyName, ":", partitionKey), permits, cancellationToken);
+        return AcquirePartitionAsync(policyName, policy, partitionKey, permits, cancellationToken);
     }
 
     /// <summary>Creates a <see cref="RateLimiter"/> for one partition of a policy (a fixed key).</summary>
@@ -116,6 +124,39 @@ public sealed class SecurityRateLimiter
     {
         ArgumentNullException.ThrowIfNull(partitionKeySelector);
         return new StorePartitionedRateLimiter<TResource>(this, policyName, GetPolicy(policyName), partitionKeySelector);
+    }
+
+    /// <summary>Checks <c>policyName:partition</c> (the partition already validated). With the in-memory store the key is
+    /// composed on the stack and an existing key is checked without allocating.</summary>
+    internal ValueTask<RateLimitDecision> AcquirePartitionAsync(string policyName, RateLimitPolicy policy, string partition, int permits, CancellationToken cancellationToken)
+    {
+        if (Guard.Store is not InMemoryRateLimitStore memory)
+        {
+            return AcquireCoreAsync(policyName, policy, string.Concat(policyName, ":", partition), permits, cancellationToken);
+        }
+
+        if ((uint)permits > (uint)policy.Rule.Limit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permits), permits, "Permits must be between 0 and the rule's limit.");
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<RateLimitDecision>(cancellationToken);
+        }
+
+        // Policy names are at most 64 characters and partitions 256 (both validated): at most 321 characters.
+        Span<char> key = stackalloc char[policyName.Length + 1 + partition.Length];
+        policyName.CopyTo(key);
+        key[policyName.Length] = ':';
+        partition.CopyTo(key[(policyName.Length + 1)..]);
+        var decision = memory.TryAcquire(key, policy.Rule, permits);
+        if (!decision.IsAllowed && permits > 0)
+        {
+            PublishThrottled(policyName, decision);
+        }
+
+        return new(decision);
     }
 
     internal ValueTask<RateLimitDecision> AcquireCoreAsync(string policyName, RateLimitPolicy policy, string key, int permits, CancellationToken cancellationToken)

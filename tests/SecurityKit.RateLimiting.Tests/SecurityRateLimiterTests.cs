@@ -175,4 +175,76 @@ public sealed class SecurityRateLimiterTests
 
         (await pending.WaitAsync(TimeSpan.FromSeconds(10))).IsAcquired.Should().BeFalse();
     }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ThrowsWithTheStartupMessage()
+    {
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), time);
+
+        FluentActions.Invoking(() => new SecurityRateLimiter(store, new RateLimitingOptions { StoreTimeout = TimeSpan.Zero }, time))
+            .Should().Throw<ArgumentException>().WithMessage("*StoreTimeout*");
+        FluentActions.Invoking(() => new SecurityRateLimiter(store, new RateLimitingOptions().AddPolicy("a:b", RateLimitRule.FixedWindow(1, TimeSpan.FromSeconds(1))), time))
+            .Should().Throw<ArgumentException>().WithMessage("*must not contain ':'*");
+        FluentActions.Invoking(() => new SecurityRateLimiter(store, null!, time)).Should().Throw<ArgumentNullException>();
+    }
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket, 1)]
+    [InlineData(RateLimitAlgorithm.FixedWindow, 2)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow, 3)]
+    public async Task AcquireAsync_InMemoryKeyOnTheStack_DecidesLikeTheStringKeyPath(RateLimitAlgorithm algorithm, int seed)
+    {
+        // With the in-memory store the limiter composes "policy:partition" on the stack and looks the entry up by span;
+        // it must decide exactly like the store called with the string key (a second store on the same clock).
+        var time = TestKeys.Clock();
+        var rule = new RateLimitRule(algorithm, 5, TimeSpan.FromSeconds(10));
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), time);
+        var reference = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), time);
+        var limiter = new SecurityRateLimiter(store, new RateLimitingOptions().AddPolicy("api", rule), time);
+        var partitioned = limiter.CreatePartitionedLimiter<string>("api", p => p);
+        var random = new Random(seed);
+
+        for (var step = 0; step < 400; step++)
+        {
+            var partition = "user-" + random.Next(3);
+            var permits = random.Next(4) == 0 ? 0 : random.Next(1, 3);
+            if (random.Next(3) == 0)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(random.Next(0, 4_000)));
+            }
+
+            if (random.Next(10) == 0)
+            {
+                // A reset by string key kills the entry the span path holds: the next check must start over.
+                store.Reset("api:" + partition);
+                reference.Reset("api:" + partition);
+            }
+
+            var expected = reference.TryAcquire("api:" + partition, rule, permits);
+            if (step % 2 == 0)
+            {
+                (await limiter.AcquireAsync("api", partition, permits)).Should().Be(expected, $"step {step}");
+            }
+            else
+            {
+                using var lease = partitioned.AttemptAcquire(partition, permits);
+                lease.IsAcquired.Should().Be(expected.IsAllowed, $"step {step}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AcquireAsync_InMemory_1000ParallelChecksOnOnePartition_AdmitExactlyTheLimit()
+    {
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), time);
+        var limiter = new SecurityRateLimiter(store, new RateLimitingOptions().AddPolicy("api", RateLimitRule.FixedWindow(600, TimeSpan.FromHours(1))), time);
+        await limiter.AcquireAsync("api", "warm", 0);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 1_000).Select(_ => Task.Run(async () => (await limiter.AcquireAsync("api", "hot")).IsAllowed)));
+
+        results.Count(allowed => allowed).Should().Be(600);
+        store.TryAcquire("api:hot", RateLimitRule.FixedWindow(600, TimeSpan.FromHours(1)), 0).Remaining.Should().Be(0);
+    }
 }

@@ -10,15 +10,15 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
 
     protected override RateLimitLease AttemptAcquireCore(TResource resource, int permitCount)
     {
-        var pending = owner.AcquireCoreAsync(policyName, policy, KeyOf(resource), permitCount, CancellationToken.None);
+        var pending = owner.AcquirePartitionAsync(policyName, policy, PartitionOf(resource), permitCount, CancellationToken.None);
         var decision = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         return StoreRateLimitLease.From(decision);
     }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(TResource resource, int permitCount, CancellationToken cancellationToken) =>
-        StoreRateLimitLease.From(await owner.AcquireCoreAsync(policyName, policy, KeyOf(resource), permitCount, cancellationToken).ConfigureAwait(false));
+        StoreRateLimitLease.From(await owner.AcquirePartitionAsync(policyName, policy, PartitionOf(resource), permitCount, cancellationToken).ConfigureAwait(false));
 
-    private string KeyOf(TResource resource)
+    private string PartitionOf(TResource resource)
     {
         var partition = selector(resource);
         ArgumentException.ThrowIfNullOrEmpty(partition, nameof(resource));
@@ -27,6 +27,6 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
             throw new ArgumentException("Partition keys are at most 256 characters.", nameof(resource));
         }
 
-        return string.Concat(policyName, ":", partition);
+        return partition;
     }
 }

@@ -50,6 +50,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
     // The default comparer (ordinal) lets ConcurrentDictionary use its fast non-randomized string hashing,
     // switching to randomized hashing by itself if it detects a collision flood.
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
+    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _entriesBySpan;
     private readonly TimeProvider _timeProvider;
     private readonly long _epoch;
     private readonly double _ticksPerTimestamp;
@@ -82,6 +83,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
             throw new ArgumentOutOfRangeException(nameof(options), options.SweepInterval, "SweepInterval must be positive.");
         }
 
+        _entriesBySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
         _timeProvider = timeProvider;
         _maxEntries = options.MaxEntries;
         _sweepIntervalTicks = options.SweepInterval.Ticks;
@@ -158,6 +160,38 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
 
             Remove(key, entry); // a dead entry whose killer has not removed it yet: whoever removes it decrements the count
         }
+    }
+
+    /// <summary>
+    /// <see cref="TryAcquire(string, RateLimitRule, int)"/> for a key held in a span (e.g. composed on the stack): an
+    /// existing key with the same rule is checked without allocating; only a new key allocates its string.
+    /// </summary>
+    /// <param name="key">The key, 1 to <see cref="IRateLimitStore.MaxKeyLength"/> characters.</param>
+    /// <param name="rule">The rule.</param>
+    /// <param name="permits">The permits to consume, 0 to the rule's limit.</param>
+    /// <returns>The decision.</returns>
+    /// <exception cref="ArgumentException">An argument is not valid.</exception>
+    internal RateLimitDecision TryAcquire(ReadOnlySpan<char> key, RateLimitRule rule, int permits)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (key.IsEmpty || key.Length > IRateLimitStore.MaxKeyLength || (uint)permits > (uint)rule.Limit
+            || !_entriesBySpan.TryGetValue(key, out var entry) || entry.Kind != (byte)rule.Algorithm || entry.WindowTicks != rule.Window.Ticks)
+        {
+            // New key, another rule, or an argument the string path rejects with its message.
+            return TryAcquire(key.ToString(), rule, permits);
+        }
+
+        var now = _coarse ? Math.Max(0, (long)((SystemCoarseClock.Timestamp - _epoch) * _ticksPerTimestamp)) : Now();
+        RateLimitDecision decision;
+        bool done = rule.Algorithm switch
+        {
+            RateLimitAlgorithm.TokenBucket => TryGcra(entry, rule, permits, now, out decision),
+            RateLimitAlgorithm.FixedWindow => TryFixedWindow(entry, rule, permits, now, out decision),
+            _ => TrySlidingWindow(entry, rule, permits, now, out decision),
+        };
+
+        // A dead entry (reset or evicted meanwhile): the string path removes it and starts over.
+        return done ? decision : TryAcquire(key.ToString(), rule, permits);
     }
 
     /// <summary>The synchronous form of <see cref="RegisterAttemptAsync"/>.</summary>
