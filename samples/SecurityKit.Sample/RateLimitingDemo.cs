@@ -27,6 +27,10 @@ public static class RateLimitingDemo
         Func<CancellationToken, ValueTask<bool>> Check(string account, string typed) => async ct =>
             await hasher.VerifyAsync(typed, users.GetValueOrDefault(account.Trim()), ct) != PasswordVerificationResult.Failed;
 
+        // 0. Alice signed in on her laptop last week; after that success the host issued a trusted-device token and kept it
+        //    in a long-lived HttpOnly cookie on the laptop.
+        var laptopCookie = protector.IssueTrustedDeviceToken("alice@example.com");
+
         // 1. Someone guesses alice's password from one IP: free attempts, then a delay is required.
         Console.WriteLine("== Login throttling ==");
         var attacker = IPAddress.Parse("203.0.113.66");
@@ -39,12 +43,17 @@ public static class RateLimitingDemo
         // 2. The same answer shape for every refusal: the client sees one message.
         Console.WriteLine("client message for every non-success: \"Wrong e-mail or password. Try again later.\"");
 
-        // 3. Alice on her laptop (a device that signed in before: the host set a signed cookie then and verified it now)
-        //    is not locked out by the attacker.
+        // 3. Alice on her laptop is not locked out by the attacker: the protector verifies the token (issued for this
+        //    account, not expired) and judges the attempt on the laptop's own counter. Invented or stolen-for-another-account
+        //    tokens are ignored, so an attacker cannot escape the account counter by sending device ids.
         var owner = await protector.AttemptAsync(
-            new LoginAttempt("alice@example.com", IPAddress.Parse("198.51.100.10")) { TrustedDeviceId = "laptop-cookie-7f3a" },
+            new LoginAttempt("alice@example.com", IPAddress.Parse("198.51.100.10")) { TrustedDeviceToken = laptopCookie },
             Check("alice@example.com", "correct horse battery staple"));
         Console.WriteLine($"alice on her trusted laptop: {owner.Status}");
+        var forged = await protector.AttemptAsync(
+            new LoginAttempt("alice@example.com", attacker) { TrustedDeviceToken = "made-up-device" },
+            Check("alice@example.com", "guess7"));
+        Console.WriteLine($"attacker with an invented device token: {forged.Status}");
 
         // 4. Credential stuffing: one IP tries many accounts and gets blocked.
         Console.WriteLine("== Credential stuffing ==");

@@ -15,6 +15,10 @@ public static class RateLimitingEventNames
     /// <summary>A client IP address (or IPv6 /64 network) reached its failed-login limit and is blocked.</summary>
     public const string IpBlocked = "ratelimit.ip_blocked";
 
+    /// <summary>A sign-in attempt carried a trusted-device token that is forged, tampered with, issued for another account,
+    /// expired or under a key no longer in the key ring; the attempt was judged as from an unknown device.</summary>
+    public const string DeviceTokenRejected = "ratelimit.device_token_rejected";
+
     /// <summary>The rate-limit store failed or timed out and the limiter's failure policy applied (published at most every 5 seconds per limiter).</summary>
     public const string StoreUnavailable = "ratelimit.store_unavailable";
 }

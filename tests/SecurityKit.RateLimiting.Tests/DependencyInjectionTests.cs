@@ -122,6 +122,8 @@ public sealed class DependencyInjectionTests
         { o => o.FallbackLimitFactor = 1.5, "*FallbackLimitFactor must be greater than 0 and at most 1*" },
         { o => o.FallbackLimitFactor = double.NaN, "*FallbackLimitFactor*" },
         { o => o.MaxAccountIdLength = 0, "*MaxAccountIdLength must be between 1 and 1024*" },
+        { o => o.TrustedDeviceLifetime = TimeSpan.FromMinutes(30), "*TrustedDeviceLifetime must be between 1 hour and 400 days*" },
+        { o => o.TrustedDeviceLifetime = TimeSpan.FromDays(401), "*TrustedDeviceLifetime*" },
     };
 
     [Theory]

@@ -65,4 +65,9 @@ public sealed class LoginProtectionOptions
     /// <summary>Gets or sets the longest accepted account identifier, in characters after trimming.</summary>
     /// <value>The default value is 256.</value>
     public int MaxAccountIdLength { get; set; } = 256;
+
+    /// <summary>Gets or sets how long a token from <see cref="LoginProtector.IssueTrustedDeviceToken"/> is accepted after it
+    /// was issued (reissue it at each successful sign-in to keep a device trusted while it is used).</summary>
+    /// <value>The default value is 90 days.</value>
+    public TimeSpan TrustedDeviceLifetime { get; set; } = TimeSpan.FromDays(90);
 }

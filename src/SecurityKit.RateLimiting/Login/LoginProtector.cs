@@ -3,7 +3,8 @@
  *
  *   login:a:<kid>:<mac>   account counter        (LockoutRule, permanent only with PermanentLockout)
  *   login:p:<kid>:<mac>   account + client IP     (LockoutRule, never permanent)
- *   login:d:<kid>:<mac>   account + trusted device (LockoutRule, never permanent)
+ *   login:d:<kid>:<mac>   account + trusted device (LockoutRule, never permanent); the device is the random id inside a
+ *                         verified trusted-device token
  *   login:i:<kid>:<mac>   client IP failures      (token bucket IpFailureLimit / IpWindow)
  *   login:n:<kid>:<mac>   IPv6 /64 failures       (token bucket NetworkFailureLimit / IpWindow)
  *
@@ -38,8 +39,9 @@ namespace SecurityKit.RateLimiting.Login;
 /// temporarily locked with exponential backoff and a cap (<see cref="LoginAttemptStatus.Locked"/>) → hard stop at
 /// <see cref="LoginProtectionOptions.MaxConsecutiveFailures"/> (≤ 100). A success resets the account counters.</para>
 /// <para>Lockout-DoS resistance: failures from one IP against many accounts block that IP (and its /64); attempts from a
-/// trusted device (<see cref="LoginAttempt.TrustedDeviceId"/>) are judged on their own account + device counter, so
-/// an attacker elsewhere cannot lock the owner out of it.</para>
+/// trusted device (<see cref="LoginAttempt.TrustedDeviceToken"/>, issued by <see cref="IssueTrustedDeviceToken"/> after a
+/// successful sign-in and verified here) are judged on their own account + device counter, so an attacker elsewhere
+/// cannot lock the owner out of it.</para>
 /// <para>Every attempt is registered as a failure before the credentials are checked and reset on success, so parallel
 /// attempts cannot slip past a threshold. Counters are individually atomic; the four checks of one attempt run
 /// concurrently (pipelined on Redis), and an attempt refused by one counter may still have been counted by another.</para>
@@ -50,11 +52,16 @@ namespace SecurityKit.RateLimiting.Login;
 public sealed class LoginProtector
 {
     private const string Limiter = "login";
-    private const int MaxDeviceIdLength = 256;
+    private const int MaxDeviceTokenLength = 256;
+    private const int DeviceIdBytes = 16;
+    private const int DeviceMacBytes = 16;
+    private const int DeviceTokenBytes = 8 + DeviceIdBytes + DeviceMacBytes;
+    private static readonly TimeSpan DeviceClockSkew = TimeSpan.FromMinutes(5);
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly LoginProtectionOptions _options;
     private readonly ISecretKeyRing _keyRing;
+    private readonly TimeProvider _time;
     private readonly StoreGuard _guard;
     private readonly LockoutRule _accountRule;
     private readonly LockoutRule _pairRule;
@@ -107,6 +114,7 @@ public sealed class LoginProtector
 
         _options = options;
         _keyRing = keyRing;
+        _time = timeProvider;
         fallback ??= store as InMemoryRateLimitStore ?? new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), timeProvider);
         _guard = new StoreGuard(store, fallback, storeTimeout, timeProvider, events ?? SecurityEventPublisher.None);
 
@@ -135,21 +143,27 @@ public sealed class LoginProtector
         ArgumentNullException.ThrowIfNull(attempt.AccountId, nameof(attempt));
         ArgumentNullException.ThrowIfNull(verifyCredentials);
         var account = NormalizeAccount(attempt.AccountId);
-        var device = attempt.TrustedDeviceId;
-        if (account is null || (device is not null && (device.Length == 0 || device.Length > MaxDeviceIdLength)))
+        var token = attempt.TrustedDeviceToken;
+        if (account is null || (token is not null && (token.Length == 0 || token.Length > MaxDeviceTokenLength)))
         {
             return new LoginAttemptResult(LoginAttemptStatus.InvalidInput, TimeSpan.Zero);
         }
 
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         var ip = attempt.ClientIp is null ? null : NormalizeIp(attempt.ClientIp);
+        string? clientIp = ip?.ToString();
+        var events = new EventContext(this, key, account, clientIp);
+        string? device = null;
+        if (token is not null && !TryReadDeviceToken(token, account, out device, out var rejection))
+        {
+            events.Publish(RateLimitingEventNames.DeviceTokenRejected, SecurityEventSeverity.Warning, rejection);
+        }
+
         bool trusted = device is not null;
         string accountKey = MakeKey(key, 'a', account, null);
         string pairKey = trusted ? MakeKey(key, 'd', account, device) : MakeKey(key, 'p', account, ip?.ToString() ?? "-");
         string? ipKey = ip is null || trusted ? null : MakeKey(key, 'i', ip.ToString(), null);
         string? networkKey = ip is null || trusted || ip.AddressFamily != AddressFamily.InterNetworkV6 ? null : MakeKey(key, 'n', NetworkOf(ip), null);
-        string? clientIp = ip?.ToString();
-        var events = new EventContext(this, key, account, clientIp);
 
         // Phase 1a: the IP and /64 counters, charged before the credential check. Charging only after the
         // check (on failure) let every request in flight pass a peek at the last token: with many
@@ -251,6 +265,95 @@ public sealed class LoginProtector
         return Reference(_keyRing.GetActiveKey(KeyPurposes.RateLimitKeys), account);
     }
 
+    /// <summary>
+    /// Issues a trusted-device token for <paramref name="accountId"/>: call it after a successful sign-in and keep the
+    /// token on that browser or device (a long-lived HttpOnly, Secure cookie); pass it back in
+    /// <see cref="LoginAttempt.TrustedDeviceToken"/>. Reissue it at each successful sign-in to keep the device trusted.
+    /// </summary>
+    /// <param name="accountId">The account identifier as typed at sign-in (normalised like every attempt's).</param>
+    /// <returns><c>&lt;key id&gt;.&lt;54 base64url characters&gt;</c>: the issue time, a random 128-bit device id and an
+    /// HMAC-SHA256 (truncated to 128 bits) binding both to the account, under the active <see cref="KeyPurposes.RateLimitKeys"/>
+    /// key. Accepted for <see cref="LoginProtectionOptions.TrustedDeviceLifetime"/>, and while its key stays in the ring.</returns>
+    /// <exception cref="ArgumentException">The account id is empty, too long or not valid UTF-16.</exception>
+    /// <exception cref="InvalidOperationException">The key ring has no rate-limit key.</exception>
+    /// <remarks><b>Security:</b> the token is a bearer credential for the account's device counter (not for the account):
+    /// whoever holds it gets that device's own attempts, still under the lockout curve and the 100-failure stop. It names
+    /// no account and holds no personal data.</remarks>
+    public string IssueTrustedDeviceToken(string accountId)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
+        var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
+        Span<byte> body = stackalloc byte[DeviceTokenBytes];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(body, _time.GetUtcNow().ToUnixTimeSeconds());
+        RandomNumberGenerator.Fill(body.Slice(8, DeviceIdBytes));
+        DeviceMac(key, account, body[..(8 + DeviceIdBytes)], body[(8 + DeviceIdBytes)..]);
+        return key.KeyId + "." + Base64Url.Encode(body);
+    }
+
+    /// <summary>Verifies a trusted-device token for <paramref name="account"/> (normalised) and reads its device id.</summary>
+    private bool TryReadDeviceToken(string token, string account, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? device, out string rejection)
+    {
+        device = null;
+        rejection = "invalid";
+        var dot = token.LastIndexOf('.');
+        Span<byte> body = stackalloc byte[DeviceTokenBytes];
+        if (dot <= 0
+            || !_keyRing.TryGetKey(KeyPurposes.RateLimitKeys, token[..dot], out var key)
+            || !Base64Url.TryDecode(token.AsSpan(dot + 1), body, out var written)
+            || written != DeviceTokenBytes)
+        {
+            return false;
+        }
+
+        Span<byte> expected = stackalloc byte[DeviceMacBytes];
+        DeviceMac(key, account, body[..(8 + DeviceIdBytes)], expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, body[(8 + DeviceIdBytes)..]))
+        {
+            return false;
+        }
+
+        var issued = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(body), 0, 253_402_300_799));
+        var now = _time.GetUtcNow();
+        if (issued > now + DeviceClockSkew || now - issued > _options.TrustedDeviceLifetime)
+        {
+            rejection = "expired";
+            return false;
+        }
+
+        device = Base64Url.Encode(body.Slice(8, DeviceIdBytes));
+        return true;
+    }
+
+    private static void DeviceMac(SecretKey key, string account, ReadOnlySpan<byte> issuedAndId, Span<byte> destination)
+    {
+        // HMAC(key, "trusted-device" ‖ 0x1F ‖ UTF-8(account) ‖ 0x1F ‖ issued (8 bytes) ‖ device id (16 bytes)); the tag keeps
+        // it apart from the counter keys' HMACs under the same key.
+        var accountBytes = Encoding.UTF8.GetByteCount(account);
+        var length = "trusted-device".Length + 1 + accountBytes + 1 + issuedAndId.Length;
+        byte[]? rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> input = rented ?? stackalloc byte[1024];
+        try
+        {
+            var at = Encoding.ASCII.GetBytes("trusted-device", input);
+            input[at++] = 0x1F;
+            at += Encoding.UTF8.GetBytes(account, input[at..]);
+            input[at++] = 0x1F;
+            issuedAndId.CopyTo(input[at..]);
+            at += issuedAndId.Length;
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(key.Material, input[..at], mac);
+            mac[..DeviceMacBytes].CopyTo(destination);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
     private static string Reference(SecretKey key, string account) => "acct:" + MakeKey(key, 'r', account, null)["login:r:".Length..];
 
     internal static List<string> Check(LoginProtectionOptions o)
@@ -310,6 +413,11 @@ public sealed class LoginProtector
         if (o.MaxAccountIdLength is < 1 or > 1024)
         {
             errors.Add(P + "MaxAccountIdLength must be between 1 and 1024.");
+        }
+
+        if (o.TrustedDeviceLifetime < TimeSpan.FromHours(1) || o.TrustedDeviceLifetime > TimeSpan.FromDays(400))
+        {
+            errors.Add(P + "TrustedDeviceLifetime must be between 1 hour and 400 days (e.g. 90.00:00:00).");
         }
 
         return errors;

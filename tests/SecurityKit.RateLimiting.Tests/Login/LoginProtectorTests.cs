@@ -27,7 +27,7 @@ public sealed class LoginProtectorTests
     }
 
     private ValueTask<LoginAttemptResult> Attempt(LoginProtector protector, string account, string ip, bool correct = false, string? device = null) =>
-        protector.AttemptAsync(new LoginAttempt(account, IPAddress.Parse(ip)) { TrustedDeviceId = device }, _ =>
+        protector.AttemptAsync(new LoginAttempt(account, IPAddress.Parse(ip)) { TrustedDeviceToken = device }, _ =>
         {
             Interlocked.Increment(ref _verifications);
             return ValueTask.FromResult(correct);
@@ -248,19 +248,117 @@ public sealed class LoginProtectorTests
 
         (await Attempt(protector, "erin@example.com", "198.51.100.200")).Status.Should().Be(LoginAttemptStatus.Locked);
 
-        var owner = await Attempt(protector, "erin@example.com", "192.0.2.10", correct: true, device: "device-7f3a");
+        var owner = await Attempt(protector, "erin@example.com", "192.0.2.10", correct: true, device: protector.IssueTrustedDeviceToken("Erin@Example.com"));
         owner.Succeeded.Should().BeTrue();
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().BeEmpty();
     }
 
     [Fact]
     public async Task AttemptAsync_TrustedDeviceFailures_LimitedOnTheirOwnCounter()
     {
         var protector = Create(o => o.FreeAttempts = 2);
-        await Attempt(protector, "frank", "192.0.2.10", device: "dev-1");
-        await Attempt(protector, "frank", "192.0.2.10", device: "dev-1");
+        var laptop = protector.IssueTrustedDeviceToken("frank");
+        var phone = protector.IssueTrustedDeviceToken("frank");
+        laptop.Should().NotBe(phone, "each token names a new random device");
+        await Attempt(protector, "frank", "192.0.2.10", device: laptop);
+        await Attempt(protector, "frank", "192.0.2.10", device: laptop);
 
-        (await Attempt(protector, "frank", "192.0.2.10", correct: true, device: "dev-1")).Status.Should().Be(LoginAttemptStatus.Throttled);
-        (await Attempt(protector, "frank", "192.0.2.10", correct: true, device: "dev-2")).Succeeded.Should().BeTrue();
+        (await Attempt(protector, "frank", "192.0.2.10", correct: true, device: laptop)).Status.Should().Be(LoginAttemptStatus.Throttled);
+        (await Attempt(protector, "frank", "192.0.2.10", correct: true, device: phone)).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_InventedDeviceIds_DoNotEscapeTheAccountCounter()
+    {
+        // The NIST cap must hold whatever a client sends: only tokens the protector issued for this account are trusted.
+        var protector = Create(o =>
+        {
+            o.FreeAttempts = 3;
+            o.IpFailureLimit = 1000;
+            o.NetworkFailureLimit = 1000;
+        });
+        var results = new List<LoginAttemptResult>();
+        for (var i = 0; i < 6; i++)
+        {
+            results.Add(await Attempt(protector, "mallory-target", "192.0.2.30", device: "made-up-device-" + i));
+        }
+
+        results.Select(r => r.Status).Should().Equal(LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Throttled, LoginAttemptStatus.Throttled, LoginAttemptStatus.Throttled);
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().HaveCount(6).And.OnlyContain(e => e.Reason == "invalid" && e.UserId != null && !e.UserId.Contains("mallory", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AttemptAsync_DeviceTokenOfAnotherAccountOrTampered_IsIgnored()
+    {
+        var protector = Create(o => o.FreeAttempts = 1);
+        var othersToken = protector.IssueTrustedDeviceToken("someone-else");
+        var own = protector.IssueTrustedDeviceToken("nina");
+        var tampered = own[..^2] + (own[^2] == 'A' ? "B" : "A") + own[^1];
+        var wrongKeyId = "k9" + own[own.IndexOf('.', StringComparison.Ordinal)..];
+
+        await Attempt(protector, "nina", "192.0.2.31");
+        foreach (var token in new[] { othersToken, tampered, wrongKeyId, "k1.", "k1.!!!!", ".abc" })
+        {
+            (await Attempt(protector, "nina", "192.0.2.32", correct: true, device: token)).Status.Should().Be(LoginAttemptStatus.Throttled, $"'{token}' must not make the attempt trusted");
+        }
+
+        (await Attempt(protector, "nina", "192.0.2.32", correct: true, device: own)).Succeeded.Should().BeTrue();
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().HaveCount(6);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_DeviceToken_ExpiresAfterItsLifetime()
+    {
+        var protector = Create(o =>
+        {
+            o.FreeAttempts = 1;
+            o.TrustedDeviceLifetime = TimeSpan.FromDays(30);
+            o.InitialDelay = TimeSpan.FromMinutes(1);
+            o.FailureWindow = TimeSpan.FromDays(60);
+        });
+        var token = protector.IssueTrustedDeviceToken("oscar");
+        await Attempt(protector, "oscar", "192.0.2.33");
+
+        _time.Advance(TimeSpan.FromDays(30));
+        (await Attempt(protector, "oscar", "192.0.2.34", correct: true, device: token)).Succeeded.Should().BeTrue("30 days is within the lifetime");
+
+        await Attempt(protector, "oscar", "192.0.2.33");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        (await Attempt(protector, "oscar", "192.0.2.34", correct: true, device: token)).Status.Should().Be(LoginAttemptStatus.Throttled, "past the lifetime the token is ignored");
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle().Which.Reason.Should().Be("expired");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_DeviceToken_SurvivesKeyRotationWhileTheOldKeyStaysInTheRing()
+    {
+        var k1 = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var k2 = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
+        var token = Create().IssueTrustedDeviceToken("pat"); // TestKeys.Ring(): root key "k1"
+        token.Should().StartWith("k1.");
+        var rotated = new Keys.SecretKeyRing(new Keys.SecretKeyRingOptions().AddKey(Keys.KeyPurposes.Root, "k2", k2).AddKey(Keys.KeyPurposes.Root, "k1", k1, active: false));
+        var retired = new Keys.SecretKeyRing(new Keys.SecretKeyRingOptions().AddKey(Keys.KeyPurposes.Root, "k2", k2));
+        var options = new LoginProtectionOptions { FreeAttempts = 1 };
+
+        foreach (var (ring, trusted) in new[] { (rotated, true), (retired, false) })
+        {
+            var protector = new LoginProtector(new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), _time), options, ring, _time);
+            await protector.AttemptAsync(new LoginAttempt("pat", IPAddress.Parse("192.0.2.35")), _ => ValueTask.FromResult(false));
+            var result = await protector.AttemptAsync(new LoginAttempt("pat", IPAddress.Parse("192.0.2.36")) { TrustedDeviceToken = token }, _ => ValueTask.FromResult(true));
+            result.Succeeded.Should().Be(trusted);
+        }
+    }
+
+    [Fact]
+    public void IssueTrustedDeviceToken_FormatAndRejections()
+    {
+        var protector = Create();
+
+        var token = protector.IssueTrustedDeviceToken("quinn");
+
+        token.Should().MatchRegex("^k1\\.[A-Za-z0-9_-]{54}$");
+        token.Should().NotContain("quinn");
+        FluentActions.Invoking(() => protector.IssueTrustedDeviceToken("  ")).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => protector.IssueTrustedDeviceToken(null!)).Should().Throw<ArgumentNullException>();
     }
 
     [Fact]
@@ -268,7 +366,7 @@ public sealed class LoginProtectorTests
     {
         var protector = Create();
         await Attempt(protector, "grace.hopper@example.com", "2001:db8::1", device: null);
-        await Attempt(protector, "grace.hopper@example.com", "2001:db8::1", correct: true, device: "laptop-1");
+        await Attempt(protector, "grace.hopper@example.com", "2001:db8::1", correct: true, device: protector.IssueTrustedDeviceToken("grace.hopper@example.com"));
 
         _store.Keys.Should().NotBeEmpty();
         _store.Keys.Should().OnlyContain(k => k.StartsWith("login:", StringComparison.Ordinal) && k.Contains(":k1:", StringComparison.Ordinal));
@@ -404,12 +502,12 @@ public sealed class LoginProtectorTests
     [Fact]
     public void LoginAttempt_ToString_RedactsAccountAndDevice()
     {
-        var attempt = new LoginAttempt("hunter2-typed-as-user@example.com", IPAddress.Parse("203.0.113.7")) { TrustedDeviceId = "device-secret-42" };
+        var attempt = new LoginAttempt("hunter2-typed-as-user@example.com", IPAddress.Parse("203.0.113.7")) { TrustedDeviceToken = "device-secret-42" };
 
         var text = attempt.ToString();
 
-        text.Should().Be("LoginAttempt { AccountId = [redacted], ClientIp = 203.0.113.7, TrustedDeviceId = [redacted] }");
-        new LoginAttempt("a", null).ToString().Should().Be("LoginAttempt { AccountId = [redacted], ClientIp = none, TrustedDeviceId = none }");
+        text.Should().Be("LoginAttempt { AccountId = [redacted], ClientIp = 203.0.113.7, TrustedDeviceToken = [redacted] }");
+        new LoginAttempt("a", null).ToString().Should().Be("LoginAttempt { AccountId = [redacted], ClientIp = none, TrustedDeviceToken = none }");
         $"{attempt}".Should().NotContain("hunter2").And.NotContain("device-secret");
     }
 
@@ -422,7 +520,7 @@ public sealed class LoginProtectorTests
         var device = kind ?? new string('d', 257);
 
         (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: device)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
-        (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: new string('d', 256))).Status.Should().Be(LoginAttemptStatus.Succeeded, "256 characters is the limit");
+        (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: new string('d', 256))).Status.Should().Be(LoginAttemptStatus.Succeeded, "256 characters is the limit; a token that does not verify is ignored");
         _verifications.Should().Be(1);
     }
 
