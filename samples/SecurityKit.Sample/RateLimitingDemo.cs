@@ -28,7 +28,8 @@ public static class RateLimitingDemo
             await hasher.VerifyAsync(typed, users.GetValueOrDefault(account.Trim()), ct) != PasswordVerificationResult.Failed;
 
         // 0. Alice signed in on her laptop last week; after that success the host issued a trusted-device token and kept it
-        //    in a long-lived HttpOnly cookie on the laptop.
+        //    in a long-lived HttpOnly cookie on the laptop. (Hosts with a per-account security stamp pass it too, so a
+        //    password reset revokes every device token: IssueTrustedDeviceToken(account, stamp).)
         var laptopCookie = protector.IssueTrustedDeviceToken("alice@example.com");
 
         // 1. Someone guesses alice's password from one IP: free attempts, then a delay is required.

@@ -216,8 +216,15 @@ public sealed class SecurityRateLimiterTests
 
             if (random.Next(10) == 0)
             {
-                // A reset by string key kills the entry the span path holds: the next check must start over.
+                // A reset by string key removes the entry: the next check must start over.
                 store.Reset("api:" + partition);
+                reference.Reset("api:" + partition);
+            }
+            else if (random.Next(10) == 0)
+            {
+                // A dead entry still in the dictionary (a reset or eviction racing this check): the span path finds it,
+                // sees it dead and must start over through the string path, like a reset.
+                store.KillWithoutRemoving("api:" + partition);
                 reference.Reset("api:" + partition);
             }
 

@@ -22,6 +22,15 @@ public readonly record struct LoginAttempt(string AccountId, IPAddress? ClientIp
     /// <value>The default value is <see langword="null"/> (no token).</value>
     public string? TrustedDeviceToken { get; init; }
 
+    /// <summary>
+    /// Gets the account's security stamp as the host stores it (e.g. ASP.NET Core Identity's <c>SecurityStamp</c>), when
+    /// it keeps one and the account exists: a trusted-device token verifies only with the stamp it was issued with, so
+    /// changing the stamp (password reset, "sign out everywhere") revokes the account's device tokens. At most 256
+    /// characters (a longer one is a host error: <see cref="ArgumentException"/>).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no stamp).</value>
+    public string? AccountSecurityStamp { get; init; }
+
     /// <summary>Describes the attempt without the account id or the device token (the account id may be personal data or,
     /// when a user types a password into the user-name field, a secret; the token is a credential), so logging the
     /// attempt leaks neither.</summary>

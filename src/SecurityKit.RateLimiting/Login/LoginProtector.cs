@@ -12,7 +12,7 @@
  * 16 bytes of HMAC-SHA256(key, UTF-8(tag || 0x1F || part1 [|| 0x1F || part2])) where the account part is the
  * normalised account id (trimmed, NFKC, lower-case invariant), the IP part the canonical address text
  * (IPv4-mapped IPv6 as IPv4, scope id dropped), the network part the first 8 address bytes in hex, the
- * device part the host's device id. Raw identifiers never reach the store. Rotating the key starts fresh counters.
+ * device part the random device id (base64url) inside a verified trusted-device token. Raw identifiers never reach the store. Rotating the key starts fresh counters.
  */
 using System.Buffers;
 using System.Globalization;
@@ -53,6 +53,8 @@ public sealed class LoginProtector
 {
     private const string Limiter = "login";
     private const int MaxDeviceTokenLength = 256;
+    private const int MaxSecurityStampLength = 256;
+    private static readonly long DeviceEventIntervalTicks = TimeSpan.FromSeconds(5).Ticks;
     private const int DeviceIdBytes = 16;
     private const int DeviceMacBytes = 16;
     private const int DeviceTokenBytes = 8 + DeviceIdBytes + DeviceMacBytes;
@@ -62,6 +64,7 @@ public sealed class LoginProtector
     private readonly LoginProtectionOptions _options;
     private readonly ISecretKeyRing _keyRing;
     private readonly TimeProvider _time;
+    private long _lastDeviceRejectionEvent = long.MinValue;
     private readonly StoreGuard _guard;
     private readonly LockoutRule _accountRule;
     private readonly LockoutRule _pairRule;
@@ -143,20 +146,28 @@ public sealed class LoginProtector
         ArgumentNullException.ThrowIfNull(attempt.AccountId, nameof(attempt));
         ArgumentNullException.ThrowIfNull(verifyCredentials);
         var account = NormalizeAccount(attempt.AccountId);
-        var token = attempt.TrustedDeviceToken;
-        if (account is null || (token is not null && (token.Length == 0 || token.Length > MaxDeviceTokenLength)))
+        if (account is null)
         {
             return new LoginAttemptResult(LoginAttemptStatus.InvalidInput, TimeSpan.Zero);
         }
+
+        var stamp = attempt.AccountSecurityStamp;
+        if (stamp is not null && stamp.Length > MaxSecurityStampLength)
+        {
+            throw new ArgumentException($"The account security stamp is at most {MaxSecurityStampLength} characters.", nameof(attempt));
+        }
+
+        var token = attempt.TrustedDeviceToken;
 
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         var ip = attempt.ClientIp is null ? null : NormalizeIp(attempt.ClientIp);
         string? clientIp = ip?.ToString();
         var events = new EventContext(this, key, account, clientIp);
         string? device = null;
-        if (token is not null && !TryReadDeviceToken(token, account, out device, out var rejection))
+        if (token is not null && !TryReadDeviceToken(token, account, stamp, out device, out var rejection))
         {
-            events.Publish(RateLimitingEventNames.DeviceTokenRejected, SecurityEventSeverity.Warning, rejection);
+            // Whatever the client sent (empty, oversized, forged, expired), the attempt goes on as from an unknown device.
+            PublishDeviceTokenRejected(events, rejection);
         }
 
         bool trusted = device is not null;
@@ -173,13 +184,15 @@ public sealed class LoginProtector
         var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
         var ipDecision = ipKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await ipPending.ConfigureAwait(false);
         var networkDecision = networkKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await networkPending.ConfigureAwait(false);
-        // A degraded decision (store unreachable) says nothing about the address: fail-open answers "allowed, 0 left".
-        if (ipKey is not null && ipDecision is { IsAllowed: true, Remaining: 0, IsDegraded: false })
+        // Fail-open answers "allowed, 0 left" without counting anything: that says nothing about the address. (The
+        // in-memory fallback's counts are real, so its exhausted buckets are reported.)
+        bool failOpen = _options.FailurePolicy == StoreFailurePolicy.FailOpen;
+        if (ipKey is not null && ipDecision is { IsAllowed: true, Remaining: 0 } && !(ipDecision.IsDegraded && failOpen))
         {
             events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "ip", withAccount: false);
         }
 
-        if (networkKey is not null && networkDecision is { IsAllowed: true, Remaining: 0, IsDegraded: false })
+        if (networkKey is not null && networkDecision is { IsAllowed: true, Remaining: 0 } && !(networkDecision.IsDegraded && failOpen))
         {
             events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "network", withAccount: false);
         }
@@ -196,7 +209,21 @@ public sealed class LoginProtector
         var pairPending = _guard.RegisterAttemptAsync(Limiter, pairKey, _pairRule, _pairFallbackRule, _options.FailurePolicy, cancellationToken);
         var accountPending = trusted ? default : _guard.RegisterAttemptAsync(Limiter, accountKey, _accountRule, _accountFallbackRule, _options.FailurePolicy, cancellationToken);
         var pairDecision = await pairPending.ConfigureAwait(false);
-        var accountDecision = trusted ? new LockoutDecision(true, 0, TimeSpan.Zero) : await accountPending.ConfigureAwait(false);
+        LockoutDecision accountDecision;
+        if (!trusted)
+        {
+            accountDecision = await accountPending.ConfigureAwait(false);
+        }
+        else if (pairDecision.Failures > _options.LockoutThreshold)
+        {
+            // A trusted device past the lockout threshold is being guessed from (a stolen token?): from here its attempts
+            // also count on, and are refused by, the account counter, so no token adds a budget beyond the account's stop.
+            accountDecision = await _guard.RegisterAttemptAsync(Limiter, accountKey, _accountRule, _accountFallbackRule, _options.FailurePolicy, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            accountDecision = new LockoutDecision(true, 0, TimeSpan.Zero);
+        }
         bool degraded = ipDecision.IsDegraded || networkDecision.IsDegraded || pairDecision.IsDegraded || accountDecision.IsDegraded;
 
         if (!accountDecision.IsAllowed || !pairDecision.IsAllowed)
@@ -241,7 +268,7 @@ public sealed class LoginProtector
     public async ValueTask UnlockAsync(string accountId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accountId);
-        var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty or too long.", nameof(accountId));
+        var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         await _guard.ResetAsync(Limiter, MakeKey(key, 'a', account, null), _options.FailurePolicy, cancellationToken).ConfigureAwait(false);
         new EventContext(this, key, account, null).Publish(RateLimitingEventNames.Unlocked, SecurityEventSeverity.Information, "explicit");
@@ -271,6 +298,10 @@ public sealed class LoginProtector
     /// <see cref="LoginAttempt.TrustedDeviceToken"/>. Reissue it at each successful sign-in to keep the device trusted.
     /// </summary>
     /// <param name="accountId">The account identifier as typed at sign-in (normalised like every attempt's).</param>
+    /// <param name="accountSecurityStamp">The account's security stamp, if the host keeps one (e.g. ASP.NET Core Identity's
+    /// <c>SecurityStamp</c>), at most 256 characters: the token is bound to it, so changing it (password reset, "sign out
+    /// everywhere") revokes every device token of the account. Pass the same value in
+    /// <see cref="LoginAttempt.AccountSecurityStamp"/>.</param>
     /// <returns><c>&lt;key id&gt;.&lt;54 base64url characters&gt;</c>: the issue time, a random 128-bit device id and an
     /// HMAC-SHA256 (truncated to 128 bits) binding both to the account, under the active <see cref="KeyPurposes.RateLimitKeys"/>
     /// key. Accepted for <see cref="LoginProtectionOptions.TrustedDeviceLifetime"/>, and while its key stays in the ring.</returns>
@@ -279,24 +310,29 @@ public sealed class LoginProtector
     /// <remarks><b>Security:</b> the token is a bearer credential for the account's device counter (not for the account):
     /// whoever holds it gets that device's own attempts, still under the lockout curve and the 100-failure stop. It names
     /// no account and holds no personal data.</remarks>
-    public string IssueTrustedDeviceToken(string accountId)
+    public string IssueTrustedDeviceToken(string accountId, string? accountSecurityStamp = null)
     {
         ArgumentNullException.ThrowIfNull(accountId);
         var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
+        if (accountSecurityStamp is not null && accountSecurityStamp.Length > MaxSecurityStampLength)
+        {
+            throw new ArgumentException($"The account security stamp is at most {MaxSecurityStampLength} characters.", nameof(accountSecurityStamp));
+        }
+
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         Span<byte> body = stackalloc byte[DeviceTokenBytes];
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(body, _time.GetUtcNow().ToUnixTimeSeconds());
         RandomNumberGenerator.Fill(body.Slice(8, DeviceIdBytes));
-        DeviceMac(key, account, body[..(8 + DeviceIdBytes)], body[(8 + DeviceIdBytes)..]);
+        DeviceMac(key, account, accountSecurityStamp, body[..(8 + DeviceIdBytes)], body[(8 + DeviceIdBytes)..]);
         return key.KeyId + "." + Base64Url.Encode(body);
     }
 
     /// <summary>Verifies a trusted-device token for <paramref name="account"/> (normalised) and reads its device id.</summary>
-    private bool TryReadDeviceToken(string token, string account, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? device, out string rejection)
+    private bool TryReadDeviceToken(string token, string account, string? stamp, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? device, out string rejection)
     {
         device = null;
         rejection = "invalid";
-        var dot = token.LastIndexOf('.');
+        var dot = token.Length > MaxDeviceTokenLength ? -1 : token.LastIndexOf('.');
         Span<byte> body = stackalloc byte[DeviceTokenBytes];
         if (dot <= 0
             || !_keyRing.TryGetKey(KeyPurposes.RateLimitKeys, token[..dot], out var key)
@@ -307,7 +343,7 @@ public sealed class LoginProtector
         }
 
         Span<byte> expected = stackalloc byte[DeviceMacBytes];
-        DeviceMac(key, account, body[..(8 + DeviceIdBytes)], expected);
+        DeviceMac(key, account, stamp, body[..(8 + DeviceIdBytes)], expected);
         if (!CryptographicOperations.FixedTimeEquals(expected, body[(8 + DeviceIdBytes)..]))
         {
             return false;
@@ -325,20 +361,38 @@ public sealed class LoginProtector
         return true;
     }
 
-    private static void DeviceMac(SecretKey key, string account, ReadOnlySpan<byte> issuedAndId, Span<byte> destination)
+    private void PublishDeviceTokenRejected(EventContext events, string reason)
     {
-        // HMAC(key, "trusted-device" ‖ 0x1F ‖ UTF-8(account) ‖ 0x1F ‖ issued (8 bytes) ‖ device id (16 bytes)); the tag keeps
-        // it apart from the counter keys' HMACs under the same key.
+        // At most one event per 5 s: a client sending junk tokens on every request must not flood the logs.
+        var now = _time.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref _lastDeviceRejectionEvent);
+        if ((last == long.MinValue || now - last >= DeviceEventIntervalTicks) && Interlocked.CompareExchange(ref _lastDeviceRejectionEvent, now, last) == last)
+        {
+            events.Publish(RateLimitingEventNames.DeviceTokenRejected, SecurityEventSeverity.Warning, reason);
+        }
+    }
+
+    private static void DeviceMac(SecretKey key, string account, string? stamp, ReadOnlySpan<byte> issuedAndId, Span<byte> destination)
+    {
+        // HMAC(key, "trusted-device" ‖ 0x1F ‖ len(account) ‖ UTF-8(account) ‖ len(stamp) ‖ UTF-8(stamp or "") ‖ issued (8 bytes)
+        // ‖ device id (16 bytes)), lengths as 4-byte big-endian byte counts: the tag keeps it apart from the counter keys'
+        // HMACs under the same key, and the lengths keep (account, stamp) pairs from ever encoding alike.
+        stamp ??= string.Empty;
         var accountBytes = Encoding.UTF8.GetByteCount(account);
-        var length = "trusted-device".Length + 1 + accountBytes + 1 + issuedAndId.Length;
+        var stampBytes = Encoding.UTF8.GetByteCount(stamp);
+        var length = "trusted-device".Length + 1 + 4 + accountBytes + 4 + stampBytes + issuedAndId.Length;
         byte[]? rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
         Span<byte> input = rented ?? stackalloc byte[1024];
         try
         {
             var at = Encoding.ASCII.GetBytes("trusted-device", input);
             input[at++] = 0x1F;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(input[at..], accountBytes);
+            at += 4;
             at += Encoding.UTF8.GetBytes(account, input[at..]);
-            input[at++] = 0x1F;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(input[at..], stampBytes);
+            at += 4;
+            at += Encoding.UTF8.GetBytes(stamp, input[at..]);
             issuedAndId.CopyTo(input[at..]);
             at += issuedAndId.Length;
             Span<byte> mac = stackalloc byte[32];

@@ -232,6 +232,16 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         }
     }
 
+    /// <summary>Kills a key's entry without removing it, as a racing reset or eviction leaves it for a moment (tests).</summary>
+    /// <param name="key">The key.</param>
+    internal void KillWithoutRemoving(string key)
+    {
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            Kill(entry);
+        }
+    }
+
     private static void ValidateKey(string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);

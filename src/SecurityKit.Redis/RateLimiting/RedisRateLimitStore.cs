@@ -90,6 +90,8 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     private static readonly RedisValue[] OnePermit = [1];
 
     private readonly ConcurrentDictionary<(RateLimitAlgorithm Algorithm, long Window, int Limit), RedisRateLimitScripts> _ruleScripts = new();
+    private bool _ruleScriptsFull;
+    private int _ruleScriptAdds;
     private readonly CheckQueue _queue = new();
     private readonly ConcurrentDictionary<int, CheckQueue> _slotQueues = new();
     private readonly TimeProvider _time;
@@ -317,10 +319,20 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             return script;
         }
 
-        // Racing callers may pass the bound by a few entries (Count is read before adding): still bounded.
-        return _ruleScripts.Count >= MaxRuleScripts
-            ? null
-            : _ruleScripts.GetOrAdd(id, static (id, ttl) => RedisRateLimitScripts.CheckFor(id.Algorithm, id.Window, id.Limit, ttl), TtlMilliseconds(rule));
+        // A sticky flag, not ConcurrentDictionary.Count (which takes every bucket lock), once the cache is full; racing
+        // callers may pass the bound by a few entries before it is set: still bounded.
+        if (Volatile.Read(ref _ruleScriptsFull))
+        {
+            return null;
+        }
+
+        script = _ruleScripts.GetOrAdd(id, static (id, ttl) => RedisRateLimitScripts.CheckFor(id.Algorithm, id.Window, id.Limit, ttl), TtlMilliseconds(rule));
+        if (Interlocked.Increment(ref _ruleScriptAdds) >= MaxRuleScripts && _ruleScripts.Count >= MaxRuleScripts)
+        {
+            Volatile.Write(ref _ruleScriptsFull, true);
+        }
+
+        return script;
     }
 
     private CheckQueue? QueueFor(IDatabase database, RedisKey key)

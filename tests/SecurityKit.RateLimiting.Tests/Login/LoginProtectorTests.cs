@@ -284,7 +284,8 @@ public sealed class LoginProtectorTests
         }
 
         results.Select(r => r.Status).Should().Equal(LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Throttled, LoginAttemptStatus.Throttled, LoginAttemptStatus.Throttled);
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().HaveCount(6).And.OnlyContain(e => e.Reason == "invalid" && e.UserId != null && !e.UserId.Contains("mallory", StringComparison.Ordinal));
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle("rejections are published at most every 5 s")
+            .Which.Should().Match<Events.SecurityEvent>(e => e.Reason == "invalid" && e.UserId != null && !e.UserId.Contains("mallory", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -297,13 +298,13 @@ public sealed class LoginProtectorTests
         var wrongKeyId = "k9" + own[own.IndexOf('.', StringComparison.Ordinal)..];
 
         await Attempt(protector, "nina", "192.0.2.31");
-        foreach (var token in new[] { othersToken, tampered, wrongKeyId, "k1.", "k1.!!!!", ".abc" })
+        foreach (var token in new[] { othersToken, tampered, wrongKeyId, "k1.", "k1.!!!!", ".abc", "", new string('x', 300) })
         {
             (await Attempt(protector, "nina", "192.0.2.32", correct: true, device: token)).Status.Should().Be(LoginAttemptStatus.Throttled, $"'{token}' must not make the attempt trusted");
         }
 
         (await Attempt(protector, "nina", "192.0.2.32", correct: true, device: own)).Succeeded.Should().BeTrue();
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().HaveCount(6);
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle("rejections are published at most every 5 s");
     }
 
     [Fact]
@@ -514,14 +515,88 @@ public sealed class LoginProtectorTests
     [Theory]
     [InlineData("")]
     [InlineData(null)]
-    public async Task AttemptAsync_InvalidTrustedDevice_RefusedWithoutVerification(string? kind)
+    public async Task AttemptAsync_EmptyOrOversizedDeviceToken_IsIgnoredNotRefused(string? kind)
     {
+        // A junk cookie (empty, or planted oversized by a sibling subdomain) must never stop the owner signing in.
         var protector = Create();
-        var device = kind ?? new string('d', 257);
+        var token = kind ?? new string('d', 10_000);
 
-        (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: device)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
-        (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: new string('d', 256))).Status.Should().Be(LoginAttemptStatus.Succeeded, "256 characters is the limit; a token that does not verify is ignored");
+        (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: token)).Status.Should().Be(LoginAttemptStatus.Succeeded);
         _verifications.Should().Be(1);
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle().Which.Reason.Should().Be("invalid");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_DeviceTokenRejections_PublishAtMostOneEventPer5Seconds()
+    {
+        var protector = Create(o =>
+        {
+            o.IpFailureLimit = 1000;
+            o.NetworkFailureLimit = 1000;
+        });
+        for (var i = 0; i < 20; i++)
+        {
+            await Attempt(protector, "user" + i, "192.0.2.2", device: "junk");
+        }
+
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await Attempt(protector, "user-late", "192.0.2.2", device: "junk");
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_StolenDeviceTokenPastTheLockoutThreshold_AlsoCountsOnTheAccount()
+    {
+        // A token being guessed with loses its bypass once its own counter passes LockoutThreshold: no token adds a
+        // budget beyond the account's hard stop.
+        var protector = Create(o =>
+        {
+            o.FreeAttempts = 2;
+            o.LockoutThreshold = 3;
+            o.MaxConsecutiveFailures = 5;
+            o.InitialDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
+        });
+        var stolen = protector.IssueTrustedDeviceToken("rita");
+
+        // Someone else has already run the account counter to its hard stop.
+        for (var i = 0; i < 5; i++)
+        {
+            await Attempt(protector, "rita", "198.51.100.9");
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        (await Attempt(protector, "rita", "198.51.100.9", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
+
+        var statuses = new List<LoginAttemptStatus>();
+        for (var i = 0; i < 5; i++)
+        {
+            statuses.Add((await Attempt(protector, "rita", "203.0.113.50", device: stolen)).Status);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        statuses.Should().Equal(LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Locked, LoginAttemptStatus.Locked);
+        (await Attempt(protector, "rita", "203.0.113.50", correct: true, device: stolen)).Status.Should().Be(LoginAttemptStatus.Locked, "the account's stop now applies to this device too");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_DeviceTokenBoundToTheSecurityStamp_RevokedWhenTheStampChanges()
+    {
+        var protector = Create(o => o.FreeAttempts = 1);
+        var token = protector.IssueTrustedDeviceToken("sam", accountSecurityStamp: "stamp-1");
+        await Attempt(protector, "sam", "192.0.2.60");
+
+        ValueTask<LoginAttemptResult> WithStamp(string? stamp) =>
+            protector.AttemptAsync(new LoginAttempt("sam", IPAddress.Parse("192.0.2.61")) { TrustedDeviceToken = token, AccountSecurityStamp = stamp }, _ => ValueTask.FromResult(true));
+
+        (await WithStamp("stamp-2")).Status.Should().Be(LoginAttemptStatus.Throttled, "after a password reset the old tokens no longer verify");
+        (await WithStamp(null)).Status.Should().Be(LoginAttemptStatus.Throttled);
+        (await WithStamp("stamp-1")).Succeeded.Should().BeTrue();
+
+        await FluentActions.Awaiting(async () => await protector.AttemptAsync(new LoginAttempt("sam", null) { AccountSecurityStamp = new string('s', 257) }, _ => ValueTask.FromResult(true)))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("*security stamp*256*");
+        FluentActions.Invoking(() => protector.IssueTrustedDeviceToken("sam", new string('s', 257))).Should().Throw<ArgumentException>();
     }
 
     [Fact]

@@ -180,7 +180,7 @@ public sealed class RedisFailurePolicyTests : IAsyncLifetime
     {
         var clock = Stopwatch.StartNew();
         var result = await call();
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds((phases * 500) + 1_000), "each store phase is bounded by the store timeout");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds((phases * 500) + 2_000), "each store phase is bounded by the store timeout (plus slack for a shared 2-core machine)");
         return result;
     }
 
