@@ -10,11 +10,23 @@ namespace SecurityKit.RateLimiting;
 /// store throws or does not answer in time. Completed operations (the in-memory store) take a synchronous
 /// path that allocates nothing.
 /// </summary>
+/// <remarks>
+/// After a call times out, the store is skipped for one <see cref="Timeout"/> (the policy applies at once), then one
+/// call at a time probes it while the others keep skipping, until a probe answers: during an outage, when a remote
+/// store hangs until the timeout, only the probes wait, not every request. Errors that come back fast (a server error
+/// on one key) do not trip it: they cost no waiting.
+/// </remarks>
 internal sealed class StoreGuard
 {
     private static readonly long EventIntervalTicks = TimeSpan.FromSeconds(5).Ticks;
 
     private readonly ConcurrentDictionary<string, long> _lastEvent = new(StringComparer.Ordinal);
+    private readonly long _skipTimestampTicks;
+
+    // Closed (long.MinValue): every call goes to the store. Otherwise calls skip the store until this timestamp, then
+    // one probe at a time (_probing) goes to it.
+    private long _skipUntil = long.MinValue;
+    private int _probing;
 
     public StoreGuard(IRateLimitStore store, InMemoryRateLimitStore fallback, TimeSpan timeout, TimeProvider timeProvider, SecurityEventPublisher events)
     {
@@ -23,6 +35,7 @@ internal sealed class StoreGuard
         Timeout = timeout;
         TimeProvider = timeProvider;
         Events = events;
+        _skipTimestampTicks = (long)Math.Ceiling(timeout.TotalSeconds * timeProvider.TimestampFrequency);
     }
 
     public IRateLimitStore Store { get; }
@@ -37,6 +50,11 @@ internal sealed class StoreGuard
 
     public ValueTask<RateLimitDecision> AcquireAsync(string limiter, string key, RateLimitRule rule, RateLimitRule fallbackRule, StoreFailurePolicy policy, int permits, CancellationToken cancellationToken)
     {
+        if (SkipStore(out var probe))
+        {
+            return new(Decide(key, fallbackRule, policy, permits));
+        }
+
         ValueTask<RateLimitDecision> pending;
         try
         {
@@ -44,30 +62,50 @@ internal sealed class StoreGuard
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
+            Failed(probe, ex);
             return new(OnFailure(limiter, key, fallbackRule, policy, permits, ex));
         }
+        catch
+        {
+            EndProbe(probe);
+            throw;
+        }
 
-        return pending.IsCompletedSuccessfully ? pending : AwaitAsync(pending, limiter, key, fallbackRule, policy, permits, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            Answered(probe);
+            return pending;
+        }
+
+        return AwaitAsync(pending, probe, limiter, key, fallbackRule, policy, permits, cancellationToken);
     }
 
     public async ValueTask<LockoutDecision> RegisterAttemptAsync(string limiter, string key, LockoutRule rule, LockoutRule fallbackRule, StoreFailurePolicy policy, CancellationToken cancellationToken)
     {
+        if (SkipStore(out var probe))
+        {
+            return Decide(key, fallbackRule, policy);
+        }
+
         try
         {
             var pending = Store.RegisterAttemptAsync(key, rule, cancellationToken);
-            return pending.IsCompletedSuccessfully
+            var decision = pending.IsCompletedSuccessfully
                 ? pending.Result
                 : await pending.AsTask().WaitAsync(Timeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            Answered(probe);
+            return decision;
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
+            Failed(probe, ex);
             ReportFailure(limiter, ex, policy);
-            return policy switch
-            {
-                StoreFailurePolicy.FailOpen => new LockoutDecision(true, 0, TimeSpan.Zero) { IsDegraded = true },
-                StoreFailurePolicy.FailClosed => new LockoutDecision(false, 0, Timeout) { IsDegraded = true },
-                _ => Fallback.RegisterAttempt(key, fallbackRule) with { IsDegraded = true },
-            };
+            return Decide(key, fallbackRule, policy);
+        }
+        catch
+        {
+            EndProbe(probe);
+            throw;
         }
     }
 
@@ -78,6 +116,11 @@ internal sealed class StoreGuard
             Fallback.Reset(key);
         }
 
+        if (SkipStore(out var probe))
+        {
+            return;
+        }
+
         try
         {
             var pending = Store.ResetAsync(key, cancellationToken);
@@ -85,37 +128,109 @@ internal sealed class StoreGuard
             {
                 await pending.AsTask().WaitAsync(Timeout, TimeProvider, cancellationToken).ConfigureAwait(false);
             }
+
+            Answered(probe);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
+            Failed(probe, ex);
             ReportFailure(limiter, ex, policy);
         }
+        catch
+        {
+            EndProbe(probe);
+            throw;
+        }
     }
+
+    /// <summary>Whether this call skips the store (it timed out recently); <paramref name="probe"/> when this call is the one
+    /// that tries it again.</summary>
+    private bool SkipStore(out bool probe)
+    {
+        probe = false;
+        var until = Volatile.Read(ref _skipUntil);
+        if (until == long.MinValue)
+        {
+            return false;
+        }
+
+        if (TimeProvider.GetTimestamp() < until || Interlocked.CompareExchange(ref _probing, 1, 0) != 0)
+        {
+            return true;
+        }
+
+        probe = true;
+        return false;
+    }
+
+    private void Answered(bool probe)
+    {
+        if (probe)
+        {
+            Volatile.Write(ref _skipUntil, long.MinValue);
+            Volatile.Write(ref _probing, 0);
+        }
+    }
+
+    private void Failed(bool probe, Exception ex)
+    {
+        if (ex is TimeoutException || probe)
+        {
+            Volatile.Write(ref _skipUntil, TimeProvider.GetTimestamp() + _skipTimestampTicks);
+        }
+
+        EndProbe(probe);
+    }
+
+    private void EndProbe(bool probe)
+    {
+        if (probe)
+        {
+            Volatile.Write(ref _probing, 0);
+        }
+    }
+
+    private RateLimitDecision Decide(string key, RateLimitRule fallbackRule, StoreFailurePolicy policy, int permits) => policy switch
+    {
+        StoreFailurePolicy.FailOpen => new RateLimitDecision(true, 0, TimeSpan.Zero) { IsDegraded = true },
+        StoreFailurePolicy.FailClosed => new RateLimitDecision(false, 0, Timeout) { IsDegraded = true },
+        _ => Fallback.TryAcquire(key, fallbackRule, Math.Min(permits, fallbackRule.Limit)) with { IsDegraded = true },
+    };
+
+    private LockoutDecision Decide(string key, LockoutRule fallbackRule, StoreFailurePolicy policy) => policy switch
+    {
+        StoreFailurePolicy.FailOpen => new LockoutDecision(true, 0, TimeSpan.Zero) { IsDegraded = true },
+        StoreFailurePolicy.FailClosed => new LockoutDecision(false, 0, Timeout) { IsDegraded = true },
+        _ => Fallback.RegisterAttempt(key, fallbackRule) with { IsDegraded = true },
+    };
 
     private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is not (ArgumentException or OutOfMemoryException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
-    private async ValueTask<RateLimitDecision> AwaitAsync(ValueTask<RateLimitDecision> pending, string limiter, string key, RateLimitRule fallbackRule, StoreFailurePolicy policy, int permits, CancellationToken cancellationToken)
+    private async ValueTask<RateLimitDecision> AwaitAsync(ValueTask<RateLimitDecision> pending, bool probe, string limiter, string key, RateLimitRule fallbackRule, StoreFailurePolicy policy, int permits, CancellationToken cancellationToken)
     {
         try
         {
-            return await pending.AsTask().WaitAsync(Timeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            var decision = await pending.AsTask().WaitAsync(Timeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            Answered(probe);
+            return decision;
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
+            Failed(probe, ex);
             return OnFailure(limiter, key, fallbackRule, policy, permits, ex);
+        }
+        catch
+        {
+            EndProbe(probe);
+            throw;
         }
     }
 
     private RateLimitDecision OnFailure(string limiter, string key, RateLimitRule fallbackRule, StoreFailurePolicy policy, int permits, Exception ex)
     {
         ReportFailure(limiter, ex, policy);
-        return policy switch
-        {
-            StoreFailurePolicy.FailOpen => new RateLimitDecision(true, 0, TimeSpan.Zero) { IsDegraded = true },
-            StoreFailurePolicy.FailClosed => new RateLimitDecision(false, 0, Timeout) { IsDegraded = true },
-            _ => Fallback.TryAcquire(key, fallbackRule, Math.Min(permits, fallbackRule.Limit)) with { IsDegraded = true },
-        };
+        return Decide(key, fallbackRule, policy, permits);
     }
 
     private void ReportFailure(string limiter, Exception ex, StoreFailurePolicy policy)

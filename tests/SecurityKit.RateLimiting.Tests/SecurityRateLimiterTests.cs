@@ -93,9 +93,56 @@ public sealed class SecurityRateLimiterTests
         sink.Named(RateLimitingEventNames.StoreUnavailable).Should().ContainSingle().Which.Reason.Should().Be("timeout");
 
         store.Current = FlakyStore.Mode.Healthy;
+        time.Advance(TimeSpan.FromMilliseconds(200)); // after a timeout the store is skipped for one timeout
         var recovered = await limiter.AcquireAsync("api", "u");
         recovered.IsAllowed.Should().BeTrue();
         recovered.IsDegraded.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task AcquireAsync_AfterATimeout_SkipsTheHangingStoreThenProbesOneAtATime()
+    {
+        // During an outage a remote store hangs until the timeout: only probes may wait, not every request.
+        var (limiter, store, _, time) = Create(StoreFailurePolicy.FailClosed);
+        store.Current = FlakyStore.Mode.Hanging;
+        var first = limiter.AcquireAsync("api", "u").AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        (await first.WaitAsync(TimeSpan.FromSeconds(10))).IsDegraded.Should().BeTrue();
+        var callsAfterTimeout = store.Keys.Count;
+
+        // Within one timeout of it: answered at once by the policy, the store is not called.
+        var skipped = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => limiter.AcquireAsync("api", "u").AsTask()));
+        skipped.Should().OnlyContain(d => d.IsDegraded && !d.IsAllowed);
+        store.Keys.Count.Should().Be(callsAfterTimeout);
+
+        // After it: one probe goes to the (still hanging) store; every other call is answered at once meanwhile.
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        var probe = limiter.AcquireAsync("api", "u").AsTask();
+        probe.IsCompleted.Should().BeFalse("the probe waits for the store");
+        var others = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => limiter.AcquireAsync("api", "u").AsTask())).WaitAsync(TimeSpan.FromSeconds(10));
+        others.Should().OnlyContain(d => d.IsDegraded);
+        store.Keys.Count.Should().Be(callsAfterTimeout + 1, "exactly one probe reached the store");
+
+        // The probe times out: skipped again for one timeout; then the store is back and the next probe closes it.
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        (await probe.WaitAsync(TimeSpan.FromSeconds(10))).IsDegraded.Should().BeTrue();
+        store.Current = FlakyStore.Mode.Healthy;
+        (await limiter.AcquireAsync("api", "u")).IsDegraded.Should().BeTrue("still within the timeout after the failed probe");
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        (await limiter.AcquireAsync("api", "u")).Should().Be(new RateLimitDecision(true, 3, TimeSpan.Zero), "the probe answered");
+        (await limiter.AcquireAsync("api", "u")).Should().Be(new RateLimitDecision(true, 2, TimeSpan.Zero), "closed again: every call uses the store");
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StoreErrorsThatComeBackFast_DoNotSkipTheStore()
+    {
+        // A fast error (e.g. a server error on one key) costs no waiting, so it must not turn the store off for others.
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        store.Current = FlakyStore.Mode.Throwing;
+        (await limiter.AcquireAsync("api", "u")).IsDegraded.Should().BeTrue();
+
+        store.Current = FlakyStore.Mode.Healthy;
+        (await limiter.AcquireAsync("api", "u")).Should().Be(new RateLimitDecision(true, 3, TimeSpan.Zero));
     }
 
     [Fact]
