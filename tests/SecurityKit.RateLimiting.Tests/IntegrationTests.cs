@@ -16,30 +16,21 @@ namespace SecurityKit.RateLimiting.Tests;
 /// <summary>The adapters plugged into the two consumers the issue names: ASP.NET Core's rate-limiting middleware and Polly.</summary>
 public sealed class IntegrationTests
 {
-    [Fact]
-    public async Task AspNetCoreAddRateLimiter_GlobalLimiterFromAPolicy_Returns429WithRetryAfter()
-    {
-        using var host = await new HostBuilder()
+    /// <summary>A test server whose global limiter is <paramref name="rule"/> as a SecurityKit policy behind
+    /// <c>UseRateLimiter()</c>; every request that passes answers "ok".</summary>
+    private static Task<IHost> StartHostAsync(RateLimitRule rule, Func<HttpContext, string> partition, Action<RateLimiterOptions>? configure = null) =>
+        new HostBuilder()
             .ConfigureWebHost(web => web
                 .UseTestServer()
                 .ConfigureServices(services =>
                 {
-                    services.AddSecurityKitCore().AddRateLimiting(o => o.AddPolicy("api", RateLimitRule.FixedWindow(3, TimeSpan.FromMinutes(1))));
+                    services.AddSecurityKitCore().AddRateLimiting(o => o.AddPolicy("api", rule));
                     services.AddRateLimiter(_ => { });
                     services.AddOptions<RateLimiterOptions>().Configure<SecurityRateLimiter>((o, limiter) =>
                     {
-                        // Partition by a client id header here; a real app uses the user id or the resolved client IP.
-                        o.GlobalLimiter = limiter.CreatePartitionedLimiter<HttpContext>("api", ctx => ctx.Request.Headers["X-Client"].ToString() is { Length: > 0 } id ? id : "anonymous");
+                        o.GlobalLimiter = limiter.CreatePartitionedLimiter("api", partition);
                         o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-                        o.OnRejected = (context, _) =>
-                        {
-                            if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                            {
-                                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                            }
-
-                            return ValueTask.CompletedTask;
-                        };
+                        configure?.Invoke(o);
                     });
                 })
                 .Configure(app =>
@@ -48,6 +39,23 @@ public sealed class IntegrationTests
                     app.Run(context => context.Response.WriteAsync("ok"));
                 }))
             .StartAsync();
+
+    [Fact]
+    public async Task AspNetCoreAddRateLimiter_GlobalLimiterFromAPolicy_Returns429WithRetryAfter()
+    {
+        // Partition by a client id header here; a real app uses the user id or the resolved client IP.
+        using var host = await StartHostAsync(
+            RateLimitRule.FixedWindow(3, TimeSpan.FromMinutes(1)),
+            ctx => ctx.Request.Headers["X-Client"].ToString() is { Length: > 0 } id ? id : "anonymous",
+            o => o.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                return ValueTask.CompletedTask;
+            });
         var client = host.GetTestClient();
 
         async Task<HttpResponseMessage> Get(string clientId)
@@ -77,25 +85,7 @@ public sealed class IntegrationTests
     [Fact]
     public async Task AspNetCore_100ParallelRequests_ExactlyTheLimitSucceed()
     {
-        using var host = await new HostBuilder()
-            .ConfigureWebHost(web => web
-                .UseTestServer()
-                .ConfigureServices(services =>
-                {
-                    services.AddSecurityKitCore().AddRateLimiting(o => o.AddPolicy("api", RateLimitRule.TokenBucket(37, TimeSpan.FromHours(1))));
-                    services.AddRateLimiter(_ => { });
-                    services.AddOptions<RateLimiterOptions>().Configure<SecurityRateLimiter>((o, limiter) =>
-                    {
-                        o.GlobalLimiter = limiter.CreatePartitionedLimiter<HttpContext>("api", _ => "one-client");
-                        o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-                    });
-                })
-                .Configure(app =>
-                {
-                    app.UseRateLimiter();
-                    app.Run(context => context.Response.WriteAsync("ok"));
-                }))
-            .StartAsync();
+        using var host = await StartHostAsync(RateLimitRule.TokenBucket(37, TimeSpan.FromHours(1)), _ => "one-client");
         var client = host.GetTestClient();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(() => client.GetAsync("/"))));
