@@ -11,14 +11,18 @@ namespace SecurityKit.RateLimiting;
 /// path that allocates nothing.
 /// </summary>
 /// <remarks>
-/// After a call times out, the store is skipped for one <see cref="Timeout"/> (the policy applies at once), then one
-/// call at a time probes it while the others keep skipping, until a probe answers: during an outage, when a remote
-/// store hangs until the timeout, only the probes wait, not every request. Errors that come back fast (a server error
-/// on one key) do not trip it: they cost no waiting.
+/// After <see cref="TimeoutsToSkip"/> consecutive calls time out, the store is skipped for one <see cref="Timeout"/> (the
+/// policy applies at once), then one call at a time probes it while the others keep skipping, until a probe answers:
+/// during an outage, when a remote store hangs until the timeout, only the probes wait, not every request. One slow call
+/// (a GC pause) does not trip it, and neither do errors that come back fast (a server error on one key): they cost no
+/// waiting. Resets are never skipped: they are rare, and a dropped reset would leave a user's failures counted.
 /// </remarks>
 internal sealed class StoreGuard
 {
-    private static readonly long EventIntervalTicks = TimeSpan.FromSeconds(5).Ticks;
+    /// <summary>Consecutive timed-out calls after which the store is skipped for one timeout.</summary>
+    internal const int TimeoutsToSkip = 3;
+
+    private readonly long _eventIntervalTimestampTicks;
 
     private readonly ConcurrentDictionary<string, long> _lastEvent = new(StringComparer.Ordinal);
     private readonly long _skipTimestampTicks;
@@ -27,6 +31,7 @@ internal sealed class StoreGuard
     // one probe at a time (_probing) goes to it.
     private long _skipUntil = long.MinValue;
     private int _probing;
+    private int _consecutiveTimeouts;
 
     public StoreGuard(IRateLimitStore store, InMemoryRateLimitStore fallback, TimeSpan timeout, TimeProvider timeProvider, SecurityEventPublisher events)
     {
@@ -36,6 +41,7 @@ internal sealed class StoreGuard
         TimeProvider = timeProvider;
         Events = events;
         _skipTimestampTicks = (long)Math.Ceiling(timeout.TotalSeconds * timeProvider.TimestampFrequency);
+        _eventIntervalTimestampTicks = 5 * timeProvider.TimestampFrequency;
     }
 
     public IRateLimitStore Store { get; }
@@ -109,16 +115,13 @@ internal sealed class StoreGuard
         }
     }
 
-    public async ValueTask ResetAsync(string limiter, string key, StoreFailurePolicy policy, CancellationToken cancellationToken)
+    /// <summary>Deletes a key in the store (and in the fallback). Never skipped, bounded by the timeout.</summary>
+    /// <returns><see langword="true"/> when the store confirmed it; <see langword="false"/> when it failed (reported).</returns>
+    public async ValueTask<bool> ResetAsync(string limiter, string key, StoreFailurePolicy policy, CancellationToken cancellationToken)
     {
         if (!ReferenceEquals(Store, Fallback))
         {
             Fallback.Reset(key);
-        }
-
-        if (SkipStore(out var probe))
-        {
-            return;
         }
 
         try
@@ -129,17 +132,12 @@ internal sealed class StoreGuard
                 await pending.AsTask().WaitAsync(Timeout, TimeProvider, cancellationToken).ConfigureAwait(false);
             }
 
-            Answered(probe);
+            return true;
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            Failed(probe, ex);
             ReportFailure(limiter, ex, policy);
-        }
-        catch
-        {
-            EndProbe(probe);
-            throw;
+            return false;
         }
     }
 
@@ -159,12 +157,25 @@ internal sealed class StoreGuard
             return true;
         }
 
+        // A failed probe may have re-armed the skip between our read and the flag: then this call is not a probe.
+        var current = Volatile.Read(ref _skipUntil);
+        if (current != long.MinValue && TimeProvider.GetTimestamp() < current)
+        {
+            Volatile.Write(ref _probing, 0);
+            return true;
+        }
+
         probe = true;
         return false;
     }
 
     private void Answered(bool probe)
     {
+        if (Volatile.Read(ref _consecutiveTimeouts) != 0)
+        {
+            Volatile.Write(ref _consecutiveTimeouts, 0);
+        }
+
         if (probe)
         {
             Volatile.Write(ref _skipUntil, long.MinValue);
@@ -174,7 +185,8 @@ internal sealed class StoreGuard
 
     private void Failed(bool probe, Exception ex)
     {
-        if (ex is TimeoutException || probe)
+        // A failed probe re-arms the skip at once; otherwise only a run of timeouts trips it.
+        if (probe || (ex is TimeoutException && Interlocked.Increment(ref _consecutiveTimeouts) >= TimeoutsToSkip))
         {
             Volatile.Write(ref _skipUntil, TimeProvider.GetTimestamp() + _skipTimestampTicks);
         }
@@ -240,9 +252,9 @@ internal sealed class StoreGuard
             return;
         }
 
-        var now = TimeProvider.GetUtcNow().UtcTicks;
+        var now = TimeProvider.GetTimestamp();
         var last = _lastEvent.GetOrAdd(limiter, long.MinValue);
-        if ((last != long.MinValue && now - last < EventIntervalTicks) || !_lastEvent.TryUpdate(limiter, now, last))
+        if ((last != long.MinValue && now - last < _eventIntervalTimestampTicks) || !_lastEvent.TryUpdate(limiter, now, last))
         {
             return;
         }

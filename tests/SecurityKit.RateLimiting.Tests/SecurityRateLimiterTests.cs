@@ -99,38 +99,85 @@ public sealed class SecurityRateLimiterTests
         recovered.IsDegraded.Should().BeFalse();
     }
 
+    private static async Task TimeOutOnce(SecurityRateLimiter limiter, Microsoft.Extensions.Time.Testing.FakeTimeProvider time)
+    {
+        var pending = limiter.AcquireAsync("api", "u").AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        (await pending.WaitAsync(TimeSpan.FromSeconds(10))).IsDegraded.Should().BeTrue();
+    }
+
     [Fact]
-    public async Task AcquireAsync_AfterATimeout_SkipsTheHangingStoreThenProbesOneAtATime()
+    public async Task AcquireAsync_AfterThreeTimeouts_SkipsTheHangingStoreThenProbesOneAtATime()
     {
         // During an outage a remote store hangs until the timeout: only probes may wait, not every request.
         var (limiter, store, _, time) = Create(StoreFailurePolicy.FailClosed);
         store.Current = FlakyStore.Mode.Hanging;
-        var first = limiter.AcquireAsync("api", "u").AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(200));
-        (await first.WaitAsync(TimeSpan.FromSeconds(10))).IsDegraded.Should().BeTrue();
+        await TimeOutOnce(limiter, time);
+        await TimeOutOnce(limiter, time);
+        var callsBefore = store.Keys.Count;
+        limiter.AcquireAsync("api", "u").IsCompleted.Should().BeFalse("two timeouts do not trip it: this call goes to the store");
+        time.Advance(TimeSpan.FromMilliseconds(200)); // the third timeout
+        await Task.Delay(50);
         var callsAfterTimeout = store.Keys.Count;
+        callsAfterTimeout.Should().Be(callsBefore + 1);
 
-        // Within one timeout of it: answered at once by the policy, the store is not called.
-        var skipped = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => limiter.AcquireAsync("api", "u").AsTask()));
+        // Within one timeout of it: answered at once by the policy, the store is not called (50 concurrent callers).
+        var skipped = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await limiter.AcquireAsync("api", "u"))));
         skipped.Should().OnlyContain(d => d.IsDegraded && !d.IsAllowed);
         store.Keys.Count.Should().Be(callsAfterTimeout);
 
-        // After it: one probe goes to the (still hanging) store; every other call is answered at once meanwhile.
+        // After it: exactly one of 50 concurrent callers probes the (still hanging) store; the others are answered at once.
         time.Advance(TimeSpan.FromMilliseconds(200));
-        var probe = limiter.AcquireAsync("api", "u").AsTask();
-        probe.IsCompleted.Should().BeFalse("the probe waits for the store");
-        var others = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => limiter.AcquireAsync("api", "u").AsTask())).WaitAsync(TimeSpan.FromSeconds(10));
-        others.Should().OnlyContain(d => d.IsDegraded);
+        var racing = Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await limiter.AcquireAsync("api", "u"))).ToArray();
+        await Task.WhenAny(Task.WhenAll(racing), Task.Delay(2_000));
+        racing.Count(t => !t.IsCompleted).Should().Be(1, "one probe waits for the store");
         store.Keys.Count.Should().Be(callsAfterTimeout + 1, "exactly one probe reached the store");
 
-        // The probe times out: skipped again for one timeout; then the store is back and the next probe closes it.
+        // The probe times out: skipped again at once (a failed probe re-arms); then the store is back and the next probe closes it.
         time.Advance(TimeSpan.FromMilliseconds(200));
-        (await probe.WaitAsync(TimeSpan.FromSeconds(10))).IsDegraded.Should().BeTrue();
+        (await Task.WhenAll(racing).WaitAsync(TimeSpan.FromSeconds(10))).Should().OnlyContain(d => d.IsDegraded);
         store.Current = FlakyStore.Mode.Healthy;
         (await limiter.AcquireAsync("api", "u")).IsDegraded.Should().BeTrue("still within the timeout after the failed probe");
         time.Advance(TimeSpan.FromMilliseconds(200));
         (await limiter.AcquireAsync("api", "u")).Should().Be(new RateLimitDecision(true, 3, TimeSpan.Zero), "the probe answered");
         (await limiter.AcquireAsync("api", "u")).Should().Be(new RateLimitDecision(true, 2, TimeSpan.Zero), "closed again: every call uses the store");
+    }
+
+    [Fact]
+    public async Task AcquireAsync_CancelledProbe_FreesTheTurnForTheNextCall()
+    {
+        var (limiter, store, _, time) = Create(StoreFailurePolicy.FailClosed);
+        store.Current = FlakyStore.Mode.Hanging;
+        for (var i = 0; i < 3; i++)
+        {
+            await TimeOutOnce(limiter, time);
+        }
+
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        using var cancel = new CancellationTokenSource();
+        var probe = limiter.AcquireAsync("api", "u", 1, cancel.Token).AsTask();
+        probe.IsCompleted.Should().BeFalse();
+        await cancel.CancelAsync();
+        await FluentActions.Awaiting(() => probe.WaitAsync(TimeSpan.FromSeconds(10))).Should().ThrowAsync<OperationCanceledException>();
+
+        store.Current = FlakyStore.Mode.Healthy;
+        (await limiter.AcquireAsync("api", "u")).Should().Be(new RateLimitDecision(true, 3, TimeSpan.Zero), "the next call probes and closes it");
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OneTimeoutThenAnswers_DoesNotSkip()
+    {
+        // One slow call (a GC pause) must not turn the store off: the count of consecutive timeouts restarts on an answer.
+        var (limiter, store, _, time) = Create(StoreFailurePolicy.FailClosed);
+        store.Current = FlakyStore.Mode.Hanging;
+        await TimeOutOnce(limiter, time);
+        await TimeOutOnce(limiter, time);
+        store.Current = FlakyStore.Mode.Healthy;
+        (await limiter.AcquireAsync("api", "u")).IsDegraded.Should().BeFalse();
+        store.Current = FlakyStore.Mode.Hanging;
+        await TimeOutOnce(limiter, time);
+        store.Current = FlakyStore.Mode.Healthy;
+        (await limiter.AcquireAsync("api", "u")).IsDegraded.Should().BeFalse("one timeout after an answer does not trip it");
     }
 
     [Fact]

@@ -25,8 +25,8 @@ public readonly record struct LoginAttempt(string AccountId, IPAddress? ClientIp
     /// <summary>
     /// Gets the account's security stamp as the host stores it (e.g. ASP.NET Core Identity's <c>SecurityStamp</c>), when
     /// it keeps one and the account exists: a trusted-device token verifies only with the stamp it was issued with, so
-    /// changing the stamp (password reset, "sign out everywhere") revokes the account's device tokens. At most 256
-    /// characters (a longer one is a host error: <see cref="ArgumentException"/>).
+    /// changing the stamp (password reset, "sign out everywhere") revokes the account's device tokens. Any length (it is
+    /// hashed into the token's MAC); <see langword="null"/> and an empty stamp are different stamps.
     /// </summary>
     /// <value>The default value is <see langword="null"/> (no stamp).</value>
     public string? AccountSecurityStamp { get; init; }

@@ -53,8 +53,7 @@ public sealed class LoginProtector
 {
     private const string Limiter = "login";
     private const int MaxDeviceTokenLength = 256;
-    private const int MaxSecurityStampLength = 256;
-    private static readonly long DeviceEventIntervalTicks = TimeSpan.FromSeconds(5).Ticks;
+
     private const int DeviceIdBytes = 16;
     private const int DeviceMacBytes = 16;
     private const int DeviceTokenBytes = 8 + DeviceIdBytes + DeviceMacBytes;
@@ -109,6 +108,11 @@ public sealed class LoginProtector
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(keyRing);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        if (storeTimeout <= TimeSpan.Zero || storeTimeout > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(storeTimeout), storeTimeout, "The store timeout must be greater than 0 and at most 1 minute (e.g. 00:00:01).");
+        }
+
         var errors = Check(options);
         if (errors.Count > 0)
         {
@@ -152,11 +156,6 @@ public sealed class LoginProtector
         }
 
         var stamp = attempt.AccountSecurityStamp;
-        if (stamp is not null && stamp.Length > MaxSecurityStampLength)
-        {
-            throw new ArgumentException($"The account security stamp is at most {MaxSecurityStampLength} characters.", nameof(attempt));
-        }
-
         var token = attempt.TrustedDeviceToken;
 
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
@@ -263,14 +262,19 @@ public sealed class LoginProtector
     /// <param name="accountId">The account identifier as typed at sign-in.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the counter is cleared.</returns>
-    /// <exception cref="ArgumentException">The account id is empty or too long.</exception>
+    /// <exception cref="ArgumentException">The account id is empty, too long or not valid UTF-16.</exception>
+    /// <exception cref="InvalidOperationException">The store could not be reached within the timeout: the account is still locked.</exception>
     /// <remarks>Account + IP counters are keyed by IP and cannot be listed; they expire on their own (they are never permanent).</remarks>
     public async ValueTask UnlockAsync(string accountId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accountId);
         var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
-        await _guard.ResetAsync(Limiter, MakeKey(key, 'a', account, null), _options.FailurePolicy, cancellationToken).ConfigureAwait(false);
+        if (!await _guard.ResetAsync(Limiter, MakeKey(key, 'a', account, null), _options.FailurePolicy, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException("The rate-limit store could not be reached, so the account was not unlocked; try again.");
+        }
+
         new EventContext(this, key, account, null).Publish(RateLimitingEventNames.Unlocked, SecurityEventSeverity.Information, "explicit");
     }
 
@@ -299,7 +303,7 @@ public sealed class LoginProtector
     /// </summary>
     /// <param name="accountId">The account identifier as typed at sign-in (normalised like every attempt's).</param>
     /// <param name="accountSecurityStamp">The account's security stamp, if the host keeps one (e.g. ASP.NET Core Identity's
-    /// <c>SecurityStamp</c>), at most 256 characters: the token is bound to it, so changing it (password reset, "sign out
+    /// <c>SecurityStamp</c>; any length, hashed into the MAC): the token is bound to it, so changing it (password reset, "sign out
     /// everywhere") revokes every device token of the account. Pass the same value in
     /// <see cref="LoginAttempt.AccountSecurityStamp"/>.</param>
     /// <returns><c>&lt;key id&gt;.&lt;54 base64url characters&gt;</c>: the issue time, a random 128-bit device id and an
@@ -314,10 +318,6 @@ public sealed class LoginProtector
     {
         ArgumentNullException.ThrowIfNull(accountId);
         var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
-        if (accountSecurityStamp is not null && accountSecurityStamp.Length > MaxSecurityStampLength)
-        {
-            throw new ArgumentException($"The account security stamp is at most {MaxSecurityStampLength} characters.", nameof(accountSecurityStamp));
-        }
 
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         Span<byte> body = stackalloc byte[DeviceTokenBytes];
@@ -364,9 +364,9 @@ public sealed class LoginProtector
     private void PublishDeviceTokenRejected(EventContext events, string reason)
     {
         // At most one event per 5 s: a client sending junk tokens on every request must not flood the logs.
-        var now = _time.GetUtcNow().UtcTicks;
+        var now = _time.GetTimestamp();
         var last = Interlocked.Read(ref _lastDeviceRejectionEvent);
-        if ((last == long.MinValue || now - last >= DeviceEventIntervalTicks) && Interlocked.CompareExchange(ref _lastDeviceRejectionEvent, now, last) == last)
+        if ((last == long.MinValue || now - last >= 5 * _time.TimestampFrequency) && Interlocked.CompareExchange(ref _lastDeviceRejectionEvent, now, last) == last)
         {
             events.Publish(RateLimitingEventNames.DeviceTokenRejected, SecurityEventSeverity.Warning, reason);
         }
@@ -374,13 +374,11 @@ public sealed class LoginProtector
 
     private static void DeviceMac(SecretKey key, string account, string? stamp, ReadOnlySpan<byte> issuedAndId, Span<byte> destination)
     {
-        // HMAC(key, "trusted-device" ‖ 0x1F ‖ len(account) ‖ UTF-8(account) ‖ len(stamp) ‖ UTF-8(stamp or "") ‖ issued (8 bytes)
-        // ‖ device id (16 bytes)), lengths as 4-byte big-endian byte counts: the tag keeps it apart from the counter keys'
-        // HMACs under the same key, and the lengths keep (account, stamp) pairs from ever encoding alike.
-        stamp ??= string.Empty;
+        // HMAC(key, "trusted-device" ‖ 0x1F ‖ len(account) ‖ UTF-8(account) ‖ stamp flag ‖ SHA-256(UTF-8(stamp)) ‖ issued
+        // (8 bytes) ‖ device id (16 bytes)): the tag keeps it apart from the counter keys' HMACs under the same key, the
+        // length and the fixed-size stamp part keep inputs from ever encoding alike (flag 0: no stamp, 1: a stamp, even "").
         var accountBytes = Encoding.UTF8.GetByteCount(account);
-        var stampBytes = Encoding.UTF8.GetByteCount(stamp);
-        var length = "trusted-device".Length + 1 + 4 + accountBytes + 4 + stampBytes + issuedAndId.Length;
+        var length = "trusted-device".Length + 1 + 4 + accountBytes + 1 + 32 + issuedAndId.Length;
         byte[]? rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
         Span<byte> input = rented ?? stackalloc byte[1024];
         try
@@ -390,9 +388,18 @@ public sealed class LoginProtector
             System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(input[at..], accountBytes);
             at += 4;
             at += Encoding.UTF8.GetBytes(account, input[at..]);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(input[at..], stampBytes);
-            at += 4;
-            at += Encoding.UTF8.GetBytes(stamp, input[at..]);
+            input[at++] = stamp is null ? (byte)0 : (byte)1;
+            var stampHash = input.Slice(at, 32);
+            if (stamp is null)
+            {
+                stampHash.Clear();
+            }
+            else
+            {
+                SHA256.HashData(Encoding.UTF8.GetBytes(stamp), stampHash);
+            }
+
+            at += 32;
             issuedAndId.CopyTo(input[at..]);
             at += issuedAndId.Length;
             Span<byte> mac = stackalloc byte[32];
@@ -403,7 +410,7 @@ public sealed class LoginProtector
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
             }
         }
     }
@@ -569,7 +576,7 @@ public sealed class LoginProtector
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
             }
         }
     }

@@ -592,11 +592,80 @@ public sealed class LoginProtectorTests
 
         (await WithStamp("stamp-2")).Status.Should().Be(LoginAttemptStatus.Throttled, "after a password reset the old tokens no longer verify");
         (await WithStamp(null)).Status.Should().Be(LoginAttemptStatus.Throttled);
+        (await WithStamp(string.Empty)).Status.Should().Be(LoginAttemptStatus.Throttled, "an empty stamp is not a missing one");
         (await WithStamp("stamp-1")).Succeeded.Should().BeTrue();
 
-        await FluentActions.Awaiting(async () => await protector.AttemptAsync(new LoginAttempt("sam", null) { AccountSecurityStamp = new string('s', 257) }, _ => ValueTask.FromResult(true)))
-            .Should().ThrowAsync<ArgumentException>().WithMessage("*security stamp*256*");
-        FluentActions.Invoking(() => protector.IssueTrustedDeviceToken("sam", new string('s', 257))).Should().Throw<ArgumentException>();
+        // Any stamp length works (it is hashed into the MAC); a null stamp's token does not verify with "".
+        var longStamp = new string('s', 5_000);
+        var longToken = protector.IssueTrustedDeviceToken("sam", longStamp);
+        var noStampToken = protector.IssueTrustedDeviceToken("sam");
+        await Attempt(protector, "sam", "192.0.2.60");
+        (await protector.AttemptAsync(new LoginAttempt("sam", IPAddress.Parse("192.0.2.62")) { TrustedDeviceToken = longToken, AccountSecurityStamp = longStamp }, _ => ValueTask.FromResult(true))).Succeeded.Should().BeTrue();
+        await Attempt(protector, "sam", "192.0.2.60");
+        (await protector.AttemptAsync(new LoginAttempt("sam", IPAddress.Parse("192.0.2.63")) { TrustedDeviceToken = noStampToken, AccountSecurityStamp = string.Empty }, _ => ValueTask.FromResult(true))).Status.Should().Be(LoginAttemptStatus.Throttled);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_DeviceTokenIssuedInTheFuture_BeyondTheSkew_IsIgnored()
+    {
+        // The issuing instance's clock is 6 minutes ahead of the verifying one's.
+        var ahead = new FakeTimeProvider(_time.GetUtcNow() + TimeSpan.FromMinutes(6));
+        var token = new LoginProtector(_store, new LoginProtectionOptions(), TestKeys.Ring(), ahead).IssueTrustedDeviceToken("tara");
+        var past = Create(o => o.FreeAttempts = 1);
+
+        await Attempt(past, "tara", "192.0.2.70");
+        (await Attempt(past, "tara", "192.0.2.71", correct: true, device: token)).Status.Should().Be(LoginAttemptStatus.Throttled, "more than 5 minutes of skew");
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await Attempt(past, "tara", "192.0.2.70");
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        (await Attempt(past, "tara", "192.0.2.71", correct: true, device: token)).Succeeded.Should().BeTrue("within 5 minutes of skew");
+    }
+
+    [Fact]
+    public async Task UnlockAsync_StoreDown_ThrowsAndPublishesNoUnlock()
+    {
+        var protector = Create();
+        _store.Current = FlakyStore.Mode.Throwing;
+
+        await FluentActions.Awaiting(async () => await protector.UnlockAsync("uma")).Should().ThrowAsync<InvalidOperationException>().WithMessage("*not unlocked*");
+        _sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(60_001)]
+    public void Constructor_InvalidStoreTimeout_Throws(int milliseconds)
+    {
+        FluentActions.Invoking(() => new LoginProtector(_store, new LoginProtectionOptions(), TestKeys.Ring(), _time, null, TimeSpan.FromMilliseconds(milliseconds)))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*store timeout*");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_StoreHanging_ResetsAreNotSkipped()
+    {
+        // After three timed-out calls the limiter skips the hanging store, but a success's resets still go to it:
+        // dropping them would leave the user's failures counted once the store is back.
+        var protector = Create(o => o.FreeAttempts = 10);
+        await Attempt(protector, "vera", "192.0.2.80");
+        _store.Current = FlakyStore.Mode.Hanging;
+        var pending = Attempt(protector, "vera", "192.0.2.80").AsTask();
+        for (var step = 0; step < 5 && !pending.IsCompleted; step++)
+        {
+            await Task.Delay(20);
+            _time.Advance(TimeSpan.FromMilliseconds(200));
+        }
+
+        (await pending.WaitAsync(TimeSpan.FromSeconds(10))).IsDegraded.Should().BeTrue();
+
+        // Still within the skip period (no time passes): counters skip the store, the resets of the success do not.
+        _store.Keys.Clear();
+        _store.Current = FlakyStore.Mode.Healthy;
+        var success = await Attempt(protector, "vera", "192.0.2.81", correct: true).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        success.Succeeded.Should().BeTrue();
+        success.IsDegraded.Should().BeTrue("the counters were decided by the fallback while the store is skipped");
+        _store.Keys.Should().HaveCount(2, "only the two resets reached the store").And.Contain(k => k.StartsWith("login:a:", StringComparison.Ordinal)).And.Contain(k => k.StartsWith("login:p:", StringComparison.Ordinal));
     }
 
     [Fact]
