@@ -12,7 +12,8 @@
  * 16 bytes of HMAC-SHA256(key, UTF-8(tag || 0x1F || part1 [|| 0x1F || part2])) where the account part is the
  * normalised account id (trimmed, NFKC, lower-case invariant), the IP part the canonical address text
  * (IPv4-mapped IPv6 as IPv4, scope id dropped), the network part the first 8 address bytes in hex, the
- * device part the random device id (base64url) inside a verified trusted-device token. Raw identifiers never reach the store. Rotating the key starts fresh counters.
+ * device part the random device id (base64url) inside a verified trusted-device token. Raw identifiers never
+ * reach the store. Rotating the key starts fresh counters.
  */
 using System.Buffers;
 using System.Globalization;
@@ -216,7 +217,8 @@ public sealed class LoginProtector
         else if (pairDecision.Failures > _options.LockoutThreshold)
         {
             // A trusted device past the lockout threshold is being guessed from (a stolen token?): from here its attempts
-            // also count on, and are refused by, the account counter, so no token adds a budget beyond the account's stop.
+            // also count on, and are refused by, the account counter, so a token adds at most LockoutThreshold guesses
+            // past the account's stop.
             accountDecision = await _guard.RegisterAttemptAsync(Limiter, accountKey, _accountRule, _accountFallbackRule, _options.FailurePolicy, cancellationToken).ConfigureAwait(false);
         }
         else
