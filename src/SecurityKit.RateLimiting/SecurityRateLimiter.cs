@@ -88,12 +88,7 @@ public sealed class SecurityRateLimiter
     public ValueTask<RateLimitDecision> AcquireAsync(string policyName, string partitionKey, int permits = 1, CancellationToken cancellationToken = default)
     {
         var policy = GetPolicy(policyName);
-        ArgumentException.ThrowIfNullOrEmpty(partitionKey);
-        if (partitionKey.Length > 256)
-        {
-            throw new ArgumentException("Partition keys are at most 256 characters.", nameof(partitionKey));
-        }
-
+        ValidatePartition(partitionKey, nameof(partitionKey));
         return AcquirePartitionAsync(policyName, policy, partitionKey, permits, cancellationToken);
     }
 
@@ -105,12 +100,7 @@ public sealed class SecurityRateLimiter
     public RateLimiter CreateLimiter(string policyName, string partitionKey)
     {
         var policy = GetPolicy(policyName);
-        ArgumentException.ThrowIfNullOrEmpty(partitionKey);
-        if (partitionKey.Length > 256)
-        {
-            throw new ArgumentException("Partition keys are at most 256 characters.", nameof(partitionKey));
-        }
-
+        ValidatePartition(partitionKey, nameof(partitionKey));
         return new StoreRateLimiter(this, policyName, policy, string.Concat(policyName, ":", partitionKey));
     }
 
@@ -128,6 +118,18 @@ public sealed class SecurityRateLimiter
 
     /// <summary>Checks <c>policyName:partition</c> (the partition already validated). With the in-memory store the key is
     /// composed on the stack and an existing key is checked without allocating.</summary>
+    /// <summary>Throws unless <paramref name="partition"/> is 1 to 256 characters.</summary>
+    internal static void ValidatePartition(string partition, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(partition, paramName);
+        if (partition.Length > 256)
+        {
+            throw new ArgumentException("Partition keys are at most 256 characters.", paramName);
+        }
+    }
+
+    /// <summary>Checks <c>policyName:partition</c> (the partition already validated). With the in-memory store the key is
+    /// composed on the stack and an existing key is checked without allocating.</summary>
     internal ValueTask<RateLimitDecision> AcquirePartitionAsync(string policyName, RateLimitPolicy policy, string partition, int permits, CancellationToken cancellationToken)
     {
         if (Guard.Store is not InMemoryRateLimitStore memory)
@@ -135,11 +137,7 @@ public sealed class SecurityRateLimiter
             return AcquireCoreAsync(policyName, policy, string.Concat(policyName, ":", partition), permits, cancellationToken);
         }
 
-        if ((uint)permits > (uint)policy.Rule.Limit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(permits), permits, "Permits must be between 0 and the rule's limit.");
-        }
-
+        ValidatePermits(policy, permits);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<RateLimitDecision>(cancellationToken);
@@ -150,40 +148,30 @@ public sealed class SecurityRateLimiter
         policyName.CopyTo(key);
         key[policyName.Length] = ':';
         partition.CopyTo(key[(policyName.Length + 1)..]);
-        var decision = memory.TryAcquire(key, policy.Rule, permits);
-        if (!decision.IsAllowed && permits > 0)
-        {
-            PublishThrottled(policyName, decision);
-        }
-
-        return new(decision);
+        return new(Decided(policyName, memory.TryAcquire(key, policy.Rule, permits), permits));
     }
 
     internal ValueTask<RateLimitDecision> AcquireCoreAsync(string policyName, RateLimitPolicy policy, string key, int permits, CancellationToken cancellationToken)
+    {
+        ValidatePermits(policy, permits);
+        var pending = Guard.AcquireAsync(policyName, key, policy.Rule, policy.FallbackRule, policy.FailurePolicy, permits, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(Decided(policyName, pending.Result, permits)) : AwaitAsync(pending, policyName, permits);
+    }
+
+    private static void ValidatePermits(RateLimitPolicy policy, int permits)
     {
         if ((uint)permits > (uint)policy.Rule.Limit)
         {
             throw new ArgumentOutOfRangeException(nameof(permits), permits, "Permits must be between 0 and the rule's limit.");
         }
-
-        var pending = Guard.AcquireAsync(policyName, key, policy.Rule, policy.FallbackRule, policy.FailurePolicy, permits, cancellationToken);
-        if (pending.IsCompletedSuccessfully)
-        {
-            var decision = pending.Result;
-            if (!decision.IsAllowed && permits > 0)
-            {
-                PublishThrottled(policyName, decision);
-            }
-
-            return new(decision);
-        }
-
-        return AwaitAsync(pending, policyName, permits);
     }
 
-    private async ValueTask<RateLimitDecision> AwaitAsync(ValueTask<RateLimitDecision> pending, string policyName, int permits)
+    private async ValueTask<RateLimitDecision> AwaitAsync(ValueTask<RateLimitDecision> pending, string policyName, int permits) =>
+        Decided(policyName, await pending.ConfigureAwait(false), permits);
+
+    /// <summary>Publishes <see cref="RateLimitingEventNames.Throttled"/> for a refused request (not a report-only check).</summary>
+    private RateLimitDecision Decided(string policyName, RateLimitDecision decision, int permits)
     {
-        var decision = await pending.ConfigureAwait(false);
         if (!decision.IsAllowed && permits > 0)
         {
             PublishThrottled(policyName, decision);

@@ -21,12 +21,7 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
     private string PartitionOf(TResource resource)
     {
         var partition = selector(resource);
-        ArgumentException.ThrowIfNullOrEmpty(partition, nameof(resource));
-        if (partition.Length > 256)
-        {
-            throw new ArgumentException("Partition keys are at most 256 characters.", nameof(resource));
-        }
-
+        SecurityRateLimiter.ValidatePartition(partition, nameof(resource));
         return partition;
     }
 }

@@ -270,7 +270,7 @@ public sealed class LoginProtector
     public async ValueTask UnlockAsync(string accountId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accountId);
-        var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
+        var account = RequireAccount(accountId);
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         if (!await _guard.ResetAsync(Limiter, MakeKey(key, 'a', account, null), _options.FailurePolicy, cancellationToken).ConfigureAwait(false))
         {
@@ -294,7 +294,7 @@ public sealed class LoginProtector
     public string AccountReference(string accountId)
     {
         ArgumentNullException.ThrowIfNull(accountId);
-        var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
+        var account = RequireAccount(accountId);
         return Reference(_keyRing.GetActiveKey(KeyPurposes.RateLimitKeys), account);
     }
 
@@ -319,7 +319,7 @@ public sealed class LoginProtector
     public string IssueTrustedDeviceToken(string accountId, string? accountSecurityStamp = null)
     {
         ArgumentNullException.ThrowIfNull(accountId);
-        var account = NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", nameof(accountId));
+        var account = RequireAccount(accountId);
 
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         Span<byte> body = stackalloc byte[DeviceTokenBytes];
@@ -516,6 +516,10 @@ public sealed class LoginProtector
             }
         }
     }
+
+    /// <summary>The normalised account id of a host call (not an attempt): invalid input throws.</summary>
+    private string RequireAccount(string accountId, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(accountId))] string? paramName = null) =>
+        NormalizeAccount(accountId) ?? throw new ArgumentException("The account id is empty, too long or not valid UTF-16.", paramName);
 
     private string? NormalizeAccount(string accountId)
     {

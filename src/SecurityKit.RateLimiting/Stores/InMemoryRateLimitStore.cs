@@ -142,18 +142,11 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
             throw new ArgumentOutOfRangeException(nameof(permits), permits, "Permits must be between 0 and the rule's limit.");
         }
 
-        var now = _coarse ? Math.Max(0, (long)((SystemCoarseClock.Timestamp - _epoch) * _ticksPerTimestamp)) : Now();
+        var now = CheckNow();
         while (true)
         {
             var entry = GetOrAdd(key, (byte)rule.Algorithm, rule.Window.Ticks, now);
-            RateLimitDecision decision;
-            bool done = rule.Algorithm switch
-            {
-                RateLimitAlgorithm.TokenBucket => TryGcra(entry, rule, permits, now, out decision),
-                RateLimitAlgorithm.FixedWindow => TryFixedWindow(entry, rule, permits, now, out decision),
-                _ => TrySlidingWindow(entry, rule, permits, now, out decision),
-            };
-            if (done)
+            if (TryDecide(entry, rule, permits, now, out var decision))
             {
                 return decision;
             }
@@ -181,18 +174,22 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
             return TryAcquire(key.ToString(), rule, permits);
         }
 
-        var now = _coarse ? Math.Max(0, (long)((SystemCoarseClock.Timestamp - _epoch) * _ticksPerTimestamp)) : Now();
-        RateLimitDecision decision;
-        bool done = rule.Algorithm switch
-        {
-            RateLimitAlgorithm.TokenBucket => TryGcra(entry, rule, permits, now, out decision),
-            RateLimitAlgorithm.FixedWindow => TryFixedWindow(entry, rule, permits, now, out decision),
-            _ => TrySlidingWindow(entry, rule, permits, now, out decision),
-        };
-
         // A dead entry (reset or evicted meanwhile): the string path removes it and starts over.
-        return done ? decision : TryAcquire(key.ToString(), rule, permits);
+        return TryDecide(entry, rule, permits, CheckNow(), out var decision) ? decision : TryAcquire(key.ToString(), rule, permits);
     }
+
+    /// <summary>The time of a rate-limit check: the process-wide coarse clock with <see cref="TimeProvider.System"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long CheckNow() => _coarse ? Math.Max(0, (long)((SystemCoarseClock.Timestamp - _epoch) * _ticksPerTimestamp)) : Now();
+
+    /// <summary>Runs the rule's algorithm on <paramref name="entry"/>; <see langword="false"/> when the entry is dead.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryDecide(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision) => rule.Algorithm switch
+    {
+        RateLimitAlgorithm.TokenBucket => TryGcra(entry, rule, permits, now, out decision),
+        RateLimitAlgorithm.FixedWindow => TryFixedWindow(entry, rule, permits, now, out decision),
+        _ => TrySlidingWindow(entry, rule, permits, now, out decision),
+    };
 
     /// <summary>The synchronous form of <see cref="RegisterAttemptAsync"/>.</summary>
     /// <param name="key">The key.</param>
