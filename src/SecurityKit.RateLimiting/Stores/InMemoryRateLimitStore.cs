@@ -304,16 +304,20 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 return false;
             }
 
-            long count = (state >>> CountBits) == index ? state & CountMask : 0;
+            // A caller whose clock reading is older than the entry's window (it read the clock, then another caller
+            // moved the key to the next window) is decided in that window: a key's window never moves back.
+            long stored = state >>> CountBits;
+            long at = stored > index ? stored : index;
+            long count = stored == at ? state & CountMask : 0;
             long left = rule.Limit - count;
             if (permits == 0 || permits > left)
             {
                 bool allowed = permits == 0 && left >= 1;
-                decision = new RateLimitDecision(allowed, Math.Max(0, left), allowed ? TimeSpan.Zero : TimeSpan.FromTicks(((index + 1) * window) - now));
+                decision = new RateLimitDecision(allowed, Math.Max(0, left), allowed ? TimeSpan.Zero : TimeSpan.FromTicks(((at + 1) * window) - Math.Max(now, at * window)));
                 return true;
             }
 
-            if (Interlocked.CompareExchange(ref entry.State, (index << CountBits) | (count + permits), state) == state)
+            if (Interlocked.CompareExchange(ref entry.State, (at << CountBits) | (count + permits), state) == state)
             {
                 decision = new RateLimitDecision(true, left - permits, TimeSpan.Zero);
                 return true;
@@ -333,17 +337,25 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 return false;
             }
 
-            if (entry.Index != index)
+            // Like the Redis script, only a granted check writes (so a peek or a denial never moves the entry's window).
+            long stored = entry.Index;
+            if (stored > index)
             {
-                entry.Previous = entry.Index == index - 1 ? entry.Current : 0;
-                entry.Current = 0;
-                entry.Index = index;
+                // A caller whose clock reading is older than the entry's window (it read the clock, then another caller
+                // moved the key on): decided at the start of that window, where the previous window weighs fully, so a
+                // key's window never moves back and never forgets a count.
+                index = stored;
+                now = index * window;
             }
 
-            decision = SlidingWindowMath.Decide(entry.Previous, entry.Current, rule.Limit, permits, window, now - (index * window));
+            long current = stored == index ? entry.Current : 0;
+            long previous = stored == index ? entry.Previous : stored == index - 1 ? entry.Current : 0;
+            decision = SlidingWindowMath.Decide(previous, current, rule.Limit, permits, window, now - (index * window));
             if (decision.IsAllowed && permits > 0)
             {
-                entry.Current += permits;
+                entry.Index = index;
+                entry.Previous = previous;
+                entry.Current = current + permits;
             }
 
             return true;
@@ -355,6 +367,9 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         entry.Lifetime = rule.FailureWindow.Ticks;
         if (entry.Failures > 0)
         {
+            // A reading older than the last recorded attempt (taken before waiting for the monitor) counts as that
+            // attempt's time: the last attempt's time never moves back, so a lock never ends early.
+            now = Math.Max(now, entry.Last);
             bool hardStop = entry.Failures >= rule.MaxConsecutiveFailures;
             if (hardStop && rule.Permanent)
             {

@@ -122,8 +122,11 @@ internal sealed class RedisRateLimitScripts
     // Fixed and sliding windows store the full window index, so neither a key that outlives its window nor a client
     // clock that jumps whole windows ahead can ever revive old counts. The first write of a window sets TTL = window
     // (fixed) or 2 · window (sliding), + 1 ms: past the end of the window, or of the window after it, whose estimate
-    // still weighs this count. Later writes in the same window keep that TTL.
+    // still weighs this count. Later writes in the same window keep that TTL. A clock that reads earlier than the stored
+    // window (a client clock behind another client's, or a server clock stepped back, e.g. after a failover) is decided
+    // at the start of the stored window: a key's window never moves back, so no count is ever forgotten.
     private const string WindowRead = """
+        local now = now
         local idx = math.floor(now / window)
         local w, c, p
         if algorithm == 1 then
@@ -136,6 +139,10 @@ internal sealed class RedisRateLimitScripts
           local sw
           sw, w, c, p = struct.unpack('>dddd', v)
           if sw ~= window then w, p = nil, nil end
+        end
+        if w and w > idx then
+          idx = w
+          now = idx * window
         end
         local cur, prev = 0, 0
         if w == idx then
@@ -385,6 +392,7 @@ internal sealed class RedisRateLimitScripts
           if tag == 76 then f, last = sf, sl end
         end
         if f > 0 then
+          if now < last then now = last end
           local hard = f >= maxF
           if hard and perm then return {0, f, -1} end
           local expires = last + window

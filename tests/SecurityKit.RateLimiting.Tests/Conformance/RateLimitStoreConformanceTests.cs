@@ -175,6 +175,50 @@ public abstract class RateLimitStoreConformanceTests
         results.Select(r => r.Item2).Where(d => d.IsAllowed).Select(d => d.Remaining).Should().OnlyHaveUniqueItems();
     }
 
+    [SkippableTheory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task Acquire_ClockReadingOlderThanTheKeysWindow_NeverAdmitsMore(RateLimitAlgorithm algorithm)
+    {
+        // A caller that read the clock before another caller moved the key into the next window (or a clock stepped
+        // back): before the fix, the fixed and sliding windows moved the key back and forgot the newer window's count.
+        var store = CreateStore();
+        var rule = new RateLimitRule(algorithm, 3, TimeSpan.FromSeconds(10));
+        var key = NewKey();
+        Time.Advance(TimeSpan.FromSeconds(15));
+        (await store.AcquireAsync(key, rule, 3)).IsAllowed.Should().BeTrue();
+
+        Time.AdjustTime(Start + TimeSpan.FromSeconds(9));
+        var stale = await store.AcquireAsync(key, rule);
+        stale.IsAllowed.Should().BeFalse();
+        stale.Remaining.Should().Be(0);
+        stale.RetryAfter.Should().BePositive();
+
+        Time.AdjustTime(Start + TimeSpan.FromSeconds(16));
+        (await store.AcquireAsync(key, rule)).IsAllowed.Should().BeFalse();
+        (await store.AcquireAsync(key, rule, 0)).Remaining.Should().Be(0);
+    }
+
+    [SkippableFact]
+    public async Task Acquire_FixedWindowStaleReading_IsDecidedInTheKeysWindow()
+    {
+        var store = CreateStore();
+        var rule = RateLimitRule.FixedWindow(3, TimeSpan.FromSeconds(10));
+        var key = NewKey();
+        Time.Advance(TimeSpan.FromSeconds(15));
+        (await store.AcquireAsync(key, rule)).IsAllowed.Should().BeTrue();
+
+        Time.AdjustTime(Start + TimeSpan.FromSeconds(9));
+
+        // Counted in window [10 s, 20 s): the third permit is left, and the retry runs to the end of that window.
+        (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(true, 1, TimeSpan.Zero));
+        (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero));
+        (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(false, 0, TimeSpan.FromSeconds(10)));
+        Time.AdjustTime(Start + TimeSpan.FromSeconds(20));
+        (await store.AcquireAsync(key, rule)).Should().Be(new RateLimitDecision(true, 2, TimeSpan.Zero));
+    }
+
     [SkippableFact]
     public async Task Acquire_DifferentKeys_AreIndependent()
     {
@@ -238,6 +282,25 @@ public abstract class RateLimitStoreConformanceTests
         (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(false, 4, TimeSpan.FromMilliseconds(500)));
         Time.Advance(TimeSpan.FromMilliseconds(500));
         (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 5, TimeSpan.FromSeconds(4)));
+    }
+
+    [SkippableFact]
+    public async Task RegisterAttempt_ClockReadingOlderThanTheLastAttempt_CountsAsThatAttemptsTime()
+    {
+        // A free attempt is not refused because its clock reading is a little older than the last attempt's, and the
+        // last attempt's time never moves back (which would end the next lock early).
+        var store = CreateStore();
+        var rule = Lockout(free: 3);
+        var key = NewKey();
+        Time.Advance(TimeSpan.FromMinutes(1));
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 1, TimeSpan.Zero));
+
+        Time.AdjustTime(Start + TimeSpan.FromSeconds(55));
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 2, TimeSpan.Zero));
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 3, TimeSpan.FromSeconds(1)));
+
+        Time.AdjustTime(Start + TimeSpan.FromMilliseconds(60_500));
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(false, 3, TimeSpan.FromMilliseconds(500)));
     }
 
     [SkippableFact]

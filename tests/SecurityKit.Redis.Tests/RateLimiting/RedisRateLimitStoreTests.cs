@@ -21,6 +21,14 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
             new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore(new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStoreOptions(), time));
     }
 
+    /// <summary>A clock reading older than the last one (a caller that read the clock before another caller's check, or
+    /// a clock stepped back), never before the epoch the differential clock starts at.</summary>
+    private static void StepBack(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, long milliseconds)
+    {
+        var earlier = time.GetUtcNow() - TimeSpan.FromMilliseconds(milliseconds);
+        time.AdjustTime(earlier < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : earlier);
+    }
+
     private static void ShouldDecideLike(RateLimitDecision actual, RateLimitDecision expected, string because)
     {
         actual.IsAllowed.Should().Be(expected.IsAllowed, because);
@@ -325,7 +333,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
     {
         // Differential test of the packed Redis state and integer replies against the in-memory reference: random
         // rules, keys, permit counts (0 = peek, multi-permit requests larger than what is left) and clock steps that
-        // land inside, on and across window boundaries. The clock starts at the Unix epoch because the two stores align
+        // land inside, on and across window boundaries, and sometimes back (a stale reading). The clock starts at the Unix epoch because the two stores align
         // windows to different origins (Redis: the Unix epoch, shared by every instance; in memory: the moment the
         // store was created), which only coincide there for a window such as 3,001 ms.
         fixture.EnsureAvailable();
@@ -358,6 +366,10 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
             {
                 var windowMs = (long)rule.Window.TotalMilliseconds;
                 time.Advance(TimeSpan.FromMilliseconds(random.Next(4) == 0 ? windowMs : random.NextInt64(0, Math.Min(windowMs, 20_000) + 1)));
+            }
+            else if (random.Next(8) == 0)
+            {
+                StepBack(time, random.NextInt64(1, Math.Min((long)rule.Window.TotalMilliseconds, 5_000) + 1));
             }
 
             var expected = await memory.AcquireAsync(keys[which], rule, permits);
@@ -459,6 +471,10 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
             if (random.Next(3) == 0)
             {
                 time.Advance(TimeSpan.FromMilliseconds(random.Next(0, 4_000)));
+            }
+            else if (random.Next(8) == 0)
+            {
+                StepBack(time, random.Next(1, 3_000));
             }
 
             var actual = await redis.CheckBatchAsync(batch);
