@@ -11,7 +11,10 @@
  *   FixedWindow         State = (windowIndex << 24) | count, windowIndex = now / window (40 bits), count < 2^24.
  *                       Lock-free: one Interlocked.CompareExchange per granted check.
  *                       Expired when (windowIndex + 1) * window <= now.
- *   SlidingWindow       Index, Current, Previous under a per-entry monitor. Expired when (Index + 2) * window <= now.
+ *   SlidingWindow       State as for the fixed window (the window the key is in, and its count); Previous =
+ *                       (windowIndex << 24) | count of the window before windowIndex, raised (never lowered) before
+ *                       the compare-and-swap that moves State into windowIndex. Lock-free: one compare-and-swap per
+ *                       granted check, two at most once per window. Expired when (windowIndex + 2) * window <= now.
  *   Lockout             Failures, Last (ticks), Lifetime under a per-entry monitor.
  *                       Expired when Last + Lifetime <= now unless permanently locked.
  *
@@ -30,8 +33,8 @@ namespace SecurityKit.RateLimiting.Stores;
 /// bounded by <see cref="InMemoryRateLimitStoreOptions.MaxEntries"/>.
 /// </summary>
 /// <remarks>
-/// <para>Checks on an existing key allocate nothing; token bucket and fixed window are lock-free (one
-/// compare-and-swap), sliding window and lockout counters take a per-key monitor. With
+/// <para>Checks on an existing key allocate nothing and are lock-free (one compare-and-swap per granted check; a
+/// sliding window moving into a new window, two); lockout counters take a per-key monitor. With
 /// <see cref="TimeProvider.System"/>, rate-limit checks read a process-wide timestamp refreshed every millisecond
 /// (one timer per process) rather than the OS clock; a lagging copy only makes limits stricter.</para>
 /// <para><b>Eviction:</b> when a new key would exceed <see cref="InMemoryRateLimitStoreOptions.MaxEntries"/>, expired
@@ -178,13 +181,16 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         return TryDecide(entry, rule, permits, CheckNow(), out var decision) ? decision : TryAcquire(key.ToString(), rule, permits);
     }
 
+    /// <summary>Runs just before a sliding-window check moves a key into a new window (tests: to interleave racing movers).</summary>
+    internal Action? BeforeWindowMove { get; set; }
+
     /// <summary>The time of a rate-limit check: the process-wide coarse clock with <see cref="TimeProvider.System"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long CheckNow() => _coarse ? Math.Max(0, (long)((SystemCoarseClock.Timestamp - _epoch) * _ticksPerTimestamp)) : Now();
 
     /// <summary>Runs the rule's algorithm on <paramref name="entry"/>; <see langword="false"/> when the entry is dead.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryDecide(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision) => rule.Algorithm switch
+    private bool TryDecide(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision) => rule.Algorithm switch
     {
         RateLimitAlgorithm.TokenBucket => TryGcra(entry, rule, permits, now, out decision),
         RateLimitAlgorithm.FixedWindow => TryFixedWindow(entry, rule, permits, now, out decision),
@@ -325,40 +331,76 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         }
     }
 
-    private static bool TrySlidingWindow(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision)
+    private bool TrySlidingWindow(Entry entry, RateLimitRule rule, int permits, long now, out RateLimitDecision decision)
     {
         long window = rule.Window.Ticks;
         long index = now / window;
-        lock (entry)
+        while (true)
         {
-            if (entry.IsDead)
+            // State first, then the previous window's count: a check that moves the key into a new window raises
+            // Previous before its compare-and-swap on State, so this order never sees a State without its Previous.
+            var state = Volatile.Read(ref entry.State);
+            if (state == Dead)
             {
                 decision = default;
                 return false;
             }
 
-            // Like the Redis script, only a granted check writes (so a peek or a denial never moves the entry's window).
-            long stored = entry.Index;
-            if (stored > index)
+            long previousState = Volatile.Read(ref entry.Previous);
+            long stored = state >>> CountBits;
+
+            // A caller whose clock reading is older than the key's window (it read the clock, then another caller moved
+            // the key on, or is moving it: Previous is already tagged with the newer window) is decided at the start of
+            // that window, where the previous window weighs fully: a key's window never moves back.
+            long at = Math.Max(index, Math.Max(stored, previousState >>> CountBits));
+            long elapsed = at == index ? now - (index * window) : 0;
+            long current, previous;
+            if (stored == at)
             {
-                // A caller whose clock reading is older than the entry's window (it read the clock, then another caller
-                // moved the key on): decided at the start of that window, where the previous window weighs fully, so a
-                // key's window never moves back and never forgets a count.
-                index = stored;
-                now = index * window;
+                current = state & CountMask;
+                previous = previousState & CountMask; // tagged with this window (see above)
+            }
+            else
+            {
+                current = 0;
+                previous = stored == at - 1 ? state & CountMask : 0;
             }
 
-            long current = stored == index ? entry.Current : 0;
-            long previous = stored == index ? entry.Previous : stored == index - 1 ? entry.Current : 0;
-            decision = SlidingWindowMath.Decide(previous, current, rule.Limit, permits, window, now - (index * window));
-            if (decision.IsAllowed && permits > 0)
+            decision = SlidingWindowMath.Decide(previous, current, rule.Limit, permits, window, elapsed);
+            if (!decision.IsAllowed || permits == 0)
             {
-                entry.Index = index;
-                entry.Previous = previous;
-                entry.Current = current + permits;
+                return true; // like the Redis script, only a granted check writes
             }
 
-            return true;
+            if (stored != at)
+            {
+                // Moving into window `at`: record the count of window `at` − 1 first. Racing movers may have read an
+                // older count of it (a caller still in that window can add to it until one mover's compare-and-swap
+                // below succeeds), so Previous only ever grows: tagged with the window, then the count. The mover
+                // whose compare-and-swap succeeds read the final count, and wrote it here first.
+                BeforeWindowMove?.Invoke();
+                RaiseTo(ref entry.Previous, (at << CountBits) | previous);
+            }
+
+            if (Interlocked.CompareExchange(ref entry.State, (at << CountBits) | (current + permits), state) == state)
+            {
+                return true;
+            }
+        }
+    }
+
+    private static void RaiseTo(ref long location, long value)
+    {
+        long seen = Volatile.Read(ref location);
+        while (seen < value)
+        {
+            long was = Interlocked.CompareExchange(ref location, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
         }
     }
 
@@ -451,7 +493,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
 
     private static void Kill(Entry entry)
     {
-        if (entry.Kind is Entry.GcraKind or Entry.FixedKind)
+        if (entry.Kind != Entry.LockoutKind)
         {
             Interlocked.Exchange(ref entry.State, Dead);
         }
@@ -470,6 +512,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         {
             case Entry.GcraKind:
             case Entry.FixedKind:
+            case Entry.SlidingKind:
                 var state = Volatile.Read(ref entry.State);
                 return state != Dead && entry.ExpiresAt(state) <= now && Interlocked.CompareExchange(ref entry.State, Dead, state) == state;
             default:
@@ -516,7 +559,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
             for (int i = 0; i < snapshot.Length; i++)
             {
                 var entry = snapshot[i].Value;
-                expiries[i] = entry.Kind is Entry.GcraKind or Entry.FixedKind ? entry.ExpiresAt(Volatile.Read(ref entry.State)) : entry.ExpiresAt(0);
+                expiries[i] = entry.Kind == Entry.LockoutKind ? entry.ExpiresAt(0) : entry.ExpiresAt(Volatile.Read(ref entry.State));
             }
 
             Array.Sort(expiries, snapshot);
@@ -544,12 +587,10 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
 
         // Lock-free kinds.
         public long State;
+        public long Previous; // sliding window: (window index << 24) | count of the window before it
 
-        // Monitor kinds (guarded by lock(this)).
+        // Lockout (guarded by lock(this)).
         public bool IsDead;
-        public long Index = -2;
-        public long Current;
-        public long Previous;
         public int Failures;
         public long Last;
         public long Lifetime;
@@ -559,7 +600,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         {
             GcraKind => (long)Math.Ceiling(BitConverter.Int64BitsToDouble(state)),
             FixedKind => ((state >>> CountBits) + 1) * WindowTicks,
-            SlidingKind => (Index + 2) * WindowTicks,
+            SlidingKind => ((state >>> CountBits) + 2) * WindowTicks,
             _ => Permanent ? long.MaxValue : Last + Lifetime,
         };
     }

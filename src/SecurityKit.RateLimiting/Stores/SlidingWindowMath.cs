@@ -10,15 +10,20 @@ internal static class SlidingWindowMath
 {
     public static RateLimitDecision Decide(long previous, long current, int limit, int permits, long window, long elapsed)
     {
-        double fraction = (double)elapsed / window;
-        double estimate = (previous * (1 - fraction)) + current;
-        long remaining = Math.Max(0, (long)Math.Floor(limit - estimate + 1e-9));
+        // The same expressions, in the same order, as the Redis script (so both round alike). With no previous count the
+        // estimate is the current count in both (0 · x = 0), so the division is skipped.
+        double estimate = previous == 0 ? current : (previous * (1 - ((double)elapsed / window))) + current;
         int needed = Math.Max(permits, 1);
-        if (estimate + needed <= limit + 1e-9)
+        bool allowed = estimate + needed <= limit + 1e-9;
+        if (allowed && permits > 0)
         {
-            return permits == 0
-                ? new RateLimitDecision(true, remaining, TimeSpan.Zero)
-                : new RateLimitDecision(true, Math.Max(0, (long)Math.Floor(limit - estimate - permits + 1e-9)), TimeSpan.Zero);
+            return new RateLimitDecision(true, Math.Max(0, (long)Math.Floor(limit - estimate - permits + 1e-9)), TimeSpan.Zero);
+        }
+
+        long remaining = Math.Max(0, (long)Math.Floor(limit - estimate + 1e-9));
+        if (allowed)
+        {
+            return new RateLimitDecision(true, remaining, TimeSpan.Zero);
         }
 
         double wait;

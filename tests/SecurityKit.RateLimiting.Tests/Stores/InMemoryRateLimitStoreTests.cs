@@ -93,6 +93,107 @@ public sealed class InMemoryRateLimitStoreTests
         store.TryAcquire("hot", rule, 0).Remaining.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData(1_000_000)] // never binding: every check counts exactly once across the move into window 1
+    [InlineData(5_000)] // binding: exactly the limit is admitted across windows 0 and 1 (all checks in window 1 land at its start)
+    public async Task TryAcquire_SlidingWindowMovedOnByRacingThreadsWithStaleReadings_CountsEveryGrantOnce(int limit)
+    {
+        // Half of the threads read the clock just before the end of window 0, half at the start of window 1, so the
+        // key moves into window 1 while stale callers still count into window 0. The count of window 0 must reach
+        // window 1's estimate exactly: at the start of window 1 the previous window weighs fully, so the peek's
+        // remaining is limit − (every grant), and a lost update of that count would admit more than the limit.
+        var window = TimeSpan.FromSeconds(1);
+        for (var round = 0; round < 20; round++)
+        {
+            PerThreadClock.Now = 0;
+            var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), new PerThreadClock());
+            var rule = RateLimitRule.SlidingWindow(limit, window);
+            PerThreadClock.Now = window.Ticks / 2;
+            var granted = store.TryAcquire("hot", rule, Math.Min(limit / 2, 1_000)).IsAllowed ? Math.Min(limit / 2, 1_000) : 0;
+            using var start = new Barrier(8);
+            var workers = Enumerable.Range(0, 8).Select(worker => Task.Factory.StartNew(
+                () =>
+                {
+                    PerThreadClock.Now = worker % 2 == 0 ? window.Ticks - 1 : window.Ticks;
+                    start.SignalAndWait();
+                    var mine = 0;
+                    for (var i = 0; i < 2_000; i++)
+                    {
+                        mine += store.TryAcquire("hot", rule).IsAllowed ? 1 : 0;
+                    }
+
+                    return mine;
+                },
+                TaskCreationOptions.LongRunning));
+
+            granted += (await Task.WhenAll(workers)).Sum();
+
+            PerThreadClock.Now = window.Ticks;
+            var peek = store.TryAcquire("hot", rule, 0);
+            granted.Should().Be(Math.Min(limit, 16_000 + Math.Min(limit / 2, 1_000)), $"round {round}");
+            peek.Remaining.Should().Be(limit - granted, $"round {round}");
+        }
+    }
+
+    [Fact]
+    public async Task TryAcquire_SlidingWindowMoverThatReadAnOlderCount_DoesNotLowerThePreviousWindowsCount()
+    {
+        // Two checks move the key into window 1. A read window 0's count (10) and stalls; meanwhile a stale caller adds 5
+        // to window 0 and B moves the key on with the final count (15). When A resumes, its older count must not
+        // replace 15: the previous window would forget 5 permits.
+        PerThreadClock.Now = 0;
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), new PerThreadClock());
+        var rule = RateLimitRule.SlidingWindow(1_000, TimeSpan.FromSeconds(1));
+        PerThreadClock.Now = TimeSpan.FromMilliseconds(500).Ticks;
+        store.TryAcquire("k", rule, 10).IsAllowed.Should().BeTrue();
+
+        using var aStalled = new ManualResetEventSlim();
+        using var resumeA = new ManualResetEventSlim();
+        var threadA = -1;
+        store.BeforeWindowMove = () =>
+        {
+            if (Environment.CurrentManagedThreadId == Volatile.Read(ref threadA))
+            {
+                aStalled.Set();
+                resumeA.Wait();
+            }
+        };
+        var moverA = Task.Factory.StartNew(
+            () =>
+            {
+                Volatile.Write(ref threadA, Environment.CurrentManagedThreadId);
+                PerThreadClock.Now = TimeSpan.FromSeconds(1).Ticks;
+                return store.TryAcquire("k", rule);
+            },
+            TaskCreationOptions.LongRunning);
+        aStalled.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+
+        PerThreadClock.Now = TimeSpan.FromMilliseconds(999).Ticks;
+        store.TryAcquire("k", rule, 5).Should().Be(new RateLimitDecision(true, 985, TimeSpan.Zero), "a stale caller still counts into window 0");
+        PerThreadClock.Now = TimeSpan.FromSeconds(1).Ticks;
+        store.TryAcquire("k", rule).Should().Be(new RateLimitDecision(true, 984, TimeSpan.Zero), "B moves the key on with window 0's final count");
+        resumeA.Set();
+
+        (await moverA).Should().Be(new RateLimitDecision(true, 983, TimeSpan.Zero));
+        store.TryAcquire("k", rule, 0).Remaining.Should().Be(983, "window 0's 15 permits weigh fully at the start of window 1");
+    }
+
+    /// <summary>A clock each thread sets for itself, to make callers hold different readings at the same moment.</summary>
+    private sealed class PerThreadClock : TimeProvider
+    {
+        [ThreadStatic]
+        private static long t_now;
+
+        public static long Now
+        {
+            set => t_now = value;
+        }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => t_now;
+    }
+
     [Fact]
     public void TryAcquire_SystemClock_UsesCoarseClockAndStillLimits()
     {
