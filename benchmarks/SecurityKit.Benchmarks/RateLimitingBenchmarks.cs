@@ -175,7 +175,17 @@ internal sealed class BenchmarkRedisServer : IDisposable
             Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
-        var psi = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true };
+        // SECURITYKIT_BENCH_REDIS_CPU=n pins the server to CPU n (taskset), e.g. with BenchmarkDotNet's --affinity
+        // keeping the client on the other core: the server then never competes with the client for a core.
+        var cpu = Environment.GetEnvironmentVariable("SECURITYKIT_BENCH_REDIS_CPU");
+        var psi = new ProcessStartInfo(string.IsNullOrEmpty(cpu) ? "redis-server" : "taskset") { UseShellExecute = false, RedirectStandardOutput = true };
+        if (!string.IsNullOrEmpty(cpu))
+        {
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add(cpu);
+            psi.ArgumentList.Add("redis-server");
+        }
+
         foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
         {
             psi.ArgumentList.Add(arg);
