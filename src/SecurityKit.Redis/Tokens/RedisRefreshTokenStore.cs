@@ -9,7 +9,8 @@
  *       prev     previous token hash         prevAt   rotation time of prev, Unix ms
  *       succ     protected successor (≤ 256 bytes; removed on revocation)
  *       rev      "1" when revoked
- *       o:<32-byte hash>  "1" for every earlier token (reuse detection)
+ *       o:<32-byte hash>  "1" for each of the last RefreshTokenStore.MaxRememberedTokens earlier tokens (reuse detection)
+ *       og:<n>   the hash that the n-th rotation moved to the earlier tokens (to forget the oldest)
  *   {p}rtu:{<user-id>}    SET of family ids, TTL = the longest absolute lifetime added
  *
  * The family key's hash tag is the family id, so every rotation touches one key (one slot, Redis Cluster
@@ -59,15 +60,27 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         local isOld = (not isCur) and (not isPrev) and redis.call('HEXISTS', @family, 'o:' .. p) == 1
         if not (isCur or isPrev or isOld) then return { 0 } end
         if f[4] == '1' then return { 4, '', snapshot(@family) } end
-        local now = tonumber(@now)
+        -- A time older than the last rotation (a caller that read its clock before a racing rotation, or an instance
+        -- whose clock lags) counts as that rotation's time: stored times never move back, no grace without a window.
+        local stamp = @now
+        local now = tonumber(stamp)
+        local prevAt = tonumber(f[3] or '0')
+        if prevAt > now then now, stamp = prevAt, f[3] end
         if now >= tonumber(f[5]) or now >= tonumber(f[7]) + tonumber(f[6]) then return { 5, '', snapshot(@family) } end
         if isCur then
-          if f[2] then redis.call('HSET', @family, 'o:' .. f[2], '1') end
-          redis.call('HSET', @family, 'prev', f[1], 'prevAt', @now, 'cur', @next, 'succ', @successor, 'last', @now)
-          redis.call('HINCRBY', @family, 'gen', 1)
+          local gen = redis.call('HINCRBY', @family, 'gen', 1)
+          if f[2] then
+            -- Earlier tokens: o:<hash> for lookup, og:<n> = hash in rotation order; only the last @keep are kept.
+            redis.call('HSET', @family, 'o:' .. f[2], '1', 'og:' .. gen, f[2])
+            local gone = redis.call('HGET', @family, 'og:' .. (gen - @keep))
+            if gone then redis.call('HDEL', @family, 'o:' .. gone, 'og:' .. (gen - @keep)) end
+          end
+          local last = stamp
+          if tonumber(f[7]) > now then last = f[7] end
+          redis.call('HSET', @family, 'prev', f[1], 'prevAt', stamp, 'cur', @next, 'succ', @successor, 'last', last)
           return { 1, '', snapshot(@family) }
         end
-        if isPrev and now < tonumber(f[3]) + tonumber(@grace) then
+        if isPrev and now < prevAt + tonumber(@grace) then
           local s = redis.call('HGET', @family, 'succ')
           if s then return { 2, s, snapshot(@family) } end
         end
@@ -80,10 +93,11 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         local f = redis.call('HMGET', @family, 'uid', 'rev', 'abs', 'idle', 'last')
         if not f[1] or f[2] == '1' then return 0 end
         if @uid ~= '' and f[1] ~= @uid then return 0 end
-        local now = tonumber(@now)
-        if now >= tonumber(f[3]) or now >= tonumber(f[5]) + tonumber(f[4]) then return 0 end
+        -- An expired family is marked too (a lagging clock elsewhere could still find it alive) but not counted.
         redis.call('HSET', @family, 'rev', '1')
         redis.call('HDEL', @family, 'succ')
+        local now = tonumber(@now)
+        if now >= tonumber(f[3]) or now >= tonumber(f[5]) + tonumber(f[4]) then return 0 end
         return 1
         """);
 
@@ -132,6 +146,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
             successor = rotation.ProtectedSuccessor.ToArray(),
             now = rotation.Now.ToUnixTimeMilliseconds(),
             grace = (long)rotation.GraceWindow.TotalMilliseconds,
+            keep = MaxRememberedTokens,
         }).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false))!;
         var status = (RefreshTokenRotationStatus)(int)result[0];
         if (status == RefreshTokenRotationStatus.NotFound)

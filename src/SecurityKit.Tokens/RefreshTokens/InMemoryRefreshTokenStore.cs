@@ -12,7 +12,7 @@ namespace SecurityKit.Tokens.RefreshTokens;
 /// expired families and, if fewer than 1 % of the capacity were expired, the least recently used ones up to 1 % (their
 /// users must sign in again), so one scan makes room for many creations. Revoked families
 /// are kept until they expire so reuse of their tokens is still reported as revoked. Each family keeps
-/// the hash of every earlier token (32 bytes per rotation) until it expires.</para>
+/// the hashes of its last <see cref="RefreshTokenStore.MaxRememberedTokens"/> earlier tokens for reuse detection.</para>
 /// <para>Rotation is atomic: a per-family lock. Thread-safe. State is lost when the process stops; use
 /// the Redis store for several instances.</para>
 /// </remarks>
@@ -85,7 +85,7 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
             var presented = rotation.PresentedHash.Span;
             var isCurrent = CryptographicOperations.FixedTimeEquals(presented, entry.Current);
             var isPrevious = entry.Previous is not null && CryptographicOperations.FixedTimeEquals(presented, entry.Previous);
-            var isOlder = !isCurrent && !isPrevious && entry.Older.Contains(Convert.ToHexString(presented));
+            var isOlder = !isCurrent && !isPrevious && entry.OlderSet.Contains(Convert.ToHexString(presented));
             if (!isCurrent && !isPrevious && !isOlder)
             {
                 return ValueTask.FromResult(new RefreshTokenRotationResult(RefreshTokenRotationStatus.NotFound, null, default));
@@ -96,7 +96,10 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
                 return Result(RefreshTokenRotationStatus.Revoked, entry);
             }
 
-            if (entry.Snapshot().IsExpired(rotation.Now))
+            // A time older than the last rotation (read before a racing rotation won the lock) counts as that rotation's
+            // time: stored times never move back, and with no grace window a racing reuse is never a grace replay.
+            var now = rotation.Now > entry.RotatedAt ? rotation.Now : entry.RotatedAt;
+            if (entry.Snapshot().IsExpired(now))
             {
                 return Result(RefreshTokenRotationStatus.Expired, entry);
             }
@@ -105,19 +108,19 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
             {
                 if (entry.Previous is not null)
                 {
-                    entry.Older.Add(Convert.ToHexString(entry.Previous));
+                    entry.RememberOlder(Convert.ToHexString(entry.Previous));
                 }
 
                 entry.Previous = entry.Current;
                 entry.Current = rotation.NewHash.ToArray();
-                entry.RotatedAt = rotation.Now;
+                entry.RotatedAt = now;
                 entry.Successor = rotation.ProtectedSuccessor.ToArray();
-                entry.LastUsedAt = rotation.Now;
+                entry.LastUsedAt = now > entry.LastUsedAt ? now : entry.LastUsedAt;
                 entry.Generation++;
                 return Result(RefreshTokenRotationStatus.Rotated, entry);
             }
 
-            if (isPrevious && rotation.Now < entry.RotatedAt + rotation.GraceWindow && entry.Successor is not null)
+            if (isPrevious && now < entry.RotatedAt + rotation.GraceWindow && entry.Successor is not null)
             {
                 return ValueTask.FromResult(new RefreshTokenRotationResult(RefreshTokenRotationStatus.GraceReplay, entry.Snapshot(), entry.Successor.ToArray()));
             }
@@ -193,14 +196,15 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
     {
         lock (entry)
         {
-            if (entry.Revoked || entry.Snapshot().IsExpired(now))
+            if (entry.Revoked)
             {
                 return false;
             }
 
+            // An expired family is marked too (a lagging clock elsewhere could still find it alive) but not counted.
             entry.Revoked = true;
             entry.Successor = null;
-            return true;
+            return !entry.Snapshot().IsExpired(now);
         }
     }
 
@@ -304,7 +308,22 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
 
         public byte[]? Successor { get; set; }
 
-        public HashSet<string> Older { get; } = new(StringComparer.Ordinal);
+        /// <summary>The earlier tokens (hex hashes) before <see cref="Previous"/>, at most <see cref="RefreshTokenStore.MaxRememberedTokens"/>.</summary>
+        public HashSet<string> OlderSet { get; } = new(StringComparer.Ordinal);
+
+        private Queue<string> OlderOrder { get; } = new();
+
+        public void RememberOlder(string hash)
+        {
+            if (OlderSet.Add(hash))
+            {
+                OlderOrder.Enqueue(hash);
+                if (OlderOrder.Count > MaxRememberedTokens)
+                {
+                    OlderSet.Remove(OlderOrder.Dequeue());
+                }
+            }
+        }
 
         public long Generation { get; set; }
 

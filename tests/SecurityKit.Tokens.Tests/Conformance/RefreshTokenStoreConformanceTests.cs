@@ -130,6 +130,64 @@ public abstract class RefreshTokenStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Rotate_ZeroGraceWithATimeOlderThanTheRacingRotation_IsStillReuse()
+    {
+        // The thief's request read the clock (t0) before the owner's request (t1) rotated: without a grace window the
+        // thief's call must not fall inside "t0 < t1 + 0" and get the successor.
+        var store = await CreateStoreAsync();
+        var (id, h0) = await CreateAsync(store, "user-1");
+        await store.RotateAsync(Rotation(id, h0, Hash(), T0.AddSeconds(5), grace: TimeSpan.Zero));
+
+        var stale = await store.RotateAsync(Rotation(id, h0, Hash(), T0.AddSeconds(4), grace: TimeSpan.Zero));
+
+        stale.Status.Should().Be(RefreshTokenRotationStatus.ReuseDetected);
+        stale.ProtectedSuccessor.IsEmpty.Should().BeTrue();
+    }
+
+    [SkippableFact]
+    public async Task Rotate_TimeOlderThanTheLastRotation_NeverMovesStoredTimesBack()
+    {
+        var store = await CreateStoreAsync();
+        var (id, h0) = await CreateAsync(store, "user-1");
+        var h1 = Hash();
+        var h2 = Hash();
+        await store.RotateAsync(Rotation(id, h0, h1, T0.AddMinutes(10)));
+
+        var stale = await store.RotateAsync(Rotation(id, h1, h2, T0.AddMinutes(9)));
+
+        stale.Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+        stale.Family!.LastUsedAt.Should().Be(T0.AddMinutes(10), "last use never moves back");
+
+        // The grace window runs from the later rotation time (10 min), not from the stale reading (9 min).
+        (await store.RotateAsync(Rotation(id, h1, Hash(), T0.AddMinutes(10).AddSeconds(9)))).Status.Should().Be(RefreshTokenRotationStatus.GraceReplay);
+        (await store.RotateAsync(Rotation(id, h1, Hash(), T0.AddMinutes(10).AddSeconds(10)))).Status.Should().Be(RefreshTokenRotationStatus.ReuseDetected);
+    }
+
+    [SkippableFact]
+    public async Task Rotate_ManyTimes_RemembersTheLastEarlierTokensOnly()
+    {
+        // A family's memory is bounded however often it rotates: the last MaxRememberedTokens earlier tokens (besides
+        // the previous one) are reuse; an older one is unknown (refused, family untouched).
+        var store = await CreateStoreAsync();
+        var (id, h0) = await CreateAsync(store, "user-1");
+        var hashes = new List<byte[]> { h0 };
+        for (var i = 0; i < RefreshTokenStore.MaxRememberedTokens + 3; i++)
+        {
+            var next = Hash();
+            (await store.RotateAsync(Rotation(id, hashes[^1], next, T0.AddSeconds(i)))).Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+            hashes.Add(next);
+        }
+
+        var later = T0.AddHours(1);
+
+        // hashes[^1] is current, hashes[^2] previous; hashes[^(2 + MaxRememberedTokens)] is the oldest remembered.
+        (await store.RotateAsync(Rotation(id, hashes[^(3 + RefreshTokenStore.MaxRememberedTokens)], Hash(), later))).Status.Should().Be(RefreshTokenRotationStatus.NotFound);
+        (await store.RotateAsync(Rotation(id, h0, Hash(), later))).Status.Should().Be(RefreshTokenRotationStatus.NotFound);
+        (await store.GetFamilyAsync(id))!.IsRevoked.Should().BeFalse();
+        (await store.RotateAsync(Rotation(id, hashes[^(2 + RefreshTokenStore.MaxRememberedTokens)], Hash(), later))).Status.Should().Be(RefreshTokenRotationStatus.ReuseDetected);
+    }
+
+    [SkippableFact]
     public async Task Rotate_AfterAbsoluteExpiry_IsExpired()
     {
         var store = await CreateStoreAsync();
@@ -165,6 +223,21 @@ public abstract class RefreshTokenStoreConformanceTests
         (await store.RevokeFamilyAsync(id, T0)).Should().BeFalse();
         (await store.RevokeFamilyAsync(NewId(), T0)).Should().BeFalse();
         (await store.RotateAsync(Rotation(id, h0, Hash(), T0))).Status.Should().Be(RefreshTokenRotationStatus.Revoked);
+    }
+
+    [SkippableFact]
+    public async Task RevokeFamily_Expired_IsMarkedButNotCounted()
+    {
+        // Revoking skips nothing: a family expired by this caller's clock could still be alive for an instance whose
+        // clock lags, so it is marked revoked too; only unexpired families are counted.
+        var store = await CreateStoreAsync();
+        var id = NewId();
+        var h0 = Hash();
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(id, "carol", null, h0, T0, T0.AddHours(1), TimeSpan.FromHours(1)));
+
+        (await store.RevokeUserFamiliesAsync("carol", T0.AddHours(2))).Should().Be(0);
+
+        (await store.RotateAsync(Rotation(id, h0, Hash(), T0.AddMinutes(30)))).Status.Should().Be(RefreshTokenRotationStatus.Revoked);
     }
 
     [SkippableFact]

@@ -122,6 +122,12 @@ public readonly record struct RefreshTokenRotationResult(
 /// in order: unknown family or hash → NotFound; revoked → Revoked; expired → Expired; current hash →
 /// Rotated; previous hash within the grace window (since the last rotation) → GraceReplay; any other
 /// known hash → revoke the family, ReuseDetected.</para>
+/// <para>Time never moves back inside a family: a call whose time is older than the family's last rotation (it read
+/// the clock before a racing rotation, or came from an instance whose clock lags) is decided as if at that rotation,
+/// so with no grace window a racing reuse is always ReuseDetected, and stored times only grow. A family remembers its
+/// last <see cref="MaxRememberedTokens"/> earlier tokens for reuse detection; an older one is NotFound (still refused,
+/// without revoking the family), which bounds a family's size however often it rotates. Revoking marks expired
+/// families too (they could come back to life under a lagging clock) but counts only unexpired ones.</para>
 /// <para>Implementations must be thread-safe.</para>
 /// </remarks>
 public abstract class RefreshTokenStore
@@ -140,6 +146,9 @@ public abstract class RefreshTokenStore
 
     /// <summary>The longest family id.</summary>
     public const int MaxFamilyIdLength = 64;
+
+    /// <summary>How many earlier tokens of a family (before the previous one) a store remembers for reuse detection.</summary>
+    public const int MaxRememberedTokens = 256;
 
     /// <summary>Creates a family with its first token.</summary>
     /// <param name="family">The family.</param>
