@@ -131,6 +131,41 @@ public sealed class HotpService
     public ValueTask<OtpVerificationResult> ResynchronizeAsync(string userId, string? protectedSecret, string? firstCode, string? secondCode, CancellationToken cancellationToken = default) =>
         VerifyCoreAsync(userId, protectedSecret, firstCode, secondCode ?? string.Empty, confirming: false, cancellationToken);
 
+    /// <summary>
+    /// Forgets the counter of an HOTP credential the user removed or replaced. HOTP counters never expire by
+    /// themselves (the counter is the credential's state), so without this each re-enrollment leaves one behind.
+    /// </summary>
+    /// <remarks>Call it only once the protected secret is deleted: a credential whose counter is forgotten starts
+    /// at counter 0 again, so verifying the same secret afterwards would accept its old codes.</remarks>
+    /// <param name="userId">The user id.</param>
+    /// <param name="protectedSecret">The credential's protected secret (confirmed or pending).</param>
+    /// <param name="cancellationToken">Cancels the store operation.</param>
+    /// <returns><see langword="false"/> when the protected secret is not a valid HOTP credential of this user (nothing removed).</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or too long.</exception>
+    public async ValueTask<bool> RemoveCredentialAsync(string userId, string? protectedSecret, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.UserId(userId);
+        if (!_protector.TryUnprotect(userId, protectedSecret, out var credential))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (credential.Kind != OtpKind.Hotp)
+            {
+                return false;
+            }
+
+            await _store.RemoveCounterAsync(userId, credential.CounterName, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(credential.Secret);
+        }
+    }
+
     private async ValueTask<OtpVerificationResult> VerifyCoreAsync(string userId, string? protectedSecret, string? code, string? secondCode, bool confirming, CancellationToken cancellationToken)
     {
         StoreArguments.UserId(userId);

@@ -16,6 +16,36 @@ public sealed class HotpServiceTests
     }
 
     [Fact]
+    public async Task RemoveCredential_ForgetsItsCounterOnly()
+    {
+        var (context, service, secret, protectedSecret) = await EnrolledAsync();
+        (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 1))).Status.Should().Be(OtpVerificationStatus.Success);
+        var other = service.BeginEnrollment("user-1", "alice");
+        var otherSecret = OtpTestContext.SecretOf(other);
+        var confirmed = await service.ConfirmEnrollmentAsync("user-1", other.ProtectedSecret, Hotp.ComputeCode(otherSecret, 0));
+        context.Store.Count.Should().Be(2, "one counter per confirmed credential");
+
+        (await service.RemoveCredentialAsync("user-1", protectedSecret)).Should().BeTrue();
+
+        context.Store.Count.Should().Be(1);
+        (await service.VerifyAsync("user-1", confirmed.ProtectedSecret, Hotp.ComputeCode(otherSecret, 0))).Status.Should().Be(OtpVerificationStatus.InvalidCode, "the other credential keeps its counter");
+    }
+
+    [Fact]
+    public async Task RemoveCredential_InvalidOrForeignSecret_RemovesNothing()
+    {
+        var (context, service, _, protectedSecret) = await EnrolledAsync();
+        var totp = context.Totp().BeginEnrollment("user-1", "alice").ProtectedSecret;
+
+        (await service.RemoveCredentialAsync("user-1", null)).Should().BeFalse();
+        (await service.RemoveCredentialAsync("user-1", "not-a-secret")).Should().BeFalse();
+        (await service.RemoveCredentialAsync("user-2", protectedSecret)).Should().BeFalse("bound to its user");
+        (await service.RemoveCredentialAsync("user-1", totp)).Should().BeFalse("not an HOTP credential");
+        context.Store.Count.Should().Be(1);
+        await FluentActions.Invoking(() => service.RemoveCredentialAsync(string.Empty, protectedSecret).AsTask()).Should().ThrowAsync<ArgumentException>();
+    }
+
+    [Fact]
     public async Task Verify_NextCounter_SuccessThenReplayed()
     {
         var (_, service, secret, protectedSecret) = await EnrolledAsync();
