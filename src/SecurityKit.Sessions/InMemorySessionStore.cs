@@ -231,7 +231,7 @@ public sealed class InMemorySessionStore : ISessionStore
             var record = old.Record with
             {
                 IdHash = newIdHash,
-                LastUsedAt = now,
+                LastUsedAt = now > old.Record.LastUsedAt ? now : old.Record.LastUsedAt, // never moves back (a stale reading)
                 IpAddress = ipAddress ?? old.Record.IpAddress,
                 Fingerprint = fingerprint ?? old.Record.Fingerprint,
                 DeviceSummary = deviceSummary ?? old.Record.DeviceSummary,

@@ -113,7 +113,7 @@ public sealed class RedisSessionStore : ISessionStore
         local all = redis.call('HGETALL', KEYS[1])
         local fields = {}
         for j = 1, #all, 2 do fields[all[j]] = all[j + 1] end
-        fields['l'] = ARGV[2]
+        if now > tonumber(f[1]) then fields['l'] = ARGV[2] end -- last use never moves back (a stale reading)
         fields['id'] = ARGV[1]
         if ARGV[3] ~= '' then fields['ip'] = ARGV[3] end
         if ARGV[4] ~= '' then fields['fp'] = ARGV[4] end

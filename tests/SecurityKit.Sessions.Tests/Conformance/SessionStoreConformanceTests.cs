@@ -235,6 +235,22 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Rotate_TimeOlderThanTheLastUse_KeepsTheLaterLastUse()
+    {
+        // A rotation that read its clock before a racing touch (or on an instance whose clock lags) never moves the
+        // session's last use back.
+        var store = await CreateStoreAsync();
+        var old = await CreateAsync(store, NewUser());
+        var touched = Time.GetUtcNow().AddMinutes(5);
+        (await store.TouchAsync(old.Partition, old.IdHash, touched)).Should().BeTrue();
+        var newId = SecureRandom.GetToken(32);
+
+        (await store.RotateAsync(old.Partition, old.IdHash, newId, touched.AddMinutes(-1), null, null, null)).Status.Should().Be(SessionStoreStatus.Succeeded);
+
+        (await store.GetAsync(old.Partition, newId)).Session!.LastUsedAt.Should().Be(touched);
+    }
+
+    [SkippableFact]
     public async Task Rotate_ExpiredUnknownOrRevokedAll_NotActive()
     {
         var store = await CreateStoreAsync();
