@@ -58,9 +58,10 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
         StoreArguments.CounterName(counterName);
         StoreArguments.Retention(retention);
         cancellationToken.ThrowIfCancellationRequested();
-        var now = _timeProvider.GetUtcNow().UtcTicks;
         lock (_lock)
         {
+            // Read under the lock: a reading taken before waiting for it could shorten an expiry a later caller set.
+            var now = _timeProvider.GetUtcNow().UtcTicks;
             long? previous = _entries.TryGetValue((userId, counterName), out var entry) && entry.ExpiresAt > now ? entry.Value : null;
             if (previous >= value)
             {
@@ -114,9 +115,9 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
         StoreArguments.UserId(userId);
         StoreArguments.Retention(window);
         cancellationToken.ThrowIfCancellationRequested();
-        var now = _timeProvider.GetUtcNow().UtcTicks;
         lock (_lock)
         {
+            var now = _timeProvider.GetUtcNow().UtcTicks; // under the lock, as above
             var count = _entries.TryGetValue((userId, FailureCounter), out var entry) && entry.ExpiresAt > now ? entry.Value : 0;
             count = Math.Min(count + 1, int.MaxValue);
             Set((userId, FailureCounter), new Entry(count, now + window.Ticks), now);

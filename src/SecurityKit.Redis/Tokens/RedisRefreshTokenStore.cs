@@ -91,7 +91,8 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
 
     private static readonly LuaScript RevokeScript = LuaScript.Prepare("""
         local f = redis.call('HMGET', @family, 'uid', 'rev', 'abs', 'idle', 'last')
-        if not f[1] or f[2] == '1' then return 0 end
+        if not f[1] then return -1 end
+        if f[2] == '1' then return 0 end
         if @uid ~= '' and f[1] ~= @uid then return 0 end
         -- An expired family is marked too (a lagging clock elsewhere could still find it alive) but not counted.
         redis.call('HSET', @family, 'rev', '1')
@@ -181,6 +182,14 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         var ids = await db.SetMembersAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
         var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+
+        // Families gone from Redis (expired) leave the user's index here too, not only when the families are listed.
+        var gone = ids.Where((_, i) => (int)results[i] == -1).ToArray();
+        if (gone.Length > 0)
+        {
+            _ = db.SetRemoveAsync(UserKey(userId), gone, CommandFlags.FireAndForget);
+        }
+
         return results.Count(r => (int)r == 1);
     }
 

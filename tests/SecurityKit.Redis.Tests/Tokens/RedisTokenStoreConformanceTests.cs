@@ -29,6 +29,31 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
         ttl.Should().NotBeNull();
         ttl!.Value.Should().BeCloseTo(TimeSpan.FromHours(2), TimeSpan.FromMinutes(1));
     }
+
+    [SkippableFact]
+    public async Task RevokeUserFamilies_PrunesFamiliesGoneFromRedisFromTheUsersIndex()
+    {
+        fixture.EnsureAvailable();
+        var connection = RedisTokenTestConnection.Create(fixture);
+        var store = new RedisRefreshTokenStore(connection);
+        var database = fixture.Multiplexer!.GetDatabase();
+        var live = NewId();
+        var gone = NewId();
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(live, "prune-user", null, Hash(), T0, T0.AddHours(2), TimeSpan.FromHours(1)));
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(gone, "prune-user", null, Hash(), T0, T0.AddHours(2), TimeSpan.FromHours(1)));
+        await database.KeyDeleteAsync($"{connection.KeyPrefix}rt:{{{gone}}}"); // as its TTL would
+
+        (await store.RevokeUserFamiliesAsync("prune-user", T0)).Should().Be(1);
+
+        var index = $"{connection.KeyPrefix}rtu:{{prune-user}}";
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((await database.SetLengthAsync(index)) != 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10); // the removal is sent fire-and-forget
+        }
+
+        (await database.SetMembersAsync(index)).Select(v => (string)v!).Should().Equal(live);
+    }
 }
 
 [Collection(RedisCollection.Name)]
