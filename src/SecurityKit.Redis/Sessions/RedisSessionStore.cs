@@ -121,7 +121,8 @@ public sealed class RedisSessionStore : ISessionStore
         local flat = {}
         for k, v in pairs(fields) do table.insert(flat, k); table.insert(flat, v) end
         redis.call('HSET', KEYS[2], unpack(flat))
-        redis.call('PEXPIRE', KEYS[2], math.max(1, math.min(now + tonumber(f[2]), tonumber(f[3])) - now))
+        local base = math.max(now, tonumber(f[1]))
+        redis.call('PEXPIRE', KEYS[2], math.max(1, math.min(base + tonumber(f[2]), tonumber(f[3])) - now))
         redis.call('HSET', KEYS[1], 'r', ARGV[2])
         redis.call('ZREM', KEYS[3], ARGV[6])
         redis.call('ZADD', KEYS[3], fields['c'], ARGV[1])

@@ -11,7 +11,10 @@
  *       rev      "1" when revoked
  *       o:<32-byte hash>  "1" for each of the last RefreshTokenStore.MaxRememberedTokens earlier tokens (reuse detection)
  *       og:<n>   the hash that the n-th rotation moved to the earlier tokens (to forget the oldest)
- *   {p}rtu:{<user-id>}    SET of family ids, TTL = the longest absolute lifetime added
+ *   {p}rtu:{<user-id>}    ZSET of family ids scored by absolute expiry (Unix ms), TTL = the longest absolute
+ *                         lifetime added. Pruned by score only (a family past its absolute expiry plus a margin for
+ *                         clock skew), never by "the family key is missing": create writes the index before the
+ *                         family (another slot in a cluster), so a missing key can be a family about to appear.
  *
  * The family key's hash tag is the family id, so every rotation touches one key (one slot, Redis Cluster
  * safe). Times come from the caller (the service's TimeProvider) and are compared inside the scripts;
@@ -46,7 +49,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         """);
 
     private static readonly LuaScript IndexScript = LuaScript.Prepare("""
-        redis.call('SADD', @user, @id)
+        redis.call('ZADD', @user, @abs, @id)
         if redis.call('PTTL', @user) < tonumber(@ttl) then redis.call('PEXPIRE', @user, @ttl) end
         return 1
         """);
@@ -70,7 +73,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         if isCur then
           local gen = redis.call('HINCRBY', @family, 'gen', 1)
           if f[2] then
-            -- Earlier tokens: o:<hash> for lookup, og:<n> = hash in rotation order; only the last @keep are kept.
+            -- Earlier tokens: o:<hash> for lookup, og:<n> = hash in rotation order; only the last few hundred are kept.
             redis.call('HSET', @family, 'o:' .. f[2], '1', 'og:' .. gen, f[2])
             local gone = redis.call('HGET', @family, 'og:' .. (gen - @keep))
             if gone then redis.call('HDEL', @family, 'o:' .. gone, 'og:' .. (gen - @keep)) end
@@ -91,8 +94,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
 
     private static readonly LuaScript RevokeScript = LuaScript.Prepare("""
         local f = redis.call('HMGET', @family, 'uid', 'rev', 'abs', 'idle', 'last')
-        if not f[1] then return -1 end
-        if f[2] == '1' then return 0 end
+        if not f[1] or f[2] == '1' then return 0 end
         if @uid ~= '' and f[1] ~= @uid then return 0 end
         -- An expired family is marked too (a lagging clock elsewhere could still find it alive) but not counted.
         redis.call('HSET', @family, 'rev', '1')
@@ -119,7 +121,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttl = (long)Math.Ceiling((family.AbsoluteExpiresAt - family.CreatedAt).TotalMilliseconds);
-        var index = db.ScriptEvaluateAsync(IndexScript, new { user = UserKey(family.UserId), id = family.FamilyId, ttl });
+        var index = db.ScriptEvaluateAsync(IndexScript, new { user = UserKey(family.UserId), id = family.FamilyId, abs = family.AbsoluteExpiresAt.ToUnixTimeMilliseconds(), ttl });
         var create = db.ScriptEvaluateAsync(CreateScript, new
         {
             family = FamilyKey(family.FamilyId),
@@ -179,17 +181,10 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.SetMembersAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        var ids = await db.SortedSetRangeByRankAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
         var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
-
-        // Families gone from Redis (expired) leave the user's index here too, not only when the families are listed.
-        var gone = ids.Where((_, i) => (int)results[i] == -1).ToArray();
-        if (gone.Length > 0)
-        {
-            _ = db.SetRemoveAsync(UserKey(userId), gone, CommandFlags.FireAndForget);
-        }
-
+        PruneIndex(db, userId, now);
         return results.Count(r => (int)r == 1);
     }
 
@@ -197,32 +192,33 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<IReadOnlyList<RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.SetMembersAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        var ids = await db.SortedSetRangeByRankAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => (Id: (string)id!, Values: db.HashGetAsync(FamilyKey(id!), SnapshotFields))).ToArray();
         await Task.WhenAll(pending.Select(p => p.Values)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         var list = new List<RefreshTokenFamily>();
-        List<RedisValue>? gone = null;
         foreach (var (id, values) in pending)
         {
             var family = Parse(id, await values.ConfigureAwait(false));
-            if (family is null)
-            {
-                (gone ??= []).Add(id);
-            }
-            else if (family.UserId == userId && !family.IsRevoked && !family.IsExpired(now))
+            if (family is not null && family.UserId == userId && !family.IsRevoked && !family.IsExpired(now))
             {
                 list.Add(family);
             }
         }
 
-        if (gone is not null)
-        {
-            _ = db.SetRemoveAsync(UserKey(userId), [.. gone], CommandFlags.FireAndForget);
-        }
+        PruneIndex(db, userId, now);
 
         list.Sort(static (a, b) => a.CreatedAt.CompareTo(b.CreatedAt) is var c && c != 0 ? c : string.CompareOrdinal(a.FamilyId, b.FamilyId));
         return list;
     }
+
+    /// <summary>How long past its absolute expiry a family stays in its user's index: a margin for clock skew between
+    /// instances (an instance whose clock lags still finds the family alive a little longer).</summary>
+    private static readonly TimeSpan IndexPruneMargin = TimeSpan.FromMinutes(10);
+
+    /// <summary>Drops from a user's index the families past their absolute expiry (and the margin): by score only, so a
+    /// family being created (index written, family not yet) is never dropped.</summary>
+    private void PruneIndex(IDatabase db, string userId, DateTimeOffset now) =>
+        _ = db.SortedSetRemoveRangeByScoreAsync(UserKey(userId), double.NegativeInfinity, (now - IndexPruneMargin).ToUnixTimeMilliseconds(), Exclude.None, CommandFlags.FireAndForget);
 
     private RedisKey FamilyKey(string familyId) => $"{_connection.KeyPrefix}rt:{{{familyId}}}";
 

@@ -67,6 +67,37 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task Rotate_TimeOlderThanTheLastUse_KeyLivesUntilTheLaterIdleExpiry()
+    {
+        // The new key's TTL runs from the later last use, like its recorded last use: a stale rotation must not let
+        // Redis drop a session that is still active.
+        fixture.EnsureAvailable();
+        var prefix = "k" + SecureRandom.GetToken(16) + ":";
+        var store = Store(fixture, prefix);
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        var partition = Partition("bob");
+        var idHash = SecureRandom.GetToken(32);
+        var record = new SessionRecord
+        {
+            Partition = partition,
+            IdHash = idHash,
+            UserId = "bob",
+            CreatedAt = now,
+            LastUsedAt = now,
+            IdleTimeout = TimeSpan.FromMinutes(30),
+            AbsoluteExpiresAt = now.AddHours(12),
+        };
+        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+        (await store.TouchAsync(partition, idHash, now.AddMinutes(10))).Should().BeTrue();
+        var newId = SecureRandom.GetToken(32);
+
+        (await store.RotateAsync(partition, idHash, newId, now.AddMinutes(5), null, null, null)).Status.Should().Be(SessionStoreStatus.Succeeded);
+
+        var ttl = await fixture.Multiplexer!.GetDatabase().KeyTimeToLiveAsync($"{prefix}sess:{{{partition}}}:s:{newId}");
+        ttl!.Value.Should().BeCloseTo(TimeSpan.FromMinutes(35), TimeSpan.FromSeconds(5), "last use 10 min + 30 min idle, from the rotation's 5 min");
+    }
+
+    [SkippableFact]
     public async Task Get_CorruptRecord_TreatedAsAbsent()
     {
         fixture.EnsureAvailable();

@@ -31,28 +31,36 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
     }
 
     [SkippableFact]
-    public async Task RevokeUserFamilies_PrunesFamiliesGoneFromRedisFromTheUsersIndex()
+    public async Task UserIndex_PrunedByAbsoluteExpiryOnly_NeverAFamilyBeingCreated()
     {
+        // Create writes the user's index before the family (another slot in a cluster). Revoke-all and list run in
+        // that gap must not drop the id (the family would then escape "sign out everywhere"); families past their
+        // absolute expiry (plus a margin for clock skew) are dropped.
         fixture.EnsureAvailable();
         var connection = RedisTokenTestConnection.Create(fixture);
         var store = new RedisRefreshTokenStore(connection);
         var database = fixture.Multiplexer!.GetDatabase();
-        var live = NewId();
-        var gone = NewId();
-        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(live, "prune-user", null, Hash(), T0, T0.AddHours(2), TimeSpan.FromHours(1)));
-        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(gone, "prune-user", null, Hash(), T0, T0.AddHours(2), TimeSpan.FromHours(1)));
-        await database.KeyDeleteAsync($"{connection.KeyPrefix}rt:{{{gone}}}"); // as its TTL would
-
-        (await store.RevokeUserFamiliesAsync("prune-user", T0)).Should().Be(1);
-
         var index = $"{connection.KeyPrefix}rtu:{{prune-user}}";
+        var expired = NewId();
+        var live = NewId();
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(expired, "prune-user", null, Hash(), T0, T0.AddHours(1), TimeSpan.FromHours(1)));
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(live, "prune-user", null, Hash(), T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+        var beingCreated = NewId();
+        await database.SortedSetAddAsync(index, beingCreated, T0.AddDays(30).ToUnixTimeMilliseconds()); // the index write alone
+
+        (await store.RevokeUserFamiliesAsync("prune-user", T0.AddHours(1).AddMinutes(5))).Should().Be(1, "only the live family counts");
+        (await store.ListUserFamiliesAsync("prune-user", T0.AddHours(1).AddMinutes(5))).Should().BeEmpty();
+        await Task.Delay(100); // removals are sent fire-and-forget
+        (await database.SortedSetLengthAsync(index)).Should().Be(3, "within the skew margin nothing is dropped");
+
+        (await store.ListUserFamiliesAsync("prune-user", T0.AddHours(2))).Should().BeEmpty();
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while ((await database.SetLengthAsync(index)) != 1 && DateTime.UtcNow < deadline)
+        while ((await database.SortedSetLengthAsync(index)) != 2 && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(10); // the removal is sent fire-and-forget
+            await Task.Delay(10);
         }
 
-        (await database.SetMembersAsync(index)).Select(v => (string)v!).Should().Equal(live);
+        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().BeEquivalentTo([live, beingCreated]);
     }
 }
 
