@@ -50,7 +50,7 @@ public static class Hotp
             return false;
         }
 
-        var last = counter > long.MaxValue - lookAhead ? long.MaxValue : counter + lookAhead;
+        var last = OtpCore.SaturatingAdd(counter, lookAhead);
         return OtpCore.TryMatch(secret, value, counter, last, algorithm, digits, out matchedCounter);
     }
 }

@@ -198,12 +198,12 @@ public sealed class HotpService
 
             var counterName = credential.CounterName;
             var last = await _store.GetLastAcceptedAsync(userId, counterName, cancellationToken).ConfigureAwait(false);
-            var expected = last is { } l ? l + 1 : 0;
+            var expected = last is { } l ? OtpCore.SaturatingAdd(l, 1) : 0; // never wraps to a negative (replayable) counter
             long matched;
             bool found;
             if (secondCode is null)
             {
-                found = OtpCore.TryMatch(credential.Secret, value, expected, expected + _options.LookAhead, credential.Algorithm, credential.Digits, out matched);
+                found = OtpCore.TryMatch(credential.Secret, value, expected, OtpCore.SaturatingAdd(expected, _options.LookAhead), credential.Algorithm, credential.Digits, out matched);
             }
             else
             {
@@ -237,8 +237,10 @@ public sealed class HotpService
         long found = -1;
         var any = 0;
         var previous = OtpCore.Compute(credential.Secret, start, credential.Algorithm, credential.Digits);
-        for (var counter = start + 1; counter <= start + window; counter++)
+        var steps = OtpCore.SaturatingAdd(start, window) - start; // the window, cut short at long.MaxValue (no wrap)
+        for (long i = 1; i <= steps; i++)
         {
+            var counter = start + i;
             var current = OtpCore.Compute(credential.Secret, counter, credential.Algorithm, credential.Digits);
             var equal = (((previous ^ first) | (current ^ second)) - 1) >>> 31;
             var mask = -(long)equal;

@@ -89,8 +89,13 @@ internal static class OtpCore
     {
         long found = -1;
         var any = 0;
-        for (var counter = Math.Max(first, 0); counter <= last; counter++)
+        first = Math.Max(first, 0);
+
+        // Counted from first, never "counter <= last; counter++": with last = long.MaxValue that condition never
+        // turns false (the counter wraps), and a verification would never end.
+        for (long i = 0, count = last - first; i <= count; i++)
         {
+            var counter = first + i;
             var candidate = Compute(secret, counter, algorithm, digits);
 
             // (x - 1) >>> 31 is 1 exactly when x == 0, for 0 <= x < 2^31.
@@ -103,6 +108,9 @@ internal static class OtpCore
         matched = found;
         return any != 0;
     }
+
+    /// <summary><paramref name="value"/> + <paramref name="add"/> (both ≥ 0), at most <see cref="long.MaxValue"/>.</summary>
+    internal static long SaturatingAdd(long value, long add) => value > long.MaxValue - add ? long.MaxValue : value + add;
 
     internal static string Format(int value, int digits) =>
         value.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0');

@@ -6,6 +6,21 @@ public sealed class OtpCoreTests
 {
     private static readonly byte[] Secret = Convert.FromHexString("3132333435363738393031323334353637383930");
 
+    [Theory]
+    [InlineData(long.MaxValue, 0)]
+    [InlineData(long.MaxValue, 10)]
+    [InlineData(long.MaxValue - 3, 10)]
+    public async Task VerifyCode_CounterAtTheEndOfTheRange_EndsWithoutWrapping(long counter, int lookAhead)
+    {
+        // "for (c = first; c <= long.MaxValue; c++)" never ends (c wraps): a counter from an imported otpauth URI
+        // (counter up to long.MaxValue) must not pin a thread.
+        var code = Hotp.ComputeCode(Secret, long.MaxValue);
+        var verify = Task.Run(() => (Hotp.VerifyCode(Secret, code, counter, lookAhead, out var matched), matched));
+
+        (await verify.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be((true, long.MaxValue), "the verification must end");
+        Hotp.VerifyCode(Secret, Hotp.ComputeCode(Secret, 5), counter, lookAhead, out _).Should().BeFalse("no wrap to low counters");
+    }
+
     [Fact]
     public void ComputeCode_RandomSecretsAndCounters_MatchOtpNetOracle()
     {
