@@ -110,6 +110,11 @@ public sealed class InMemorySessionStore : ISessionStore
     public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
+        if (maxSessionsPerUser is { } requested)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(requested, 1, nameof(maxSessionsPerUser)); // 0 would evict every session
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         MaybeSweep();
         if (!TryReserve())

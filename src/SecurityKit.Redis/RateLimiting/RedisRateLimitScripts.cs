@@ -386,13 +386,13 @@ internal sealed class RedisRateLimitScripts
           return d
         end
         local v = redis.call('GET', KEYS[1])
-        local f, last = 0, 0
+        local f, last, skew = 0, 0, 0
         if v and #v == 17 then
           local tag, sf, sl = struct.unpack('>Bdd', v)
           if tag == 76 then f, last = sf, sl end
         end
         if f > 0 then
-          if now < last then now = last end
+          if now < last then skew, now = last - now, last end
           local hard = f >= maxF
           if hard and perm then return {0, f, -1} end
           local expires = last + window
@@ -409,7 +409,10 @@ internal sealed class RedisRateLimitScripts
           redis.call('SET', KEYS[1], struct.pack('>Bdd', 76, f, now))
           return {1, f, -1}
         end
-        redis.call('SET', KEYS[1], struct.pack('>Bdd', 76, f, now), 'PX', ARGV[8])
+        -- The TTL runs on the server's real clock: when "now" was moved up to the last attempt, add that gap (whole ms).
+        local px = ARGV[8]
+        if skew > 0 then px = ARGV[8] + math.ceil(skew / 1000) end
+        redis.call('SET', KEYS[1], struct.pack('>Bdd', 76, f, now), 'PX', px)
         if f >= maxF then return {1, f, window} end
         return {1, f, delay(f)}
         """);

@@ -200,6 +200,11 @@ public sealed class RedisSessionStore : ISessionStore
     public async ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
+        if (maxSessionsPerUser is { } requested)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(requested, 1, nameof(maxSessionsPerUser)); // 0 would evict every session
+        }
+
         if (!IsKeyPart(session.Partition, 16) || !IsKeyPart(session.IdHash, 43))
         {
             return new(SessionStoreStatus.Failed, 0, []);

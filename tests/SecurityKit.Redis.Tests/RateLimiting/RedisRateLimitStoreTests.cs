@@ -142,6 +142,26 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
 
         checkedStates.Should().BeGreaterThan(20);
     }
+
+    [SkippableFact]
+    public async Task RegisterAttemptAsync_ClockBehindTheLastAttempt_TtlCoversTheLastAttemptsWindow()
+    {
+        // A reading older than the last attempt counts as that attempt's time; the TTL (on the server's real clock)
+        // must then run from that later time too, or the lock would end early by the clock step.
+        fixture.EnsureAvailable();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var store = RedisRateLimitStore.WithClientClock(RedisTestConnections.Shared(fixture, "lockskew:"), time);
+        var database = fixture.Multiplexer!.GetDatabase();
+        var key = NewKey();
+        var rule = new LockoutRule(5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 100, TimeSpan.FromHours(1), permanent: false);
+        await store.RegisterAttemptAsync(key, rule);
+
+        time.AdjustTime(time.GetUtcNow() - TimeSpan.FromMinutes(20));
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 2, TimeSpan.Zero));
+
+        (await database.KeyTimeToLiveAsync("lockskew:rl:{" + key + "}")).Should().BeCloseTo(TimeSpan.FromMinutes(80), TimeSpan.FromMinutes(1));
+    }
+
     [SkippableFact]
     public async Task RegisterAttemptAsync_TemporaryHasTtl_PermanentHasNone()
     {

@@ -63,6 +63,22 @@ public abstract class SessionStoreConformanceTests
         lookup.Session.Should().BeEquivalentTo(record);
     }
 
+    [SkippableTheory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task Create_LimitBelowOne_ThrowsAndKeepsTheUsersSessions(int limit)
+    {
+        // A limit of 0 in evict-oldest mode used to revoke every session of the user (Redis) before failing.
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var existing = await CreateAsync(store, user);
+
+        await store.Invoking(s => s.CreateAsync(NewRecord(user), limit, SessionLimitMode.EvictOldest, Time.GetUtcNow()).AsTask())
+            .Should().ThrowAsync<ArgumentOutOfRangeException>();
+
+        (await store.GetAsync(existing.Partition, existing.IdHash)).Session!.RevokedAt.Should().BeNull();
+    }
+
     [SkippableFact]
     public async Task Get_UnknownIdOrOtherPartition_ReturnsNull()
     {

@@ -18,11 +18,12 @@ public interface ISessionStore
 {
     /// <summary>Stores a new session, stamping the user's current token version, and applies the per-user limit atomically.</summary>
     /// <param name="session">The session; its <see cref="SessionRecord.TokenVersion"/> and <see cref="SessionRecord.RevokedAt"/> are ignored.</param>
-    /// <param name="maxSessionsPerUser">The most active sessions the user may have, or <see langword="null"/> for the store's own bound only.</param>
+    /// <param name="maxSessionsPerUser">The most active sessions the user may have (at least 1), or <see langword="null"/> for the store's own bound only.</param>
     /// <param name="limitMode">What to do when the limit is reached.</param>
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The outcome, with the stamped version and any evicted id hashes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSessionsPerUser"/> is less than 1.</exception>
     ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a session and its user's current token version atomically.</summary>
