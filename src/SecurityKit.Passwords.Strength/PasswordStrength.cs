@@ -31,8 +31,15 @@ public enum PasswordPattern
 /// <param name="Pattern">The pattern kind.</param>
 /// <param name="Start">The index of the first UTF-16 code unit covered.</param>
 /// <param name="Length">The number of UTF-16 code units covered.</param>
-/// <param name="Guesses">zxcvbn's guess estimate for this part alone.</param>
-public readonly record struct PasswordStrengthMatch(PasswordPattern Pattern, int Start, int Length, double Guesses);
+/// <param name="Guesses">zxcvbn's guess estimate for this part alone. Sensitive: for a dictionary match it is the word's
+/// rank in its list, which names the word.</param>
+public readonly record struct PasswordStrengthMatch(PasswordPattern Pattern, int Start, int Length, double Guesses)
+{
+    /// <summary>Returns the pattern, position and the guesses rounded to a whole power of ten.</summary>
+    /// <returns>A description safe to log (the compiler-generated one printed the exact guesses, i.e. a dictionary rank).</returns>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Pattern} [{Start}, +{Length}], guesses ~10^{Math.Floor(Math.Log10(Math.Max(Guesses, 1))):F0}");
+}
 
 /// <summary>
 /// A strength estimate compatible with zxcvbn 4.4.2: score, guesses, feedback and the match sequence.

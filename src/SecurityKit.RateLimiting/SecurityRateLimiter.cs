@@ -107,7 +107,8 @@ public sealed class SecurityRateLimiter
     /// <summary>Creates a <see cref="PartitionedRateLimiter{TResource}"/> over a policy, e.g. for ASP.NET Core's <c>AddRateLimiter(o => o.GlobalLimiter = …)</c>.</summary>
     /// <typeparam name="TResource">The resource type, e.g. <c>HttpContext</c>.</typeparam>
     /// <param name="policyName">The policy name.</param>
-    /// <param name="partitionKeySelector">Selects the partition key of a resource (1 to 256 characters).</param>
+    /// <param name="partitionKeySelector">Selects the partition key of a resource. Request data is fine: a null or empty key
+    /// is one shared partition, and a key longer than 256 characters is hashed (never an exception per request).</param>
     /// <returns>The limiter.</returns>
     /// <exception cref="ArgumentException">Unknown policy.</exception>
     public PartitionedRateLimiter<TResource> CreatePartitionedLimiter<TResource>(string policyName, Func<TResource, string> partitionKeySelector)
@@ -116,13 +117,14 @@ public sealed class SecurityRateLimiter
         return new StorePartitionedRateLimiter<TResource>(this, policyName, GetPolicy(policyName), partitionKeySelector);
     }
 
-    /// <summary>Checks <c>policyName:partition</c> (the partition already validated). With the in-memory store the key is
-    /// composed on the stack and an existing key is checked without allocating.</summary>
-    /// <summary>Throws unless <paramref name="partition"/> is 1 to 256 characters.</summary>
+    /// <summary>The longest partition key.</summary>
+    internal const int MaxPartitionLength = 256;
+
+    /// <summary>Throws unless <paramref name="partition"/> is 1 to <see cref="MaxPartitionLength"/> characters.</summary>
     internal static void ValidatePartition(string partition, string paramName)
     {
         ArgumentException.ThrowIfNullOrEmpty(partition, paramName);
-        if (partition.Length > 256)
+        if (partition.Length > MaxPartitionLength)
         {
             throw new ArgumentException("Partition keys are at most 256 characters.", paramName);
         }

@@ -258,6 +258,28 @@ public sealed class SecurityRateLimiterTests
     }
 
     [Fact]
+    public async Task CreatePartitionedLimiter_EmptyOrOverlongKeysFromTheRequest_NeverThrow()
+    {
+        // Partition keys come from request data: a missing header (null/empty) or a 10 kB one must not turn every
+        // request into a 500. Empty keys share one partition; long keys are hashed, one partition each.
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        using var partitioned = limiter.CreatePartitionedLimiter<string?>("api", key => key!);
+        var longA = new string('a', 10_000);
+        var longB = new string('a', 9_999) + "b";
+
+        for (var i = 0; i < 4; i++)
+        {
+            partitioned.AttemptAcquire(null).IsAcquired.Should().BeTrue();
+            (await partitioned.AcquireAsync(longA)).IsAcquired.Should().BeTrue();
+        }
+
+        partitioned.AttemptAcquire(string.Empty).IsAcquired.Should().BeFalse("null and empty share one partition");
+        partitioned.AttemptAcquire(longA).IsAcquired.Should().BeFalse();
+        partitioned.AttemptAcquire(longB).IsAcquired.Should().BeTrue("another long key is another partition");
+        store.Keys.Should().Contain("api:").And.OnlyContain(k => k.Length <= 4 + 1 + 256);
+    }
+
+    [Fact]
     public async Task CreatePartitionedLimiter_RemoteStore_WaitsForAnswer()
     {
         var (limiter, store, _, time) = Create(StoreFailurePolicy.FailClosed);

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading.RateLimiting;
 
 namespace SecurityKit.RateLimiting.Adapters;
@@ -18,10 +20,21 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(TResource resource, int permitCount, CancellationToken cancellationToken) =>
         StoreRateLimitLease.From(await owner.AcquirePartitionAsync(policyName, policy, PartitionOf(resource), permitCount, cancellationToken).ConfigureAwait(false));
 
+    /// <summary>
+    /// The partition of a resource. Keys usually come from the request (a header, a claim), so a bad one must not fail the
+    /// request: a null or empty key is the one shared partition "" (resources without a key are limited together), and a
+    /// key longer than 256 characters is replaced by <c>#</c> + base64url(SHA-256(UTF-8 key)), distinct per key.
+    /// </summary>
     private string PartitionOf(TResource resource)
     {
         var partition = selector(resource);
-        SecurityRateLimiter.ValidatePartition(partition, nameof(resource));
-        return partition;
+        if (string.IsNullOrEmpty(partition))
+        {
+            return string.Empty;
+        }
+
+        return partition.Length <= SecurityRateLimiter.MaxPartitionLength
+            ? partition
+            : "#" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(partition))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

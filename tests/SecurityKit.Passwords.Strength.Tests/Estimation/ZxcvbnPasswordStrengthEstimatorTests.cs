@@ -152,6 +152,17 @@ public sealed class ZxcvbnPasswordStrengthEstimatorTests(ITestOutputHelper outpu
     }
 
     [Fact]
+    public void Match_ToString_DoesNotRevealTheDictionaryRank()
+    {
+        // "password" is rank 2 in zxcvbn's list: an exact Guesses of 2 names the word; the default record ToString
+        // printed it.
+        var match = Estimator.Estimate("password").Sequence.Should().ContainSingle().Subject;
+        match.Guesses.Should().Be(2);
+
+        match.ToString().Should().Be("Dictionary [0, +8], guesses ~10^0");
+    }
+
+    [Fact]
     public void FeedbackCodes_AreUniqueAndStable()
     {
         var warnings = Enum.GetValues<PasswordWarning>().Select(PasswordFeedbackText.GetCode).ToArray();
