@@ -20,7 +20,7 @@ public sealed class JwtClaims
         ExpiresAt = GetDate("exp") ?? default;
         IssuedAt = GetDate("iat");
         NotBefore = GetDate("nbf");
-        TokenVersion = _root.TryGetProperty("ver", out var ver) && ver.TryGetInt64(out var v) ? v : null;
+        TokenVersion = _root.TryGetProperty("ver", out var ver) && ver.ValueKind == JsonValueKind.Number && ver.TryGetInt64(out var v) ? v : null;
     }
 
     /// <summary>Gets the subject (<c>sub</c>), usually the user id.</summary>
@@ -61,16 +61,74 @@ public sealed class JwtClaims
 
     internal static JwtClaims Parse(ReadOnlySpan<byte> payload)
     {
-        using var document = JsonDocument.Parse(payload.ToArray());
-        return new JwtClaims(document.RootElement.Clone());
+        // A result of JwtValidator.VerifySignature carries any signed payload, not necessarily a JWT claims set: say so
+        // with a typed error (never the payload itself) instead of a JsonException or a crash on a non-object root.
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(payload.ToArray());
+        }
+        catch (JsonException)
+        {
+            throw new InvalidOperationException("The token's payload is not JSON, so it has no claims to read (use GetPayload).");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidOperationException("The token's payload is not a JSON object, so it has no claims to read (use GetPayload).");
+            }
+
+            return new JwtClaims(document.RootElement.Clone());
+        }
     }
 
-    private string? GetString(string name) => _root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+    private string? GetString(string name) => _root.TryGetProperty(name, out var e) ? AsString(e) : null;
 
-    private DateTimeOffset? GetDate(string name) =>
-        _root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number
-            ? DateTimeOffset.FromUnixTimeSeconds(e.TryGetInt64(out var s) ? s : (long)Math.Floor(e.GetDouble()))
-            : null;
+    /// <summary>The string value, or null for another kind or for text that is not valid UTF-16 (an escaped lone
+    /// surrogate such as <c>"\udc00"</c>, which validation does not decode and <see cref="JsonElement.GetString"/> rejects).</summary>
+    private static string? AsString(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return e.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    // The range DateTimeOffset.FromUnixTimeSeconds accepts: a time outside it (e.g. "exp":1e300) is no date.
+    private const long MinUnixSeconds = -62_135_596_800;
+    private const long MaxUnixSeconds = 253_402_300_799;
+
+    private DateTimeOffset? GetDate(string name)
+    {
+        if (!_root.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.Number)
+        {
+            return null;
+        }
+
+        if (!e.TryGetInt64(out var seconds))
+        {
+            var value = Math.Floor(e.GetDouble());
+            if (!(value >= MinUnixSeconds && value <= MaxUnixSeconds))
+            {
+                return null;
+            }
+
+            seconds = (long)value;
+        }
+
+        return seconds is >= MinUnixSeconds and <= MaxUnixSeconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+    }
 
     private string[] GetStrings(string name)
     {
@@ -81,9 +139,9 @@ public sealed class JwtClaims
 
         if (e.ValueKind == JsonValueKind.String)
         {
-            return [e.GetString()!];
+            return AsString(e) is { } one ? [one] : [];
         }
 
-        return e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToArray() : [];
+        return e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().Select(AsString).OfType<string>().ToArray() : [];
     }
 }

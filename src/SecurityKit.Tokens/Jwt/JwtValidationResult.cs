@@ -94,8 +94,9 @@ public readonly struct JwtValidationResult : IEquatable<JwtValidationResult>
     }
 
     /// <summary>Decodes every claim into a <see cref="JwtClaims"/> object (allocates).</summary>
-    /// <returns>The claims.</returns>
-    /// <exception cref="InvalidOperationException">The result is not valid.</exception>
+    /// <returns>The claims; a claim of the wrong JSON type, out of range or not valid UTF-16 reads as absent.</returns>
+    /// <exception cref="InvalidOperationException">The result is not valid, or (a <see cref="JwtValidator.VerifySignature"/>
+    /// result) its payload is not a JSON object.</exception>
     public JwtClaims ReadClaims()
     {
         if (!IsValid)

@@ -390,4 +390,34 @@ public sealed class MaliciousTokenTests
     [Fact]
     public void Validate_UnknownHeaderMember_IsIgnored() =>
         _validator.Validate(Forge(Header(extra: ",\"cty\":\"x\",\"x5t\":\"abc\",\"custom\":{\"a\":[1,2]}"), Payload())).IsValid.Should().BeTrue();
+
+    [Fact]
+    public void ReadClaims_ValidTokenWithALoneSurrogateEscape_ReadsThatClaimAsAbsent()
+    {
+        // Validation does not decode "sub"/"jti"/"roles"; an escaped lone surrogate used to make ReadClaims throw.
+        var result = _validator.Validate(Forge(Header(), Payload(",\"jti\":\"\\udc00\",\"roles\":[\"admin\",\"\\ud800\"]")));
+        result.IsValid.Should().BeTrue();
+
+        var claims = result.ReadClaims();
+
+        claims.JwtId.Should().BeNull();
+        claims.Roles.Should().Equal("admin");
+        claims.Subject.Should().Be("user-1");
+    }
+
+    [Fact]
+    public void ReadClaims_SignatureOnlyResultWithOddPayloads_TypedErrorOrAbsentClaims()
+    {
+        var notJson = _validator.VerifySignature(Forge(Header(), "not json"));
+        notJson.IsValid.Should().BeTrue();
+        notJson.Invoking(r => r.ReadClaims()).Should().Throw<InvalidOperationException>().WithMessage("*not JSON*");
+        _validator.VerifySignature(Forge(Header(), "[1,2]")).Invoking(r => r.ReadClaims()).Should().Throw<InvalidOperationException>().WithMessage("*not a JSON object*");
+
+        var odd = _validator.VerifySignature(Forge(Header(), "{\"exp\":1e300,\"iat\":-1e300,\"nbf\":99999999999999,\"ver\":\"x\"}")).ReadClaims();
+
+        odd.ExpiresAt.Should().Be(default);
+        odd.IssuedAt.Should().BeNull();
+        odd.NotBefore.Should().BeNull();
+        odd.TokenVersion.Should().BeNull();
+    }
 }
