@@ -236,6 +236,11 @@ public static class OtpAuthUri
             else if (name.SequenceEqual("issuer"))
             {
                 bit = 2;
+                if (value.Length > MaxIssuerLength)
+                {
+                    return false; // the same bound as the label's issuer and the constructor's
+                }
+
                 issuer = value;
             }
             else if (name.SequenceEqual("algorithm"))

@@ -79,11 +79,7 @@ public sealed class SessionManager
     /// <exception cref="InvalidOperationException">The key ring has no token-hashing key.</exception>
     public async ValueTask<SessionIssueResult> CreateAsync(string userId, SessionContext? context = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        if (userId.Length > SessionRecord.MaxUserIdLength)
-        {
-            throw new ArgumentException($"The user id is longer than {SessionRecord.MaxUserIdLength} characters.", nameof(userId));
-        }
+        RequireUserId(userId);
 
         var key = _keyRing.GetActiveKey(KeyPurposes.TokenHashing);
         var partition = SessionToken.Partition(userId);
@@ -229,7 +225,7 @@ public sealed class SessionManager
     /// <returns><see langword="true"/> when an active session of that user was revoked.</returns>
     public async ValueTask<bool> RevokeAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
+        RequireUserId(userId);
         ArgumentNullException.ThrowIfNull(sessionId);
         if (sessionId.Length != 43)
         {
@@ -252,7 +248,7 @@ public sealed class SessionManager
     /// <returns>The number of active sessions revoked.</returns>
     public async ValueTask<int> RevokeAllAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
+        RequireUserId(userId);
         var count = await _store.RevokeAllAsync(SessionToken.Partition(userId), userId, null, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         _events.Publish(SessionEventNames.RevokedAll, SecurityEventSeverity.Information, userId, null, "all", Count(count));
         return count;
@@ -282,7 +278,7 @@ public sealed class SessionManager
     /// <returns>The sessions.</returns>
     public async ValueTask<IReadOnlyList<SessionInfo>> ListAsync(string userId, string? currentToken = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
+        RequireUserId(userId);
         string? currentIdHash = null;
         Span<byte> secret = stackalloc byte[SessionToken.SecretSize + 1];
         if (SessionToken.TryParse(currentToken, out var keyId, out var tokenPartition, secret) && _keyRing.TryGetKey(KeyPurposes.TokenHashing, keyId, out var key))
@@ -420,4 +416,15 @@ public sealed class SessionManager
     }
 
     private static KeyValuePair<string, string?>[] Count(int count) => [new("count", count.ToString(CultureInfo.InvariantCulture))];
+
+    /// <summary>Throws unless <paramref name="userId"/> is 1 to <see cref="SessionRecord.MaxUserIdLength"/> characters
+    /// (every call that derives a partition from it, not only creation).</summary>
+    private static void RequireUserId(string userId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (userId.Length > SessionRecord.MaxUserIdLength)
+        {
+            throw new ArgumentException($"The user id is longer than {SessionRecord.MaxUserIdLength} characters.", nameof(userId));
+        }
+    }
 }

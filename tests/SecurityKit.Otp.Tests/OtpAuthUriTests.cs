@@ -106,6 +106,14 @@ public sealed class OtpAuthUriTests
         OtpAuthUri.TryParse("otpauth://totp/x?secret=" + new string('A', 100_000), out _).Should().BeFalse();
 
     [Fact]
+    public void TryParse_IssuerParameterOverTheLimit_False()
+    {
+        var secret = Base32.Encode(Secret);
+        OtpAuthUri.TryParse($"otpauth://totp/x?secret={secret}&issuer={new string('i', OtpAuthUri.MaxIssuerLength)}", out _).Should().BeTrue();
+        OtpAuthUri.TryParse($"otpauth://totp/x?secret={secret}&issuer={new string('i', OtpAuthUri.MaxIssuerLength + 1)}", out _).Should().BeFalse();
+    }
+
+    [Fact]
     public void Components_ToString_HasNoSecret()
     {
         OtpAuthUri.TryParse(OtpAuthUri.CreateTotp("X", "y", Secret), out var parsed).Should().BeTrue();

@@ -421,4 +421,15 @@ public sealed class SessionManagerTests
         await FluentActions.Awaiting(() => manager.CreateAsync("").AsTask()).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(() => manager.CreateAsync(new string('u', 257)).AsTask()).Should().ThrowAsync<ArgumentException>();
     }
+
+    [Fact]
+    public async Task RevokeAndList_OverlongUserId_Throw()
+    {
+        // Every call that derives a partition from the user id bounds it, not only creation.
+        var manager = Manager();
+        var userId = new string('u', 257);
+        await FluentActions.Awaiting(() => manager.RevokeAsync(userId, "s").AsTask()).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(() => manager.RevokeAllAsync(userId).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(() => manager.ListAsync(userId).AsTask()).Should().ThrowAsync<ArgumentException>();
+    }
 }

@@ -92,6 +92,12 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
     public async ValueTask<BreachCheckResult> CheckAsync(string password, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(password);
+        if (password.Length > PasswordPolicyOptions.MaximumLengthCeiling)
+        {
+            // Not hashed (bounded work per call): no password policy accepts one this long, and it is no known breach.
+            return new BreachCheckResult(BreachCheckStatus.NotBreached, 0, false);
+        }
+
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
         var utf8 = Encoding.UTF8.GetBytes(password);
         string hex;

@@ -25,8 +25,9 @@ public readonly record struct LoginAttempt(string AccountId, IPAddress? ClientIp
     /// <summary>
     /// Gets the account's security stamp as the host stores it (e.g. ASP.NET Core Identity's <c>SecurityStamp</c>), when
     /// it keeps one and the account exists: a trusted-device token verifies only with the stamp it was issued with, so
-    /// changing the stamp (password reset, "sign out everywhere") revokes the account's device tokens. Any length (it is
-    /// hashed into the token's MAC); <see langword="null"/> and an empty stamp are different stamps.
+    /// changing the stamp (password reset, "sign out everywhere") revokes the account's device tokens. At most
+    /// <see cref="LoginProtector.MaxSecurityStampLength"/> characters (it is hashed into the token's MAC);
+    /// <see langword="null"/> and an empty stamp are different stamps.
     /// </summary>
     /// <value>The default value is <see langword="null"/> (no stamp).</value>
     public string? AccountSecurityStamp { get; init; }

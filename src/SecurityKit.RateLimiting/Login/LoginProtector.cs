@@ -145,6 +145,7 @@ public sealed class LoginProtector
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>The result; the same shape whatever the reason of a refusal.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="verifyCredentials"/> or the account id is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The account security stamp is longer than <see cref="MaxSecurityStampLength"/>.</exception>
     /// <exception cref="InvalidOperationException">The key ring has no rate-limit key.</exception>
     public async ValueTask<LoginAttemptResult> AttemptAsync(LoginAttempt attempt, Func<CancellationToken, ValueTask<bool>> verifyCredentials, CancellationToken cancellationToken = default)
     {
@@ -157,6 +158,7 @@ public sealed class LoginProtector
         }
 
         var stamp = attempt.AccountSecurityStamp;
+        RequireStamp(stamp, nameof(attempt));
         var token = attempt.TrustedDeviceToken;
 
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
@@ -298,6 +300,17 @@ public sealed class LoginProtector
         return Reference(_keyRing.GetActiveKey(KeyPurposes.RateLimitKeys), account);
     }
 
+    /// <summary>The longest accepted <see cref="LoginAttempt.AccountSecurityStamp"/> (ASP.NET Core Identity's is 32).</summary>
+    public const int MaxSecurityStampLength = 1024;
+
+    private static void RequireStamp(string? stamp, string paramName)
+    {
+        if (stamp is { Length: > MaxSecurityStampLength })
+        {
+            throw new ArgumentException($"The account security stamp is longer than {MaxSecurityStampLength} characters.", paramName);
+        }
+    }
+
     /// <summary>
     /// Issues a trusted-device token for <paramref name="accountId"/>: call it after a successful sign-in and keep the
     /// token on that browser or device (a long-lived HttpOnly, Secure cookie); pass it back in
@@ -305,13 +318,14 @@ public sealed class LoginProtector
     /// </summary>
     /// <param name="accountId">The account identifier as typed at sign-in (normalised like every attempt's).</param>
     /// <param name="accountSecurityStamp">The account's security stamp, if the host keeps one (e.g. ASP.NET Core Identity's
-    /// <c>SecurityStamp</c>; any length, hashed into the MAC): the token is bound to it, so changing it (password reset, "sign out
+    /// <c>SecurityStamp</c>; at most <see cref="MaxSecurityStampLength"/> characters, hashed into the MAC): the token is bound to it, so changing it (password reset, "sign out
     /// everywhere") revokes every device token of the account. Pass the same value in
     /// <see cref="LoginAttempt.AccountSecurityStamp"/>.</param>
     /// <returns><c>&lt;key id&gt;.&lt;54 base64url characters&gt;</c>: the issue time, a random 128-bit device id and an
     /// HMAC-SHA256 (truncated to 128 bits) binding both to the account, under the active <see cref="KeyPurposes.RateLimitKeys"/>
     /// key. Accepted for <see cref="LoginProtectionOptions.TrustedDeviceLifetime"/>, and while its key stays in the ring.</returns>
-    /// <exception cref="ArgumentException">The account id is empty, too long or not valid UTF-16.</exception>
+    /// <exception cref="ArgumentException">The account id is empty, too long or not valid UTF-16, or the stamp is longer than
+    /// <see cref="MaxSecurityStampLength"/>.</exception>
     /// <exception cref="InvalidOperationException">The key ring has no rate-limit key.</exception>
     /// <remarks><b>Security:</b> the token is a bearer credential for the account's device counter (not for the account):
     /// whoever holds it gets that device's own attempts, still under the lockout curve and the 100-failure stop. It names
@@ -320,6 +334,7 @@ public sealed class LoginProtector
     {
         ArgumentNullException.ThrowIfNull(accountId);
         var account = RequireAccount(accountId);
+        RequireStamp(accountSecurityStamp, nameof(accountSecurityStamp));
 
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
         Span<byte> body = stackalloc byte[DeviceTokenBytes];

@@ -47,6 +47,18 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
     }
 
     [Fact]
+    public async Task CheckAsync_PasswordOverTheLengthCeiling_NotHashedNorSent()
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body("0018A45C4D1DEF81644B54AB7F969B88D65:1"))));
+        var checker = Create(server.BaseAddress, TimeProvider.System);
+
+        var result = await checker.CheckAsync(new string('p', PasswordPolicyOptions.MaximumLengthCeiling + 1));
+
+        result.Should().Be(new BreachCheckResult(BreachCheckStatus.NotBreached, 0, false));
+        server.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task CheckAsync_Miss_NotBreached()
     {
         await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body("0018A45C4D1DEF81644B54AB7F969B88D65:1"))));

@@ -595,14 +595,25 @@ public sealed class LoginProtectorTests
         (await WithStamp(string.Empty)).Status.Should().Be(LoginAttemptStatus.Throttled, "an empty stamp is not a missing one");
         (await WithStamp("stamp-1")).Succeeded.Should().BeTrue();
 
-        // Any stamp length works (it is hashed into the MAC); a null stamp's token does not verify with "".
-        var longStamp = new string('s', 5_000);
+        // Any stamp up to the limit works (it is hashed into the MAC); a null stamp's token does not verify with "".
+        var longStamp = new string('s', LoginProtector.MaxSecurityStampLength);
         var longToken = protector.IssueTrustedDeviceToken("sam", longStamp);
         var noStampToken = protector.IssueTrustedDeviceToken("sam");
         await Attempt(protector, "sam", "192.0.2.60");
         (await protector.AttemptAsync(new LoginAttempt("sam", IPAddress.Parse("192.0.2.62")) { TrustedDeviceToken = longToken, AccountSecurityStamp = longStamp }, _ => ValueTask.FromResult(true))).Succeeded.Should().BeTrue();
         await Attempt(protector, "sam", "192.0.2.60");
         (await protector.AttemptAsync(new LoginAttempt("sam", IPAddress.Parse("192.0.2.63")) { TrustedDeviceToken = noStampToken, AccountSecurityStamp = string.Empty }, _ => ValueTask.FromResult(true))).Status.Should().Be(LoginAttemptStatus.Throttled);
+    }
+
+    [Fact]
+    public async Task SecurityStampOverTheLimit_Throws()
+    {
+        var protector = Create();
+        var stamp = new string('s', LoginProtector.MaxSecurityStampLength + 1);
+
+        FluentActions.Invoking(() => protector.IssueTrustedDeviceToken("sam", stamp)).Should().Throw<ArgumentException>();
+        await FluentActions.Awaiting(() => protector.AttemptAsync(new LoginAttempt("sam", IPAddress.Parse("192.0.2.64")) { AccountSecurityStamp = stamp }, _ => ValueTask.FromResult(true)).AsTask())
+            .Should().ThrowAsync<ArgumentException>();
     }
 
     [Fact]
