@@ -62,7 +62,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var result = await db.ScriptEvaluateAsync(AcceptScript, [RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName)], [value, px])
             .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
-        long? previous = parts.Length > 1 && !parts[1].IsNull ? long.Parse((string)parts[1]!, CultureInfo.InvariantCulture) : null;
+        long? previous = parts.Length > 1 && !parts[1].IsNull && long.TryParse((string)parts[1]!, NumberStyles.Integer, CultureInfo.InvariantCulture, out var stored) ? stored : null;
         return new OtpAcceptOutcome((long)parts[0] == 1, previous);
     }
 
