@@ -300,7 +300,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
         }
 
         events.Publish(PasswordStrengthEventNames.PolicyRejected, SecurityEventSeverity.Information,
-            userId: context?.UserName,
+            userId: context?.UserId,
             reason: string.Join(",", result.Failures.Select(f => f.CodeName)),
             properties: [new("score", result.Score.ToString(CultureInfo.InvariantCulture))]);
     }

@@ -6,6 +6,11 @@ namespace SecurityKit.Passwords.Strength;
 /// </summary>
 public sealed class PasswordPolicyContext
 {
+    /// <summary>Gets or sets the host's id of the account (not used in any check): the user id of the
+    /// <c>password.policy_rejected</c> event. The user name, typed by a person, never goes into an event.</summary>
+    /// <value>The default value is null (the event has no user id).</value>
+    public string? UserId { get; set; }
+
     /// <summary>Gets or sets the user name.</summary>
     /// <value>The default value is null.</value>
     public string? UserName { get; set; }

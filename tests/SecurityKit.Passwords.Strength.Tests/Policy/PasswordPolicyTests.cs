@@ -18,6 +18,28 @@ public sealed class PasswordPolicyTests
     }
 
     [Fact]
+    public void Evaluate_Rejected_EventCarriesTheHostsUserIdNeverTheTypedUserName()
+    {
+        var sink = new CollectingSink();
+        var options = new PasswordPolicyOptions();
+        options.Strength.ReferenceYear = 2026;
+        var policy = new PasswordPolicy(options, new ZxcvbnPasswordStrengthEstimator(options.Strength, TimeProvider.System), events: new SecurityKit.Events.SecurityEventPublisher([sink], TimeProvider.System));
+
+        policy.Evaluate("short", new PasswordPolicyContext { UserName = "alice@example.com", UserId = "u-42" }).IsAcceptable.Should().BeFalse();
+        policy.Evaluate("short", new PasswordPolicyContext { UserName = "alice@example.com" }).IsAcceptable.Should().BeFalse();
+
+        sink.Events.Select(e => e.UserId).Should().Equal("u-42", null);
+        sink.Events.Should().OnlyContain(e => !e.ToString().Contains("alice", StringComparison.Ordinal));
+    }
+
+    private sealed class CollectingSink : SecurityKit.Events.ISecurityEventSink
+    {
+        public List<SecurityKit.Events.SecurityEvent> Events { get; } = [];
+
+        public void Handle(SecurityKit.Events.SecurityEvent securityEvent) => Events.Add(securityEvent);
+    }
+
+    [Fact]
     public void Constructor_KeepsACopy_ChangingTheCallersOptionsLaterCannotWeakenThePolicy()
     {
         var options = new PasswordPolicyOptions();
