@@ -14,13 +14,27 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
     private IConnectionMultiplexer? _multiplexer;
     private bool _owned;
 
-    /// <summary>Initializes the connection holder.</summary>
+    /// <summary>Initializes the connection holder, bounding store calls on the system clock.</summary>
     /// <param name="options">The options.</param>
     public RedisConnection(IOptions<RedisSecurityKitOptions> options)
+        : this(options, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Initializes the connection holder.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock that bounds every store call by <see cref="RedisSecurityKitOptions.OperationTimeout"/>
+    /// (the host's registered <see cref="System.TimeProvider"/> under DI).</param>
+    public RedisConnection(IOptions<RedisSecurityKitOptions> options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
         _options = options.Value;
+        TimeProvider = timeProvider;
     }
+
+    /// <summary>Gets the clock that bounds every store call by <see cref="RedisSecurityKitOptions.OperationTimeout"/>.</summary>
+    public TimeProvider TimeProvider { get; }
 
     /// <summary>Gets the options.</summary>
     public RedisSecurityKitOptions Options => _options;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -9,6 +10,49 @@ namespace SecurityKit.Redis.Tests;
 public sealed class RedisConnectionTests(RedisServerFixture fixture)
 {
     private static RedisConnection Connection(RedisSecurityKitOptions options) => new(Options.Create(options));
+
+    [SkippableFact]
+    public async Task OperationTimeout_RunsOnTheInjectedClock()
+    {
+        // Every store call is bounded by OperationTimeout on the connection's TimeProvider (the host's, under DI), not on
+        // the system timer: with a fake clock and a one-minute timeout, a call to a paused server times out exactly when the
+        // clock is advanced by that minute, long before the server answers.
+        fixture.EnsureAvailable();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSecurityKitCore().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o =>
+        {
+            o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!);
+            o.KeyPrefix = "clock:";
+            o.OperationTimeout = TimeSpan.FromMinutes(1);
+        });
+        await using var provider = services.BuildServiceProvider();
+        var connection = provider.GetRequiredService<RedisConnection>();
+        connection.TimeProvider.Should().BeSameAs(time);
+        var store = new SecurityKit.Redis.Tokens.RedisTokenVersionStore(connection);
+        (await store.GetVersionAsync("u")).Should().Be(0);
+
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString + ",allowAdmin=true");
+        var paused = Stopwatch.StartNew();
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1500", "ALL");
+        try
+        {
+            var pending = store.GetVersionAsync("u").AsTask();
+            await Task.Delay(200);
+            pending.IsCompleted.Should().BeFalse("the server is paused and the fake minute has not passed");
+
+            time.Advance(TimeSpan.FromMinutes(1));
+
+            await FluentActions.Awaiting(() => pending).Should().ThrowAsync<TimeoutException>();
+            paused.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds(1500), "it timed out on the fake clock, before the server resumed");
+        }
+        finally
+        {
+            // The pause ends by itself (CLIENT UNPAUSE would wait behind it); let it end before the next test.
+            await Task.Delay(TimeSpan.FromMilliseconds(1600) - paused.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
+        }
+    }
 
     [Fact]
     public async Task GetDatabaseAsync_ConfigurationStringWithoutAbortConnect_UnreachableServerDoesNotThrow()

@@ -60,7 +60,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var px = retention is { } t ? Math.Max(1L, (long)Math.Ceiling(t.TotalMilliseconds)) : 0L;
         var result = await db.ScriptEvaluateAsync(AcceptScript, [RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName)], [value, px])
-            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         long? previous = parts.Length > 1 && !parts[1].IsNull && long.TryParse((string)parts[1]!, NumberStyles.Integer, CultureInfo.InvariantCulture, out var stored) ? stored : null;
         return new OtpAcceptOutcome((long)parts[0] == 1, previous);
@@ -73,7 +73,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         RedisOtpKeys.CounterName(counterName);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await db.StringGetAsync(RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName))
-            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         return value.IsNull ? null : (long)value;
     }
 
@@ -84,7 +84,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         RedisOtpKeys.CounterName(counterName);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.KeyDeleteAsync(RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName))
-            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -93,7 +93,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         RedisOtpKeys.UserId(userId);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await db.StringGetAsync(RedisOtpKeys.Failures(_connection.KeyPrefix, userId))
-            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         return value.IsNull ? 0 : (int)Math.Min((long)value, int.MaxValue);
     }
 
@@ -105,7 +105,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var px = Math.Max(1L, (long)Math.Ceiling(window.TotalMilliseconds));
         var result = await db.ScriptEvaluateAsync(FailureScript, [RedisOtpKeys.Failures(_connection.KeyPrefix, userId)], [px])
-            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         return (int)Math.Min((long)result, int.MaxValue);
     }
 
@@ -115,6 +115,6 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         RedisOtpKeys.UserId(userId);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.KeyDeleteAsync(RedisOtpKeys.Failures(_connection.KeyPrefix, userId))
-            .WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -133,8 +133,8 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
             hash = family.TokenHash.ToArray(),
             ttl,
         });
-        await index.WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
-        return (int)await create.WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false) == 1;
+        await index.WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        return (int)await create.WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />
@@ -150,7 +150,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
             now = rotation.Now.ToUnixTimeMilliseconds(),
             grace = (long)rotation.GraceWindow.TotalMilliseconds,
             keep = MaxRememberedTokens,
-        }).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false))!;
+        }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false))!;
         var status = (RefreshTokenRotationStatus)(int)result[0];
         if (status == RefreshTokenRotationStatus.NotFound)
         {
@@ -166,7 +166,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var values = await db.HashGetAsync(FamilyKey(familyId), SnapshotFields).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        var values = await db.HashGetAsync(FamilyKey(familyId), SnapshotFields).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         return Parse(familyId, values);
     }
 
@@ -174,16 +174,16 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return (int)await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false) == 1;
+        return (int)await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />
     protected override async ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.SortedSetRangeByRankAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        var ids = await db.SortedSetRangeByRankAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
-        var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         PruneIndex(db, userId, now);
         return results.Count(r => (int)r == 1);
     }
@@ -192,9 +192,9 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<IReadOnlyList<RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.SortedSetRangeByRankAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        var ids = await db.SortedSetRangeByRankAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => (Id: (string)id!, Values: db.HashGetAsync(FamilyKey(id!), SnapshotFields))).ToArray();
-        await Task.WhenAll(pending.Select(p => p.Values)).WaitAsync(_connection.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(pending.Select(p => p.Values)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         var list = new List<RefreshTokenFamily>();
         foreach (var (id, values) in pending)
         {
