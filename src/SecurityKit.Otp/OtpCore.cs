@@ -109,8 +109,9 @@ internal static class OtpCore
         return any != 0;
     }
 
-    /// <summary><paramref name="value"/> + <paramref name="add"/> (both ≥ 0), at most <see cref="long.MaxValue"/>.</summary>
-    internal static long SaturatingAdd(long value, long add) => value > long.MaxValue - add ? long.MaxValue : value + add;
+    /// <summary><paramref name="value"/> (≥ 0) + <paramref name="add"/>, at most <see cref="long.MaxValue"/> (a negative
+    /// <paramref name="add"/> just subtracts: an empty range for the loops, never a wrap).</summary>
+    internal static long SaturatingAdd(long value, long add) => add > 0 && value > long.MaxValue - add ? long.MaxValue : value + add;
 
     internal static string Format(int value, int digits) =>
         value.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0');

@@ -25,6 +25,7 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
     /// <param name="options">The options.</param>
     /// <param name="timeProvider">The clock that bounds every store call by <see cref="RedisSecurityKitOptions.OperationTimeout"/>
     /// (the host's registered <see cref="System.TimeProvider"/> under DI).</param>
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
     public RedisConnection(IOptions<RedisSecurityKitOptions> options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);

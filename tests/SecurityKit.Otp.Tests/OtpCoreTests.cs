@@ -22,6 +22,17 @@ public sealed class OtpCoreTests
     }
 
     [Fact]
+    public void SaturatingAdd_StopsAtTheTop_AndANegativeAddEmptiesTheRange()
+    {
+        OtpCore.SaturatingAdd(long.MaxValue - 1, 5).Should().Be(long.MaxValue);
+        OtpCore.SaturatingAdd(long.MaxValue, 0).Should().Be(long.MaxValue);
+        OtpCore.SaturatingAdd(5, 10).Should().Be(15);
+        OtpCore.SaturatingAdd(long.MaxValue, -1).Should().Be(long.MaxValue - 1, "a negative look-ahead (options changed after start) must not wrap to a huge range");
+        OtpCore.TryMatch(Secret, 0, 10, 9, OtpAlgorithm.Sha1, 6, out var matched).Should().BeFalse("last < first is an empty range");
+        matched.Should().Be(-1);
+    }
+
+    [Fact]
     public void ComputeCode_RandomSecretsAndCounters_MatchOtpNetOracle()
     {
         Gen.Select(Gen.Byte.Array[16, 64], Gen.Long[0, long.MaxValue / 2], Gen.Int[0, 2], Gen.Int[6, 8]).Sample((secret, counter, alg, digits) =>

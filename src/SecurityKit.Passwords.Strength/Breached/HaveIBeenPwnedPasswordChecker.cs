@@ -92,9 +92,10 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
     public async ValueTask<BreachCheckResult> CheckAsync(string password, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(password);
-        if (password.Length > PasswordPolicyOptions.MaximumLengthCeiling)
+        if (password.Length > 2 * PasswordPolicyOptions.MaximumLengthCeiling)
         {
-            // Not hashed (bounded work per call): no password policy accepts one this long, and it is no known breach.
+            // Not hashed (bounded work per call): longer than any policy accepts (the ceiling counts code points, each at
+            // most two UTF-16 units), and no known breach.
             return new BreachCheckResult(BreachCheckStatus.NotBreached, 0, false);
         }
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Threading.RateLimiting;
 
 namespace SecurityKit.RateLimiting.Adapters;
@@ -23,7 +23,8 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
     /// <summary>
     /// The partition of a resource. Keys usually come from the request (a header, a claim), so a bad one must not fail the
     /// request: a null or empty key is the one shared partition "" (resources without a key are limited together), and a
-    /// key longer than 256 characters is replaced by <c>#</c> + base64url(SHA-256(UTF-8 key)), distinct per key.
+    /// key longer than 256 characters is replaced by <c>#</c> + base64url(SHA-256 of its UTF-16 code units), distinct per key
+    /// (hashing the code units, not a UTF-8 transcoding, keeps keys that differ only in lone surrogates apart).
     /// </summary>
     private string PartitionOf(TResource resource)
     {
@@ -35,6 +36,6 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
 
         return partition.Length <= SecurityRateLimiter.MaxPartitionLength
             ? partition
-            : "#" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(partition))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            : "#" + System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(MemoryMarshal.AsBytes(partition.AsSpan())));
     }
 }

@@ -74,7 +74,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await db.StringGetAsync(RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName))
             .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
-        return value.IsNull ? null : (long)value;
+        return !value.IsNull && value.TryParse(out long stored) ? stored : null; // a corrupt value is no value
     }
 
     /// <inheritdoc />

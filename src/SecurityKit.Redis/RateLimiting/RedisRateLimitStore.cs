@@ -116,7 +116,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
         _clientClock = clientClock;
-        _time = clientClock ?? TimeProvider.System;
+        _time = clientClock ?? connection.TimeProvider;
         _maxQueueWait = connection.Options.OperationTimeout;
         _prefix = connection.KeyPrefix + "rl:{";
     }

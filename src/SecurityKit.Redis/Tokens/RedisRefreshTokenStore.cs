@@ -11,10 +11,12 @@
  *       rev      "1" when revoked
  *       o:<32-byte hash>  "1" for each of the last RefreshTokenStore.MaxRememberedTokens earlier tokens (reuse detection)
  *       og:<n>   the hash that the n-th rotation moved to the earlier tokens (to forget the oldest)
- *   {p}rtu:{<user-id>}    ZSET of family ids scored by absolute expiry (Unix ms), TTL = the longest absolute
+ *   {p}rtf:{<user-id>}    ZSET of family ids scored by absolute expiry (Unix ms), TTL = the longest absolute
  *                         lifetime added. Pruned by score only (a family past its absolute expiry plus a margin for
  *                         clock skew), never by "the family key is missing": create writes the index before the
  *                         family (another slot in a cluster), so a missing key can be a family about to appear.
+ *   {p}rtu:{<user-id>}    the SET earlier builds kept instead (same slot): still read by listing and revoke-all
+ *                         until it expires by its own TTL, never written.
  *
  * The family key's hash tag is the family id, so every rotation touches one key (one slot, Redis Cluster
  * safe). Times come from the caller (the service's TimeProvider) and are compared inside the scripts;
@@ -181,7 +183,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.SortedSetRangeByRankAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        var ids = await UserFamilyIdsAsync(db, userId, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
         var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         PruneIndex(db, userId, now);
@@ -192,7 +194,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<IReadOnlyList<RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var ids = await db.SortedSetRangeByRankAsync(UserKey(userId)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        var ids = await UserFamilyIdsAsync(db, userId, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => (Id: (string)id!, Values: db.HashGetAsync(FamilyKey(id!), SnapshotFields))).ToArray();
         await Task.WhenAll(pending.Select(p => p.Values)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         var list = new List<RefreshTokenFamily>();
@@ -222,7 +224,21 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
 
     private RedisKey FamilyKey(string familyId) => $"{_connection.KeyPrefix}rt:{{{familyId}}}";
 
-    private RedisKey UserKey(string userId) => $"{_connection.KeyPrefix}rtu:{{{userId}}}";
+    private RedisKey UserKey(string userId) => $"{_connection.KeyPrefix}rtf:{{{userId}}}";
+
+    /// <summary>The SET of family ids that builds before the sorted-set index wrote (read only, until it expires).</summary>
+    private RedisKey LegacyUserKey(string userId) => $"{_connection.KeyPrefix}rtu:{{{userId}}}";
+
+    /// <summary>The user's family ids: the sorted-set index and, until it expires, the set of an earlier build.</summary>
+    private async Task<RedisValue[]> UserFamilyIdsAsync(IDatabase db, string userId, CancellationToken cancellationToken)
+    {
+        var current = db.SortedSetRangeByRankAsync(UserKey(userId));
+        var legacy = db.SetMembersAsync(LegacyUserKey(userId));
+        await Task.WhenAll(current, legacy).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        var ids = await current.ConfigureAwait(false);
+        var old = await legacy.ConfigureAwait(false);
+        return old.Length == 0 ? ids : [.. ids.Union(old)];
+    }
 
     private static RefreshTokenFamily? Parse(string familyId, RedisValue[] v)
     {

@@ -52,7 +52,7 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
         await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body("0018A45C4D1DEF81644B54AB7F969B88D65:1"))));
         var checker = Create(server.BaseAddress, TimeProvider.System);
 
-        var result = await checker.CheckAsync(new string('p', PasswordPolicyOptions.MaximumLengthCeiling + 1));
+        var result = await checker.CheckAsync(new string('p', (2 * PasswordPolicyOptions.MaximumLengthCeiling) + 1));
 
         result.Should().Be(new BreachCheckResult(BreachCheckStatus.NotBreached, 0, false));
         server.Requests.Should().BeEmpty();

@@ -31,6 +31,28 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
     }
 
     [SkippableFact]
+    public async Task UserIndex_SetOfAnEarlierBuild_StillReadBySignOutEverywhere()
+    {
+        // Earlier builds indexed a user's families in a SET (rtu:); the sorted set has its own key (rtf:), so a leftover
+        // SET never fails a call with WRONGTYPE, and the families it lists are still revoked and listed until it expires.
+        fixture.EnsureAvailable();
+        var connection = RedisTokenTestConnection.Create(fixture);
+        var store = new RedisRefreshTokenStore(connection);
+        var database = fixture.Multiplexer!.GetDatabase();
+        var old = NewId();
+        var oldHash = Hash();
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(old, "legacy-user", null, oldHash, T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+        await database.KeyDeleteAsync($"{connection.KeyPrefix}rtf:{{legacy-user}}");
+        await database.SetAddAsync($"{connection.KeyPrefix}rtu:{{legacy-user}}", old); // as an earlier build left it
+        var current = NewId();
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(current, "legacy-user", null, Hash(), T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+
+        (await store.ListUserFamiliesAsync("legacy-user", T0)).Select(f => f.FamilyId).Should().BeEquivalentTo([old, current]);
+        (await store.RevokeUserFamiliesAsync("legacy-user", T0)).Should().Be(2);
+        (await store.GetFamilyAsync(old))!.IsRevoked.Should().BeTrue();
+    }
+
+    [SkippableFact]
     public async Task UserIndex_PrunedByAbsoluteExpiryOnly_NeverAFamilyBeingCreated()
     {
         // Create writes the user's index before the family (another slot in a cluster). Revoke-all and list run in
@@ -40,7 +62,7 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
         var connection = RedisTokenTestConnection.Create(fixture);
         var store = new RedisRefreshTokenStore(connection);
         var database = fixture.Multiplexer!.GetDatabase();
-        var index = $"{connection.KeyPrefix}rtu:{{prune-user}}";
+        var index = $"{connection.KeyPrefix}rtf:{{prune-user}}";
         var expired = NewId();
         var live = NewId();
         await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(expired, "prune-user", null, Hash(), T0, T0.AddHours(1), TimeSpan.FromHours(1)));
