@@ -33,26 +33,33 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
     private static string Partition(string userId) =>
         Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("SecurityKit.Sessions.partition.v1\0" + userId)).AsSpan(0, 12));
 
-    [SkippableFact]
-    public async Task Create_UsesHashTaggedKeysWithTtl()
+    /// <summary>A store with a fresh key prefix holding one session of <paramref name="user"/> (30 min idle, 12 h absolute).</summary>
+    private async Task<(string Prefix, RedisSessionStore Store, DateTimeOffset Now, string Partition, string IdHash)> CreatedSessionAsync(string user)
     {
-        fixture.EnsureAvailable();
         var prefix = "k" + SecureRandom.GetToken(16) + ":";
         var store = Store(fixture, prefix);
         var now = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
-        var partition = Partition("alice");
+        var partition = Partition(user);
         var idHash = SecureRandom.GetToken(32);
         var record = new SessionRecord
         {
             Partition = partition,
             IdHash = idHash,
-            UserId = "alice",
+            UserId = user,
             CreatedAt = now,
             LastUsedAt = now,
             IdleTimeout = TimeSpan.FromMinutes(30),
             AbsoluteExpiresAt = now.AddHours(12),
         };
         (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+        return (prefix, store, now, partition, idHash);
+    }
+
+    [SkippableFact]
+    public async Task Create_UsesHashTaggedKeysWithTtl()
+    {
+        fixture.EnsureAvailable();
+        var (prefix, store, now, partition, idHash) = await CreatedSessionAsync("alice");
 
         var db = fixture.Multiplexer!.GetDatabase();
         var sessionKey = $"{prefix}sess:{{{partition}}}:s:{idHash}";
@@ -72,22 +79,7 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
         // The new key's TTL runs from the later last use, like its recorded last use: a stale rotation must not let
         // Redis drop a session that is still active.
         fixture.EnsureAvailable();
-        var prefix = "k" + SecureRandom.GetToken(16) + ":";
-        var store = Store(fixture, prefix);
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
-        var partition = Partition("bob");
-        var idHash = SecureRandom.GetToken(32);
-        var record = new SessionRecord
-        {
-            Partition = partition,
-            IdHash = idHash,
-            UserId = "bob",
-            CreatedAt = now,
-            LastUsedAt = now,
-            IdleTimeout = TimeSpan.FromMinutes(30),
-            AbsoluteExpiresAt = now.AddHours(12),
-        };
-        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+        var (prefix, store, now, partition, idHash) = await CreatedSessionAsync("bob");
         (await store.TouchAsync(partition, idHash, now.AddMinutes(10))).Should().BeTrue();
         var newId = SecureRandom.GetToken(32);
 
