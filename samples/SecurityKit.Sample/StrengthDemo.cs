@@ -19,7 +19,7 @@ public static class StrengthDemo
 
         // 2. Policy (NIST SP 800-63B rev. 4 defaults): every failed rule with a stable code.
         var policy = services.GetRequiredService<IPasswordPolicy>();
-        var context = new PasswordPolicyContext { UserName = "marta", Email = "marta.kowalski@contoso.com" };
+        var context = new PasswordPolicyContext { UserId = "user-1017", UserName = "marta", Email = "marta.kowalski@contoso.com" }; // UserId: the id events carry
         var rejected = await policy.EvaluateAsync("Kowalski2024!", context);
         Console.WriteLine($"policy: {rejected}");
         foreach (var failure in rejected.Failures)
