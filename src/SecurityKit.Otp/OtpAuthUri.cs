@@ -225,7 +225,7 @@ public static class OtpAuthUri
 
             var name = pair[..eq];
             int bit;
-            if (name.SequenceEqual("secret"))
+            if (name is "secret")
             {
                 bit = 1;
                 if (!Base32.TryDecode(value, out secret) || secret.Length is 0 or > OtpCore.MaxSecretLength)
@@ -233,7 +233,7 @@ public static class OtpAuthUri
                     return false;
                 }
             }
-            else if (name.SequenceEqual("issuer"))
+            else if (name is "issuer")
             {
                 bit = 2;
                 if (value.Length > MaxIssuerLength)
@@ -243,7 +243,7 @@ public static class OtpAuthUri
 
                 issuer = value;
             }
-            else if (name.SequenceEqual("algorithm"))
+            else if (name is "algorithm")
             {
                 bit = 4;
                 switch (value)
@@ -254,7 +254,7 @@ public static class OtpAuthUri
                     default: return false;
                 }
             }
-            else if (name.SequenceEqual("digits"))
+            else if (name is "digits")
             {
                 bit = 8;
                 if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out digits) || digits is < OtpCore.MinDigits or > OtpCore.MaxDigits)
@@ -262,7 +262,7 @@ public static class OtpAuthUri
                     return false;
                 }
             }
-            else if (name.SequenceEqual("period") && isTotp)
+            else if (name is "period" && isTotp)
             {
                 bit = 16;
                 if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out period) || period is < 1 or > 3600)
@@ -270,7 +270,7 @@ public static class OtpAuthUri
                     return false;
                 }
             }
-            else if (name.SequenceEqual("counter") && !isTotp)
+            else if (name is "counter" && !isTotp)
             {
                 bit = 32;
                 if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out counter))

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SecurityKit.Redis.Tokens;
 using SecurityKit.Stores.Tokens;
 using SecurityKit.Tokens.Tests.Conformance;
+using StackExchange.Redis;
 
 namespace SecurityKit.Redis.Tests.Tokens;
 
@@ -15,16 +16,26 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
         return Task.FromResult<RefreshTokenStore>(new RedisRefreshTokenStore(RedisTokenTestConnection.Create(fixture)));
     }
 
-    [SkippableFact]
-    public async Task Rotate_SetsFamilyTtlFromAbsoluteLifetime()
+    /// <summary>A store on a fresh key prefix, with its connection (for key names) and the fixture's database.</summary>
+    private (RedisConnection Connection, RedisRefreshTokenStore Store, IDatabase Database) FreshStore()
     {
         fixture.EnsureAvailable();
         var connection = RedisTokenTestConnection.Create(fixture);
-        var store = new RedisRefreshTokenStore(connection);
-        var id = NewId();
-        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(id, "ttl-user", null, Hash(), T0, T0.AddHours(2), TimeSpan.FromHours(1)));
+        return (connection, new RedisRefreshTokenStore(connection), fixture.Multiplexer!.GetDatabase());
+    }
 
-        var ttl = await fixture.Multiplexer!.GetDatabase().KeyTimeToLiveAsync($"{connection.KeyPrefix}rt:{{{id}}}");
+    /// <summary>Creates a family at <c>T0</c> living <paramref name="lifetime"/> (idle timeout: the lifetime, at most 7 days).</summary>
+    private static async Task CreateFamilyAsync(RedisRefreshTokenStore store, string id, string user, TimeSpan lifetime) =>
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(id, user, null, Hash(), T0, T0 + lifetime, lifetime < TimeSpan.FromDays(7) ? lifetime : TimeSpan.FromDays(7)))).Should().BeTrue();
+
+    [SkippableFact]
+    public async Task Rotate_SetsFamilyTtlFromAbsoluteLifetime()
+    {
+        var (connection, store, database) = FreshStore();
+        var id = NewId();
+        await CreateFamilyAsync(store, id, "ttl-user", TimeSpan.FromHours(2));
+
+        var ttl = await database.KeyTimeToLiveAsync($"{connection.KeyPrefix}rt:{{{id}}}");
 
         ttl.Should().NotBeNull();
         ttl!.Value.Should().BeCloseTo(TimeSpan.FromHours(2), TimeSpan.FromMinutes(1));
@@ -35,17 +46,13 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
     {
         // Earlier builds indexed a user's families in a SET (rtu:); the sorted set has its own key (rtf:), so a leftover
         // SET never fails a call with WRONGTYPE, and the families it lists are still revoked and listed until it expires.
-        fixture.EnsureAvailable();
-        var connection = RedisTokenTestConnection.Create(fixture);
-        var store = new RedisRefreshTokenStore(connection);
-        var database = fixture.Multiplexer!.GetDatabase();
+        var (connection, store, database) = FreshStore();
         var old = NewId();
-        var oldHash = Hash();
-        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(old, "legacy-user", null, oldHash, T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+        await CreateFamilyAsync(store, old, "legacy-user", TimeSpan.FromDays(30));
         await database.KeyDeleteAsync($"{connection.KeyPrefix}rtf:{{legacy-user}}");
         await database.SetAddAsync($"{connection.KeyPrefix}rtu:{{legacy-user}}", old); // as an earlier build left it
         var current = NewId();
-        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(current, "legacy-user", null, Hash(), T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+        await CreateFamilyAsync(store, current, "legacy-user", TimeSpan.FromDays(30));
 
         (await store.ListUserFamiliesAsync("legacy-user", T0)).Select(f => f.FamilyId).Should().BeEquivalentTo([old, current]);
         (await store.RevokeUserFamiliesAsync("legacy-user", T0)).Should().Be(2);
@@ -58,15 +65,12 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
         // Create writes the user's index before the family (another slot in a cluster). Revoke-all and list run in
         // that gap must not drop the id (the family would then escape "sign out everywhere"); families past their
         // absolute expiry (plus a margin for clock skew) are dropped.
-        fixture.EnsureAvailable();
-        var connection = RedisTokenTestConnection.Create(fixture);
-        var store = new RedisRefreshTokenStore(connection);
-        var database = fixture.Multiplexer!.GetDatabase();
+        var (connection, store, database) = FreshStore();
         var index = $"{connection.KeyPrefix}rtf:{{prune-user}}";
         var expired = NewId();
         var live = NewId();
-        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(expired, "prune-user", null, Hash(), T0, T0.AddHours(1), TimeSpan.FromHours(1)));
-        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(live, "prune-user", null, Hash(), T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+        await CreateFamilyAsync(store, expired, "prune-user", TimeSpan.FromHours(1));
+        await CreateFamilyAsync(store, live, "prune-user", TimeSpan.FromDays(30));
         var beingCreated = NewId();
         await database.SortedSetAddAsync(index, beingCreated, T0.AddDays(30).ToUnixTimeMilliseconds()); // the index write alone
 
