@@ -250,8 +250,7 @@ public sealed class InMemorySessionStore : ISessionStore
 
             old.Record = old.Record with { RevokedAt = now };
             _tombstones.Enqueue(old);
-            user.Sessions.Remove(old);
-            user.Sessions.Add(entry);
+            user.Sessions[user.Sessions.IndexOf(old)] = entry; // keeps its place: among sessions created at the same instant, the first created is the oldest
             return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.Succeeded, user.Version, []));
         }
     }

@@ -1,12 +1,7 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using SecurityKit.Otp;
-using SecurityKit.RateLimiting.Login;
 using SecurityKit.Redis.RateLimiting;
-using SecurityKit.Sessions;
 using SecurityKit.Stores.RateLimiting;
-using SecurityKit.Tokens.RefreshTokens;
 using StackExchange.Redis;
 
 namespace SecurityKit.Redis.Tests;
@@ -81,44 +76,8 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
             o.Configuration = cluster.ConnectionString;
             o.KeyPrefix = "stack:";
         });
+        RedisStoreScenario.Configure(services);
         await using var provider = services.BuildServiceProvider();
-        var user = "user-" + Guid.NewGuid().ToString("N");
-
-        // Refresh tokens: families, rotation, reuse detection, revoke-all.
-        var refresh = provider.GetRequiredService<RefreshTokenService>();
-        var first = await refresh.IssueAsync(user);
-        var second = await refresh.IssueAsync(user);
-        var rotated = await refresh.RefreshAsync(first.Token);
-        rotated.Status.Should().Be(RefreshStatus.Refreshed);
-        (await refresh.ListFamiliesAsync(user)).Should().HaveCount(2);
-        (await refresh.RevokeUserAsync(user)).Should().Be(2);
-        (await refresh.RefreshAsync(second.Token)).Status.Should().NotBe(RefreshStatus.Refreshed);
-
-        // Sessions: create, validate, revoke all.
-        var sessions = provider.GetRequiredService<SessionManager>();
-        var a = await sessions.CreateAsync(user);
-        var b = await sessions.CreateAsync(user);
-        (await sessions.ValidateAsync(a.Token)).IsValid.Should().BeTrue();
-        (await sessions.RevokeAllAsync(user)).Should().Be(2);
-        (await sessions.ValidateAsync(b.Token)).IsValid.Should().BeFalse();
-
-        // TOTP with the replay guard, and backup codes.
-        var totp = provider.GetRequiredService<TotpService>();
-        var enrollment = totp.BeginEnrollment(user, "alice@example.com");
-        OtpAuthUri.TryParse(enrollment.KeyUri, out var app).Should().BeTrue();
-        var code = Totp.ComputeCode(app!.Secret, TimeProvider.System.GetUtcNow());
-        var confirmed = await totp.ConfirmEnrollmentAsync(user, enrollment.ProtectedSecret, code);
-        confirmed.Succeeded.Should().BeTrue();
-        (await totp.VerifyAsync(user, confirmed.ProtectedSecret!, code)).Status.Should().Be(OtpVerificationStatus.Replayed);
-        var backup = provider.GetRequiredService<BackupCodeService>();
-        var codes = await backup.GenerateAsync(user);
-        (await backup.VerifyAsync(user, codes.Codes[0])).Status.Should().Be(BackupCodeVerificationStatus.Success);
-        (await backup.VerifyAsync(user, codes.Codes[0])).Status.Should().NotBe(BackupCodeVerificationStatus.Success, "single use");
-
-        // Login protection: lockout counters (17-byte strings) and IP token buckets on their own slots.
-        var login = provider.GetRequiredService<LoginProtector>();
-        var attempt = new LoginAttempt(user + "@example.com", IPAddress.Parse("203.0.113.7"));
-        (await login.AttemptAsync(attempt, _ => ValueTask.FromResult(false))).Status.Should().Be(LoginAttemptStatus.Failed);
-        (await login.AttemptAsync(attempt, _ => ValueTask.FromResult(true))).Succeeded.Should().BeTrue();
+        await RedisStoreScenario.RunAsync(provider, "user-" + Guid.NewGuid().ToString("N"));
     }
 }

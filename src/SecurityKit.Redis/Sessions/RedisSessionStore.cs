@@ -15,13 +15,17 @@
  *       d   device summary (absent if unknown)
  *     PEXPIRE = min(l + i, a) - now: the record (revoked or not) disappears when it would have expired.
  *
- *   P sess:{part}:u             ZSET   active session id hashes of the user, score = created ms;
+ *   P sess:{part}:u             ZSET   active session id hashes of the user, score = created ms * 1024 + the
+ *                                      arrival order among sessions created in the same ms (a rotated session
+ *                                      keeps its score), so oldest first is creation order as in memory;
  *                                      revoked/expired members are pruned by the scripts.
  *   P sess:{part}:v             STRING the user's token version (absent = 0), bumped by revoke-all.
  *     Both live at least as long as the user's longest absolute expiry.
  *
- * Every operation is one EVALSHA (StackExchange.Redis caches the script SHA) and runs atomically; the
- * scripts build member keys from the prefix argument, always inside the same hash slot.
+ * Every operation is one EVALSHA (StackExchange.Redis caches the script SHA) and runs atomically; every key
+ * a script touches is declared in KEYS. Create, revoke-all and list touch the index's members: the client
+ * passes the members it last saw, and a script that finds one it was not given writes nothing and returns
+ * the current members for the next attempt (so these take two round trips once a user has sessions).
  * Times come from the caller's TimeProvider (as Unix milliseconds), never from the Redis clock.
  */
 using System.Globalization;
@@ -31,9 +35,13 @@ using StackExchange.Redis;
 namespace SecurityKit.Redis.Sessions;
 
 /// <summary>
-/// The Redis <see cref="ISessionStore"/>: one round trip and one atomic Lua script per operation.
+/// The Redis <see cref="ISessionStore"/>: one atomic Lua script per operation, every key it touches declared.
 /// </summary>
 /// <remarks>
+/// <para>Get, touch, rotate and revoke are one round trip. Create, revoke-all and list also touch the user's other
+/// sessions, whose keys the script must be given: the first call declares none, and once the user has sessions the
+/// script answers with their ids instead of acting, so these take two round trips (more only while concurrent creates
+/// or rotations of the same user keep changing the index).</para>
 /// <para>Records expire by Redis TTL when they would have expired (idle or absolute), revoked ones
 /// included, so memory is bounded by the live sessions. Each user's sessions, index and token version
 /// share one cluster slot (hash tag = the session partition).</para>
@@ -50,15 +58,37 @@ public sealed class RedisSessionStore : ISessionStore
         end
         """;
 
-    // KEYS: session, index, version. ARGV: idHash, userId, created, lastUsed, idle, absolute, ip, fp, device, limit, mode, now, sessionPrefix, partition
-    private const string CreateScript = Active + "\n" + """
+    // Index scripts receive the member keys they may touch in KEYS (from position `first` on), as the client last
+    // read the index. `members` returns the index's members and their keys when every one of them was declared,
+    // otherwise nil and the reply that makes the client retry with the current members (nothing written yet).
+    private const string Members = """
+        local function members(index, prefix, first)
+          local declared = {}
+          for j = first, #KEYS do declared[string.sub(KEYS[j], #prefix + 1)] = KEYS[j] end
+          local list = redis.call('ZRANGE', index, 0, -1)
+          for _, m in ipairs(list) do
+            if not declared[m] then
+              local retry = {-1, 0}
+              for _, n in ipairs(list) do table.insert(retry, n) end
+              return nil, retry
+            end
+          end
+          return list, declared
+        end
+        """;
+
+    // KEYS: session, index, version, then the index's members' session keys. ARGV: idHash, userId, created, lastUsed,
+    // idle, absolute, ip, fp, device, limit, mode, now, sessionPrefix, partition
+    private const string CreateScript = Active + "\n" + Members + "\n" + """
         if redis.call('EXISTS', KEYS[1]) == 1 then return {5, 0} end
+        local all, keys = members(KEYS[2], ARGV[13], 4)
+        if not all then return keys end
         local now = tonumber(ARGV[12])
         local ver = tonumber(redis.call('GET', KEYS[3]) or '0')
         local limit = tonumber(ARGV[10])
         local list = {}
-        for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-          if active(redis.call('HMGET', ARGV[13] .. m, 'l', 'i', 'a', 'r', 'v'), ver, now) then
+        for _, m in ipairs(all) do
+          if active(redis.call('HMGET', keys[m], 'l', 'i', 'a', 'r', 'v'), ver, now) then
             table.insert(list, m)
           else
             redis.call('ZREM', KEYS[2], m)
@@ -68,7 +98,7 @@ public sealed class RedisSessionStore : ISessionStore
         if #list >= limit then
           if ARGV[11] == '1' then return {2, ver} end
           for j = 1, #list - limit + 1 do
-            redis.call('HSET', ARGV[13] .. list[j], 'r', ARGV[12])
+            redis.call('HSET', keys[list[j]], 'r', ARGV[12])
             redis.call('ZREM', KEYS[2], list[j])
             table.insert(result, list[j])
           end
@@ -79,7 +109,11 @@ public sealed class RedisSessionStore : ISessionStore
         if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'd', ARGV[9]) end
         local expires = math.min(tonumber(ARGV[4]) + tonumber(ARGV[5]), tonumber(ARGV[6]))
         redis.call('PEXPIRE', KEYS[1], math.max(1, expires - now))
-        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+        -- Score: created ms * 1024, plus the arrival order among the user's sessions created in the same ms.
+        local score = tonumber(ARGV[3]) * 1024
+        local same = redis.call('ZREVRANGEBYSCORE', KEYS[2], '(' .. (score + 1024), score, 'WITHSCORES', 'LIMIT', 0, 1)
+        if same[2] then score = math.min(tonumber(same[2]) + 1, score + 1023) end
+        redis.call('ZADD', KEYS[2], score, ARGV[1])
         if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], ver) end
         local keep = math.max(1, tonumber(ARGV[6]) - now)
         extend(KEYS[2], keep)
@@ -124,8 +158,9 @@ public sealed class RedisSessionStore : ISessionStore
         local base = math.max(now, tonumber(f[1]))
         redis.call('PEXPIRE', KEYS[2], math.max(1, math.min(base + tonumber(f[2]), tonumber(f[3])) - now))
         redis.call('HSET', KEYS[1], 'r', ARGV[2])
+        local score = redis.call('ZSCORE', KEYS[3], ARGV[6]) or (tonumber(fields['c']) * 1024) -- keeps its place
         redis.call('ZREM', KEYS[3], ARGV[6])
-        redis.call('ZADD', KEYS[3], fields['c'], ARGV[1])
+        redis.call('ZADD', KEYS[3], score, ARGV[1])
         return {1, ver}
         """;
 
@@ -138,15 +173,17 @@ public sealed class RedisSessionStore : ISessionStore
         return 1
         """;
 
-    // KEYS: index, version. ARGV: now, exceptId ('' = none), userId, sessionPrefix
-    private const string RevokeAllScript = Active + "\n" + """
+    // KEYS: index, version, then the index's members' session keys. ARGV: now, exceptId ('' = none), userId, sessionPrefix
+    private const string RevokeAllScript = Active + "\n" + Members + "\n" + """
+        local all, keys = members(KEYS[1], ARGV[4], 3)
+        if not all then return keys end
         local now = tonumber(ARGV[1])
         local ver = tonumber(redis.call('GET', KEYS[2]) or '0')
         local newver = ver + 1
         local count = 0
         local keep = 0
-        for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-          local key = ARGV[4] .. m
+        for _, m in ipairs(all) do
+          local key = keys[m]
           local f = redis.call('HMGET', key, 'l', 'i', 'a', 'r', 'v', 'u')
           if f[6] == ARGV[3] then
             if active(f, ver, now) then
@@ -169,13 +206,15 @@ public sealed class RedisSessionStore : ISessionStore
         return count
         """;
 
-    // KEYS: index, version. ARGV: now, userId, sessionPrefix
-    private const string ListScript = Active + "\n" + """
+    // KEYS: index, version, then the index's members' session keys. ARGV: now, userId, sessionPrefix
+    private const string ListScript = Active + "\n" + Members + "\n" + """
+        local all, keys = members(KEYS[1], ARGV[3], 3)
+        if not all then return keys end
         local now = tonumber(ARGV[1])
         local ver = tonumber(redis.call('GET', KEYS[2]) or '0')
-        local out = {}
-        for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-          local key = ARGV[3] .. m
+        local out = {0}
+        for _, m in ipairs(all) do
+          local key = keys[m]
           local f = redis.call('HMGET', key, 'l', 'i', 'a', 'r', 'v', 'u')
           if active(f, ver, now) then
             if f[6] == ARGV[2] then table.insert(out, redis.call('HGETALL', key)) end
@@ -186,6 +225,7 @@ public sealed class RedisSessionStore : ISessionStore
         return out
         """;
 
+
     private readonly RedisConnection _connection;
 
     /// <summary>Initializes the store.</summary>
@@ -195,6 +235,10 @@ public sealed class RedisSessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
     }
+
+    /// <summary>Gets how many times an index operation is sent before it gives up (each attempt is one round trip;
+    /// tests lower it).</summary>
+    internal int MaxIndexAttempts { get; init; } = 64;
 
     /// <inheritdoc />
     public async ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -212,8 +256,9 @@ public sealed class RedisSessionStore : ISessionStore
 
         var limit = Math.Min(maxSessionsPerUser ?? 1_000, 1_000);
         var mode = maxSessionsPerUser is null ? SessionLimitMode.EvictOldest : limitMode;
-        var result = await EvalAsync(
+        var result = await EvalWithMembersAsync(
             CreateScript,
+            session.Partition,
             [SessionKey(session.Partition, session.IdHash), IndexKey(session.Partition), VersionKey(session.Partition)],
             [
                 session.IdHash, session.UserId, Ms(session.CreatedAt), Ms(session.LastUsedAt), (long)session.IdleTimeout.TotalMilliseconds, Ms(session.AbsoluteExpiresAt),
@@ -221,6 +266,11 @@ public sealed class RedisSessionStore : ISessionStore
                 limit, mode == SessionLimitMode.RefuseNew ? "1" : "0", Ms(now), SessionPrefix(session.Partition), session.Partition,
             ],
             cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            return new(SessionStoreStatus.Failed, 0, []);
+        }
+
         var items = (RedisResult[])result!;
         var evicted = items.Length > 2 ? items.Skip(2).Select(r => (string)r!).ToArray() : [];
         return new((SessionStoreStatus)(int)items[0], (long)items[1], evicted);
@@ -296,11 +346,13 @@ public sealed class RedisSessionStore : ISessionStore
             return 0;
         }
 
-        return (int)(await EvalAsync(
+        var result = await EvalWithMembersAsync(
             RevokeAllScript,
+            partition,
             [IndexKey(partition), VersionKey(partition)],
             [Ms(now), exceptIdHash ?? string.Empty, userId, SessionPrefix(partition)],
-            cancellationToken).ConfigureAwait(false));
+            cancellationToken).ConfigureAwait(false);
+        return result is null ? throw IndexKeptChanging() : (int)result;
     }
 
     /// <inheritdoc />
@@ -313,9 +365,11 @@ public sealed class RedisSessionStore : ISessionStore
             return [];
         }
 
-        var result = (RedisResult[])(await EvalAsync(ListScript, [IndexKey(partition), VersionKey(partition)], [Ms(now), userId, SessionPrefix(partition)], cancellationToken).ConfigureAwait(false))!;
-        var list = new List<SessionRecord>(result.Length);
-        foreach (var item in result)
+        var reply = await EvalWithMembersAsync(ListScript, partition, [IndexKey(partition), VersionKey(partition)], [Ms(now), userId, SessionPrefix(partition)], cancellationToken).ConfigureAwait(false)
+            ?? throw IndexKeptChanging();
+        var result = (RedisResult[])reply!;
+        var list = new List<SessionRecord>(result.Length - 1);
+        foreach (var item in result.AsSpan(1))
         {
             var fields = (RedisResult[])item!;
             if (Parse(null, fields) is { } record)
@@ -326,6 +380,39 @@ public sealed class RedisSessionStore : ISessionStore
 
         return list;
     }
+
+    /// <summary>
+    /// Runs a script that reads the user's index and touches its members' session keys, passing those keys in
+    /// <c>KEYS</c> (as Redis requires of scripts, and Redis Cluster relies on while a slot migrates). The first attempt
+    /// declares none: a user without sessions needs one round trip. When the index holds a member the call did not
+    /// declare, the script changes nothing and replies <c>{-1, 0, members…}</c>, and the call is repeated with those
+    /// members (a concurrent create or rotation of the same user can make it repeat again).
+    /// </summary>
+    /// <returns>The script's reply, or <see langword="null"/> after <see cref="MaxIndexAttempts"/> attempts.</returns>
+    private async Task<RedisResult?> EvalWithMembersAsync(string script, string partition, RedisKey[] fixedKeys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        var keys = fixedKeys;
+        for (var attempt = 0; attempt < MaxIndexAttempts; attempt++)
+        {
+            var result = await EvalAsync(script, keys, values, cancellationToken).ConfigureAwait(false);
+            if (result.Resp2Type != ResultType.Array || (RedisResult[])result! is not [{ Resp2Type: ResultType.Integer } first, _, .. var members] || (long)first != -1)
+            {
+                return result;
+            }
+
+            keys = new RedisKey[fixedKeys.Length + members.Length];
+            fixedKeys.CopyTo(keys, 0);
+            for (var i = 0; i < members.Length; i++)
+            {
+                keys[fixedKeys.Length + i] = SessionKey(partition, (string)members[i]!);
+            }
+        }
+
+        return null;
+    }
+
+    private InvalidOperationException IndexKeptChanging() =>
+        new($"The user's session index changed between each of {MaxIndexAttempts} attempts (concurrent creates or rotations of the same user); the operation did nothing. Retry it.");
 
     private async Task<RedisResult> EvalAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
     {

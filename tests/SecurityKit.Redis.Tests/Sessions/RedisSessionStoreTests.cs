@@ -33,6 +33,18 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
     private static string Partition(string userId) =>
         Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("SecurityKit.Sessions.partition.v1\0" + userId)).AsSpan(0, 12));
 
+    /// <summary>A new session record of <paramref name="user"/> (30 min idle, 12 h absolute) with a random id.</summary>
+    private static SessionRecord Record(string partition, string user, DateTimeOffset now) => new()
+    {
+        Partition = partition,
+        IdHash = SecureRandom.GetToken(32),
+        UserId = user,
+        CreatedAt = now,
+        LastUsedAt = now,
+        IdleTimeout = TimeSpan.FromMinutes(30),
+        AbsoluteExpiresAt = now.AddHours(12),
+    };
+
     /// <summary>A store with a fresh key prefix holding one session of <paramref name="user"/> (30 min idle, 12 h absolute).</summary>
     private async Task<(string Prefix, RedisSessionStore Store, DateTimeOffset Now, string Partition, string IdHash)> CreatedSessionAsync(string user)
     {
@@ -40,19 +52,68 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
         var store = Store(fixture, prefix);
         var now = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
         var partition = Partition(user);
-        var idHash = SecureRandom.GetToken(32);
-        var record = new SessionRecord
-        {
-            Partition = partition,
-            IdHash = idHash,
-            UserId = user,
-            CreatedAt = now,
-            LastUsedAt = now,
-            IdleTimeout = TimeSpan.FromMinutes(30),
-            AbsoluteExpiresAt = now.AddHours(12),
-        };
+        var record = Record(partition, user, now);
+        var idHash = record.IdHash;
         (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
         return (prefix, store, now, partition, idHash);
+    }
+
+    [SkippableFact]
+    public async Task IndexOperations_RacingCreatesRotationsAndLists_AllComplete()
+    {
+        fixture.EnsureAvailable();
+        var (_, store, now, partition, first) = await CreatedSessionAsync("alice");
+        SessionRecord New() => Record(partition, "alice", now);
+        var initial = new List<string> { first };
+        for (var i = 0; i < 3; i++)
+        {
+            var record = New();
+            (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+            initial.Add(record.IdHash);
+        }
+
+        // Every create and rotation changes the index that creates and lists read: each of these calls must still
+        // complete (retrying with the members it was shown), and the counts must be exact.
+        using var start = new ManualResetEventSlim();
+        var creates = Enumerable.Range(0, 24).Select(_ => Task.Run(async () => { start.Wait(); return await store.CreateAsync(New(), null, SessionLimitMode.EvictOldest, now); })).ToArray();
+        var rotations = initial.Select(id => Task.Run(async () => { start.Wait(); return await store.RotateAsync(partition, id, SecureRandom.GetToken(32), now, null, null, null); })).ToArray();
+        var lists = Enumerable.Range(0, 8).Select(_ => Task.Run(async () => { start.Wait(); return await store.ListAsync(partition, "alice", now); })).ToArray();
+        start.Set();
+        await Task.WhenAll(creates.Select(t => (Task)t).Concat(rotations).Concat(lists));
+
+        creates.Should().OnlyContain(t => t.Result.Status == SessionStoreStatus.Succeeded);
+        rotations.Should().OnlyContain(t => t.Result.Status == SessionStoreStatus.Succeeded);
+        lists.Should().OnlyContain(t => t.Result.Count >= 4 && t.Result.Count <= 28);
+        (await store.ListAsync(partition, "alice", now)).Should().HaveCount(28);
+        (await store.RevokeAllAsync(partition, "alice", null, now)).Should().Be(28);
+        (await store.ListAsync(partition, "alice", now)).Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task IndexOperations_IndexChangedOnEveryAttempt_GiveUpWithoutChangingAnything()
+    {
+        fixture.EnsureAvailable();
+        var (prefix, _, now, partition, first) = await CreatedSessionAsync("alice");
+
+        // One attempt only: the first attempt declares no members, so with a session present every index operation
+        // sees an undeclared member and gives up.
+        var store = new RedisSessionStore(new RedisConnection(Options.Create(new RedisSecurityKitOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!),
+            KeyPrefix = prefix,
+        })))
+        {
+            MaxIndexAttempts = 1,
+        };
+        var second = Record(partition, "alice", now);
+
+        (await store.CreateAsync(second, null, SessionLimitMode.EvictOldest, now)).Status.Should().Be(SessionStoreStatus.Failed);
+        (await store.GetAsync(partition, second.IdHash)).Session.Should().BeNull("the refused create wrote nothing");
+        await store.Invoking(s => s.ListAsync(partition, "alice", now).AsTask()).Should().ThrowAsync<InvalidOperationException>().WithMessage("*did nothing*");
+        await store.Invoking(s => s.RevokeAllAsync(partition, "alice", null, now).AsTask()).Should().ThrowAsync<InvalidOperationException>();
+        var lookup = await store.GetAsync(partition, first);
+        lookup.Session!.RevokedAt.Should().BeNull("the refused revoke-all revoked nothing");
+        lookup.UserTokenVersion.Should().Be(0, "and did not bump the version");
     }
 
     [SkippableFact]

@@ -234,6 +234,31 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Create_SameInstant_FirstCreatedIsOldest_RotationKeepsItsPlace()
+    {
+        var store = await CreateStoreAsync();
+
+        // Five users, so that an order left to chance (e.g. the random ids) cannot pass: 1 in 6^5.
+        for (var round = 0; round < 5; round++)
+        {
+            var user = NewUser();
+            var now = Time.GetUtcNow();
+            var a = await CreateAsync(store, user);
+            var b = await CreateAsync(store, user);
+            var c = await CreateAsync(store, user);
+            var b2 = SecureRandom.GetToken(32);
+            (await store.RotateAsync(b.Partition, b.IdHash, b2, now, null, null, null)).Status.Should().Be(SessionStoreStatus.Succeeded);
+            (await store.ListAsync(a.Partition, user, now)).Select(s => s.IdHash).Should().Equal(a.IdHash, b2, c.IdHash);
+
+            var d = NewRecord(user);
+            (await store.CreateAsync(d, 3, SessionLimitMode.EvictOldest, now)).EvictedIdHashes.Should().Equal(a.IdHash);
+            var e = NewRecord(user);
+            (await store.CreateAsync(e, 3, SessionLimitMode.EvictOldest, now)).EvictedIdHashes.Should().Equal(b2);
+            (await store.ListAsync(a.Partition, user, now)).Select(s => s.IdHash).Should().Equal(c.IdHash, d.IdHash, e.IdHash);
+        }
+    }
+
+    [SkippableFact]
     public async Task Rotate_ReplacesId_KeepsCreationAndAbsoluteExpiry()
     {
         var store = await CreateStoreAsync();
