@@ -10,38 +10,21 @@ namespace SecurityKit.Redis.Tests;
 /// 127.0.0.1 ports, joined with <c>redis-cli --cluster create</c>) and stops it afterwards. Like
 /// <see cref="RedisServerFixture"/>: a missing redis-server or redis-cli fails in CI and skips elsewhere.
 /// </summary>
-public sealed class RedisClusterFixture : IAsyncLifetime
+public sealed class RedisClusterFixture() : RedisProcessGroupFixture("Redis cluster", "redis-cli", "sudo apt-get install -y redis-server (or brew install redis).")
 {
     private const int Masters = 3;
-    private readonly List<Process> _processes = [];
-    private string? _directory;
 
     public IReadOnlyList<int> Ports { get; private set; } = [];
 
-    public string? UnavailableReason { get; private set; }
-
     public string ConnectionString => string.Join(',', Ports.Select(p => $"127.0.0.1:{p}")) + ",abortConnect=false,connectTimeout=5000,syncTimeout=5000";
 
-    public ConnectionMultiplexer? Multiplexer { get; private set; }
-
-    public void EnsureAvailable() => RedisProcesses.EnsureAvailable(UnavailableReason, "Redis cluster");
-
-    public async Task InitializeAsync()
+    protected override async Task<ConnectionMultiplexer> StartAsync(string redisServer, string tool)
     {
-        var server = RedisProcesses.Find("redis-server");
-        var cli = RedisProcesses.Find("redis-cli");
-        if (server is null || cli is null)
-        {
-            UnavailableReason = "redis-server and redis-cli are needed. Install them with: sudo apt-get install -y redis-server (or brew install redis).";
-            return;
-        }
-
-        _directory = Directory.CreateTempSubdirectory("securitykit-redis-cluster-").FullName;
         Ports = ClusterPorts();
         foreach (var port in Ports)
         {
-            var dir = Directory.CreateDirectory(Path.Combine(_directory, port.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
-            _processes.Add(RedisProcesses.Start(server, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"));
+            var dir = System.IO.Directory.CreateDirectory(Path.Combine(Directory, port.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+            Start(redisServer, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no");
         }
 
         foreach (var port in Ports)
@@ -52,7 +35,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         var create = new List<string> { "--cluster", "create" };
         create.AddRange(Ports.Select(p => $"127.0.0.1:{p}"));
         create.AddRange(["--cluster-replicas", "0", "--cluster-yes"]);
-        using (var creator = RedisProcesses.Start(cli, [.. create]))
+        using (var creator = RedisProcesses.Start(tool, [.. create]))
         {
             if (!creator.WaitForExit(60_000) || creator.ExitCode != 0)
             {
@@ -71,23 +54,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
             await Task.Delay(100).ConfigureAwait(false);
         }
 
-        Multiplexer = await ConnectionMultiplexer.ConnectAsync(ConnectionString).ConfigureAwait(false);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Multiplexer is not null)
-        {
-            await Multiplexer.DisposeAsync().ConfigureAwait(false);
-        }
-
-        foreach (var process in _processes)
-        {
-            RedisProcesses.Stop(process);
-            process.Dispose();
-        }
-
-        RedisProcesses.DeleteDirectory(_directory);
+        return await ConnectionMultiplexer.ConnectAsync(ConnectionString).ConfigureAwait(false);
     }
 
     private async Task<bool> ClusterIsReadyAsync()

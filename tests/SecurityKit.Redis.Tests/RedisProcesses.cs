@@ -25,7 +25,7 @@ internal static class RedisProcesses
 
     public static string? Find(string name)
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/bin").Append("/usr/local/bin").Append("/opt/homebrew/bin"))
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/bin").Append("/usr/sbin").Append("/usr/local/bin").Append("/opt/homebrew/bin"))
         {
             var candidate = Path.Combine(dir, name);
             if (File.Exists(candidate))
@@ -60,6 +60,13 @@ internal static class RedisProcesses
         }
     }
 
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public static async Task WaitForListenerAsync(int port)
     {
         var deadline = Stopwatch.StartNew();
@@ -77,7 +84,7 @@ internal static class RedisProcesses
             }
         }
 
-        throw new InvalidOperationException($"redis-server did not listen on port {port} within 10 s.");
+        throw new InvalidOperationException($"Nothing listened on port {port} within 10 s.");
     }
 
     public static void DeleteDirectory(string? directory)

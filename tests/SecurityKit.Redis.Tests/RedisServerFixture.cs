@@ -40,7 +40,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
 
         _directory = Directory.CreateTempSubdirectory("securitykit-redis-").FullName;
-        Port = FreePort();
+        Port = RedisProcesses.FreePort();
         await StartServerAsync(server).ConfigureAwait(false);
         Multiplexer = await ConnectionMultiplexer.ConnectAsync(ConnectionString).ConfigureAwait(false);
     }
@@ -78,13 +78,6 @@ public sealed class RedisServerFixture : IAsyncLifetime
         StopServer();
         _process?.Dispose();
         RedisProcesses.DeleteDirectory(_directory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
