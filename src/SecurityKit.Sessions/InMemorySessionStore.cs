@@ -250,7 +250,18 @@ public sealed class InMemorySessionStore : ISessionStore
 
             old.Record = old.Record with { RevokedAt = now };
             _tombstones.Enqueue(old);
-            user.Sessions[user.Sessions.IndexOf(old)] = entry; // keeps its place: among sessions created at the same instant, the first created is the oldest
+            // Keeps its place: among sessions created at the same instant, the first created is the oldest. (A sweep with a
+            // later clock reading may already have pruned the old entry from the list as expired: then it is appended.)
+            var place = user.Sessions.IndexOf(old);
+            if (place >= 0)
+            {
+                user.Sessions[place] = entry;
+            }
+            else
+            {
+                user.Sessions.Add(entry);
+            }
+
             return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.Succeeded, user.Version, []));
         }
     }

@@ -23,9 +23,12 @@
  *     Both live at least as long as the user's longest absolute expiry.
  *
  * Every operation is one EVALSHA (StackExchange.Redis caches the script SHA) and runs atomically; every key
- * a script touches is declared in KEYS. Create, revoke-all and list touch the index's members: the client
- * passes the members it last saw, and a script that finds one it was not given writes nothing and returns
- * the current members for the next attempt (so these take two round trips once a user has sessions).
+ * a script touches is declared in KEYS. Create, revoke-all and list touch the index's members: the first
+ * attempt declares none, and a script that finds a member it was not given writes nothing and returns the
+ * current members for the next attempt (so these take two round trips whenever the index is not empty).
+ * Upgrade note: builds before the declared-keys change scored the index by created ms (not ms * 1024); during
+ * a rolling deploy their new sessions sort as the oldest (evicted first). Harmless once every instance runs
+ * this build; the old scores leave the index as those sessions expire.
  * Times come from the caller's TimeProvider (as Unix milliseconds), never from the Redis clock.
  */
 using System.Globalization;
@@ -111,7 +114,8 @@ public sealed class RedisSessionStore : ISessionStore
         redis.call('PEXPIRE', KEYS[1], math.max(1, expires - now))
         -- Score: created ms * 1024, plus the arrival order among the user's sessions created in the same ms.
         local score = tonumber(ARGV[3]) * 1024
-        local same = redis.call('ZREVRANGEBYSCORE', KEYS[2], '(' .. (score + 1024), score, 'WITHSCORES', 'LIMIT', 0, 1)
+        -- (bounds passed as numbers: redis.call formats them exactly; Lua's own tostring keeps only 14 digits)
+        local same = redis.call('ZREVRANGEBYSCORE', KEYS[2], score + 1023, score, 'WITHSCORES', 'LIMIT', 0, 1)
         if same[2] then score = math.min(tonumber(same[2]) + 1, score + 1023) end
         redis.call('ZADD', KEYS[2], score, ARGV[1])
         if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], ver) end

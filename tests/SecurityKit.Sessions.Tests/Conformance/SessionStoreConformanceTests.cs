@@ -259,6 +259,32 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Create_EarlierClockAfterALaterOne_OrderedByCreationTime()
+    {
+        var store = await CreateStoreAsync();
+
+        // An instance whose clock lags creates two sessions after another instance's, stamped 1 ms earlier: oldest first
+        // is still by creation time, then by arrival. Several instants, so that the stamps' low digits vary.
+        for (var round = 0; round < 8; round++)
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(37));
+            var user = NewUser();
+            var later = NewRecord(user);
+            var now = Time.GetUtcNow();
+            var stamp = now.AddMilliseconds(-1);
+            var first = NewRecord(user) with { CreatedAt = stamp, LastUsedAt = stamp, AbsoluteExpiresAt = stamp + Lifetime };
+            var second = NewRecord(user) with { CreatedAt = stamp, LastUsedAt = stamp, AbsoluteExpiresAt = stamp + Lifetime };
+            foreach (var record in new[] { later, first, second })
+            {
+                (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+            }
+
+            (await store.ListAsync(later.Partition, user, now)).Select(s => s.IdHash).Should().Equal(first.IdHash, second.IdHash, later.IdHash);
+            (await store.CreateAsync(NewRecord(user), 3, SessionLimitMode.EvictOldest, now)).EvictedIdHashes.Should().Equal(first.IdHash);
+        }
+    }
+
+    [SkippableFact]
     public async Task Rotate_ReplacesId_KeepsCreationAndAbsoluteExpiry()
     {
         var store = await CreateStoreAsync();
