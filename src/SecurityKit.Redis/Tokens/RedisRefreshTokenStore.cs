@@ -11,10 +11,12 @@
  *       rev      "1" when revoked
  *       o:<32-byte hash>  "1" for each of the last RefreshTokenStore.MaxRememberedTokens earlier tokens (reuse detection)
  *       og:<n>   the hash that the n-th rotation moved to the earlier tokens (to forget the oldest)
- *   {p}rtf:{<user-id>}    ZSET of family ids scored by absolute expiry (Unix ms), TTL = the longest absolute
- *                         lifetime added. Pruned by score only (a family past its absolute expiry plus a margin for
- *                         clock skew), never by "the family key is missing": create writes the index before the
- *                         family (another slot in a cluster), so a missing key can be a family about to appear.
+ *   {p}rtf:{<user-id>}    ZSET of family ids scored by absolute expiry on the server's clock (TIME at creation +
+ *                         the absolute lifetime, Unix ms; earlier builds used the instance's clock), TTL = the longest
+ *                         absolute lifetime added. Pruned by score only, on the server's clock (a family past its
+ *                         absolute expiry plus a margin for skew), never by "the family key is missing": create writes
+ *                         the index before the family (another slot in a cluster), so a missing key can be a family
+ *                         about to appear. No instance's clock decides what leaves the index.
  *   {p}rtu:{<user-id>}    the SET earlier builds kept instead (same slot): still read by listing and revoke-all
  *                         until it expires by its own TTL, never written.
  *
@@ -50,10 +52,18 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         return 1
         """);
 
+    // The index is scored and pruned on the Redis server's clock (TIME), never an instance's: an instance whose clock
+    // runs fast must not prune families that are still alive for everyone else.
     private static readonly LuaScript IndexScript = LuaScript.Prepare("""
-        redis.call('ZADD', @user, @abs, @id)
+        local t = redis.call('TIME')
+        redis.call('ZADD', @user, t[1] * 1000 + math.floor(t[2] / 1000) + tonumber(@ttl), @id)
         if redis.call('PTTL', @user) < tonumber(@ttl) then redis.call('PEXPIRE', @user, @ttl) end
         return 1
+        """);
+
+    private static readonly LuaScript PruneScript = LuaScript.Prepare("""
+        local t = redis.call('TIME')
+        return redis.call('ZREMRANGEBYSCORE', @user, '-inf', t[1] * 1000 + math.floor(t[2] / 1000) - tonumber(@margin))
         """);
 
     private static readonly LuaScript RotateScript = LuaScript.Prepare(SnapshotLua + "\n" + """
@@ -123,7 +133,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttl = (long)Math.Ceiling((family.AbsoluteExpiresAt - family.CreatedAt).TotalMilliseconds);
-        var index = db.ScriptEvaluateAsync(IndexScript, new { user = UserKey(family.UserId), id = family.FamilyId, abs = family.AbsoluteExpiresAt.ToUnixTimeMilliseconds(), ttl });
+        var index = db.ScriptEvaluateAsync(IndexScript, new { user = UserKey(family.UserId), id = family.FamilyId, ttl });
         var create = db.ScriptEvaluateAsync(CreateScript, new
         {
             family = FamilyKey(family.FamilyId),
@@ -186,7 +196,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         var ids = await UserFamilyIdsAsync(db, userId, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
         var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
-        PruneIndex(db, userId, now);
+        PruneIndex(db, userId);
         return results.Count(r => (int)r == 1);
     }
 
@@ -207,20 +217,22 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
             }
         }
 
-        PruneIndex(db, userId, now);
+        PruneIndex(db, userId);
 
         list.Sort(static (a, b) => a.CreatedAt.CompareTo(b.CreatedAt) is var c && c != 0 ? c : string.CompareOrdinal(a.FamilyId, b.FamilyId));
         return list;
     }
 
-    /// <summary>How long past its absolute expiry a family stays in its user's index: a margin for clock skew between
-    /// instances (an instance whose clock lags still finds the family alive a little longer).</summary>
-    private static readonly TimeSpan IndexPruneMargin = TimeSpan.FromMinutes(10);
+    /// <summary>How long past its absolute expiry (on the server's clock) a family stays in its user's index: a margin
+    /// for the clock skew between the server and instances (an instance whose clock lags still finds the family alive a
+    /// little longer, and index entries of earlier builds were scored on the instance's clock).</summary>
+    internal static readonly TimeSpan IndexPruneMargin = TimeSpan.FromMinutes(10);
 
-    /// <summary>Drops from a user's index the families past their absolute expiry (and the margin): by score only, so a
-    /// family being created (index written, family not yet) is never dropped.</summary>
-    private void PruneIndex(IDatabase db, string userId, DateTimeOffset now) =>
-        _ = db.SortedSetRemoveRangeByScoreAsync(UserKey(userId), double.NegativeInfinity, (now - IndexPruneMargin).ToUnixTimeMilliseconds(), Exclude.None, CommandFlags.FireAndForget);
+    /// <summary>Drops from a user's index the families past their absolute expiry (and the margin) on the server's
+    /// clock: by score only, so a family being created (index written, family not yet) is never dropped, and whatever
+    /// the calling instance's clock says.</summary>
+    private void PruneIndex(IDatabase db, string userId) =>
+        _ = db.ScriptEvaluateAsync(PruneScript, new { user = UserKey(userId), margin = (long)IndexPruneMargin.TotalMilliseconds }, CommandFlags.FireAndForget);
 
     private RedisKey FamilyKey(string familyId) => $"{_connection.KeyPrefix}rt:{{{familyId}}}";
 

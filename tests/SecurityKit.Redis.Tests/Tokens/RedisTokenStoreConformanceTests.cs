@@ -60,33 +60,63 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
     }
 
     [SkippableFact]
-    public async Task UserIndex_PrunedByAbsoluteExpiryOnly_NeverAFamilyBeingCreated()
+    public async Task UserIndex_PrunedByAbsoluteExpiryOnServerClock_NeverAFamilyBeingCreated()
     {
         // Create writes the user's index before the family (another slot in a cluster). Revoke-all and list run in
-        // that gap must not drop the id (the family would then escape "sign out everywhere"); families past their
-        // absolute expiry (plus a margin for clock skew) are dropped.
+        // that gap must not drop the id (the family would then escape "sign out everywhere"); ids past their absolute
+        // expiry plus the skew margin, on the server's clock, are dropped.
         var (connection, store, database) = FreshStore();
         var index = $"{connection.KeyPrefix}rtf:{{prune-user}}";
-        var expired = NewId();
         var live = NewId();
-        await CreateFamilyAsync(store, expired, "prune-user", TimeSpan.FromHours(1));
         await CreateFamilyAsync(store, live, "prune-user", TimeSpan.FromDays(30));
+        var server = await ServerNowAsync(database);
+        var margin = RedisRefreshTokenStore.IndexPruneMargin;
+        var longGone = NewId();
+        var withinMargin = NewId();
         var beingCreated = NewId();
-        await database.SortedSetAddAsync(index, beingCreated, T0.AddDays(30).ToUnixTimeMilliseconds()); // the index write alone
+        await database.SortedSetAddAsync(index, longGone, (server - margin - TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds());
+        await database.SortedSetAddAsync(index, withinMargin, (server - margin + TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds());
+        await database.SortedSetAddAsync(index, beingCreated, (server + TimeSpan.FromDays(30)).ToUnixTimeMilliseconds()); // the index write alone
 
-        (await store.RevokeUserFamiliesAsync("prune-user", T0.AddHours(1).AddMinutes(5))).Should().Be(1, "only the live family counts");
-        (await store.ListUserFamiliesAsync("prune-user", T0.AddHours(1).AddMinutes(5))).Should().BeEmpty();
-        await Task.Delay(100); // removals are sent fire-and-forget
-        (await database.SortedSetLengthAsync(index)).Should().Be(3, "within the skew margin nothing is dropped");
+        (await store.RevokeUserFamiliesAsync("prune-user", T0)).Should().Be(1, "only the live family counts");
+        await WaitForIndexAsync(database, index, 3);
+        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().BeEquivalentTo([live, withinMargin, beingCreated]);
+    }
 
-        (await store.ListUserFamiliesAsync("prune-user", T0.AddHours(2))).Should().BeEmpty();
+    [SkippableFact]
+    public async Task UserIndex_InstanceClockFarAhead_PrunesNothingAlive()
+    {
+        // An instance whose clock runs a year fast lists a user's families (which prunes the index): what leaves the
+        // index is decided on the server's clock, so the families stay indexed and a later "sign out everywhere" from a
+        // correct instance still finds them. (Before, the fast instance pruned both by its own clock.)
+        var (connection, store, database) = FreshStore();
+        var index = $"{connection.KeyPrefix}rtf:{{fast-user}}";
+        var first = NewId();
+        var second = NewId();
+        await CreateFamilyAsync(store, first, "fast-user", TimeSpan.FromHours(1));
+        await CreateFamilyAsync(store, second, "fast-user", TimeSpan.FromDays(30));
+
+        var fast = (await ServerNowAsync(database)).AddYears(1);
+        (await store.ListUserFamiliesAsync("fast-user", fast)).Should().BeEmpty("to the fast instance both look expired");
+        (await store.ListUserFamiliesAsync("fast-user", fast)).Should().BeEmpty();
+        await Task.Delay(200); // prunes are sent fire-and-forget
+        (await database.SortedSetLengthAsync(index)).Should().Be(2);
+        (await store.RevokeUserFamiliesAsync("fast-user", T0)).Should().Be(2, "the correct instance still finds and revokes both");
+    }
+
+    private static async Task<DateTimeOffset> ServerNowAsync(IDatabase database)
+    {
+        var time = (RedisResult[])(await database.ExecuteAsync("TIME"))!;
+        return DateTimeOffset.FromUnixTimeMilliseconds(((long)time[0] * 1000) + ((long)time[1] / 1000));
+    }
+
+    private static async Task WaitForIndexAsync(IDatabase database, RedisKey index, long length)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while ((await database.SortedSetLengthAsync(index)) != 2 && DateTime.UtcNow < deadline)
+        while ((await database.SortedSetLengthAsync(index)) != length && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10);
         }
-
-        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().BeEquivalentTo([live, beingCreated]);
     }
 }
 
