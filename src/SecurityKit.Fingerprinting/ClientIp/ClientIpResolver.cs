@@ -79,7 +79,15 @@ public sealed class ClientIpResolver
     /// <returns>The address, its source and the decision that chose it.</returns>
     public ClientIpResult Resolve(string? peerAddress, ForwardedHeaderValues headers)
     {
-        return StrictIpAddress.TryParse(peerAddress, out var peer)
+        // The peer comes from the socket, not the client: a link-local IPv6 peer's zone id (fe80::5%eth0) names the local
+        // interface and is dropped. Header entries never accept one.
+        var text = peerAddress.AsSpan();
+        if (text.IndexOf('%') is var zone and > 0 && text[..zone].Contains(':'))
+        {
+            text = text[..zone];
+        }
+
+        return StrictIpAddress.TryParse(text, out var peer)
             ? Resolve(peer, headers)
             : new(null, ClientIpSource.None, ClientIpDecision.InvalidPeer, 0);
     }
@@ -90,9 +98,15 @@ public sealed class ClientIpResolver
     /// <returns>The address, its source and the decision that chose it.</returns>
     public ClientIpResult Resolve(IPAddress? peerAddress, ForwardedHeaderValues headers)
     {
-        if (peerAddress is null || (peerAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && peerAddress.ScopeId != 0))
+        if (peerAddress is null)
         {
             return new(null, ClientIpSource.None, ClientIpDecision.InvalidPeer, 0);
+        }
+
+        if (peerAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && peerAddress.ScopeId != 0)
+        {
+            // A link-local peer's zone id names the local interface, not the client: dropped.
+            peerAddress = new IPAddress(peerAddress.GetAddressBytes());
         }
 
         var peer = StrictIpAddress.Normalize(peerAddress);
@@ -151,6 +165,10 @@ public sealed class ClientIpResolver
         }
     }
 
+    // The walk reads the list from the right end (the last field line's last element) towards the left, splitting each
+    // line into elements as it goes. Splitting from the right matters for Forwarded: the rightmost elements were written
+    // by trusted proxies and are well-formed, so their boundaries never depend on what the client put to their left (a
+    // client's unterminated quote on a line a proxy appends to cannot swallow the proxy's element).
     private ClientIpResult Walk(IPAddress peer, IReadOnlyList<string?>? lines, bool forwarded)
     {
         var source = forwarded ? ClientIpSource.Forwarded : ClientIpSource.XForwardedFor;
@@ -159,9 +177,10 @@ public sealed class ClientIpResolver
             return new(peer, ClientIpSource.Peer, ClientIpDecision.NoForwardedHeader, 0);
         }
 
-        Span<EntrySpan> ring = stackalloc EntrySpan[_maxEntries];
-        var total = 0;
-        for (var line = 0; line < lines.Count; line++)
+        var current = peer;
+        var currentSource = ClientIpSource.Peer;
+        var examined = 0;
+        for (var line = lines.Count - 1; line >= 0; line--)
         {
             var text = lines[line];
             if (text is null)
@@ -169,100 +188,102 @@ public sealed class ClientIpResolver
                 continue;
             }
 
-            var position = 0;
-            while (position <= text.Length)
+            var end = text.Length; // exclusive end of the next element to the left
+            while (true)
             {
-                var end = forwarded ? FindElementEnd(text, position) : IndexOfOrEnd(text, ',', position);
-                var start = position;
+                var start = forwarded ? FindElementStart(text, end) : end == 0 ? 0 : text.LastIndexOf(',', end - 1) + 1;
+                var elementStart = start;
                 var length = end - start;
-                TrimOws(text, ref start, ref length);
-                if (length > 0)
+                TrimOws(text, ref elementStart, ref length);
+                end = start - 1; // the comma before this element, if any
+                if (length <= 0)
                 {
-                    ring[total % _maxEntries] = new EntrySpan(line, start, length);
-                    total++;
+                    if (start == 0)
+                    {
+                        break;
+                    }
+
+                    continue;
                 }
 
-                position = end + 1;
+                if (examined == _maxEntries)
+                {
+                    return new(current, currentSource, ClientIpDecision.TooManyEntries, examined);
+                }
+
+                if (examined == _forwardLimit)
+                {
+                    return new(current, currentSource, ClientIpDecision.ForwardLimitReached, examined);
+                }
+
+                examined++;
+                var value = text.AsSpan(elementStart, length);
+                var kind = forwarded ? ParseForwardedElement(value, out var address) : ParseNode(value, forwarded: false, out address);
+                switch (kind)
+                {
+                    case NodeKind.Invalid:
+                        return new(current, currentSource, ClientIpDecision.InvalidEntry, examined);
+                    case NodeKind.Unknown:
+                        return new(current, currentSource, ClientIpDecision.UnknownEntry, examined);
+                }
+
+                if (!_trusted.Contains(address!))
+                {
+                    return new(address, source, ClientIpDecision.FirstUntrustedHop, examined);
+                }
+
+                current = address!;
+                currentSource = source;
+                if (start == 0)
+                {
+                    break;
+                }
             }
         }
 
-        if (total == 0)
-        {
-            return new(peer, ClientIpSource.Peer, ClientIpDecision.NoForwardedHeader, 0);
-        }
-
-        var kept = Math.Min(total, _maxEntries);
-        var current = peer;
-        var currentSource = ClientIpSource.Peer;
-        var examined = 0;
-        for (var i = total - 1; i >= total - kept; i--)
-        {
-            if (examined == _forwardLimit)
-            {
-                return new(current, currentSource, ClientIpDecision.ForwardLimitReached, examined);
-            }
-
-            var entry = ring[i % _maxEntries];
-            var value = lines[entry.Line]!.AsSpan(entry.Start, entry.Length);
-            examined++;
-            var kind = forwarded ? ParseForwardedElement(value, out var address) : ParseNode(value, forwarded: false, out address);
-            switch (kind)
-            {
-                case NodeKind.Invalid:
-                    return new(current, currentSource, ClientIpDecision.InvalidEntry, examined);
-                case NodeKind.Unknown:
-                    return new(current, currentSource, ClientIpDecision.UnknownEntry, examined);
-            }
-
-            if (!_trusted.Contains(address!))
-            {
-                return new(address, source, ClientIpDecision.FirstUntrustedHop, examined);
-            }
-
-            current = address!;
-            currentSource = source;
-        }
-
-        return kept < total
-            ? new(current, currentSource, ClientIpDecision.TooManyEntries, examined)
+        return examined == 0
+            ? new(peer, ClientIpSource.Peer, ClientIpDecision.NoForwardedHeader, 0)
             : new(current, currentSource, ClientIpDecision.AllHopsTrusted, examined);
     }
 
-    private static int IndexOfOrEnd(string text, char c, int start)
-    {
-        var index = text.IndexOf(c, start);
-        return index < 0 ? text.Length : index;
-    }
-
-    // Forwarded elements are separated by commas outside quoted-strings (RFC 7239 §4).
-    private static int FindElementEnd(string text, int start)
+    // Forwarded elements are separated by commas outside quoted-strings (RFC 7239 §4). Scans left from end (exclusive)
+    // and returns where the element ending there starts. A quote preceded by an odd number of backslashes inside a
+    // quoted-string is escaped. A quote left open at the line start makes the rest of the line one (invalid) element.
+    private static int FindElementStart(string text, int end)
     {
         var quoted = false;
-        for (var i = start; i < text.Length; i++)
+        for (var i = end - 1; i >= 0; i--)
         {
             var c = text[i];
-            if (quoted)
+            if (c == '"')
             {
-                if (c == '\\')
+                if (!quoted)
                 {
-                    i++;
+                    quoted = true;
                 }
-                else if (c == '"')
+                else if (!IsEscaped(text, i))
                 {
                     quoted = false;
                 }
             }
-            else if (c == '"')
+            else if (c == ',' && !quoted)
             {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                return i;
+                return i + 1;
             }
         }
 
-        return text.Length;
+        return 0;
+    }
+
+    private static bool IsEscaped(string text, int index)
+    {
+        var backslashes = 0;
+        for (var i = index - 1; i >= 0 && text[i] == '\\'; i--)
+        {
+            backslashes++;
+        }
+
+        return (backslashes & 1) == 1;
     }
 
     private static void TrimOws(string text, ref int start, ref int length)
@@ -308,14 +329,21 @@ public sealed class ClientIpResolver
             }
 
             var raw = pair[(equals + 1)..];
+            if (!pair[..equals].Equals("for", StringComparison.OrdinalIgnoreCase))
+            {
+                // Other parameters (by, host, proto…) must be well-formed but may be long: a proxy copies the client's
+                // Host into host=, and a long one must not make the proxy's element invalid.
+                if (!IsValidValue(raw))
+                {
+                    return NodeKind.Invalid;
+                }
+
+                continue;
+            }
+
             if (!TryUnquote(raw, buffer, out var valueLength))
             {
                 return NodeKind.Invalid;
-            }
-
-            if (!pair[..equals].Equals("for", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
             }
 
             if (found)
@@ -361,7 +389,12 @@ public sealed class ClientIpResolver
         return quoted ? -1 : element.Length;
     }
 
-    private static bool TryUnquote(ReadOnlySpan<char> raw, Span<char> buffer, out int length)
+    // value = token / quoted-string, any length.
+    private static bool IsValidValue(ReadOnlySpan<char> raw) => TryUnquote(raw, default, copy: false, out _);
+
+    private static bool TryUnquote(ReadOnlySpan<char> raw, Span<char> buffer, out int length) => TryUnquote(raw, buffer, copy: true, out length);
+
+    private static bool TryUnquote(ReadOnlySpan<char> raw, Span<char> buffer, bool copy, out int length)
     {
         length = 0;
         if (raw.IsEmpty)
@@ -371,13 +404,17 @@ public sealed class ClientIpResolver
 
         if (raw[0] != '"')
         {
-            if (raw.Length > buffer.Length || !IsToken(raw))
+            if ((copy && raw.Length > buffer.Length) || !IsToken(raw))
             {
                 return false;
             }
 
-            raw.CopyTo(buffer);
-            length = raw.Length;
+            if (copy)
+            {
+                raw.CopyTo(buffer);
+                length = raw.Length;
+            }
+
             return true;
         }
 
@@ -403,12 +440,15 @@ public sealed class ClientIpResolver
                 return false;
             }
 
-            if (length == buffer.Length || c < 0x20 || c == 0x7F || c > 0xFF)
+            if ((copy && length == buffer.Length) || c < 0x20 || c == 0x7F || c > 0xFF)
             {
                 return false;
             }
 
-            buffer[length++] = c;
+            if (copy)
+            {
+                buffer[length++] = c;
+            }
         }
 
         return true;
@@ -578,6 +618,4 @@ public sealed class ClientIpResolver
         Unknown,
         Address,
     }
-
-    private readonly record struct EntrySpan(int Line, int Start, int Length);
 }

@@ -97,7 +97,9 @@ public sealed class IpNetworkList
         }
 
         var max = addressText.Contains(':') ? 128 : 32;
-        var prefix = max;
+        // Without a prefix the entry is one host: /32 for an IPv4-mapped address (::ffff:10.0.0.1, as dual-stack sockets
+        // report IPv4 peers), which was normalised to IPv4.
+        var prefix = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         if (slash >= 0)
         {
             var prefixText = text[(slash + 1)..];

@@ -83,6 +83,22 @@ public sealed class ClientIpResolverTests
         ["forwarded multiple lines and trusted hops"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=1.1.1.1, for=198.51.100.7", "for=\"[fd00::2]:80\";proto=https"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
         ["forwarded case-insensitive name"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["FOR=198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
 
+        // A proxy that appends to the client's own Forwarded line: the client's bytes to the left can be anything, and
+        // must not change how the proxy's element is read (it is split off from the right).
+        ["forwarded client's open quote on the line a proxy appends to"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"x, for=198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded client's open quote left of two proxies"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"x, for=198.51.100.7, for=10.0.0.2"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded client's quoted comma trick"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"1.1.1.1,\", for=198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded client's open quote reached behind a trusted hop"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"x, for=10.0.0.2"], "10.0.0.2", ClientIpDecision.InvalidEntry),
+        ["forwarded escaped quotes before the proxy's element"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=1.1.1.1;ext=\"a\\\\\", for=198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded long host copied from the client"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;host=\"" + new string('a', 300) + ".example\";proto=https"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded long token parameter"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;host=" + new string('a', 300) + ".example"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded long for value still invalid"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"" + new string('1', 300) + "\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
+
+        // The peer comes from the socket: a link-local peer's zone id names the local interface and is dropped.
+        ["link-local peer with a zone id"] = new("fe80::5%eth0", ForwardedHeader.XForwardedFor, ["1.2.3.4"], "fe80::5", ClientIpDecision.NoTrustedProxies, TrustedProxies: []),
+        ["link-local peer with a zone id, untrusted"] = new("fe80::5%eth0", ForwardedHeader.XForwardedFor, ["1.2.3.4"], "fe80::5", ClientIpDecision.PeerNotTrusted),
+        ["ipv4 peer with a percent sign is still invalid"] = new("10.0.0.1%eth0", ForwardedHeader.XForwardedFor, ["1.2.3.4"], null, ClientIpDecision.InvalidPeer),
+
         // X-Real-IP
         ["x-real-ip"] = new("10.0.0.1", ForwardedHeader.XRealIp, ["198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
         ["x-real-ip from untrusted peer"] = new("198.51.100.9", ForwardedHeader.XRealIp, ["1.2.3.4"], "198.51.100.9", ClientIpDecision.PeerNotTrusted),
@@ -133,6 +149,21 @@ public sealed class ClientIpResolverTests
         result.Decision.Should().Be(decision, section);
         result.Address!.ToString().Should().Be(expected, section);
         result.Source.Should().Be(decision == ClientIpDecision.FirstUntrustedHop ? ClientIpSource.Forwarded : ClientIpSource.Peer, section);
+    }
+
+    [Fact]
+    public void Resolve_PeerAddressWithZoneId_ZoneDropped()
+    {
+        var options = new ClientIpResolverOptions();
+        options.TrustedProxies.Add("fe80::/10");
+        var resolver = new ClientIpResolver(options);
+        var peer = IPAddress.Parse("fe80::5%2");
+        peer.ScopeId.Should().Be(2);
+
+        var result = resolver.Resolve(peer, new ForwardedHeaderValues(XForwardedFor: ["198.51.100.7"]));
+
+        result.Should().Be(new ClientIpResult(IPAddress.Parse("198.51.100.7"), ClientIpSource.XForwardedFor, ClientIpDecision.FirstUntrustedHop, 1), "a link-local proxy is trusted by its address");
+        new ClientIpResolver(new ClientIpResolverOptions()).Resolve(peer, default).Address!.ScopeId.Should().Be(0);
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("2001:db8::/32", "2001:db8:1::1", true)]
     [InlineData("2001:db8::/32", "2001:db9::1", false)]
     [InlineData("::ffff:10.0.0.0/104", "10.9.9.9", true)]
+    [InlineData("::ffff:10.0.0.1", "10.0.0.1", true)] // as dual-stack sockets report an IPv4 proxy: one host
+    [InlineData("::ffff:10.0.0.1", "10.0.0.2", false)]
     [InlineData("0.0.0.0/0", "8.8.8.8", true)]
     [InlineData("0.0.0.0/0", "2001:db8::1", false)]
     public void Contains_MatchesNetworks(string entry, string address, bool expected) =>
