@@ -24,6 +24,15 @@ public interface ISecretKeyRing
     /// <param name="key">The key, or <see langword="null"/> when it is unknown (retired or never configured).</param>
     /// <returns><see langword="true"/> when a key was found.</returns>
     bool TryGetKey(string purpose, string keyId, [NotNullWhen(true)] out SecretKey? key);
+
+    /// <summary>
+    /// Gets the ids of every key <see cref="TryGetKey"/> resolves for <paramref name="purpose"/>: the active one and those
+    /// kept to verify older values (keys derived from root keys included). Features that must know every key up front
+    /// (the JWT validator's key set) use it, so a rotated key still verifies what it protected.
+    /// </summary>
+    /// <param name="purpose">The purpose.</param>
+    /// <returns>The key ids; by default (an implementation that does not list its keys) only the active key's.</returns>
+    IReadOnlyList<string> GetKeyIds(string purpose) => TryGetActiveKey(purpose, out var key) ? [key.KeyId] : [];
 }
 
 /// <summary>Convenience members for <see cref="ISecretKeyRing"/>.</summary>

@@ -14,6 +14,7 @@ public sealed class SecretKeyRing : ISecretKeyRing
 {
     private readonly FrozenDictionary<string, SecretKey> _active;
     private readonly FrozenDictionary<(string Purpose, string KeyId), SecretKey> _all;
+    private readonly FrozenDictionary<string, string[]> _ids;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Purpose, string KeyId), SecretKey> _derived = new();
 
     /// <summary>Initializes a key ring from options (as DI does).</summary>
@@ -61,6 +62,7 @@ public sealed class SecretKeyRing : ISecretKeyRing
         }
 
         _all = all.ToFrozenDictionary();
+        _ids = all.Keys.GroupBy(k => k.Item1, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.Select(k => k.Item2).Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         _active = active.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
@@ -108,6 +110,15 @@ public sealed class SecretKeyRing : ISecretKeyRing
 
         key = null;
         return false;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> GetKeyIds(string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(purpose);
+        var own = _ids.GetValueOrDefault(purpose) ?? [];
+        var roots = purpose != KeyPurposes.Root ? _ids.GetValueOrDefault(KeyPurposes.Root) ?? [] : [];
+        return roots.Length == 0 ? own : [.. own.Union(roots, StringComparer.Ordinal)];
     }
 
     private SecretKey GetDerived(SecretKey root, string purpose) =>

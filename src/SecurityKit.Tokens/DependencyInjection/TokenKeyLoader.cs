@@ -21,7 +21,18 @@ internal static class TokenKeyLoader
         {
             if (keyRing.TryGetActiveKey(TokenKeyPurposes.Signing, out var ringKey))
             {
-                return new SigningKeySet(SigningKey.FromSecretKey(ringKey));
+                // The active ring key signs; every other key of the ring (e.g. the previous root key, kept after a
+                // rotation) still validates the tokens it signed until they expire or it is removed.
+                var previous = new List<SigningKey>();
+                foreach (var id in keyRing.GetKeyIds(TokenKeyPurposes.Signing).Distinct(StringComparer.Ordinal))
+                {
+                    if (id != ringKey.KeyId && keyRing.TryGetKey(TokenKeyPurposes.Signing, id, out var older))
+                    {
+                        previous.Add(SigningKey.FromSecretKey(older));
+                    }
+                }
+
+                return new SigningKeySet(SigningKey.FromSecretKey(ringKey), previous);
             }
 
             errors.Add(

@@ -62,6 +62,13 @@ public sealed class JwtIssuerOptions
     /// <value>The default value is 15 minutes.</value>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Gets or sets the longest lifetime a <see cref="JwtDescriptor.Lifetime"/> may ask for, or
+    /// <see langword="null"/> for no cap. Set it to what the validators accept (<see cref="JwtValidationOptions.MaxLifetime"/>)
+    /// so a too-long token fails when it is issued, not at every use; <c>AddTokens</c> sets it to
+    /// <c>TokenOptions.AccessTokenLifetime</c>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public TimeSpan? MaxLifetime { get; set; }
+
     /// <summary>Gets or sets whether a random <c>jti</c> is added when the descriptor has none.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool IncludeJwtId { get; set; } = true;

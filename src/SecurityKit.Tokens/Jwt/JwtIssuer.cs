@@ -28,6 +28,7 @@ public sealed class JwtIssuer
     private readonly string _issuer;
     private readonly string[] _audiences;
     private readonly TimeSpan _lifetime;
+    private readonly TimeSpan? _maxLifetime;
     private readonly bool _includeJwtId;
     private readonly byte[] _encodedHeader;
     private readonly SigningKey _key;
@@ -52,11 +53,17 @@ public sealed class JwtIssuer
             throw new ArgumentException("JwtIssuerOptions: Lifetime must be positive and TokenType set (e.g. \"at+jwt\").", nameof(options));
         }
 
+        if (options.MaxLifetime < options.Lifetime)
+        {
+            throw new ArgumentException("JwtIssuerOptions: MaxLifetime must be at least Lifetime (the default lifetime).", nameof(options));
+        }
+
         _keys = keys;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _issuer = options.Issuer;
         _audiences = [.. options.Audiences];
         _lifetime = options.Lifetime;
+        _maxLifetime = options.MaxLifetime;
         _includeJwtId = options.IncludeJwtId;
         _key = keys.ActiveKey;
         _encodedHeader = EncodeHeader(_key, options.TokenType);
@@ -77,6 +84,11 @@ public sealed class JwtIssuer
         if (lifetime <= TimeSpan.Zero)
         {
             throw new ArgumentException("The token lifetime must be positive.", nameof(descriptor));
+        }
+
+        if (lifetime > _maxLifetime)
+        {
+            throw new ArgumentException($"The token lifetime ({lifetime}) is longer than JwtIssuerOptions.MaxLifetime ({_maxLifetime}); the validators would reject the token (lifetime_too_long). Ask for a shorter lifetime or raise TokenOptions.AccessTokenLifetime.", nameof(descriptor));
         }
 
         var state = t_writer ??= new PayloadWriter();
@@ -174,7 +186,7 @@ public sealed class JwtIssuer
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true); // it held the issued token
             }
         }
     }

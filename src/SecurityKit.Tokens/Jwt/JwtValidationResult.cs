@@ -59,7 +59,8 @@ public readonly struct JwtValidationResult : IEquatable<JwtValidationResult>
     internal static JwtValidationResult Failed(JwtFailureReason reason) => new(reason);
 
     /// <summary>Decodes the <c>sub</c> claim.</summary>
-    /// <returns>The subject, or <see langword="null"/> when absent or the result is not valid.</returns>
+    /// <returns>The subject, or <see langword="null"/> when absent, not a string, given twice, or the result is not valid
+    /// (a <see cref="JwtValidator.VerifySignature"/> result whose payload is not a JSON object has none either).</returns>
     public string? GetSubject()
     {
         if (!IsValid)
@@ -67,30 +68,41 @@ public readonly struct JwtValidationResult : IEquatable<JwtValidationResult>
             return null;
         }
 
-        var payload = GetPayload();
-        var reader = new Utf8JsonReader(payload);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        string? subject = null;
+        var found = false;
+        try
         {
-            var isSub = reader.ValueTextEquals("sub"u8) && reader.CurrentDepth == 1;
-            reader.Read();
-            if (isSub)
+            var reader = new Utf8JsonReader(GetPayload());
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                try
-                {
-                    return reader.GetString();
-                }
-                catch (InvalidOperationException)
-                {
-                    // A lone UTF-16 surrogate escape ("\udc00") cannot become a .NET string.
-                    return null;
-                }
+                return null;
             }
 
-            reader.Skip();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isSub = reader.ValueTextEquals("sub"u8);
+                reader.Read();
+                if (isSub)
+                {
+                    if (found)
+                    {
+                        return null; // validated tokens never have duplicate names; a signature-only result may
+                    }
+
+                    found = true;
+                    subject = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Not JSON (a signature-only result), or a lone UTF-16 surrogate escape ("\udc00") that cannot become a string.
+            return null;
         }
 
-        return null;
+        return subject;
     }
 
     /// <summary>Decodes every claim into a <see cref="JwtClaims"/> object (allocates).</summary>

@@ -228,7 +228,7 @@ public sealed class JwtValidator
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true); // it held the decoded token
             }
         }
     }

@@ -91,6 +91,8 @@ public sealed class AddSecurityKitCoreTests
     public void UseKeyRing_ReplacesDefault()
     {
         using var provider = new ServiceCollection().AddSecurityKitCore().UseKeyRing<CustomRing>().Services.BuildServiceProvider();
-        provider.GetRequiredService<ISecretKeyRing>().GetActiveKey("anything").KeyId.Should().Be("vault");
+        var ring = provider.GetRequiredService<ISecretKeyRing>();
+        ring.GetActiveKey("anything").KeyId.Should().Be("vault");
+        ring.GetKeyIds("anything").Should().Equal(["vault"], "a ring that does not list its keys lists its active key");
     }
 }

@@ -35,6 +35,25 @@ public sealed class SecretKeyRingTests
     }
 
     [Fact]
+    public void GetKeyIds_ListsOwnAndRootKeysOfThePurpose()
+    {
+        var ring = new SecretKeyRing(new SecretKeyRingOptions()
+            .AddKey(KeyPurposes.Root, "r1", KeyA, active: false)
+            .AddKey(KeyPurposes.Root, "r2", KeyB)
+            .AddKey(KeyPurposes.BackupCodes, "b1", KeyA));
+
+        ring.GetKeyIds(KeyPurposes.Root).Should().Equal("r1", "r2");
+        ring.GetKeyIds(KeyPurposes.Fingerprint).Should().Equal(["r1", "r2"], "derived from either root key");
+        ring.GetKeyIds(KeyPurposes.BackupCodes).Should().BeEquivalentTo(["b1", "r1", "r2"]);
+        foreach (var id in ring.GetKeyIds(KeyPurposes.Fingerprint))
+        {
+            ring.TryGetKey(KeyPurposes.Fingerprint, id, out _).Should().BeTrue("every listed id resolves");
+        }
+
+        new SecretKeyRing(new SecretKeyRingOptions().AddKey(KeyPurposes.BackupCodes, "b1", KeyA)).GetKeyIds(KeyPurposes.Fingerprint).Should().BeEmpty();
+    }
+
+    [Fact]
     public void Rotation_NewActiveKey_OldKeyStillFoundById()
     {
         var options = new SecretKeyRingOptions()

@@ -34,6 +34,56 @@ public sealed class AddTokensTests
     }
 
     [Fact]
+    public async Task AddTokens_RootKeyRotated_TokensOfThePreviousKeyValidateUntilItIsRemoved()
+    {
+        var first = RandomNumberGenerator.GetBytes(32);
+        var second = RandomNumberGenerator.GetBytes(32);
+        ServiceProvider Host(Action<SecurityKit.Keys.SecretKeyRingOptions> keys)
+        {
+            var services = new ServiceCollection();
+            services.AddSecurityKitCore(keys).AddTokens(o => o.Issuer = "https://id.example");
+            var provider = services.BuildServiceProvider();
+            provider.GetRequiredService<IStartupValidator>().Validate();
+            return provider;
+        }
+
+        string old;
+        using (var before = Host(k => k.AddKey(SecurityKit.Keys.KeyPurposes.Root, "root-1", first)))
+        {
+            old = await before.GetRequiredService<AccessTokenService>().IssueAsync(new JwtDescriptor { Subject = "u" });
+        }
+
+        // The operator adds root-2 as the active key and keeps root-1: outstanding tokens keep working.
+        using (var rotated = Host(k => k.AddKey(SecurityKit.Keys.KeyPurposes.Root, "root-1", first, active: false).AddKey(SecurityKit.Keys.KeyPurposes.Root, "root-2", second)))
+        {
+            rotated.GetRequiredService<SigningKeySet>().ActiveKey.KeyId.Should().Be("ring-root-2");
+            var access = rotated.GetRequiredService<AccessTokenService>();
+            (await access.ValidateAsync(old)).IsValid.Should().BeTrue("a token of the previous root key validates until it expires");
+            var issued = await access.IssueAsync(new JwtDescriptor { Subject = "u" });
+            rotated.GetRequiredService<JwtValidator>().Validate(issued).Key!.KeyId.Should().Be("ring-root-2", "new tokens use the new key");
+        }
+
+        // Once root-1 is removed its tokens are refused.
+        using var after = Host(k => k.AddKey(SecurityKit.Keys.KeyPurposes.Root, "root-2", second));
+        (await after.GetRequiredService<AccessTokenService>().ValidateAsync(old)).IsValid.Should().BeFalse();
+        after.GetRequiredService<JwtValidator>().Validate(old).FailureReason.Should().Be(JwtFailureReason.UnknownKeyId);
+    }
+
+    [Fact]
+    public async Task AddTokens_DescriptorLifetimeLongerThanTheValidatorAccepts_RefusedWhenIssued()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddTokens(o => o.Issuer = "https://id.example");
+        using var provider = services.BuildServiceProvider();
+        var access = provider.GetRequiredService<AccessTokenService>();
+
+        await access.Invoking(a => a.IssueAsync(new JwtDescriptor { Subject = "u", Lifetime = TimeSpan.FromHours(2) }).AsTask())
+            .Should().ThrowAsync<ArgumentException>().WithMessage("*MaxLifetime*lifetime_too_long*");
+        var shorter = await access.IssueAsync(new JwtDescriptor { Subject = "u", Lifetime = TimeSpan.FromMinutes(5) });
+        (await access.ValidateAsync(shorter)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
     public void AddTokens_NoKeysAtAll_FailsAtStartupSayingWhatToSet()
     {
         var services = new ServiceCollection();

@@ -411,6 +411,12 @@ public sealed class MaliciousTokenTests
         var notJson = _validator.VerifySignature(Forge(Header(), "not json"));
         notJson.IsValid.Should().BeTrue();
         notJson.Invoking(r => r.ReadClaims()).Should().Throw<InvalidOperationException>().WithMessage("*not JSON*");
+        notJson.GetSubject().Should().BeNull("a payload that is not JSON has no subject (it threw JsonException)");
+        _validator.VerifySignature(Forge(Header(), "")).GetSubject().Should().BeNull();
+        _validator.VerifySignature(Forge(Header(), "[\"sub\"]")).GetSubject().Should().BeNull();
+        _validator.VerifySignature(Forge(Header(), "{\"sub\":\"alice\",\"sub\":\"admin\"}")).GetSubject().Should().BeNull("two subjects are ambiguous");
+        _validator.VerifySignature(Forge(Header(), "{\"sub\":42}")).GetSubject().Should().BeNull();
+        _validator.VerifySignature(Forge(Header(), "{\"x\":{\"sub\":\"nested\"},\"sub\":\"alice\"}")).GetSubject().Should().Be("alice");
         _validator.VerifySignature(Forge(Header(), "[1,2]")).Invoking(r => r.ReadClaims()).Should().Throw<InvalidOperationException>().WithMessage("*not a JSON object*");
 
         var odd = _validator.VerifySignature(Forge(Header(), "{\"exp\":1e300,\"iat\":-1e300,\"nbf\":99999999999999,\"ver\":\"x\"}")).ReadClaims();
