@@ -179,12 +179,13 @@ public sealed class PasswordHasher : IPasswordHasher
         ArgumentNullException.ThrowIfNull(storedHash);
         if (storedHash.StartsWith(Argon2idPhc.Prefix, StringComparison.Ordinal))
         {
-            return !Argon2idPhc.TryParse(storedHash, int.MaxValue, Argon2idPhc.MaxIterations, out var phc, out _) || GetArgon2RehashReason(phc!) is not null;
+            // The verification caps too: a hash that Verify refuses (cost_above_limit) can never log in, so it "cannot be read".
+            return !Argon2idPhc.TryParse(storedHash, _options.MaxVerificationMemoryKiB, _options.MaxVerificationIterations, out var phc, out _) || GetArgon2RehashReason(phc!) is not null;
         }
 
         if (BCryptFormat.LooksLikeBCrypt(storedHash))
         {
-            return !BCryptFormat.TryParse(storedHash, 31, out var cost, out _) || GetBCryptRehashReason(cost) is not null;
+            return !BCryptFormat.TryParse(storedHash, _options.MaxVerificationBCryptWorkFactor, out var cost, out _) || GetBCryptRehashReason(cost) is not null;
         }
 
         return true;
@@ -383,6 +384,13 @@ public sealed class PasswordHasher : IPasswordHasher
         if (match == false)
         {
             return PasswordVerificationResult.Failed;
+        }
+
+        if (matchedRaw && _options.Algorithm == PasswordHashAlgorithm.BCrypt && prepared.NormalizedUtf8.Length > BCryptFormat.MaxPasswordBytes)
+        {
+            // Only the raw form fits BCrypt: a rehash (which stores the normalised form) would refuse this password, so
+            // the login succeeds without asking for one. Switching to Argon2id upgrades it.
+            return Matched(null, "bcrypt", publish);
         }
 
         return Matched(matchedRaw ? PasswordReasonCodes.NotNormalized : GetBCryptRehashReason(cost), "bcrypt", publish);

@@ -280,4 +280,38 @@ public class PasswordHasherTests
         strong.IsRehashNeeded(hash).Should().BeTrue();
         strong.IsRehashNeeded("garbage").Should().BeTrue();
     }
+
+    [Fact]
+    public void IsRehashNeeded_HashOverTheVerificationCaps_CannotBeRead()
+    {
+        // Verify refuses these (cost_above_limit), so their users can never log in: a background scan must find them.
+        var (hasher, _) = TestHashers.Create(o => { o.MaxVerificationMemoryKiB = 1024; o.MaxVerificationBCryptWorkFactor = 6; });
+        var salt = "0123456789abcdef"u8.ToArray();
+        var tag = new byte[32];
+        var tooBig = SecurityKit.Passwords.Argon2.Argon2idPhc.Format(2048, 1, 1, null, salt, tag);
+        hasher.Verify("password", tooBig).Should().Be(PasswordVerificationResult.Failed);
+        hasher.IsRehashNeeded(tooBig).Should().BeTrue();
+
+        var bcrypt = global::BCrypt.Net.BCrypt.HashPassword("password", 7);
+        hasher.Verify("password", bcrypt).Should().Be(PasswordVerificationResult.Failed);
+        hasher.IsRehashNeeded(bcrypt).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Verify_BCryptRawFormMatchWhoseNormalisedFormIsTooLong_SucceedsWithoutAskingForARehash()
+    {
+        // "ﷺ" (U+FDFA) is 3 UTF-8 bytes raw and 33 after NFKC: four of them fit BCrypt raw (12 bytes), not normalised
+        // (132). A hash imported from a system that hashed the raw bytes must log in, and must not ask for a rehash that
+        // would then refuse the password.
+        var raw = "\uFDFA\uFDFA\uFDFA\uFDFA";
+        var imported = global::BCrypt.Net.BCrypt.HashPassword(raw, 4);
+        var (hasher, sink) = TestHashers.Create(o => { o.Algorithm = PasswordHashAlgorithm.BCrypt; o.BCryptWorkFactor = 4; });
+
+        hasher.Verify(raw, imported).Should().Be(PasswordVerificationResult.Success);
+        sink.Named(PasswordEventNames.RehashNeeded).Should().BeEmpty();
+        hasher.Invoking(h => h.Hash(raw)).Should().Throw<ArgumentException>("the normalised form is too long for BCrypt, as the success path avoided");
+
+        var (argon, _) = TestHashers.Create();
+        argon.Verify(raw, imported).Should().Be(PasswordVerificationResult.SuccessRehashNeeded, "with Argon2id configured the upgrade is possible");
+    }
 }

@@ -146,10 +146,13 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
         return new BreachCheckResult(BreachCheckStatus.NotBreached, count, false);
     }
 
-    /// <summary>Finds the count of <paramref name="suffix"/> in a range body; padding (count 0) counts as absent. False if a line is malformed.</summary>
+    /// <summary>Finds the count of <paramref name="suffix"/> in a range body; padding (count 0) counts as absent. False if a
+    /// line is malformed or the body has no entry at all: a real range always lists hundreds of suffixes (and padding
+    /// adds more), so an empty answer is a proxy or an outage, not "not breached".</summary>
     internal static bool TryFindCount(string body, string suffix, out long count)
     {
         count = 0;
+        var entries = 0;
         foreach (var raw in body.AsSpan().EnumerateLines())
         {
             var line = raw.Trim();
@@ -164,13 +167,14 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
                 return false;
             }
 
+            entries++;
             if (n > 0 && line[..colon].Equals(suffix, StringComparison.OrdinalIgnoreCase))
             {
                 count = n;
             }
         }
 
-        return true;
+        return entries > 0;
     }
 
     private async ValueTask<(string? Body, string Reason)> FetchAsync(string prefix, CancellationToken cancellationToken)
@@ -187,8 +191,9 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
 
             var client = clientFactory();
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            if (response.StatusCode != System.Net.HttpStatusCode.OK)
             {
+                // Only 200 carries a range: 204 or another 2xx from a proxy is not an answer.
                 return (null, "status_" + ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
             }
 

@@ -165,7 +165,11 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
     [Theory]
     [InlineData(503, "")]
     [InlineData(200, "not a range response")]
-    public async Task CheckAsync_ErrorStatusOrMalformedBody_Unavailable(int status, string body)
+    [InlineData(200, "")] // an empty range is a proxy or an outage, not "not breached"
+    [InlineData(200, "\r\n\r\n")]
+    [InlineData(204, "")]
+    [InlineData(203, "0018A45C4D1DEF81644B54AB7F969B88D65:1")]
+    public async Task CheckAsync_ErrorStatusOrMalformedBody_UnavailableAndNotCached(int status, string body)
     {
         await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((status, body)));
         var checker = Create(server.BaseAddress, TimeProvider.System);
@@ -174,6 +178,7 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
 
         result.Status.Should().Be(BreachCheckStatus.Unavailable);
         result.IsRejected.Should().BeTrue();
+        checker.CachedRanges.Should().Be(0);
     }
 
     [Fact]
