@@ -70,6 +70,8 @@ public sealed class LoginProtector
     private readonly LockoutRule _pairRule;
     private readonly LockoutRule _accountFallbackRule;
     private readonly LockoutRule _pairFallbackRule;
+    private readonly LockoutRule _deviceRule;
+    private readonly LockoutRule _deviceFallbackRule;
     private readonly RateLimitRule _ipRule;
     private readonly RateLimitRule _ipFallbackRule;
     private readonly RateLimitRule _networkRule;
@@ -130,6 +132,12 @@ public sealed class LoginProtector
         _pairRule = Curve(options, 1, permanent: false);
         _accountFallbackRule = Curve(options, options.FallbackLimitFactor, options.PermanentLockout);
         _pairFallbackRule = Curve(options, options.FallbackLimitFactor, permanent: false);
+
+        // A trusted device's counter remembers its failures for as long as its token can be used: once it has passed
+        // the lockout threshold it keeps counting on the account, so a stolen token cannot earn new guesses by waiting.
+        var deviceWindow = options.TrustedDeviceLifetime > options.FailureWindow ? options.TrustedDeviceLifetime : options.FailureWindow;
+        _deviceRule = Curve(options, 1, permanent: false, deviceWindow);
+        _deviceFallbackRule = Curve(options, options.FallbackLimitFactor, permanent: false, deviceWindow);
         _ipRule = RateLimitRule.TokenBucket(options.IpFailureLimit, options.IpWindow);
         _ipFallbackRule = _ipRule.WithLimitFactor(options.FallbackLimitFactor);
         _networkRule = RateLimitRule.TokenBucket(options.NetworkFailureLimit, options.IpWindow);
@@ -208,10 +216,13 @@ public sealed class LoginProtector
         }
 
         // Phase 1b: the account counters (pipelined on Redis), registered before the credential check.
-        var pairPending = _guard.RegisterAttemptAsync(Limiter, pairKey, _pairRule, _pairFallbackRule, _options.FailurePolicy, cancellationToken);
+        var pairPending = trusted
+            ? _guard.RegisterAttemptAsync(Limiter, pairKey, _deviceRule, _deviceFallbackRule, _options.FailurePolicy, cancellationToken)
+            : _guard.RegisterAttemptAsync(Limiter, pairKey, _pairRule, _pairFallbackRule, _options.FailurePolicy, cancellationToken);
         var accountPending = trusted ? default : _guard.RegisterAttemptAsync(Limiter, accountKey, _accountRule, _accountFallbackRule, _options.FailurePolicy, cancellationToken);
         var pairDecision = await pairPending.ConfigureAwait(false);
         LockoutDecision accountDecision;
+        var accountCounted = true;
         if (!trusted)
         {
             accountDecision = await accountPending.ConfigureAwait(false);
@@ -226,6 +237,7 @@ public sealed class LoginProtector
         else
         {
             accountDecision = new LockoutDecision(true, 0, TimeSpan.Zero);
+            accountCounted = false;
         }
         bool degraded = ipDecision.IsDegraded || networkDecision.IsDegraded || pairDecision.IsDegraded || accountDecision.IsDegraded;
 
@@ -241,8 +253,11 @@ public sealed class LoginProtector
         // Phase 2: the credential check, then the outcome.
         if (await verifyCredentials(cancellationToken).ConfigureAwait(false))
         {
+            // A trusted device that did not go through the account counter leaves it alone: the owner signing in on a
+            // known device must neither lift a lock (a permanent one needs UnlockAsync) nor hand whoever is guessing
+            // from elsewhere a fresh budget of MaxConsecutiveFailures.
             var resetPair = _guard.ResetAsync(Limiter, pairKey, _options.FailurePolicy, cancellationToken);
-            var resetAccount = _guard.ResetAsync(Limiter, accountKey, _options.FailurePolicy, cancellationToken);
+            var resetAccount = accountCounted ? _guard.ResetAsync(Limiter, accountKey, _options.FailurePolicy, cancellationToken) : ValueTask.FromResult(true);
             await resetPair.ConfigureAwait(false);
             await resetAccount.ConfigureAwait(false);
             if (Math.Max(accountDecision.Failures, pairDecision.Failures) - 1 >= _options.LockoutThreshold)
@@ -501,8 +516,8 @@ public sealed class LoginProtector
         return errors;
     }
 
-    private static LockoutRule Curve(LoginProtectionOptions o, double factor, bool permanent) =>
-        new(Math.Max(1, (int)(o.FreeAttempts * factor)), o.InitialDelay, o.MaxLockoutDuration, o.MaxConsecutiveFailures, o.FailureWindow, permanent);
+    private static LockoutRule Curve(LoginProtectionOptions o, double factor, bool permanent, TimeSpan? window = null) =>
+        new(Math.Max(1, (int)(o.FreeAttempts * factor)), o.InitialDelay, o.MaxLockoutDuration, o.MaxConsecutiveFailures, window ?? o.FailureWindow, permanent);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -547,14 +562,52 @@ public sealed class LoginProtector
         try
         {
             StrictUtf8.GetByteCount(trimmed);
-            return trimmed.ToString().Normalize(NormalizationForm.FormKC).ToLowerInvariant();
         }
         catch (ArgumentException)
         {
             // Invalid UTF-16 (a lone surrogate): not an identifier anyone can own.
             return null;
         }
+
+        // NFKC, default-ignorable characters removed (soft hyphen, zero-width and bidi marks, variation selectors: user
+        // lookups and collations commonly ignore them), then a case fold: upper then lower case, so forms that only an
+        // upper-casing lookup (ASP.NET Core Identity's normaliser) merges share one counter too (σ/ς, ᲀ/в, K/k).
+        var folded = RemoveIgnorable(trimmed.ToString().Normalize(NormalizationForm.FormKC)).ToUpperInvariant().ToLowerInvariant();
+        return folded.Length == 0 ? null : folded.Normalize(NormalizationForm.FormKC);
     }
+
+    private static string RemoveIgnorable(string text)
+    {
+        var builder = (System.Text.StringBuilder?)null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (IsDefaultIgnorable(text[i]))
+            {
+                builder ??= new System.Text.StringBuilder(text, 0, i, text.Length);
+            }
+            else
+            {
+                builder?.Append(text[i]);
+            }
+        }
+
+        return builder?.ToString() ?? text;
+    }
+
+    // Unicode Default_Ignorable_Code_Point in the BMP (DerivedCoreProperties.txt), minus the Hangul fillers that NFKC
+    // keeps as letters of a name.
+    private static bool IsDefaultIgnorable(char c) => c switch
+    {
+        '\u00AD' or '\u034F' or '\u061C' or '\u180E' => true,
+        >= '\u180B' and <= '\u180F' => true,
+        >= '\u200B' and <= '\u200F' => true,
+        >= '\u202A' and <= '\u202E' => true,
+        >= '\u2060' and <= '\u206F' => true,
+        >= '\uFE00' and <= '\uFE0F' => true,
+        '\uFEFF' => true,
+        >= '\uFFF0' and <= '\uFFF8' => true,
+        _ => false,
+    };
 
     private static IPAddress NormalizeIp(IPAddress ip)
     {

@@ -94,6 +94,29 @@ public sealed class LoginProtectorTests
         (await Attempt(protector, "ALICE@example.com", "203.0.113.5")).Status.Should().Be(LoginAttemptStatus.Throttled);
     }
 
+    [Theory]
+    [InlineData("σοφία", "ςοφία", "ΣΟΦΊΑ")] // final sigma: one name to an upper-casing lookup (ASP.NET Core Identity)
+    [InlineData("вася", "ᲀася", "ВАСЯ")] // U+1C80, an old form of в, upper-cases to В
+    [InlineData("alice@example.com", "al\u00ADice@example.com", "ALICE\u200B@example.com")] // ignorable characters
+    [InlineData("bob", "b\uFEFFob", "\u2060BOB\u200D")]
+    [InlineData("file", "ﬁle", "FILE")] // NFKC: the "fi" ligature
+    public async Task AttemptAsync_FormsOneLookupWouldMerge_ShareOneCounter(string first, string second, string third)
+    {
+        // Varying the form of the identifier must not buy fresh attempts against one account.
+        var protector = Create(o => o.FreeAttempts = 2);
+        await Attempt(protector, first, "203.0.113.5");
+        await Attempt(protector, second, "203.0.113.6");
+
+        (await Attempt(protector, third, "203.0.113.7")).Status.Should().Be(LoginAttemptStatus.Throttled);
+        protector.AccountReference(first).Should().Be(protector.AccountReference(third));
+    }
+
+    [Theory]
+    [InlineData("\u200B")]
+    [InlineData(" \u00AD ")]
+    public async Task AttemptAsync_IdentifierOfIgnorableCharactersOnly_InvalidInput(string account) =>
+        (await Attempt(Create(), account, "203.0.113.5")).Status.Should().Be(LoginAttemptStatus.InvalidInput);
+
     [Fact]
     public async Task AttemptAsync_100ConsecutiveFailures_NoMoreAttemptsUntilFailureWindow()
     {
@@ -251,6 +274,39 @@ public sealed class LoginProtectorTests
         var owner = await Attempt(protector, "erin@example.com", "192.0.2.10", correct: true, device: protector.IssueTrustedDeviceToken("Erin@Example.com"));
         owner.Succeeded.Should().BeTrue();
         _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().BeEmpty();
+
+        // The owner's sign-in on a known device does not lift the account's lock for everyone else: it would hand the
+        // attacker a fresh budget (and silently end a lock without an Unlocked event).
+        (await Attempt(protector, "erin@example.com", "198.51.100.201", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
+        _sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_OwnerOnTrustedDevice_DoesNotLiftAPermanentLock()
+    {
+        var protector = Create(o =>
+        {
+            o.PermanentLockout = true;
+            o.FreeAttempts = 2;
+            o.LockoutThreshold = 3;
+            o.MaxConsecutiveFailures = 4;
+            o.InitialDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
+        });
+        for (var i = 0; i < 4; i++)
+        {
+            await Attempt(protector, "uma", "198.51.100.9");
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        (await Attempt(protector, "uma", "198.51.100.9", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
+        (await Attempt(protector, "uma", "192.0.2.10", correct: true, device: protector.IssueTrustedDeviceToken("uma"))).Succeeded.Should().BeTrue();
+
+        _time.Advance(TimeSpan.FromDays(2));
+        (await Attempt(protector, "uma", "198.51.100.10", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked, "a permanent lock ends only with UnlockAsync");
+        _sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
+        await protector.UnlockAsync("uma");
+        (await Attempt(protector, "uma", "198.51.100.10", correct: true)).Succeeded.Should().BeTrue();
     }
 
     [Fact]
@@ -578,6 +634,43 @@ public sealed class LoginProtectorTests
 
         statuses.Should().Equal(LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Locked, LoginAttemptStatus.Locked);
         (await Attempt(protector, "rita", "203.0.113.50", correct: true, device: stolen)).Status.Should().Be(LoginAttemptStatus.Locked, "the account's stop now applies to this device too");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_StolenDeviceTokenAgainstAPermanentLock_GetsNoNewGuessesByWaiting()
+    {
+        // The device's counter remembers its failures for the token's lifetime, not the failure window: otherwise a
+        // stolen token got LockoutThreshold fresh guesses every FailureWindow, past even a permanent lock.
+        var protector = Create(o =>
+        {
+            o.PermanentLockout = true;
+            o.FreeAttempts = 2;
+            o.LockoutThreshold = 3;
+            o.MaxConsecutiveFailures = 5;
+            o.InitialDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
+        });
+        var stolen = protector.IssueTrustedDeviceToken("vera");
+        for (var i = 0; i < 5; i++)
+        {
+            await Attempt(protector, "vera", "198.51.100.9");
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Attempt(protector, "vera", "203.0.113.50", device: stolen);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        (await Attempt(protector, "vera", "203.0.113.50", device: stolen)).Status.Should().Be(LoginAttemptStatus.Locked);
+        for (var day = 0; day < 3; day++)
+        {
+            _time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1)); // past FailureWindow (24 h)
+            var before = Volatile.Read(ref _verifications);
+            (await Attempt(protector, "vera", "203.0.113.50", device: stolen)).Status.Should().Be(LoginAttemptStatus.Locked, $"day {day + 1}: still no guess");
+            Volatile.Read(ref _verifications).Should().Be(before, "the password is never checked");
+        }
     }
 
     [Fact]
