@@ -84,6 +84,11 @@ public static class OtpAuthUri
             throw new ArgumentException($"The issuer must be at most {MaxIssuerLength} characters.", nameof(issuer));
         }
 
+        if (HasUnsafeCharacter(accountName) || (issuer is not null && HasUnsafeCharacter(issuer)))
+        {
+            throw new ArgumentException("The issuer and account name must not contain control or bidirectional-override characters.", issuer is not null && HasUnsafeCharacter(issuer) ? nameof(issuer) : nameof(accountName));
+        }
+
         OtpCore.ValidateParameters(secret, algorithm, digits);
         var sb = new StringBuilder(128 + (secret.Length * 2));
         sb.Append("otpauth://").Append(type).Append('/');
@@ -192,7 +197,9 @@ public static class OtpAuthUri
         string? account;
         if (colon >= 0)
         {
-            if (!TryDecode(labelText[..colon], out labelIssuer) || !TryDecode(labelText[(colon + 1)..], out account) || labelIssuer.Length == 0)
+            // The only literal colon separates issuer and account (an encoded %3A inside either is fine).
+            if (labelText[(colon + 1)..].Contains(':') ||
+                !TryDecode(labelText[..colon], out labelIssuer) || !TryDecode(labelText[(colon + 1)..], out account) || labelIssuer.Length == 0)
             {
                 return false;
             }
@@ -341,12 +348,34 @@ public static class OtpAuthUri
         try
         {
             value = StrictUtf8.GetString(bytes[..n]);
-            return true;
         }
         catch (DecoderFallbackException)
         {
             return false;
         }
+
+        // Decoded names end up in UIs and logs: no control characters (%0D%0A would forge a log line) and no bidi
+        // controls (U+202E would display a name reversed).
+        if (HasUnsafeCharacter(value))
+        {
+            value = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool HasUnsafeCharacter(string text)
+    {
+        foreach (var ch in text)
+        {
+            if (char.IsControl(ch) || ch is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;

@@ -202,9 +202,9 @@ namespace SecurityKit.Otp
 
         private static void CheckCommon(List<string> errors, string type, string issuer, OtpAlgorithm algorithm, int digits, int secretLength, TimeSpan lifetime)
         {
-            if (string.IsNullOrWhiteSpace(issuer) || issuer.Length > OtpAuthUri.MaxIssuerLength || issuer.Contains(':', StringComparison.Ordinal))
+            if (string.IsNullOrWhiteSpace(issuer) || issuer.Length > OtpAuthUri.MaxIssuerLength || issuer.Contains(':', StringComparison.Ordinal) || issuer.Any(char.IsControl))
             {
-                errors.Add($"{type}.Issuer must be 1 to {OtpAuthUri.MaxIssuerLength} characters without a colon; set it to your application's name.");
+                errors.Add($"{type}.Issuer must be 1 to {OtpAuthUri.MaxIssuerLength} characters without a colon or control characters; set it to your application's name.");
             }
 
             if (algorithm is not (OtpAlgorithm.Sha1 or OtpAlgorithm.Sha256 or OtpAlgorithm.Sha512))

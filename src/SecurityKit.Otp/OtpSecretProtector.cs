@@ -60,7 +60,9 @@ internal sealed class OtpCredential
 
     public required string KeyId { get; init; }
 
-    public string CounterName => "hotp." + Convert.ToHexStringLower(CredentialId);
+    /// <summary>The replay counter of this credential: its own, so counters of credentials with different periods (whose
+    /// step numbers are not comparable) or of several devices never meet; stable across re-protection.</summary>
+    public string CounterName => (Kind == OtpKind.Totp ? "totp." : "hotp.") + Convert.ToHexStringLower(CredentialId);
 
     public override string ToString() => $"OtpCredential({Kind}, confirmed={Confirmed})";
 }

@@ -125,7 +125,7 @@ public static class OtpSecurityKitBuilderExtensions
         ProgressiveOtpFailureLimiter.ThrowIfUnsafe(rule); // now, where the caller can see it
         var services = builder.Services;
         services.RemoveAll<IOtpFailureLimiter>();
-        services.AddSingleton<IOtpFailureLimiter>(sp => new ProgressiveOtpFailureLimiter(sp.GetRequiredService<IRateLimitStore>(), rule));
+        services.AddSingleton<IOtpFailureLimiter>(sp => new ProgressiveOtpFailureLimiter(sp.GetRequiredService<IRateLimitStore>(), sp.GetService<ISecretKeyRing>(), rule));
         if (!TryMark<ProgressiveOtpLockoutMarker>(services))
         {
             return builder; // the startup check is registered once; the last rule wins

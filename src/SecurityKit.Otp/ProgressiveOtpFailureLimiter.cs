@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using SecurityKit.Keys;
 using SecurityKit.Primitives;
 using SecurityKit.Stores.Otp;
 using SecurityKit.Stores.RateLimiting;
@@ -14,8 +15,10 @@ namespace SecurityKit.Otp;
 /// </summary>
 /// <remarks>
 /// <para>Counts live in whichever <see cref="IRateLimitStore"/> is registered: in memory by default, shared by every
-/// instance after <c>UseRedis</c>. The store key is <c>otp-failures:</c> followed by a SHA-256 digest of the user id,
-/// so user ids do not appear in the store and any length of id fits the store's key limit.</para>
+/// instance after <c>UseRedis</c>. The store key is <c>otp-failures:</c> followed by an HMAC-SHA256 of the user id under
+/// the key ring's <see cref="KeyPurposes.RateLimitKeys"/> key (its id included) when a key ring is given (as
+/// <c>UseProgressiveOtpLockout</c> does), else a SHA-256 digest: user ids do not appear in the store, and with the key
+/// nobody who reads it can test guessed ids; any length of id fits the store's key limit.</para>
 /// <para>Like the built-in counter, an attempt is recorded before the code is checked, so concurrent guesses
 /// cannot exceed the curve; a delay or lockout is reported as <see cref="OtpAttempt.RetryAfter"/>.</para>
 /// <para><b>Security:</b> the count is per user, so anyone who knows a user id can slow that user's second factor
@@ -29,6 +32,7 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
 
     private readonly IRateLimitStore _store;
     private readonly LockoutRule _rule;
+    private readonly ISecretKeyRing? _keyRing;
 
     /// <summary>Initializes the limiter.</summary>
     /// <param name="store">The rate-limit store holding the counts.</param>
@@ -36,11 +40,24 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
     /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The rule allows more than 100 consecutive failures or locks permanently.</exception>
     public ProgressiveOtpFailureLimiter(IRateLimitStore store, LockoutRule? rule = null)
+        : this(store, null, rule)
+    {
+    }
+
+    /// <summary>Initializes the limiter with keyed store keys (what <c>UseProgressiveOtpLockout</c> registers).</summary>
+    /// <param name="store">The rate-limit store holding the counts.</param>
+    /// <param name="keyRing">The key ring: store keys are an HMAC of the user id under its <see cref="KeyPurposes.RateLimitKeys"/>
+    /// key, so someone who reads the store cannot test guessed user ids (e-mail addresses) against it.</param>
+    /// <param name="rule">The curve, or <see langword="null"/> for <see cref="DefaultRule"/>. Its hard stop must be at most 100.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The rule allows more than 100 consecutive failures or locks permanently.</exception>
+    public ProgressiveOtpFailureLimiter(IRateLimitStore store, ISecretKeyRing? keyRing, LockoutRule? rule = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         rule ??= DefaultRule;
         ThrowIfUnsafe(rule);
         _store = store;
+        _keyRing = keyRing;
         _rule = rule;
     }
 
@@ -63,7 +80,7 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
     /// <inheritdoc />
     public async ValueTask<OtpAttempt> BeginAttemptAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var decision = await _store.RegisterAttemptAsync(KeyOf(userId), _rule, cancellationToken).ConfigureAwait(false);
+        var decision = await _store.RegisterAttemptAsync(KeyOf(userId, _keyRing), _rule, cancellationToken).ConfigureAwait(false);
         return decision.IsAllowed
             ? new OtpAttempt(true, Math.Max(0, decision.Failures - 1))
             : new OtpAttempt(false, decision.Failures) { RetryAfter = decision.RetryAfter };
@@ -71,9 +88,9 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
 
     /// <inheritdoc />
     public ValueTask RecordSuccessAsync(string userId, CancellationToken cancellationToken = default) =>
-        _store.ResetAsync(KeyOf(userId), cancellationToken);
+        _store.ResetAsync(KeyOf(userId, _keyRing), cancellationToken);
 
-    internal static string KeyOf(string userId)
+    internal static string KeyOf(string userId, ISecretKeyRing? keyRing = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         if (userId.Length > IOtpStateStore.MaxUserIdLength)
@@ -82,6 +99,12 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
         }
 
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        if (keyRing is not null && keyRing.TryGetActiveKey(KeyPurposes.RateLimitKeys, out var key))
+        {
+            HMACSHA256.HashData(key.Material, Encoding.UTF8.GetBytes("SecurityKit.OtpFailures.v1\0" + userId), digest);
+            return "otp-failures:" + key.KeyId + ":" + Base64Url.Encode(digest);
+        }
+
         SHA256.HashData(Encoding.UTF8.GetBytes(userId), digest);
         return "otp-failures:" + Base64Url.Encode(digest);
     }

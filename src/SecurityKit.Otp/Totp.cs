@@ -32,6 +32,9 @@ public static class Totp
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(periodSeconds, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(periodSeconds, 3600);
+        ArgumentOutOfRangeException.ThrowIfNegative(timeStep);
+        // Past year 9999 FromUnixTimeSeconds throws; a step so large that step × period wraps must not come out as 1970.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(timeStep, DateTimeOffset.MaxValue.ToUnixTimeSeconds() / periodSeconds);
         return DateTimeOffset.FromUnixTimeSeconds(timeStep * periodSeconds);
     }
 

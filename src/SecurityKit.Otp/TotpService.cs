@@ -22,8 +22,6 @@ namespace SecurityKit.Otp;
 /// </remarks>
 public sealed class TotpService
 {
-    internal const string CounterName = "totp";
-
     private readonly TotpOptions _options;
     private readonly OtpSecretProtector _protector;
     private readonly IOtpStateStore _store;
@@ -166,7 +164,7 @@ public sealed class TotpService
             {
                 // A step stays verifiable until AllowedStepsBehind steps after it; remember it a step longer.
                 var retention = TimeSpan.FromSeconds((double)credential.PeriodSeconds * (_options.AllowedStepsBehind + _options.AllowedStepsAhead + 2));
-                var outcome = await _store.TryAcceptAsync(userId, CounterName, matched, retention, cancellationToken).ConfigureAwait(false);
+                var outcome = await _store.TryAcceptAsync(userId, credential.CounterName, matched, retention, cancellationToken).ConfigureAwait(false);
                 if (!outcome.Accepted)
                 {
                     return OtpCredentialState.Replayed(_events, userId, matched, drift, attempt);

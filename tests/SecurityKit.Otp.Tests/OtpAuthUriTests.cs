@@ -50,6 +50,13 @@ public sealed class OtpAuthUriTests
         FluentActions.Invoking(() => OtpAuthUri.CreateTotp("X", "bad\ud800", Secret)).Should().Throw<ArgumentException>();
     }
 
+    [Theory]
+    [InlineData("Bank", "a\r\nINFO admin ok")]
+    [InlineData("Ba\u202Enk", "alice")]
+    [InlineData("Bank", "al\u0000ice")]
+    public void Create_ControlOrBidiCharacters_Refused(string issuer, string account) =>
+        FluentActions.Invoking(() => OtpAuthUri.CreateTotp(issuer, account, Secret)).Should().Throw<ArgumentException>().WithMessage("*control*");
+
     [Fact]
     public void CreateThenParse_RandomLabels_RoundTrip()
     {
@@ -63,7 +70,9 @@ public sealed class OtpAuthUriTests
             }
             catch (ArgumentException)
             {
-                return; // unpaired surrogates cannot be encoded
+                // Unpaired surrogates cannot be encoded; control and bidi-override characters are refused.
+                (issuer + account).Should().Match(t => t.Any(char.IsSurrogate) || t.Any(char.IsControl) || t.Any(c => c == '\u061C' || c == '\u200E' || c == '\u200F' || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')));
+                return;
             }
 
             uri.Should().MatchRegex("^otpauth://totp/[A-Za-z0-9%._~@-]+:[A-Za-z0-9%._~@-]+\\?secret=[A-Z2-7]+&issuer=[A-Za-z0-9%._~-]+&algorithm=SHA(1|256|512)&digits=[678]&period=[0-9]+$");
@@ -91,6 +100,11 @@ public sealed class OtpAuthUriTests
     [InlineData("otpauth://totp/x?secret=GEZDGNBV&algorithm=MD5")]
     [InlineData("otpauth://totp/x?secret=GEZDGNBV&unknown=1")]
     [InlineData("otpauth://totp/A:x?secret=GEZDGNBV&issuer=B")]
+    [InlineData("otpauth://totp/Bank:a%0D%0AINFO%20admin%20ok?secret=GEZDGNBV")] // would forge a log line
+    [InlineData("otpauth://totp/Bank:a%00b?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/Bank:%E2%80%AEalice?secret=GEZDGNBV")] // U+202E right-to-left override
+    [InlineData("otpauth://totp/Bank:alice?secret=GEZDGNBV&issuer=Ba%C2%85nk")] // U+0085 (C1 control) in issuer=
+    [InlineData("otpauth://totp/Bank:evil:alice?secret=GEZDGNBV")] // a second literal colon
     [InlineData("otpauth://totp/x?secret=GEZDGNBV&counter=1")]
     [InlineData("otpauth://hotp/x?secret=GEZDGNBV")]
     [InlineData("otpauth://totp/%FF?secret=GEZDGNBV")]

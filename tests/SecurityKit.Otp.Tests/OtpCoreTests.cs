@@ -155,4 +155,14 @@ public sealed class OtpCoreTests
         Totp.GetTimeStep(DateTimeOffset.FromUnixTimeSeconds(30)).Should().Be(1);
         Totp.GetStepStart(2).Should().Be(DateTimeOffset.FromUnixTimeSeconds(60));
     }
+
+    [Fact]
+    public void GetStepStart_StepThatWouldWrap_Throws()
+    {
+        // 614891469123651721 × 30 wraps a long to 14: it came out as 1970-01-01T00:00:14.
+        FluentActions.Invoking(() => Totp.GetStepStart(614891469123651721, 30)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => Totp.GetStepStart(-1)).Should().Throw<ArgumentOutOfRangeException>();
+        var last = DateTimeOffset.MaxValue.ToUnixTimeSeconds() / 30;
+        Totp.GetStepStart(last).Should().Be(DateTimeOffset.FromUnixTimeSeconds(last * 30));
+    }
 }

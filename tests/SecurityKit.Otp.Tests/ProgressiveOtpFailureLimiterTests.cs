@@ -169,4 +169,20 @@ public sealed class ProgressiveOtpFailureLimiterTests
             return ValueTask.CompletedTask;
         }
     }
+
+    [Fact]
+    public async Task StoreKeys_WithAKeyRing_AreKeyedSoGuessedUserIdsCannotBeTested()
+    {
+        var store = new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore(new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStoreOptions(), TimeProvider.System);
+        var ring = SecurityKit.Keys.SecretKeyRing.FromRootKey("k1", OtpTestContext.RootKey1);
+        var keyed = new ProgressiveOtpFailureLimiter(store, ring);
+
+        await keyed.BeginAttemptAsync("alice@example.com");
+
+        var unkeyed = ProgressiveOtpFailureLimiter.KeyOf("alice@example.com");
+        var key = ProgressiveOtpFailureLimiter.KeyOf("alice@example.com", ring);
+        key.Should().StartWith("otp-failures:k1:").And.NotBe(unkeyed).And.NotContain("alice");
+        ProgressiveOtpFailureLimiter.KeyOf("alice@example.com", SecurityKit.Keys.SecretKeyRing.FromRootKey("k1", OtpTestContext.RootKey2)).Should().NotBe(key, "another key gives another store key");
+        (await store.RegisterAttemptAsync(key, keyed.Rule)).Failures.Should().Be(2, "the attempt above was counted under the keyed name");
+    }
 }

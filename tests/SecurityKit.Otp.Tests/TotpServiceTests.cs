@@ -18,6 +18,36 @@ public sealed class TotpServiceTests
     }
 
     [Fact]
+    public async Task Verify_TwoCredentialsWithDifferentPeriods_EachKeepsItsOwnReplayGuard()
+    {
+        // Step numbers of a 60 s and a 30 s credential are not comparable: when both shared one counter, confirming the
+        // 30 s device (a larger step, a shorter retention) overwrote the 60 s device's accepted step, and its code
+        // could be replayed once the shorter retention ran out (and the other order refused valid codes).
+        var context = new OtpTestContext(totp: new TotpOptions { Issuer = "Example", Period = TimeSpan.FromSeconds(60) });
+        var minute = context.Totp();
+        var first = minute.BeginEnrollment("user-1", "alice@example.com");
+        var minuteSecret = OtpTestContext.SecretOf(first);
+        var confirmed = await minute.ConfirmEnrollmentAsync("user-1", first.ProtectedSecret, Totp.ComputeCode(minuteSecret, context.Time.GetUtcNow(), periodSeconds: 60));
+        confirmed.Status.Should().Be(OtpVerificationStatus.Success);
+        var minuteProtected = confirmed.ProtectedSecret!;
+        context.Time.Advance(TimeSpan.FromMinutes(5));
+        var halfMinute = new TotpService(new TotpOptions { Issuer = "Example", Period = TimeSpan.FromSeconds(30) }, context.KeyRing, context.Store, context.Limiter, context.Time, context.Events);
+
+        var now = context.Time.GetUtcNow();
+        context.Time.Advance(TimeSpan.FromSeconds(65 - (now.ToUnixTimeSeconds() % 60))); // 5 s into a minute
+        var code = Totp.ComputeCode(minuteSecret, context.Time.GetUtcNow(), periodSeconds: 60);
+        (await minute.VerifyAsync("user-1", minuteProtected, code)).Status.Should().Be(OtpVerificationStatus.Success);
+
+        context.Time.Advance(TimeSpan.FromSeconds(5));
+        var enrollment = halfMinute.BeginEnrollment("user-1", "alice@example.com");
+        var halfSecret = OtpTestContext.SecretOf(enrollment);
+        (await halfMinute.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Totp.ComputeCode(halfSecret, context.Time.GetUtcNow()))).Status.Should().Be(OtpVerificationStatus.Success);
+
+        context.Time.Advance(TimeSpan.FromSeconds(90)); // the 30 s credential's retention is over; the minute's code is one step behind
+        (await minute.VerifyAsync("user-1", minuteProtected, code)).Status.Should().Be(OtpVerificationStatus.Replayed);
+    }
+
+    [Fact]
     public void BeginEnrollment_ReturnsUriManualKeyAndPendingSecret()
     {
         var context = new OtpTestContext();
