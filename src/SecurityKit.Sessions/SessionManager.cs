@@ -150,7 +150,7 @@ public sealed class SessionManager
             {
                 // Not updated: a concurrent touch got there first, or the session was revoked (revoke-all,
                 // rotation) after our lookup. Look again so a revoked session never reports Valid.
-                var (again, againRecord, _, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
+                var (again, againRecord, _, _) = await LookupAsync(token, cancellationToken, warnIfRevoked: false).ConfigureAwait(false);
                 if (again != SessionValidationStatus.Valid)
                 {
                     return new(again, againRecord is null ? null : SessionInfo.From(againRecord), SessionWarnings.None, default);
@@ -209,7 +209,7 @@ public sealed class SessionManager
     /// <returns><see langword="true"/> when an active session was revoked.</returns>
     public async ValueTask<bool> RevokeAsync(string? token, CancellationToken cancellationToken = default)
     {
-        var (status, record, partition, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
+        var (status, record, partition, _) = await LookupAsync(token, cancellationToken, warnIfRevoked: false).ConfigureAwait(false);
         if (record is null || status is SessionValidationStatus.Malformed or SessionValidationStatus.UnknownKey)
         {
             return false;
@@ -302,7 +302,7 @@ public sealed class SessionManager
         return revoked;
     }
 
-    private async ValueTask<(SessionValidationStatus Status, SessionRecord? Record, string? Partition, long UserVersion)> LookupAsync(string? token, CancellationToken cancellationToken)
+    private async ValueTask<(SessionValidationStatus Status, SessionRecord? Record, string? Partition, long UserVersion)> LookupAsync(string? token, CancellationToken cancellationToken, bool warnIfRevoked = true)
     {
         string idHash;
         string? partition;
@@ -335,7 +335,13 @@ public sealed class SessionManager
         var now = _timeProvider.GetUtcNow();
         if (record.RevokedAt is not null || record.TokenVersion < lookup.UserTokenVersion)
         {
-            _events.Publish(SessionEventNames.RevokedSessionUsed, SecurityEventSeverity.Warning, record.UserId, null, record.RevokedAt is null ? "revoked_all" : "revoked");
+            // Not for a sign-out of an already revoked token, nor the re-read after a racing sign-out: no one is
+            // reusing a stolen token there.
+            if (warnIfRevoked)
+            {
+                _events.Publish(SessionEventNames.RevokedSessionUsed, SecurityEventSeverity.Warning, record.UserId, null, record.RevokedAt is null ? "revoked_all" : "revoked");
+            }
+
             return (SessionValidationStatus.Revoked, record, partition, lookup.UserTokenVersion);
         }
 
@@ -359,7 +365,8 @@ public sealed class SessionManager
             return (null, null, null);
         }
 
-        var ip = context.IpAddress is null ? null : StrictIpAddress.Normalize(context.IpAddress).ToString();
+        // Stored without a scope id (fe80::1%4): the comparison reads it back strictly, which refuses zone ids.
+        var ip = context.IpAddress is null ? null : WithoutScope(StrictIpAddress.Normalize(context.IpAddress)).ToString();
         if (context.Device is null)
         {
             return (ip, null, null);
@@ -368,6 +375,26 @@ public sealed class SessionManager
         var signals = DeviceSignals.From(context.Device);
         return (ip, _fingerprinter.Compute(context.Device).ToString(), signals.Summary);
     }
+
+    private static bool IsWellFormedUtf16(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static System.Net.IPAddress WithoutScope(System.Net.IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new System.Net.IPAddress(address.GetAddressBytes()) : address;
 
     private (SessionWarnings Warnings, FingerprintComparison Comparison) Compare(SessionRecord record, SessionContext? context)
     {
@@ -379,7 +406,7 @@ public sealed class SessionManager
         }
 
         if (context.IpAddress is { } current && StrictIpAddress.TryParse(record.IpAddress, out var previous) &&
-            !IpBucket.AreInSameNetwork(previous, current, _options.IPv4AnomalyPrefix, _options.IPv6AnomalyPrefix))
+            !IpBucket.AreInSameNetwork(previous, WithoutScope(current), _options.IPv4AnomalyPrefix, _options.IPv6AnomalyPrefix))
         {
             warnings |= SessionWarnings.IpChanged;
         }
@@ -425,6 +452,13 @@ public sealed class SessionManager
         if (userId.Length > SessionRecord.MaxUserIdLength)
         {
             throw new ArgumentException($"The user id is longer than {SessionRecord.MaxUserIdLength} characters.", nameof(userId));
+        }
+
+        // A lone surrogate would become U+FFFD in the partition's UTF-8 (and in Redis), so "a\uD800" and "a\uDC00"
+        // would share a partition: one user's revoke-all or list could reach the other's sessions.
+        if (!IsWellFormedUtf16(userId))
+        {
+            throw new ArgumentException("The user id is not valid UTF-16 (it contains an unpaired surrogate).", nameof(userId));
         }
     }
 }

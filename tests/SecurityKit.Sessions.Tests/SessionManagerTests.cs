@@ -420,6 +420,42 @@ public sealed class SessionManagerTests
         var manager = Manager();
         await FluentActions.Awaiting(() => manager.CreateAsync("").AsTask()).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(() => manager.CreateAsync(new string('u', 257)).AsTask()).Should().ThrowAsync<ArgumentException>();
+
+        // Lone surrogates would become U+FFFD in the partition: "alice\uD800" and "alice\uDC00" would share one.
+        foreach (var userId in new[] { "alice\uD800", "alice\uDC00", "\uDC00\uD800" })
+        {
+            await FluentActions.Awaiting(() => manager.CreateAsync(userId).AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*surrogate*");
+            await FluentActions.Awaiting(() => manager.RevokeAllAsync(userId).AsTask()).Should().ThrowAsync<ArgumentException>();
+        }
+
+        (await manager.CreateAsync("emoji-\uD83D\uDE00")).Succeeded.Should().BeTrue("a well-formed pair is fine");
+    }
+
+    [Fact]
+    public async Task Revoke_AlreadyRevokedToken_NoStolenTokenWarning_ValidateStillWarns()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice")).Token!;
+        (await manager.RevokeAsync(token)).Should().BeTrue();
+        (await manager.RevokeAsync(token)).Should().BeFalse("a double sign-out");
+        _sink.Events.Should().NotContain(e => e.Name == SessionEventNames.RevokedSessionUsed, "nobody is reusing a stolen token");
+
+        (await manager.ValidateAsync(token)).Status.Should().Be(SessionValidationStatus.Revoked);
+        _sink.Events.Should().ContainSingle(e => e.Name == SessionEventNames.RevokedSessionUsed);
+    }
+
+    [Fact]
+    public async Task Validate_SessionCreatedFromAScopedIpv6Address_StillWarnsOnAnotherNetwork()
+    {
+        // The scope id (fe80::1%4) used to be stored with the address, which the strict comparison refuses to read back:
+        // that session never reported an IP change.
+        var manager = Manager();
+        var created = new SessionContext { IpAddress = IPAddress.Parse("fe80::1%4"), Device = Context("203.0.113.5").Device };
+        var token = (await manager.CreateAsync("alice", created)).Token!;
+        _time.Advance(TimeSpan.FromMinutes(2));
+
+        (await manager.ValidateAsync(token, Context("198.51.100.7"))).Warnings.Should().Be(SessionWarnings.IpChanged);
+        (await manager.ListAsync("alice")).Single().IpAddress.Should().Be("fe80::1");
     }
 
     [Fact]
