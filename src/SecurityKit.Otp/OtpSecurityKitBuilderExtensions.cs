@@ -92,6 +92,7 @@ public static class OtpSecurityKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.Configure(configure);
+        TryMark<OtpLockoutConfiguredMarker>(builder.Services);
         AddShared(builder);
         return builder;
     }
@@ -135,6 +136,9 @@ public static class OtpSecurityKitBuilderExtensions
             .Validate<IServiceProvider>(
                 static (_, sp) => sp.GetService<IRateLimitStore>() is not null,
                 "UseProgressiveOtpLockout needs an IRateLimitStore: call AddRateLimiting() for the in-memory store, or UseRedis(…).")
+            .Validate<IServiceProvider>(
+                static (_, sp) => sp.GetService<OtpLockoutConfiguredMarker>() is null || sp.GetService<IOtpFailureLimiter>() is not ProgressiveOtpFailureLimiter,
+                "ConfigureOtpLockout(…) sets the built-in failure counter, but the progressive OTP lockout is in force (UseProgressiveOtpLockout, which AddSecurityKit() calls), so those options would be ignored: pass a LockoutRule to UseProgressiveOtpLockout(rule) instead, or remove ConfigureOtpLockout.")
             .ValidateOnStart();
         return builder;
     }
@@ -163,3 +167,5 @@ internal sealed class SharedMarker;
 internal sealed class ProgressiveOtpLockoutCheck;
 
 internal sealed class ProgressiveOtpLockoutMarker;
+
+internal sealed class OtpLockoutConfiguredMarker;

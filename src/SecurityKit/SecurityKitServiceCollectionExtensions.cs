@@ -14,12 +14,20 @@ public static class SecurityKitAllServiceCollectionExtensions
     public static ISecurityKitBuilder AddSecurityKit(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+
+        // A limiter the host already chose (its own, or UseProgressiveOtpLockout(rule) before; or this method's on a
+        // second call) is kept: only a fresh collection gets the progressive lockout.
+        var otpLimiterChosen = services.Any(d => d.ServiceType == typeof(SecurityKit.Otp.IOtpFailureLimiter));
         var builder = services.AddSecurityKitCore();
         // SECURITYKIT-FEATURES: each package adds its registration here.
         builder.AddPasswordHashing();
         builder.AddTotp().AddBackupCodes();
         builder.AddRateLimiting().AddLoginProtection();
-        builder.UseProgressiveOtpLockout(); // OTP failures on the rate-limit store's lockout curve (shared via Redis too)
+        if (!otpLimiterChosen)
+        {
+            builder.UseProgressiveOtpLockout(); // OTP failures on the rate-limit store's lockout curve (shared via Redis too)
+        }
+
         builder.AddFingerprinting().AddSessions();
         builder.AddPasswordPolicy();
         builder.AddTokens();

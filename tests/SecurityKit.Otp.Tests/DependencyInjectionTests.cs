@@ -44,7 +44,7 @@ public sealed class DependencyInjectionTests
         services.AddSecurityKitCore().AddTotp().AddBackupCodes();
         var count = services.Count;
         services.AddSecurityKitCore().AddTotp().AddBackupCodes().ConfigureOtpLockout(o => o.MaxConsecutiveFailures = 5);
-        services.Count.Should().Be(count + 1, "only the configure action is added");
+        services.Count.Should().Be(count + 2, "only the configure action (and the marker that it was configured) is added");
         services.Count(d => d.ServiceType == typeof(TotpService)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(IOtpStateStore)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(BackupCodeService)).Should().Be(1);

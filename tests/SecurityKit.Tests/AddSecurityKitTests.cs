@@ -48,4 +48,44 @@ public sealed class AddSecurityKitTests
 
         (await limiter.BeginAttemptAsync("u")).Allowed.Should().BeFalse("the rate-limit store's curve now applies to OTP failures");
     }
+
+    [Fact]
+    public void AddSecurityKit_KeepsAnOtpLimiterTheHostChose()
+    {
+        var custom = new NoLimit();
+        var services = new ServiceCollection();
+        services.AddSingleton<SecurityKit.Otp.IOtpFailureLimiter>(custom);
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey());
+        using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<SecurityKit.Otp.IOtpFailureLimiter>().Should().BeSameAs(custom, "AddSecurityKit used to remove it");
+        }
+
+        // A rule chosen with UseProgressiveOtpLockout survives a second AddSecurityKit().
+        var rule = new SecurityKit.Stores.RateLimiting.LockoutRule(2, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 10, TimeSpan.FromHours(1), permanent: false);
+        var again = new ServiceCollection();
+        again.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseProgressiveOtpLockout(rule);
+        again.AddSecurityKit();
+        using var second = again.BuildServiceProvider();
+        second.GetRequiredService<SecurityKit.Otp.IOtpFailureLimiter>().Should().BeOfType<SecurityKit.Otp.ProgressiveOtpFailureLimiter>().Which.Rule.Should().BeSameAs(rule);
+    }
+
+    [Fact]
+    public void AddSecurityKit_WithConfigureOtpLockout_FailsAtStartupSayingTheOptionsWouldBeIgnored()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).ConfigureOtpLockout(o => o.MaxConsecutiveFailures = 5);
+        using var provider = services.BuildServiceProvider();
+
+        provider.Invoking(p => p.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate())
+            .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*ConfigureOtpLockout*ignored*UseProgressiveOtpLockout(rule)*");
+    }
+
+    private sealed class NoLimit : SecurityKit.Otp.IOtpFailureLimiter
+    {
+        public ValueTask<SecurityKit.Otp.OtpAttempt> BeginAttemptAsync(string userId, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(new SecurityKit.Otp.OtpAttempt(true, 0));
+
+        public ValueTask RecordSuccessAsync(string userId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    }
 }

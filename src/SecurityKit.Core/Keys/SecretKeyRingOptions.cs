@@ -53,7 +53,7 @@ public sealed class SecretKeyRingOptions
     {
         Span<byte> key = stackalloc byte[32];
         RandomNumberGenerator.Fill(key);
-        AddKey(KeyPurposes.Root, "ephemeral", key);
+        Keys.Add(new SecretKeyEntry { Purpose = KeyPurposes.Root, KeyId = "ephemeral", Value = Convert.ToBase64String(key), Active = true, IsEphemeral = true });
         CryptographicOperations.ZeroMemory(key);
         return this;
     }
@@ -77,6 +77,9 @@ public sealed class SecretKeyEntry
     /// <summary>Gets or sets whether this is the active key of its purpose.</summary>
     /// <value>The default value is <see langword="false"/>; the only key of a purpose is active anyway.</value>
     public bool Active { get; set; }
+
+    /// <summary>Gets whether <see cref="SecretKeyRingOptions.AddEphemeralRootKey"/> made this key.</summary>
+    internal bool IsEphemeral { get; init; }
 
     /// <summary>Returns the purpose and id only.</summary>
     /// <returns>A description safe to log.</returns>

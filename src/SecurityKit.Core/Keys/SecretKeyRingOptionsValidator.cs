@@ -55,6 +55,13 @@ internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKey
             }
         }
 
+        if (options.Keys.Any(k => k is { IsEphemeral: true }) && options.Keys.Any(k => k is { IsEphemeral: false, Purpose: KeyPurposes.Root }))
+        {
+            // Keys from configuration are inactive unless marked: the ephemeral key would be the active root key, and
+            // everything new would be protected with a key that dies with the process and differs on every instance.
+            errors.Add("SecurityKit key ring: AddEphemeralRootKey() (tests and demos only) is combined with configured root keys; remove AddEphemeralRootKey() where real keys are configured (e.g. call it only in Development).");
+        }
+
         foreach (var group in options.Keys.Where(k => k is not null).GroupBy(k => k.Purpose, StringComparer.Ordinal))
         {
             var activeCount = group.Count(k => k.Active);

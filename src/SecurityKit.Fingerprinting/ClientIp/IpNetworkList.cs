@@ -18,6 +18,12 @@ public sealed class IpNetworkList
     /// <summary>The largest number of entries a list accepts.</summary>
     public const int MaxEntries = 1024;
 
+    /// <summary>The shortest IPv4 prefix accepted (a /8: 16.7 million addresses); broader networks are refused.</summary>
+    public const int MinIPv4Prefix = 8;
+
+    /// <summary>The shortest IPv6 prefix accepted (fc00::/7, every unique local address); broader networks are refused.</summary>
+    public const int MinIPv6Prefix = 7;
+
     private readonly IPNetwork[] _networks;
 
     private IpNetworkList(IPNetwork[] networks) => _networks = networks;
@@ -126,6 +132,14 @@ public sealed class IpNetworkList
         if (!IPNetwork.TryParse(address + "/" + prefix.ToString(CultureInfo.InvariantCulture), out var parsed) || !parsed.BaseAddress.Equals(address))
         {
             error = $"'{entry}' has host bits set after the /{prefix} prefix; write its network address.";
+            return false;
+        }
+
+        if (prefix < (address.AddressFamily == AddressFamily.InterNetwork ? MinIPv4Prefix : MinIPv6Prefix))
+        {
+            // 0.0.0.0/0 or ::/0 ("trust everyone") makes the leftmost, client-written X-Forwarded-For entry the client
+            // IP, which defeats every per-IP limit; no proxy fleet spans more than a /8.
+            error = $"'{entry}' is too broad for trusted proxies: clients anywhere in it could choose their IP. List your proxies' own addresses or networks (at most /{MinIPv4Prefix} for IPv4, /{MinIPv6Prefix} for IPv6).";
             return false;
         }
 

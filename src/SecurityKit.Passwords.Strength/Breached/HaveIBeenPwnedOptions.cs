@@ -45,6 +45,12 @@ public sealed class HaveIBeenPwnedOptions
             throw new ArgumentException("HaveIBeenPwnedOptions.BaseAddress must be an absolute URI ending with '/'.");
         }
 
+        if (BaseAddress.Scheme != Uri.UriSchemeHttps && !BaseAddress.IsLoopback)
+        {
+            // Over plain HTTP anyone on the path could answer "not breached" for every password.
+            throw new ArgumentException("HaveIBeenPwnedOptions.BaseAddress must use https (plain http only to a loopback address, e.g. a local mirror or test server).");
+        }
+
         if (Timeout < TimeSpan.FromMilliseconds(100) || Timeout > TimeSpan.FromSeconds(30))
         {
             throw new ArgumentException("HaveIBeenPwnedOptions.Timeout must be between 100 ms and 30 s.");

@@ -114,6 +114,18 @@ public sealed class SecretKeyRingTests
     }
 
     [Fact]
+    public void EphemeralRootKey_NextToConfiguredRootKeys_RefusedAtStartup()
+    {
+        // Configured keys are inactive unless marked, so the ephemeral key would silently be the active root key.
+        var options = new SecretKeyRingOptions().AddEphemeralRootKey();
+        options.Keys.Add(new SecretKeyEntry { Purpose = KeyPurposes.Root, KeyId = "2026-11", Value = Convert.ToBase64String(KeyA) });
+
+        FluentActions.Invoking(() => new SecretKeyRing(options)).Should().Throw<OptionsValidationException>().WithMessage("*AddEphemeralRootKey()*configured root keys*");
+        new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey().AddKey(KeyPurposes.BackupCodes, "b1", KeyA)).GetActiveKey(KeyPurposes.Root).KeyId
+            .Should().Be("ephemeral", "keys of other purposes next to it are fine");
+    }
+
+    [Fact]
     public void EphemeralRootKey_IsRandomPerCall()
     {
         var a = new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey()).GetActiveKey(KeyPurposes.Root);

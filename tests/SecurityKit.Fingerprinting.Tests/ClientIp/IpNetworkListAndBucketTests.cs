@@ -16,8 +16,8 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("::ffff:10.0.0.0/104", "10.9.9.9", true)]
     [InlineData("::ffff:10.0.0.1", "10.0.0.1", true)] // as dual-stack sockets report an IPv4 proxy: one host
     [InlineData("::ffff:10.0.0.1", "10.0.0.2", false)]
-    [InlineData("0.0.0.0/0", "8.8.8.8", true)]
-    [InlineData("0.0.0.0/0", "2001:db8::1", false)]
+    [InlineData("10.0.0.0/8", "10.255.1.1", true)]
+    [InlineData("fc00::/7", "fd12:3456::1", true)]
     public void Contains_MatchesNetworks(string entry, string address, bool expected) =>
         IpNetworkList.Parse([entry]).Contains(IPAddress.Parse(address)).Should().Be(expected);
 
@@ -26,6 +26,13 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("10.0.0.0/33")]
     [InlineData("10.0.0.0/")]
     [InlineData("10.0.0.0/08")]
+    [InlineData("0.0.0.0/0")] // trusting everyone lets any client choose its IP
+    [InlineData("::/0")]
+    [InlineData("0.0.0.0/1")]
+    [InlineData("8.0.0.0/7")]
+    [InlineData("2000::/3")]
+    [InlineData("::/6")]
+    [InlineData("::ffff:0.0.0.0/96")] // the IPv4-mapped form of 0.0.0.0/0
     [InlineData("10/8")]
     [InlineData("2001:db8::/129")]
     [InlineData("fe80::1%eth0")]

@@ -212,6 +212,26 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
         act.Should().Throw<ArgumentException>();
     }
 
+    [Theory]
+    [InlineData("http://api.pwnedpasswords.com/range/", false)] // anyone on the path could answer "not breached"
+    [InlineData("http://mirror.internal.example/range/", false)]
+    [InlineData("http://127.0.0.1:8080/range/", true)]
+    [InlineData("http://localhost/range/", true)]
+    [InlineData("https://mirror.internal.example/range/", true)]
+    public void Constructor_PlainHttpOnlyToLoopback(string address, bool accepted)
+    {
+        var act = () => new HaveIBeenPwnedPasswordChecker(new HttpClient(), new HaveIBeenPwnedOptions { BaseAddress = new Uri(address) }, TimeProvider.System);
+
+        if (accepted)
+        {
+            act.Should().NotThrow();
+        }
+        else
+        {
+            act.Should().Throw<ArgumentException>().WithMessage("*https*");
+        }
+    }
+
     [Fact]
     public async Task Policy_WithLocalServer_RejectsBreachedPassword()
     {
