@@ -10,7 +10,8 @@ public static class RedisSecurityKitBuilderExtensions
 {
     /// <summary>
     /// Replaces every in-memory SecurityKit store with its Redis implementation, whatever the order in
-    /// which the features and <c>UseRedis</c> are called.
+    /// which the features and <c>UseRedis</c> are called. A store contract the host registered its own implementation
+    /// for is left to it.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets the connection.</param>
@@ -25,8 +26,8 @@ public static class RedisSecurityKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSecurityKitOptions>, RedisOptionsValidator>());
         services.TryAddSingleton<RedisConnection>();
 
-        // Each store contract: remove whatever is registered (the in-memory default) and add the Redis one.
-        // Features register their in-memory stores with TryAdd, so a later AddXxx() does not undo this.
+        // Each store contract: remove SecurityKit's in-memory default and add the Redis one (a store the host registered
+        // itself is kept). Features register their in-memory stores with TryAdd, so a later AddXxx() does not undo this.
         ReplaceStore<SecurityKit.Stores.Otp.IOtpStateStore, SecurityKit.Redis.Otp.RedisOtpStateStore>(services);
         ReplaceStore<SecurityKit.Stores.Otp.IBackupCodeStore, SecurityKit.Redis.Otp.RedisBackupCodeStore>(services);
         ReplaceStore<SecurityKit.Stores.RateLimiting.IRateLimitStore, SecurityKit.Redis.RateLimiting.RedisRateLimitStore>(services);
@@ -37,12 +38,29 @@ public static class RedisSecurityKitBuilderExtensions
         return builder;
     }
 
-    /// <summary>Replaces the registration of <typeparamref name="TService"/> with <typeparamref name="TImplementation"/>.</summary>
+    /// <summary>Replaces SecurityKit's own registration of <typeparamref name="TService"/> (the in-memory default) with
+    /// <typeparamref name="TImplementation"/>; a store the host registered itself (e.g. an EF-backed session store) is
+    /// kept, whether it was registered before or after <c>UseRedis</c>.</summary>
     internal static void ReplaceStore<TService, [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TService : class
         where TImplementation : class, TService
     {
+        var registered = services.Where(d => d.ServiceType == typeof(TService)).ToList();
+        if (registered.Any(d => !IsSecurityKits(d)))
+        {
+            return; // the host's own store wins
+        }
+
         services.RemoveAll<TService>();
         services.AddSingleton<TService, TImplementation>();
+    }
+
+    /// <summary>Whether SecurityKit registered <paramref name="descriptor"/>: its implementation type or factory lives in
+    /// a SecurityKit assembly. SecurityKit never registers store instances, so an instance is always the host's.</summary>
+    private static bool IsSecurityKits(ServiceDescriptor descriptor)
+    {
+        var type = descriptor.IsKeyedService || descriptor.ImplementationInstance is not null ? null : descriptor.ImplementationType ?? descriptor.ImplementationFactory?.Method.DeclaringType;
+        var name = type?.Assembly.GetName().Name;
+        return name is not null && (name == "SecurityKit" || name.StartsWith("SecurityKit.", StringComparison.Ordinal));
     }
 }

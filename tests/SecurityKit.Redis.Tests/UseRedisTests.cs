@@ -39,6 +39,27 @@ public sealed class UseRedisTests
     }
 
     [Fact]
+    public void UseRedis_HostsOwnStore_KeptWhateverTheOrder()
+    {
+        // A host with its own (say EF-backed) session store and Redis for the rest: UseRedis used to remove the host's
+        // store when it was registered first.
+        var own = new SecurityKit.Sessions.InMemorySessionStore(new SecurityKit.Sessions.InMemorySessionStoreOptions(), TimeProvider.System);
+        var before = new ServiceCollection();
+        before.AddSingleton<ISessionStore>(own);
+        before.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o => o.Configuration = "127.0.0.1:1,abortConnect=false");
+        var after = new ServiceCollection();
+        after.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o => o.Configuration = "127.0.0.1:1,abortConnect=false");
+        after.AddSingleton<ISessionStore>(_ => own); // a factory of the host's, this time
+
+        foreach (var services in new[] { before, after })
+        {
+            using var provider = services.BuildServiceProvider();
+            provider.GetRequiredService<ISessionStore>().Should().BeSameAs(own);
+            provider.GetRequiredService<IOtpStateStore>().Should().BeOfType<SecurityKit.Redis.Otp.RedisOtpStateStore>("the other stores still move to Redis");
+        }
+    }
+
+    [Fact]
     public void UseRedis_BeforeTheFeatures_StillWins()
     {
         var services = new ServiceCollection();

@@ -62,7 +62,9 @@ public sealed class AccessTokenService
         return _issuer.CreateToken(descriptor);
     }
 
-    /// <summary>Validates a token without the token-version check (synchronous, allocation-free).</summary>
+    /// <summary>Validates a token without the token-version check (synchronous, allocation-free). <b>Security:</b> a
+    /// token of a user who has since signed out everywhere still passes until it expires; use
+    /// <see cref="ValidateAsync"/> where that matters.</summary>
     /// <param name="token">The token.</param>
     /// <returns>The result.</returns>
     public JwtValidationResult Validate(string? token) => _validator.Validate(token);

@@ -13,7 +13,9 @@ namespace SecurityKit.Tokens;
 /// </remarks>
 public sealed class TokenOptions
 {
-    /// <summary>Gets or sets the issuer (<c>iss</c>) written and required.</summary>
+    /// <summary>Gets or sets the issuer (<c>iss</c>) written and required. <b>Security:</b> set it (and
+    /// <see cref="Audience"/>) per service: two services that share a root key and keep the defaults derive the same
+    /// signing key and accept each other's tokens.</summary>
     /// <value>The default value is <c>securitykit</c>.</value>
     public string Issuer { get; set; } = "securitykit";
 
