@@ -6,6 +6,7 @@ using SecurityKit.Events;
 using SecurityKit.Fingerprinting.ClientIp;
 using SecurityKit.Fingerprinting.Devices;
 using SecurityKit.Keys;
+using SecurityKit.Primitives;
 using SecurityKit.Stores.Sessions;
 
 namespace SecurityKit.Sessions;
@@ -376,23 +377,6 @@ public sealed class SessionManager
         return (ip, _fingerprinter.Compute(context.Device).ToString(), signals.Summary);
     }
 
-    private static bool IsWellFormedUtf16(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private static System.Net.IPAddress WithoutScope(System.Net.IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new System.Net.IPAddress(address.GetAddressBytes()) : address;
 
@@ -456,9 +440,6 @@ public sealed class SessionManager
 
         // A lone surrogate would become U+FFFD in the partition's UTF-8 (and in Redis), so "a\uD800" and "a\uDC00"
         // would share a partition: one user's revoke-all or list could reach the other's sessions.
-        if (!IsWellFormedUtf16(userId))
-        {
-            throw new ArgumentException("The user id is not valid UTF-16 (it contains an unpaired surrogate).", nameof(userId));
-        }
+        WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
     }
 }

@@ -13,6 +13,8 @@ internal static class StoreArguments
         {
             throw new ArgumentException($"The user id must be at most {IOtpStateStore.MaxUserIdLength} characters.", nameof(userId));
         }
+
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
     }
 
     public static void CounterName(string counterName)

@@ -37,6 +37,8 @@ internal static class RedisOtpKeys
         {
             throw new ArgumentException($"The user id must be at most {SecurityKit.Stores.Otp.IOtpStateStore.MaxUserIdLength} characters.", nameof(userId));
         }
+
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
     }
 
     public static void CounterName(string counterName)

@@ -344,6 +344,11 @@ public abstract class RefreshTokenStoreConformanceTests
         await store.Invoking(s => s.CreateFamilyAsync(new RefreshTokenFamilyCreation(NewId(), "u", null, Hash(), T0, T0, TimeSpan.FromHours(1))).AsTask()).Should().ThrowAsync<ArgumentException>();
         await store.Invoking(s => s.RotateAsync(Rotation(NewId(), Hash(), Hash(), T0, new byte[300])).AsTask()).Should().ThrowAsync<ArgumentException>();
         await store.Invoking(s => s.ListUserFamiliesAsync(new string('u', 257), T0).AsTask()).Should().ThrowAsync<ArgumentException>();
+
+        // A lone surrogate becomes U+FFFD in UTF-8: "x\uD800" would name the data of "x\uFFFD".
+        await store.Invoking(s => s.CreateFamilyAsync(new RefreshTokenFamilyCreation(NewId(), "x\uD800", null, Hash(), T0, T0.AddDays(1), TimeSpan.FromHours(1))).AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*surrogate*");
+        await store.Invoking(s => s.ListUserFamiliesAsync("x\uDC00", T0).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await store.Invoking(s => s.RevokeUserFamiliesAsync("\uD800x", T0).AsTask()).Should().ThrowAsync<ArgumentException>();
     }
 
     protected static byte[] Hash() => RandomNumberGenerator.GetBytes(RefreshTokenStore.HashSize);
@@ -393,5 +398,14 @@ public abstract class TokenVersionStoreConformanceTests
         var values = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await store.IncrementVersionAsync(user))));
         values.Should().BeEquivalentTo(Enumerable.Range(1, 50).Select(i => (long)i));
         (await store.GetVersionAsync(user)).Should().Be(50);
+    }
+
+    [SkippableFact]
+    public async Task UserIdWithALoneSurrogate_Throws()
+    {
+        // "x\uD800" would become "x\uFFFD" in UTF-8: bumping it would sign that other user out everywhere.
+        var store = await CreateStoreAsync();
+        await store.Invoking(s => s.IncrementVersionAsync("x\uD800").AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*surrogate*");
+        await store.Invoking(s => s.GetVersionAsync("x\uDC00").AsTask()).Should().ThrowAsync<ArgumentException>();
     }
 }

@@ -310,6 +310,8 @@ public abstract class RefreshTokenStore
         {
             throw new ArgumentException($"The user id is longer than {MaxUserIdLength} characters.", nameof(userId));
         }
+
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
     }
 
     private static void ValidateHash(ReadOnlyMemory<byte> hash, string parameter)

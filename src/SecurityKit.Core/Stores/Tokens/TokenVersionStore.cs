@@ -54,5 +54,7 @@ public abstract class TokenVersionStore
         {
             throw new ArgumentException($"The user id is longer than {MaxUserIdLength} characters.", nameof(userId));
         }
+
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
     }
 }

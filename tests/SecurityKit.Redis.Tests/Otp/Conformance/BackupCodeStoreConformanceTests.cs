@@ -122,6 +122,7 @@ public abstract class BackupCodeStoreConformanceTests
         await FluentActions.Awaiting(async () => await store.ReplaceAsync(NewUser(), "k1", [])).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(async () => await store.ReplaceAsync(NewUser(), "k1", Hashes(101))).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(async () => await store.ReplaceAsync(NewUser(), "k1", [new string('h', 129)])).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await store.ReplaceAsync("x\uD800", "k1", Hashes(3))).Should().ThrowAsync<ArgumentException>().WithMessage("*surrogate*");
         await FluentActions.Awaiting(async () => await store.TryConsumeAsync("", "k1", "h")).Should().ThrowAsync<ArgumentException>();
     }
 }

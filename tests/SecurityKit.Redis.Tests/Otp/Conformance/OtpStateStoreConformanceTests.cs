@@ -137,6 +137,8 @@ public abstract class OtpStateStoreConformanceTests
         var store = await CreateStoreAsync();
         await FluentActions.Awaiting(async () => await store.TryAcceptAsync("", "totp", 1, null)).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(async () => await store.TryAcceptAsync(new string('u', 257), "totp", 1, null)).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await store.TryAcceptAsync("x\uD800", "totp", 1, null)).Should().ThrowAsync<ArgumentException>().WithMessage("*surrogate*");
+        await FluentActions.Awaiting(async () => await store.RecordFailureAsync("x\uDC00", TimeSpan.FromMinutes(1))).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(async () => await store.TryAcceptAsync("u", "TOTP", 1, null)).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(async () => await store.TryAcceptAsync("u", "totp", 1, TimeSpan.Zero)).Should().ThrowAsync<ArgumentOutOfRangeException>();
     }
