@@ -10,9 +10,11 @@ namespace SecurityKit.Redis;
 public sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly RedisSecurityKitOptions _options;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _sync = new();
+    private Task<IConnectionMultiplexer>? _connecting;
     private IConnectionMultiplexer? _multiplexer;
     private bool _owned;
+    private bool _disposed;
 
     /// <summary>Initializes the connection holder, bounding store calls on the system clock.</summary>
     /// <param name="options">The options.</param>
@@ -46,6 +48,11 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
     /// <summary>Gets the database, connecting on first use.</summary>
     /// <param name="cancellationToken">Cancels the wait for the first connection.</param>
     /// <returns>The database.</returns>
+    /// <exception cref="TimeoutException">The first connection took longer than <see cref="RedisSecurityKitOptions.OperationTimeout"/>
+    /// (it goes on in the background; a later call finds it).</exception>
+    /// <remarks>Every caller waits at most <see cref="RedisSecurityKitOptions.OperationTimeout"/> (on <see cref="TimeProvider"/>)
+    /// for the one shared connection attempt, so a slow or hanging <see cref="RedisSecurityKitOptions.ConnectionMultiplexerFactory"/>
+    /// or connect timeout cannot hold store calls longer than that. A failed attempt is retried by the next call.</remarks>
     public async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken = default)
     {
         var multiplexer = Volatile.Read(ref _multiplexer);
@@ -54,53 +61,101 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
             return multiplexer.GetDatabase();
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task<IConnectionMultiplexer> connecting;
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            connecting = _connecting ??= Task.Run(ConnectAsync, CancellationToken.None);
+        }
+
         try
         {
-            if (_multiplexer is null)
+            multiplexer = await connecting.WaitAsync(_options.OperationTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (connecting.IsFaulted || connecting.IsCanceled)
+        {
+            lock (_sync)
             {
-                if (_options.ConnectionMultiplexerFactory is { } factory)
+                if (ReferenceEquals(_connecting, connecting))
                 {
-                    _multiplexer = await factory().ConfigureAwait(false);
-                }
-                else
-                {
-                    var configuration = _options.ConfigurationOptions?.Clone()
-                        ?? ConfigurationOptions.Parse(_options.Configuration ?? throw new InvalidOperationException("RedisSecurityKitOptions: set Configuration, ConfigurationOptions or ConnectionMultiplexerFactory."));
-                    configuration.AbortOnConnectFail = false;
-                    _multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-                    _owned = true;
+                    _connecting = null; // the next call tries again
                 }
             }
 
-            return _multiplexer.GetDatabase();
+            throw;
         }
-        finally
+
+        return multiplexer.GetDatabase();
+    }
+
+    private async Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        IConnectionMultiplexer multiplexer;
+        var owned = false;
+        if (_options.ConnectionMultiplexerFactory is { } factory)
         {
-            _gate.Release();
+            multiplexer = await factory().ConfigureAwait(false);
         }
+        else
+        {
+            var configuration = _options.ConfigurationOptions?.Clone()
+                ?? ConfigurationOptions.Parse(_options.Configuration ?? throw new InvalidOperationException("RedisSecurityKitOptions: set Configuration, ConfigurationOptions or ConnectionMultiplexerFactory."));
+            configuration.AbortOnConnectFail = false;
+            multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            owned = true;
+        }
+
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                if (owned)
+                {
+                    multiplexer.Dispose();
+                }
+
+                throw new ObjectDisposedException(nameof(RedisConnection));
+            }
+
+            _owned = owned;
+            Volatile.Write(ref _multiplexer, multiplexer);
+        }
+
+        return multiplexer;
     }
 
     /// <inheritdoc />
     /// <remarks>Hosts that dispose their service provider synchronously land here.</remarks>
     public void Dispose()
     {
-        if (_owned)
+        if (TakeOwnedForDispose() is { } multiplexer)
         {
-            _multiplexer?.Dispose();
+            multiplexer.Dispose();
         }
-
-        _gate.Dispose();
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_owned && _multiplexer is not null)
+        if (TakeOwnedForDispose() is { } multiplexer)
         {
-            await _multiplexer.DisposeAsync().ConfigureAwait(false);
+            await multiplexer.DisposeAsync().ConfigureAwait(false);
         }
+    }
 
-        _gate.Dispose();
+    /// <summary>Marks the connection disposed (a connection attempt still running disposes what it makes) and returns
+    /// the multiplexer to dispose: the one this instance created, never the host's.</summary>
+    private IConnectionMultiplexer? TakeOwnedForDispose()
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            _disposed = true;
+            return _owned ? _multiplexer : null;
+        }
     }
 }

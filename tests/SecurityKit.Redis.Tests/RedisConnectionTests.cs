@@ -54,6 +54,53 @@ public sealed class RedisConnectionTests(RedisServerFixture fixture)
         }
     }
 
+    [SkippableFact]
+    public async Task GetDatabaseAsync_HangingFirstConnection_EachCallBoundedByOperationTimeout_ThenRecovers()
+    {
+        // A factory (or a connect timeout) that hangs used to hold every store call until its caller gave up.
+        fixture.EnsureAvailable();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var release = new TaskCompletionSource<IConnectionMultiplexer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        await using var connection = new RedisConnection(Options.Create(new RedisSecurityKitOptions
+        {
+            ConnectionMultiplexerFactory = () => Interlocked.Increment(ref calls) == 1 ? release.Task : Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!),
+            OperationTimeout = TimeSpan.FromSeconds(2),
+        }), time);
+
+        var first = connection.GetDatabaseAsync().AsTask();
+        var second = connection.GetDatabaseAsync().AsTask();
+        await Task.Delay(100);
+        first.IsCompleted.Should().BeFalse();
+        time.Advance(TimeSpan.FromSeconds(2));
+        await FluentActions.Awaiting(() => first).Should().ThrowAsync<TimeoutException>();
+        await FluentActions.Awaiting(() => second).Should().ThrowAsync<TimeoutException>();
+        calls.Should().Be(1, "both waited for the one attempt");
+
+        release.SetResult(fixture.Multiplexer!);
+        (await connection.GetDatabaseAsync()).Multiplexer.Should().BeSameAs(fixture.Multiplexer, "the attempt finished in the background");
+        calls.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task GetDatabaseAsync_FailedFirstConnection_RetriedByTheNextCall()
+    {
+        var calls = 0;
+        await using var connection = Connection(new RedisSecurityKitOptions
+        {
+            Configuration = "127.0.0.1:1,abortConnect=false,connectTimeout=200",
+            ConnectionMultiplexerFactory = () => Interlocked.Increment(ref calls) == 1
+                ? Task.FromException<IConnectionMultiplexer>(new InvalidOperationException("first attempt fails"))
+                : ConnectionMultiplexer.ConnectAsync("127.0.0.1:1,abortConnect=false,connectTimeout=200").ContinueWith(t => (IConnectionMultiplexer)t.Result, TaskScheduler.Default),
+        });
+
+        await FluentActions.Awaiting(() => connection.GetDatabaseAsync().AsTask()).Should().ThrowAsync<InvalidOperationException>().WithMessage("first attempt fails");
+        var database = await connection.GetDatabaseAsync();
+        calls.Should().Be(2);
+        database.Multiplexer.IsConnected.Should().BeFalse();
+        await database.Multiplexer.DisposeAsync();
+    }
+
     [Fact]
     public async Task GetDatabaseAsync_ConfigurationStringWithoutAbortConnect_UnreachableServerDoesNotThrow()
     {
