@@ -60,6 +60,7 @@ public sealed class BackupCodeService
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(failureLimiter);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        options = options.Clone(); // validated and kept: later changes to the host's instance cannot bypass the check
         OtpOptionsValidator.ThrowIfInvalid(OtpOptionsValidator.Check(options), nameof(options));
         _options = options;
         _keyRing = keyRing;

@@ -42,6 +42,7 @@ public sealed class HotpService
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(failureLimiter);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        options = options.Clone(); // validated and kept: later changes to the host's instance cannot bypass the check
         OtpOptionsValidator.ThrowIfInvalid(OtpOptionsValidator.Check(options), nameof(options));
         _options = options;
         _protector = new OtpSecretProtector(keyRing);

@@ -8,6 +8,9 @@ namespace SecurityKit.Otp
     /// <remarks>Validated at startup (<c>ValidateOnStart</c>) and by the <see cref="TotpService"/> constructor.</remarks>
     public sealed class TotpOptions
     {
+        /// <summary>A copy, so a service is not changed (past its validation) by later changes to the host's instance.</summary>
+        internal TotpOptions Clone() => (TotpOptions)MemberwiseClone();
+
         /// <summary>Gets or sets the issuer shown by authenticator apps: your service's name, without a colon, at most 100 characters.</summary>
         /// <value>The default value is <c>"SecurityKit"</c>; set it to your application's name.</value>
         public string Issuer { get; set; } = "SecurityKit";
@@ -50,6 +53,9 @@ namespace SecurityKit.Otp
     /// <summary>Options of <see cref="HotpService"/>.</summary>
     public sealed class HotpOptions
     {
+        /// <summary>A copy, so a service is not changed (past its validation) by later changes to the host's instance.</summary>
+        internal HotpOptions Clone() => (HotpOptions)MemberwiseClone();
+
         /// <summary>Gets or sets the issuer shown by authenticator apps, without a colon, at most 100 characters.</summary>
         /// <value>The default value is <c>"SecurityKit"</c>.</value>
         public string Issuer { get; set; } = "SecurityKit";
@@ -96,6 +102,9 @@ namespace SecurityKit.Otp
     /// <summary>Options of <see cref="BackupCodeService"/>.</summary>
     public sealed class BackupCodeOptions
     {
+        /// <summary>A copy, so a service is not changed (past its validation) by later changes to the host's instance.</summary>
+        internal BackupCodeOptions Clone() => (BackupCodeOptions)MemberwiseClone();
+
         /// <summary>Gets or sets how many codes a set holds, 1 to 50.</summary>
         /// <value>The default value is 10.</value>
         public int Count { get; set; } = 10;

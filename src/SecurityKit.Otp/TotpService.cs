@@ -44,6 +44,7 @@ public sealed class TotpService
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(failureLimiter);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        options = options.Clone(); // validated and kept: later changes to the host's instance cannot bypass the check
         OtpOptionsValidator.ThrowIfInvalid(OtpOptionsValidator.Check(options), nameof(options));
         _options = options;
         _protector = new OtpSecretProtector(keyRing);
@@ -58,8 +59,8 @@ public sealed class TotpService
     {
     }
 
-    /// <summary>Gets the options.</summary>
-    public TotpOptions Options => _options;
+    /// <summary>Gets a copy of the options in force (changing it changes nothing).</summary>
+    public TotpOptions Options => _options.Clone();
 
     /// <summary>Starts an enrollment: draws a new secret and returns it protected (pending) with its key URI.</summary>
     /// <param name="userId">The user id, 1 to 256 characters; the protected secret is bound to it.</param>

@@ -46,6 +46,7 @@ public sealed class SessionManager
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(keyRing);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        options = options.Clone(); // validated and kept: later changes to the host's instance cannot bypass the check
         var errors = SessionOptionsValidator.Check(options);
         if (errors.Count > 0)
         {

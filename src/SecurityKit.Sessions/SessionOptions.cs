@@ -6,6 +6,9 @@ namespace SecurityKit.Sessions;
 /// <summary>Options of <see cref="SessionManager"/> (<c>builder.AddSessions(o => …)</c>).</summary>
 public sealed class SessionOptions
 {
+    /// <summary>A copy, so a service is not changed (past its validation) by later changes to the host's instance.</summary>
+    internal SessionOptions Clone() => (SessionOptions)MemberwiseClone();
+
     /// <summary>The largest accepted <see cref="MaxSessionsPerUser"/>.</summary>
     public const int MaxSessionsPerUserLimit = 1_000;
 

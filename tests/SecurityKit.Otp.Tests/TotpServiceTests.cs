@@ -48,6 +48,23 @@ public sealed class TotpServiceTests
     }
 
     [Fact]
+    public async Task Options_ChangedAfterConstruction_ChangeNothing()
+    {
+        // The service validated its options once: a later change to the host's instance (e.g. a 1,000-step window, or
+        // Period 0) must not reach it, and the Options property hands out a copy.
+        var options = new TotpOptions { Issuer = "Example" };
+        var context = new OtpTestContext(totp: options);
+        var (_, service, secret, protectedSecret) = await EnrolledAsync(context);
+        options.AllowedStepsBehind = 1000;
+        service.Options.AllowedStepsAhead = 1000;
+
+        var oldCode = Totp.ComputeCode(secret, context.Time.GetUtcNow().AddMinutes(-3));
+        (await service.VerifyAsync("user-1", protectedSecret, oldCode)).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+        service.Options.AllowedStepsBehind.Should().Be(1);
+        service.Options.AllowedStepsAhead.Should().Be(0);
+    }
+
+    [Fact]
     public void BeginEnrollment_ReturnsUriManualKeyAndPendingSecret()
     {
         var context = new OtpTestContext();

@@ -10,6 +10,9 @@ namespace SecurityKit.RateLimiting.Login;
 /// </remarks>
 public sealed class LoginProtectionOptions
 {
+    /// <summary>A copy, so a service is not changed (past its validation) by later changes to the host's instance.</summary>
+    internal LoginProtectionOptions Clone() => (LoginProtectionOptions)MemberwiseClone();
+
     /// <summary>NIST SP 800-63B's ceiling on consecutive failed attempts per account.</summary>
     public const int NistMaxConsecutiveFailures = 100;
 

@@ -116,6 +116,7 @@ public sealed class LoginProtector
             throw new ArgumentOutOfRangeException(nameof(storeTimeout), storeTimeout, "The store timeout must be greater than 0 and at most 1 minute (e.g. 00:00:01).");
         }
 
+        options = options.Clone(); // validated and kept: later changes to the host's instance cannot bypass the check
         var errors = Check(options);
         if (errors.Count > 0)
         {
