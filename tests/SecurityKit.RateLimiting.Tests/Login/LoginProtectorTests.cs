@@ -281,18 +281,22 @@ public sealed class LoginProtectorTests
         _sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
     }
 
+    /// <summary>A protector that locks permanently after <paramref name="maxFailures"/> failures (2 free attempts,
+    /// threshold 3, 1 ms delays so the tests need not wait).</summary>
+    private LoginProtector PermanentShortCurve(int maxFailures) => Create(o =>
+    {
+        o.PermanentLockout = true;
+        o.FreeAttempts = 2;
+        o.LockoutThreshold = 3;
+        o.MaxConsecutiveFailures = maxFailures;
+        o.InitialDelay = TimeSpan.FromMilliseconds(1);
+        o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
+    });
+
     [Fact]
     public async Task AttemptAsync_OwnerOnTrustedDevice_DoesNotLiftAPermanentLock()
     {
-        var protector = Create(o =>
-        {
-            o.PermanentLockout = true;
-            o.FreeAttempts = 2;
-            o.LockoutThreshold = 3;
-            o.MaxConsecutiveFailures = 4;
-            o.InitialDelay = TimeSpan.FromMilliseconds(1);
-            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
-        });
+        var protector = PermanentShortCurve(maxFailures: 4);
         for (var i = 0; i < 4; i++)
         {
             await Attempt(protector, "uma", "198.51.100.9");
@@ -641,15 +645,7 @@ public sealed class LoginProtectorTests
     {
         // The device's counter remembers its failures for the token's lifetime, not the failure window: otherwise a
         // stolen token got LockoutThreshold fresh guesses every FailureWindow, past even a permanent lock.
-        var protector = Create(o =>
-        {
-            o.PermanentLockout = true;
-            o.FreeAttempts = 2;
-            o.LockoutThreshold = 3;
-            o.MaxConsecutiveFailures = 5;
-            o.InitialDelay = TimeSpan.FromMilliseconds(1);
-            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
-        });
+        var protector = PermanentShortCurve(maxFailures: 5);
         var stolen = protector.IssueTrustedDeviceToken("vera");
         for (var i = 0; i < 5; i++)
         {
