@@ -13,7 +13,8 @@ services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimum
 services.AddSecurityKit()
     .ConfigureKeys(k => k.AddEphemeralRootKey())
     .AddRateLimiting(o => o.AddPolicy("reports", SecurityKit.Stores.RateLimiting.RateLimitRule.TokenBucket(3, TimeSpan.FromMinutes(1))))
-    .AddLoginProtection(o => o.IpFailureLimit = 20);   // default 50 failures per IP per 15 min; lower here to keep the tour short
+    .AddLoginProtection(o => o.IpFailureLimit = 20)    // default 50 failures per IP per 15 min; lower here to keep the tour short
+    .AddFingerprinting(o => o.ClientIp.TrustedProxies.Add("10.0.0.0/8")); // your load balancers (default: trust nobody)
 
 // 2. Build and validate every option now, as a host does with ValidateOnStart.
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });

@@ -16,10 +16,8 @@ public static class SessionsDemo
         Console.WriteLine("== Client IP, device fingerprints and sessions ==");
 
         // 1. Client IP behind a proxy: only proxies you trust are believed, walking from the right.
-        //    (AddSecurityKit() trusts nobody by default; this resolver trusts the load balancer network.)
-        var proxyOptions = new ClientIpResolverOptions();
-        proxyOptions.TrustedProxies.Add("10.0.0.0/8");
-        var resolver = new ClientIpResolver(proxyOptions);
+        //    (AddSecurityKit() trusts nobody by default; Program.cs trusts the load balancer network 10.0.0.0/8.)
+        var resolver = services.GetRequiredService<ClientIpResolver>();
         var forged = new ForwardedHeaderValues(XForwardedFor: ["6.6.6.6, 198.51.100.7"]); // client forged 6.6.6.6
         var ip = resolver.Resolve("10.0.0.1", forged);
         Console.WriteLine($"client IP: {ip.Address} (source {ip.Source}, decision {ip.Decision}); rate-limit bucket {IpBucket.GetKey(ip.Address!)}");
