@@ -33,6 +33,9 @@ public static class TokensDemo
         var first = await refresh.RefreshAsync(refreshToken.Token);
         var duplicate = await refresh.RefreshAsync(refreshToken.Token);
         Console.WriteLine($"3. refresh: {first.Status}, generation {first.Family!.Generation}; concurrent duplicate: {duplicate.Status}, same successor: {duplicate.Token == first.Token}");
+        var refreshedAccess = await access.IssueAsync(new JwtDescriptor { Subject = first.Family.UserId });
+        // After issuing, confirm the family is still active: a "sign out everywhere" may have landed in between.
+        Console.WriteLine($"   new access token issued ({refreshedAccess.Length} chars); family still active: {await refresh.IsActiveAsync(first.Family.FamilyId)}");
 
         // 4. Reuse: once the successor has itself been used, the original token is two generations old;
         //    presenting it revokes the whole family (a Critical event is published).
@@ -41,7 +44,8 @@ public static class TokensDemo
         var legit = await refresh.RefreshAsync(second.Token);
         Console.WriteLine($"4. reuse of the old token: {stolen.Status}; the legitimate successor is now: {legit.Status}");
 
-        // 5. Revoke: one device, every device, and "sign out everywhere" for access tokens.
+        // 5. Revoke: one device, every device, and "sign out everywhere" for access tokens (families first, then the
+        //    access-token version).
         var phone = await refresh.IssueAsync("alice", "phone");
         Console.WriteLine($"5. active families: {(await refresh.ListFamiliesAsync("alice")).Count}; revoked for alice: {await refresh.RevokeUserAsync("alice")}; phone now: {(await refresh.RefreshAsync(phone.Token)).Status}");
         await access.SignOutEverywhereAsync("alice");

@@ -205,6 +205,22 @@ public sealed class RefreshTokenService
         return count;
     }
 
+    /// <summary>
+    /// Tells whether a family is still active (not revoked, not expired). Call it <b>after</b> issuing the access token of
+    /// a refresh, and discard that token when it returns <see langword="false"/>: a "sign out everywhere" (revoke the
+    /// families with <see cref="RevokeUserAsync"/>, <b>then</b> bump the token version) that lands between the rotation and
+    /// the issue would otherwise let an access token carrying the new version through.
+    /// </summary>
+    /// <param name="familyId">The family id (<see cref="RefreshResult.Family"/>).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> while the family can still be refreshed.</returns>
+    public async ValueTask<bool> IsActiveAsync(string familyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(familyId);
+        var family = await _store.GetFamilyAsync(familyId, cancellationToken).ConfigureAwait(false);
+        return family is { IsRevoked: false } && !family.IsExpired(_timeProvider.GetUtcNow());
+    }
+
     /// <summary>Lists a user's active families (their signed-in devices), oldest first.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

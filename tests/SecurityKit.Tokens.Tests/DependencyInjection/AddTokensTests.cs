@@ -70,6 +70,32 @@ public sealed class AddTokensTests
     }
 
     [Fact]
+    public async Task Refresh_SignOutEverywhereBetweenRotationAndIssue_CaughtByTheFamilyCheck()
+    {
+        // The race: a refresh rotates, then the user signs out everywhere (families revoked, then the version bumped),
+        // then the refresh's access token is issued: it carries the new version and validates. The documented flow
+        // checks the family after issuing and discards the token.
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddTokens(o => o.Issuer = "https://id.example");
+        using var provider = services.BuildServiceProvider();
+        var access = provider.GetRequiredService<AccessTokenService>();
+        var refresh = provider.GetRequiredService<RefreshTokenService>();
+        var issued = await refresh.IssueAsync("u");
+
+        var rotated = await refresh.RefreshAsync(issued.Token);
+        rotated.Status.Should().Be(RefreshStatus.Refreshed);
+        (await refresh.IsActiveAsync(rotated.Family!.FamilyId)).Should().BeTrue();
+
+        (await refresh.RevokeUserAsync("u")).Should().Be(1);
+        await access.SignOutEverywhereAsync("u");
+        var late = await access.IssueAsync(new JwtDescriptor { Subject = "u" });
+
+        (await access.ValidateAsync(late)).IsValid.Should().BeTrue("the version was read after the bump: this is the race");
+        (await refresh.IsActiveAsync(rotated.Family.FamilyId)).Should().BeFalse("so the host discards the token it just issued");
+        (await refresh.IsActiveAsync("no-such-family")).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task AddTokens_DescriptorLifetimeLongerThanTheValidatorAccepts_RefusedWhenIssued()
     {
         var services = new ServiceCollection();
