@@ -34,8 +34,57 @@ public sealed partial class LoggingSecurityEventSink : ISecurityEventSink
             return;
         }
 
-        LogEvent(_logger, level, securityEvent.Name, securityEvent.Severity, securityEvent.UserId, securityEvent.ClientIp, securityEvent.Reason);
+        // (The level was checked above: the fields are made safe only when the event is written.)
+        var userId = Safe(securityEvent.UserId);
+        var clientIp = Safe(securityEvent.ClientIp);
+        var reason = Safe(securityEvent.Reason);
+        LogEvent(_logger, level, securityEvent.Name, securityEvent.Severity, userId, clientIp, reason);
     }
+
+    /// <summary>The maximum characters of one field written to the log.</summary>
+    internal const int MaxFieldLength = 256;
+
+    /// <summary>
+    /// Makes a field safe for a text log: a host's user id may be a user name, and CR/LF in it would forge log lines,
+    /// bidi controls would display it reversed. Control, line-separator and bidi characters become <c>\uXXXX</c>;
+    /// the field is cut at <see cref="MaxFieldLength"/> characters.
+    /// </summary>
+    internal static string? Safe(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var needs = value.Length > MaxFieldLength;
+        foreach (var c in value)
+        {
+            needs |= IsUnsafe(c);
+        }
+
+        if (!needs)
+        {
+            return value;
+        }
+
+        var builder = new System.Text.StringBuilder(Math.Min(value.Length, MaxFieldLength) + 16);
+        foreach (var c in value.AsSpan(0, Math.Min(value.Length, MaxFieldLength)))
+        {
+            if (IsUnsafe(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return value.Length > MaxFieldLength ? builder.Append('…').ToString() : builder.ToString();
+    }
+
+    private static bool IsUnsafe(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' or '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     [LoggerMessage(EventId = 4100, EventName = "SecurityEvent", Message = "Security event {SecurityEventName} ({Severity}) user={UserId} ip={ClientIp} reason={Reason}")]
     private static partial void LogEvent(ILogger logger, LogLevel level, string securityEventName, SecurityEventSeverity severity, string? userId, string? clientIp, string? reason);

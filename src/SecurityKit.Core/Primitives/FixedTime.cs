@@ -39,9 +39,14 @@ public static class FixedTime
     /// <summary>Compares the UTF-8 encoding of <paramref name="text"/> with <paramref name="utf8"/> in fixed time.</summary>
     /// <param name="text">The text.</param>
     /// <param name="utf8">The expected UTF-8 bytes.</param>
-    /// <returns><see langword="true"/> when they are equal.</returns>
+    /// <returns><see langword="true"/> when they are equal (never for text with an unpaired surrogate).</returns>
     public static bool EqualsUtf8(ReadOnlySpan<char> text, ReadOnlySpan<byte> utf8)
     {
+        if (!WellFormedText.IsWellFormedUtf16(text))
+        {
+            return false; // a lone surrogate would encode as U+FFFD and match the UTF-8 of another text
+        }
+
         var max = Encoding.UTF8.GetMaxByteCount(text.Length);
         byte[]? rented = null;
         Span<byte> buffer = max <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(max));

@@ -61,8 +61,9 @@ public sealed class PasswordPolicy : IPasswordPolicy
         this.estimator = estimator;
         this.breachedChecker = breachedChecker;
         this.events = events ?? SecurityEventPublisher.None;
-        additionalBlocked = new HashSet<string>(options.AdditionalBlockedPasswords.Where(p => p is not null), StringComparer.OrdinalIgnoreCase);
-        contextWords = options.ContextWords.Where(w => !string.IsNullOrWhiteSpace(w)).ToArray();
+        // Normalised like the password (NFKC), or a decomposed "cafe\u0301" entry would never meet "café".
+        additionalBlocked = new HashSet<string>(options.AdditionalBlockedPasswords.Where(p => p is not null).Select(Nfkc), StringComparer.OrdinalIgnoreCase);
+        contextWords = options.ContextWords.Where(w => !string.IsNullOrWhiteSpace(w)).Select(w => Nfkc(w.Trim())).ToArray();
     }
 
     /// <summary>Gets a copy of the options in force (changing it does not change this policy).</summary>
@@ -72,7 +73,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
     public PasswordPolicyResult Evaluate(string password, PasswordPolicyContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(password);
-        var (failures, length, strength) = EvaluateOffline(NormalizeLikeTheHasher(password), context);
+        var (failures, length, strength) = EvaluateOffline(NormalizeLikeTheHasher(password), password, context);
         var result = new PasswordPolicyResult(failures, length, strength, null);
         PublishRejection(result, context);
         return result;
@@ -82,7 +83,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
     public async ValueTask<PasswordPolicyResult> EvaluateAsync(string password, PasswordPolicyContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(password);
-        var (failures, length, strength) = EvaluateOffline(NormalizeLikeTheHasher(password), context);
+        var (failures, length, strength) = EvaluateOffline(NormalizeLikeTheHasher(password), password, context);
         long? count = null;
         if (options.CheckBreachedPasswords && breachedChecker is not null && !failures.Any(f => f.Code is PasswordRuleCode.TooLong or PasswordRuleCode.InvalidCharacters))
         {
@@ -118,26 +119,36 @@ public sealed class PasswordPolicy : IPasswordPolicy
     /// password that will actually be stored: a full-width "ｐａｓｓｗｏｒｄ…" must meet the blocklist, zxcvbn
     /// and the breach check as the ASCII "password…" it becomes.
     /// </summary>
-    private string NormalizeLikeTheHasher(string password)
-    {
+    private string NormalizeLikeTheHasher(string password) =>
         // Beyond this size the password fails TooLong anyway; do not spend time normalising it.
-        if (password.Length > (options.MaximumLength * 4) + 16)
-        {
-            return password;
-        }
+        password.Length > (options.MaximumLength * 4) + 16 ? password : Nfkc(password);
 
+    private static string Nfkc(string text)
+    {
         try
         {
-            return password.IsNormalized(NormalizationForm.FormKC) ? password : password.Normalize(NormalizationForm.FormKC);
+            return text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
         }
         catch (ArgumentException)
         {
             // Lone surrogates: reported as InvalidCharacters by the code-point scan.
-            return password;
+            return text;
         }
     }
 
-    private (List<PasswordRuleFailure> Failures, int Length, PasswordStrength Strength) EvaluateOffline(string password, PasswordPolicyContext? context)
+    /// <summary>Counts code points up to <paramref name="limit"/>.</summary>
+    private static int CountCodePoints(string text, int limit)
+    {
+        var count = 0;
+        for (var index = 0; index < text.Length && count < limit; count++)
+        {
+            index += char.IsHighSurrogate(text[index]) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]) ? 2 : 1;
+        }
+
+        return count;
+    }
+
+    private (List<PasswordRuleFailure> Failures, int Length, PasswordStrength Strength) EvaluateOffline(string password, string typed, PasswordPolicyContext? context)
     {
         var failures = new List<PasswordRuleFailure>();
         var words = CollectContextWords(context);
@@ -179,7 +190,9 @@ public sealed class PasswordPolicy : IPasswordPolicy
 
         var multiFactor = context?.UsesMultiFactor ?? options.MultiFactorRequired;
         var minimum = multiFactor ? options.MinimumLengthWithMultiFactor : options.MinimumLength;
-        if (length < minimum)
+        // The minimum applies to what was typed too: NFKC expands some characters (U+FDFA is 18 code points), and one
+        // typed character must not meet a length rule.
+        if (Math.Min(length, CountCodePoints(typed, minimum)) < minimum)
         {
             failures.Add(new PasswordRuleFailure(PasswordRuleCode.TooShort,
                 string.Create(CultureInfo.InvariantCulture, $"Use at least {minimum} characters.")));
@@ -260,6 +273,11 @@ public sealed class PasswordPolicy : IPasswordPolicy
             if (at > 0)
             {
                 AddWord(words, context.Email[..at]);
+                foreach (var part in context.Email[..at].Split(['.', '_', '-', '+'], StringSplitOptions.RemoveEmptyEntries))
+                {
+                    AddWord(words, part);
+                }
+
                 foreach (var label in context.Email[(at + 1)..].Split('.'))
                 {
                     AddWord(words, label);
@@ -288,7 +306,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
     {
         if (!string.IsNullOrWhiteSpace(word) && word.Length <= PasswordPolicyOptions.MaximumLengthCeiling)
         {
-            words.Add(word.Trim());
+            words.Add(Nfkc(word.Trim()));
         }
     }
 
@@ -301,7 +319,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
 
         events.Publish(PasswordStrengthEventNames.PolicyRejected, SecurityEventSeverity.Information,
             userId: context?.UserId,
-            reason: string.Join(",", result.Failures.Select(f => f.CodeName)),
-            properties: [new("score", result.Score.ToString(CultureInfo.InvariantCulture))]);
+            reason: result.Failures[0].CodeName, // one stable code (it is a metric tag); every code is in "codes"
+            properties: [new("score", result.Score.ToString(CultureInfo.InvariantCulture)), new("codes", string.Join(",", result.Failures.Select(f => f.CodeName)))]);
     }
 }

@@ -57,6 +57,21 @@ public sealed class SecurityEventTests
     }
 
     [Fact]
+    public void LoggingSink_UserIdWithLineBreaksOrBidiControls_CannotForgeALogLine()
+    {
+        // A host whose user ids are user names: "bob\r\ninfo: ..." would write a second, forged line to a text log.
+        var collector = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(LogLevel.Trace));
+        var sink = new LoggingSecurityEventSink(factory);
+        sink.Handle(new SecurityEvent { Name = "otp.failed", Severity = SecurityEventSeverity.Warning, UserId = "bob\r\ninfo: SecurityKit.Events[4100] Security event otp.verified", Reason = "a\u202Eb" });
+        sink.Handle(new SecurityEvent { Name = "otp.failed", Severity = SecurityEventSeverity.Warning, UserId = new string('u', 1000) });
+
+        var records = collector.GetSnapshot();
+        records[0].Message.Should().NotContain("\r").And.NotContain("\n").And.Contain("bob\\u000D\\u000Ainfo").And.Contain("a\\u202Eb");
+        records[1].Message.Length.Should().BeLessThan(400, "a field is cut at 256 characters");
+    }
+
+    [Fact]
     public void MetricsSink_CountsEventsWithNameSeverityAndReasonTags()
     {
         using var sink = new MetricsSecurityEventSink();

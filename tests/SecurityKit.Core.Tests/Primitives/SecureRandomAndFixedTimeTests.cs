@@ -66,5 +66,7 @@ public sealed class SecureRandomAndFixedTimeTests
         FixedTime.Equals("é"u8, Encoding.UTF8.GetBytes("é")).Should().BeTrue();
         FixedTime.EqualsUtf8("pässwörd", Encoding.UTF8.GetBytes("pässwörd")).Should().BeTrue();
         FixedTime.EqualsUtf8(new string('x', 1000), Encoding.UTF8.GetBytes(new string('x', 999) + "y")).Should().BeFalse();
+        FixedTime.EqualsUtf8("k\uD800", Encoding.UTF8.GetBytes("k\uFFFD")).Should().BeFalse("a lone surrogate is not U+FFFD");
+        FixedTime.EqualsUtf8("k\uD83D\uDE00", Encoding.UTF8.GetBytes("k\uD83D\uDE00")).Should().BeTrue();
     }
 }

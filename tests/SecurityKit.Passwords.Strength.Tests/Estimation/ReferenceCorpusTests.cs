@@ -40,9 +40,7 @@ public sealed class ReferenceCorpusTests(ITestOutputHelper output)
         output.WriteLine(report.ToString());
 
         n.Should().BeGreaterThanOrEqualTo(2000);
-        ((double)scoreSame / n).Should().BeGreaterThanOrEqualTo(0.99);
-        ((double)log10Close / n).Should().BeGreaterThanOrEqualTo(0.99);
-        ((double)feedbackSame / n).Should().BeGreaterThanOrEqualTo(0.99);
+        mismatches.Should().Be(0, "every entry must agree with zxcvbn 4.4.2 (score, guesses within 0.01 in log10, feedback):\n" + report);
     }
 
     private static string Describe(PasswordStrength r) =>

@@ -30,6 +30,8 @@ public sealed class PasswordPolicyTests
 
         sink.Events.Select(e => e.UserId).Should().Equal("u-42", null);
         sink.Events.Should().OnlyContain(e => !e.ToString().Contains("alice", StringComparison.Ordinal));
+        // The reason is one stable code (it becomes a metric tag); every failed rule is in the "codes" property.
+        sink.Events.Should().OnlyContain(e => e.Reason == "too_short" && e.Properties!.Any(p => p.Key == "codes" && p.Value!.StartsWith("too_short", StringComparison.Ordinal)));
     }
 
     private sealed class CollectingSink : SecurityKit.Events.ISecurityEventSink
@@ -219,6 +221,35 @@ public sealed class PasswordPolicyTests
         policy.Evaluate("violin glacier contoso orbit", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
         policy.Evaluate("violin glacier Kowalski orbit", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
         policy.Evaluate(Strong, context).IsAcceptable.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_ContextWordsAndBlockedEntries_ComparedAfterNfkcLikeThePassword()
+    {
+        // A decomposed display name (as macOS sources send it) or blocklist entry must still meet the composed password.
+        var policy = Create(o => o.AdditionalBlockedPasswords.Add("cafe\u0301contoso2024"));
+        var context = new PasswordPolicyContext { DisplayName = "Ange\u0301lique Dubois" };
+
+        policy.Evaluate("angélique violin glacier orbit", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
+        Create(o => { o.AdditionalBlockedPasswords.Add("cafe\u0301contoso2024"); o.MinimumLength = 8; o.MinimumScore = 0; o.MultiFactorRequired = true; })
+            .Evaluate("cafécontoso2024").HasFailure(PasswordRuleCode.CommonPassword).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_EmailLocalPartSplit_EachNameIsAContextWord()
+    {
+        var context = new PasswordPolicyContext { Email = "marta.kowalski+news@contoso.com" };
+        var policy = Create();
+
+        policy.Evaluate("violin glacier Kowalski orbit", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
+        policy.Evaluate("violin glacier marta orbit tune", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluate_OneCharacterThatNfkcExpands_StillTooShort()
+    {
+        // U+FDFA is one typed character and 18 code points after NFKC.
+        Create().Evaluate("\uFDFA").HasFailure(PasswordRuleCode.TooShort).Should().BeTrue();
     }
 
     [Fact]
