@@ -231,7 +231,8 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
                 return;
             }
 
-            // One scan frees expired families and, if that is not enough, the least recently used 1 % (at least one):
+            // One scan frees expired families and, if that is not enough, 1 % (at least one): revoked families first (they
+            // only remember that their tokens are dead), then the least recently used live ones:
             // the next ~1 % of creations then find room without scanning, so a flood of sign-ins at capacity costs
             // O(n log k) per k creations instead of O(n) each.
             var evictCount = Math.Max(1, MaxFamilies / 100);
@@ -252,7 +253,7 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
                 }
                 else
                 {
-                    oldest.Enqueue(snapshot, snapshot.LastUsedAt);
+                    oldest.Enqueue(snapshot, snapshot.IsRevoked ? DateTimeOffset.MinValue : snapshot.LastUsedAt);
                     if (oldest.Count > evictCount)
                     {
                         oldest.Dequeue(); // drops the most recently used of the candidates

@@ -45,6 +45,23 @@ public sealed class InMemoryStoreBoundsTests
     }
 
     [Fact]
+    public async Task CreateFamily_WhenFull_EvictsRevokedFamiliesBeforeLiveOnes()
+    {
+        // A revoked family only remembers that its tokens are dead: it goes before any live family, however recent.
+        var store = new InMemoryRefreshTokenStore(maxFamilies: 16);
+        for (var i = 0; i < 16; i++)
+        {
+            await store.CreateFamilyAsync(new RefreshTokenFamilyCreation($"f{i}", "u" + i, null, new byte[32], T0.AddSeconds(i), T0.AddDays(30), TimeSpan.FromDays(7)));
+        }
+
+        (await store.RevokeFamilyAsync("f15", T0.AddMinutes(1))).Should().BeTrue(); // the most recently created
+
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("new", "v", null, new byte[32], T0.AddMinutes(2), T0.AddDays(30), TimeSpan.FromDays(7)));
+        (await store.GetFamilyAsync("f15")).Should().BeNull("the revoked family was evicted");
+        (await store.GetFamilyAsync("f0")).Should().NotBeNull("not the least recently used live family");
+    }
+
+    [Fact]
     public async Task CreateFamily_WhenFullOfActiveFamilies_EvictsTheLeastRecentlyUsedOnePercentInOneScan()
     {
         var store = new InMemoryRefreshTokenStore(maxFamilies: 1_000);
