@@ -369,7 +369,7 @@ public static class OtpAuthUri
     {
         foreach (var ch in text)
         {
-            if (char.IsControl(ch) || ch is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+            if (SecurityKit.Primitives.WellFormedText.IsControlOrBidi(ch))
             {
                 return true;
             }

@@ -70,14 +70,7 @@ public sealed class RedisClusterTests(RedisClusterFixture cluster) : IClassFixtu
     public async Task WholeStack_OnACluster_EveryStoreWorks()
     {
         cluster.EnsureAvailable();
-        var services = new ServiceCollection();
-        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o =>
-        {
-            o.Configuration = cluster.ConnectionString;
-            o.KeyPrefix = "stack:";
-        });
-        RedisStoreScenario.Configure(services);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = RedisStoreScenario.Provider(cluster.ConnectionString, "stack:");
         await RedisStoreScenario.RunAsync(provider, "user-" + Guid.NewGuid().ToString("N"));
     }
 }

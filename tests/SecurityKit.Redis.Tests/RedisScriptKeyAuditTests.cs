@@ -22,14 +22,7 @@ public sealed partial class RedisScriptKeyAuditTests(RedisServerFixture fixture)
     public async Task EveryStore_ScriptsTouchOnlyDeclaredKeys()
     {
         fixture.EnsureAvailable();
-        var services = new ServiceCollection();
-        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o =>
-        {
-            o.Configuration = fixture.ConnectionString;
-            o.KeyPrefix = "audit" + SecureRandom.GetToken(16) + ":";
-        });
-        RedisStoreScenario.Configure(services);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = RedisStoreScenario.Provider(fixture.ConnectionString, "audit" + SecureRandom.GetToken(16) + ":");
 
         await using var monitor = await RedisMonitor.StartAsync(fixture.Port);
         await RedisStoreScenario.RunAsync(provider, "user-" + SecureRandom.GetToken(16));

@@ -17,6 +17,20 @@ internal static class RedisStoreScenario
 {
     public const int SessionsPerUser = 3;
 
+    /// <summary>The whole stack on Redis at <paramref name="configuration"/> (keys under <paramref name="keyPrefix"/>),
+    /// configured for <see cref="RunAsync"/>.</summary>
+    public static ServiceProvider Provider(string configuration, string keyPrefix)
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o =>
+        {
+            o.Configuration = configuration;
+            o.KeyPrefix = keyPrefix;
+        });
+        Configure(services);
+        return services.BuildServiceProvider();
+    }
+
     public static void Configure(IServiceCollection services)
     {
         services.Configure<SessionOptions>(o => o.MaxSessionsPerUser = SessionsPerUser);

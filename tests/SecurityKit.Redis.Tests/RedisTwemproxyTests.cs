@@ -20,14 +20,7 @@ public sealed class RedisTwemproxyTests(RedisTwemproxyFixture proxy) : IClassFix
     public async Task WholeStack_BehindTwemproxy_EveryStoreWorks()
     {
         proxy.EnsureAvailable();
-        var services = new ServiceCollection();
-        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o =>
-        {
-            o.Configuration = proxy.ConnectionString;
-            o.KeyPrefix = "tw" + SecureRandom.GetToken(16) + ":";
-        });
-        RedisStoreScenario.Configure(services);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = RedisStoreScenario.Provider(proxy.ConnectionString, "tw" + SecureRandom.GetToken(16) + ":");
 
         for (var i = 0; i < 4; i++)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SecurityKit.Primitives;
 
 namespace SecurityKit.Events;
 
@@ -59,7 +60,7 @@ public sealed partial class LoggingSecurityEventSink : ISecurityEventSink
         var needs = value.Length > MaxFieldLength;
         foreach (var c in value)
         {
-            needs |= IsUnsafe(c);
+            needs |= WellFormedText.IsControlOrBidi(c);
         }
 
         if (!needs)
@@ -70,7 +71,7 @@ public sealed partial class LoggingSecurityEventSink : ISecurityEventSink
         var builder = new System.Text.StringBuilder(Math.Min(value.Length, MaxFieldLength) + 16);
         foreach (var c in value.AsSpan(0, Math.Min(value.Length, MaxFieldLength)))
         {
-            if (IsUnsafe(c))
+            if (WellFormedText.IsControlOrBidi(c))
             {
                 builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
             }
@@ -82,9 +83,6 @@ public sealed partial class LoggingSecurityEventSink : ISecurityEventSink
 
         return value.Length > MaxFieldLength ? builder.Append('…').ToString() : builder.ToString();
     }
-
-    private static bool IsUnsafe(char c) =>
-        char.IsControl(c) || c is '\u2028' or '\u2029' or '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     [LoggerMessage(EventId = 4100, EventName = "SecurityEvent", Message = "Security event {SecurityEventName} ({Severity}) user={UserId} ip={ClientIp} reason={Reason}")]
     private static partial void LogEvent(ILogger logger, LogLevel level, string securityEventName, SecurityEventSeverity severity, string? userId, string? clientIp, string? reason);

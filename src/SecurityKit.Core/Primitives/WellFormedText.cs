@@ -26,6 +26,15 @@ public static class WellFormedText
         return true;
     }
 
+    /// <summary>
+    /// Tells whether <paramref name="c"/> must not reach a log line or a UI as is: a control character (CR/LF would forge a
+    /// log line), a line or paragraph separator, or a bidirectional mark or override (U+202E would display text reversed).
+    /// </summary>
+    /// <param name="c">The character.</param>
+    /// <returns><see langword="true"/> for such a character.</returns>
+    public static bool IsControlOrBidi(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' or '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
     /// <summary>Throws unless <paramref name="userId"/> is well-formed UTF-16 (see <see cref="IsWellFormedUtf16"/>).</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="paramName">The parameter name for the exception.</param>

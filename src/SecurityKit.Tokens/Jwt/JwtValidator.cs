@@ -238,6 +238,7 @@ public sealed class JwtValidator
         var known = _knownHeaders;
         for (var i = 0; i < known.Length; i++)
         {
+            // Public bytes (the issuer's own encoded header), not a secret: an ordinary span comparison.
             if (segment.SequenceEqual(known[i]))
             {
                 return _keys.Keys[i];
@@ -651,7 +652,7 @@ public sealed class JwtValidator
                 };
             }
 
-            return name.SequenceEqual("roles"u8) ? Claim.Roles : Claim.None;
+            return name.SequenceEqual("roles"u8) ? Claim.Roles : Claim.None; // a claim name, not a secret
         }
 
         return reader.ValueTextEquals("exp"u8) ? Claim.Exp
