@@ -7,10 +7,15 @@
  *       idle     idle timeout, ms            last     last use, Unix ms
  *       gen      generation (integer)        cur      current token hash (32 raw bytes)
  *       prev     previous token hash         prevAt   rotation time of prev, Unix ms
- *       succ     protected successor (≤ 256 bytes; removed on revocation)
+ *       succ     protected successor of earlier builds (no longer written; deleted by the next rotation or revocation)
  *       rev      "1" when revoked
  *       o:<32-byte hash>  "1" for each of the last RefreshTokenStore.MaxRememberedTokens earlier tokens (reuse detection)
  *       og:<n>   the hash that the n-th rotation moved to the earlier tokens (to forget the oldest)
+ *   {p}rts:{<family-id>}  STRING, the protected successor of the last rotation (≤ 256 bytes), same slot as the family;
+ *                         written only with a grace window, TTL = the window + SuccessorRetentionMargin (server clock,
+ *                         a margin for instances whose clocks disagree); deleted when the family is revoked. So the
+ *                         store holds no successor past the window: a reader of the store who also holds the token
+ *                         before the current one cannot decrypt the current token later.
  *   {p}rtf:{<user-id>}    ZSET of family ids scored by absolute expiry on the server's clock (TIME at creation +
  *                         the absolute lifetime, Unix ms; earlier builds used the instance's clock), TTL = the longest
  *                         absolute lifetime added. Pruned by score only, on the server's clock (a family past its
@@ -92,15 +97,22 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
           end
           local last = stamp
           if tonumber(f[7]) > now then last = f[7] end
-          redis.call('HSET', @family, 'prev', f[1], 'prevAt', stamp, 'cur', @next, 'succ', @successor, 'last', last)
+          redis.call('HSET', @family, 'prev', f[1], 'prevAt', stamp, 'cur', @next, 'last', last)
+          redis.call('HDEL', @family, 'succ')
+          if tonumber(@grace) > 0 then
+            redis.call('SET', @succ, @successor, 'PX', tonumber(@grace) + tonumber(@margin))
+          else
+            redis.call('DEL', @succ)
+          end
           return { 1, '', snapshot(@family) }
         end
         if isPrev and now < prevAt + tonumber(@grace) then
-          local s = redis.call('HGET', @family, 'succ')
+          local s = redis.call('GET', @succ) or redis.call('HGET', @family, 'succ')
           if s then return { 2, s, snapshot(@family) } end
         end
         redis.call('HSET', @family, 'rev', '1')
         redis.call('HDEL', @family, 'succ')
+        redis.call('DEL', @succ)
         return { 3, '', snapshot(@family) }
         """);
 
@@ -111,6 +123,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         -- An expired family is marked too (a lagging clock elsewhere could still find it alive) but not counted.
         redis.call('HSET', @family, 'rev', '1')
         redis.call('HDEL', @family, 'succ')
+        redis.call('DEL', @succ)
         local now = tonumber(@now)
         if now >= tonumber(f[3]) or now >= tonumber(f[5]) + tonumber(f[4]) then return 0 end
         return 1
@@ -156,12 +169,14 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(RotateScript, new
         {
             family = FamilyKey(rotation.FamilyId),
+            succ = SuccessorKey(rotation.FamilyId),
             presented = rotation.PresentedHash.ToArray(),
             next = rotation.NewHash.ToArray(),
             successor = rotation.ProtectedSuccessor.ToArray(),
             now = rotation.Now.ToUnixTimeMilliseconds(),
             grace = (long)rotation.GraceWindow.TotalMilliseconds,
             keep = MaxRememberedTokens,
+            margin = (long)SuccessorRetentionMargin.TotalMilliseconds,
         }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false))!;
         var status = (RefreshTokenRotationStatus)(int)result[0];
         if (status == RefreshTokenRotationStatus.NotFound)
@@ -186,7 +201,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return (int)await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false) == 1;
+        return (int)await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), succ = SuccessorKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />
@@ -194,7 +209,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ids = await UserFamilyIdsAsync(db, userId, cancellationToken).ConfigureAwait(false);
-        var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
+        var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), succ = SuccessorKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
         var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         PruneIndex(db, userId);
         return results.Count(r => (int)r == 1);
@@ -234,7 +249,15 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     private void PruneIndex(IDatabase db, string userId) =>
         _ = db.ScriptEvaluateAsync(PruneScript, new { user = UserKey(userId), margin = (long)IndexPruneMargin.TotalMilliseconds }, CommandFlags.FireAndForget);
 
+    /// <summary>How long past the grace window (on the server's clock) the protected successor of a rotation stays
+    /// stored: a margin for instances whose clocks disagree, since the window itself is decided on the callers' clocks.
+    /// A grace replay that arrives later than that (clocks more than this far apart) finds no successor and counts as
+    /// reuse.</summary>
+    internal static readonly TimeSpan SuccessorRetentionMargin = TimeSpan.FromSeconds(10);
+
     private RedisKey FamilyKey(string familyId) => $"{_connection.KeyPrefix}rt:{{{familyId}}}";
+
+    private RedisKey SuccessorKey(string familyId) => $"{_connection.KeyPrefix}rts:{{{familyId}}}";
 
     private RedisKey UserKey(string userId) => $"{_connection.KeyPrefix}rtf:{{{userId}}}";
 

@@ -35,6 +35,22 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
     /// <summary>Gets or sets a test hook run between finding a user's family set and locking it (null in production).</summary>
     internal Action<string>? AfterUserSetLookup { get; set; }
 
+    /// <summary>Tells whether the store still holds a family's protected successor (a test hook).</summary>
+    /// <param name="familyId">The family id.</param>
+    /// <returns><see langword="true"/> when a successor is stored.</returns>
+    internal bool HoldsSuccessor(string familyId)
+    {
+        if (!_families.TryGetValue(familyId, out var entry))
+        {
+            return false;
+        }
+
+        lock (entry)
+        {
+            return entry.Successor is not null;
+        }
+    }
+
     /// <summary>Gets the largest number of families kept.</summary>
     public int MaxFamilies { get; }
 
@@ -99,6 +115,12 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
             // A time older than the last rotation (read before a racing rotation won the lock) counts as that rotation's
             // time: stored times never move back, and with no grace window a racing reuse is never a grace replay.
             var now = rotation.Now > entry.RotatedAt ? rotation.Now : entry.RotatedAt;
+            if (entry.Successor is not null && now >= entry.SuccessorExpiresAt)
+            {
+                // Past the window it was kept for: drop it, whatever this call decides.
+                entry.Successor = null;
+            }
+
             if (entry.Snapshot().IsExpired(now))
             {
                 return Result(RefreshTokenRotationStatus.Expired, entry);
@@ -114,7 +136,9 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
                 entry.Previous = entry.Current;
                 entry.Current = rotation.NewHash.ToArray();
                 entry.RotatedAt = now;
-                entry.Successor = rotation.ProtectedSuccessor.ToArray();
+                // The successor is kept only for the grace window (none without one): after it, nobody may get it again.
+                entry.Successor = rotation.GraceWindow > TimeSpan.Zero ? rotation.ProtectedSuccessor.ToArray() : null;
+                entry.SuccessorExpiresAt = now + rotation.GraceWindow;
                 entry.LastUsedAt = now > entry.LastUsedAt ? now : entry.LastUsedAt;
                 entry.Generation++;
                 return Result(RefreshTokenRotationStatus.Rotated, entry);
@@ -308,6 +332,8 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
         public DateTimeOffset RotatedAt { get; set; }
 
         public byte[]? Successor { get; set; }
+
+        public DateTimeOffset SuccessorExpiresAt { get; set; }
 
         /// <summary>The earlier tokens (hex hashes) before <see cref="Previous"/>, at most <see cref="RefreshTokenStore.MaxRememberedTokens"/>.</summary>
         public HashSet<string> OlderSet { get; } = new(StringComparer.Ordinal);

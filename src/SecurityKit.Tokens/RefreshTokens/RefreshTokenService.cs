@@ -7,7 +7,7 @@
  *
  * Stored hash (32 bytes):  SHA-256( "SecurityKit.RefreshToken.v1" 0x00 family-id 0x00 secret-bytes )
  *
- * Protected successor (60 bytes), stored only until the next rotation and used during the grace window:
+ * Protected successor (60 bytes), stored only for the grace window (not at all without one) and used during it:
  *   nonce (12, random) || AES-256-GCM ciphertext of the successor's 32 secret bytes (32) || tag (16)
  *   key = HKDF-SHA256(ikm = the presented (current) token's secret bytes,
  *                     salt = "SecurityKit.RefreshToken.Successor.v1", info = family-id), 32 bytes

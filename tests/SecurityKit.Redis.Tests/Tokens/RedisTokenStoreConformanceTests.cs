@@ -10,10 +10,61 @@ namespace SecurityKit.Redis.Tests.Tokens;
 [Collection(RedisCollection.Name)]
 public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fixture) : RefreshTokenStoreConformanceTests
 {
+    private readonly Dictionary<RefreshTokenStore, RedisConnection> _connections = [];
+
     protected override Task<RefreshTokenStore> CreateStoreAsync()
     {
         fixture.EnsureAvailable();
-        return Task.FromResult<RefreshTokenStore>(new RedisRefreshTokenStore(RedisTokenTestConnection.Create(fixture)));
+        var connection = RedisTokenTestConnection.Create(fixture);
+        var store = new RedisRefreshTokenStore(connection);
+        _connections[store] = connection;
+        return Task.FromResult<RefreshTokenStore>(store);
+    }
+
+    protected override async Task<bool> HoldsSuccessorAsync(RefreshTokenStore store, string familyId)
+    {
+        var prefix = _connections[store].KeyPrefix;
+        var database = fixture.Multiplexer!.GetDatabase();
+        return await database.KeyExistsAsync($"{prefix}rts:{{{familyId}}}") || await database.HashExistsAsync($"{prefix}rt:{{{familyId}}}", "succ");
+    }
+
+    [SkippableFact]
+    public async Task Successor_ExpiresOnTheServerAfterTheGraceWindowPlusTheMargin()
+    {
+        var (connection, store, database) = FreshStore();
+        var id = NewId();
+        var h0 = Hash();
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(id, "succ-user", null, h0, T0, T0.AddDays(1), TimeSpan.FromHours(1)))).Should().BeTrue();
+        await store.RotateAsync(new RefreshTokenRotation(id, h0, Hash(), new byte[60], T0, TimeSpan.FromSeconds(30)));
+
+        var ttl = await database.KeyTimeToLiveAsync($"{connection.KeyPrefix}rts:{{{id}}}");
+
+        ttl.Should().NotBeNull();
+        ttl!.Value.Should().BeGreaterThan(TimeSpan.FromSeconds(30)).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(30) + RedisRefreshTokenStore.SuccessorRetentionMargin);
+        (await database.HashExistsAsync($"{connection.KeyPrefix}rt:{{{id}}}", "succ")).Should().BeFalse("the family hash no longer carries it");
+    }
+
+    [SkippableFact]
+    public async Task Successor_InTheFamilyHashOfAnEarlierBuild_StillReplayedThenDeletedByTheNextRotation()
+    {
+        // Earlier builds kept the successor in the family hash (field succ, no expiry of its own). During a rolling
+        // upgrade a grace replay of such a rotation still works; the next rotation removes the field.
+        var (connection, store, database) = FreshStore();
+        var id = NewId();
+        var h0 = Hash();
+        var h1 = Hash();
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(id, "legacy-succ", null, h0, T0, T0.AddDays(1), TimeSpan.FromHours(1)))).Should().BeTrue();
+        (await store.RotateAsync(new RefreshTokenRotation(id, h0, h1, new byte[60], T0, TimeSpan.Zero))).Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+        var legacy = System.Security.Cryptography.RandomNumberGenerator.GetBytes(60);
+        await database.HashSetAsync($"{connection.KeyPrefix}rt:{{{id}}}", "succ", legacy); // as an earlier build left it
+
+        var replay = await store.RotateAsync(new RefreshTokenRotation(id, h0, Hash(), new byte[60], T0.AddSeconds(1), TimeSpan.FromSeconds(10)));
+        replay.Status.Should().Be(RefreshTokenRotationStatus.GraceReplay);
+        replay.ProtectedSuccessor.ToArray().Should().Equal(legacy);
+
+        (await store.RotateAsync(new RefreshTokenRotation(id, h1, Hash(), new byte[60], T0.AddSeconds(2), TimeSpan.Zero))).Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+        (await database.HashExistsAsync($"{connection.KeyPrefix}rt:{{{id}}}", "succ")).Should().BeFalse();
+        (await database.KeyExistsAsync($"{connection.KeyPrefix}rts:{{{id}}}")).Should().BeFalse();
     }
 
     /// <summary>A store on a fresh key prefix, with its connection (for key names) and the fixture's database.</summary>

@@ -14,6 +14,50 @@ public abstract class RefreshTokenStoreConformanceTests
 
     protected abstract Task<RefreshTokenStore> CreateStoreAsync();
 
+    /// <summary>Tells whether <paramref name="store"/> still keeps the protected successor of the family (looked up the
+    /// way the implementation stores it, not through the contract).</summary>
+    protected abstract Task<bool> HoldsSuccessorAsync(RefreshTokenStore store, string familyId);
+
+    [SkippableFact]
+    public async Task Rotate_ZeroGrace_StoresNoSuccessor()
+    {
+        // Without a grace window nobody may ever get the successor again, so it must not sit in the store: a reader of the
+        // store who also held the previous token could decrypt the current one.
+        var store = await CreateStoreAsync();
+        var (id, h0) = await CreateAsync(store, "user-1");
+        var h1 = Hash();
+        (await store.RotateAsync(Rotation(id, h0, h1, T0, grace: TimeSpan.Zero))).Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+        (await HoldsSuccessorAsync(store, id)).Should().BeFalse();
+
+        // A later rotation with a window stores its own successor; the next one without a window drops it again.
+        var h2 = Hash();
+        (await store.RotateAsync(Rotation(id, h1, h2, T0.AddSeconds(1)))).Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+        (await HoldsSuccessorAsync(store, id)).Should().BeTrue();
+        (await store.RotateAsync(Rotation(id, h2, Hash(), T0.AddSeconds(2), grace: TimeSpan.Zero))).Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+        (await HoldsSuccessorAsync(store, id)).Should().BeFalse();
+    }
+
+    [SkippableFact]
+    public async Task Successor_IsDroppedByReuseDetectionAndByRevocation()
+    {
+        var store = await CreateStoreAsync();
+        var (reused, r0) = await CreateAsync(store, "user-1");
+        await store.RotateAsync(Rotation(reused, r0, Hash(), T0));
+        (await HoldsSuccessorAsync(store, reused)).Should().BeTrue();
+        (await store.RotateAsync(Rotation(reused, r0, Hash(), T0.AddSeconds(11)))).Status.Should().Be(RefreshTokenRotationStatus.ReuseDetected);
+        (await HoldsSuccessorAsync(store, reused)).Should().BeFalse();
+
+        var (revoked, v0) = await CreateAsync(store, "user-1");
+        await store.RotateAsync(Rotation(revoked, v0, Hash(), T0));
+        (await store.RevokeFamilyAsync(revoked, T0.AddSeconds(1))).Should().BeTrue();
+        (await HoldsSuccessorAsync(store, revoked)).Should().BeFalse();
+
+        var (everywhere, e0) = await CreateAsync(store, "user-2");
+        await store.RotateAsync(Rotation(everywhere, e0, Hash(), T0));
+        (await store.RevokeUserFamiliesAsync("user-2", T0.AddSeconds(1))).Should().Be(1);
+        (await HoldsSuccessorAsync(store, everywhere)).Should().BeFalse();
+    }
+
     [SkippableFact]
     public async Task CreateFamily_ThenGet_ReturnsFamilyAtGenerationZero()
     {

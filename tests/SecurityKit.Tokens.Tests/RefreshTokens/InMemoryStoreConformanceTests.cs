@@ -7,6 +7,27 @@ namespace SecurityKit.Tokens.Tests.RefreshTokens;
 public sealed class InMemoryRefreshTokenStoreConformanceTests : RefreshTokenStoreConformanceTests
 {
     protected override Task<RefreshTokenStore> CreateStoreAsync() => Task.FromResult<RefreshTokenStore>(new InMemoryRefreshTokenStore());
+
+    protected override Task<bool> HoldsSuccessorAsync(RefreshTokenStore store, string familyId) =>
+        Task.FromResult(((InMemoryRefreshTokenStore)store).HoldsSuccessor(familyId));
+
+    [Fact]
+    public async Task Successor_PastItsWindow_IsDroppedByAnyLaterCallOnTheFamily()
+    {
+        // Rotation overwrites the successor and reuse or revocation deletes it (conformance tests); an expired family is
+        // the remaining path: the call that finds it expired also drops the successor, as its window is long over.
+        var store = new InMemoryRefreshTokenStore();
+        var h0 = Hash();
+        var h1 = Hash();
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("fam", "u", null, h0, T0, T0.AddDays(1), TimeSpan.FromHours(1)))).Should().BeTrue();
+        await store.RotateAsync(new RefreshTokenRotation("fam", h0, h1, new byte[60], T0, TimeSpan.FromSeconds(10)));
+        store.HoldsSuccessor("fam").Should().BeTrue();
+
+        var late = await store.RotateAsync(new RefreshTokenRotation("fam", h1, Hash(), new byte[60], T0.AddHours(2), TimeSpan.FromSeconds(10)));
+
+        late.Status.Should().Be(RefreshTokenRotationStatus.Expired);
+        store.HoldsSuccessor("fam").Should().BeFalse();
+    }
 }
 
 public sealed class InMemoryTokenVersionStoreConformanceTests : TokenVersionStoreConformanceTests

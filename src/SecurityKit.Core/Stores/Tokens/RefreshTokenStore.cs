@@ -9,7 +9,8 @@
  *   current hash       32 bytes: hash of the token that may be exchanged now
  *   previous hash      32 bytes: hash of the token rotated last, with its rotation time
  *   protected successor ≤ 256 bytes: the current token encrypted under a key derived from the previous
- *                      token (the store cannot read it), returned again during the grace window
+ *                      token (the store cannot read it), returned again during the grace window and kept no
+ *                      longer than that window (none at all without one)
  *   older hashes       32 bytes each: every earlier token, kept to recognise reuse
  *   revoked            flag and time
  *
@@ -128,6 +129,10 @@ public readonly record struct RefreshTokenRotationResult(
 /// last <see cref="MaxRememberedTokens"/> earlier tokens for reuse detection; an older one is NotFound (still refused,
 /// without revoking the family), which bounds a family's size however often it rotates. Revoking marks expired
 /// families too (they could come back to life under a lagging clock) but counts only unexpired ones.</para>
+/// <para>The protected successor of a rotation is kept only while a grace replay may return it: not at all when the
+/// rotation's grace window is zero, and dropped once the window is over (by the next call on the family at the latest,
+/// or a back-end TTL of the window plus a small margin), as well as on reuse detection and revocation. A reader of the
+/// store who also holds the preceding token must not be able to decrypt the current token later.</para>
 /// <para>Implementations must be thread-safe.</para>
 /// </remarks>
 public abstract class RefreshTokenStore
