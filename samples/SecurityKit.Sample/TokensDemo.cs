@@ -16,11 +16,20 @@ public static class TokensDemo
         var refresh = services.GetRequiredService<RefreshTokenService>();
         Console.WriteLine("== Tokens ==");
 
-        // 1. Sign-in: an access token (at+jwt, 15 min) and a refresh token (opaque, family of one sign-in).
+        // 1. Sign-in: an access token (at+jwt, 15 min) and a refresh token (opaque, family of one sign-in). The token
+        //    version is read before the password check and compared at the end: a sign-out everywhere in between
+        //    fails the sign-in.
+        var version = await access.GetTokenVersionAsync("alice");
         var descriptor = new JwtDescriptor { Subject = "alice", SessionId = "laptop" };
         descriptor.Roles.Add("admin");
-        var accessToken = await access.IssueAsync(descriptor);
         var refreshToken = await refresh.IssueAsync("alice", "laptop");
+        var accessToken = await access.IssueAsync(descriptor);
+        if (await access.GetTokenVersionAsync("alice") != version)
+        {
+            await refresh.RevokeFamilyAsync(refreshToken.Family.FamilyId);
+            throw new InvalidOperationException("Signed out everywhere during the sign-in.");
+        }
+
         Console.WriteLine($"1. issued access token ({accessToken.Length} chars, kid {services.GetRequiredService<SigningKeySet>().ActiveKey.KeyId}) and {refreshToken}");
 
         // 2. Validate: a typed result, never an exception; claims decoded on demand.
@@ -44,11 +53,12 @@ public static class TokensDemo
         var legit = await refresh.RefreshAsync(second.Token);
         Console.WriteLine($"4. reuse of the old token: {stolen.Status}; the legitimate successor is now: {legit.Status}");
 
-        // 5. Revoke: one device, every device, and "sign out everywhere" for access tokens (families first, then the
-        //    access-token version).
+        // 5. Revoke: one device, or sign out everywhere (access-token version, every family, version again).
         var phone = await refresh.IssueAsync("alice", "phone");
-        Console.WriteLine($"5. active families: {(await refresh.ListFamiliesAsync("alice")).Count}; revoked for alice: {await refresh.RevokeUserAsync("alice")}; phone now: {(await refresh.RefreshAsync(phone.Token)).Status}");
-        await access.SignOutEverywhereAsync("alice");
+        var tablet = await refresh.IssueAsync("alice", "tablet");
+        Console.WriteLine($"5. active families: {(await refresh.ListFamiliesAsync("alice")).Count}; tablet signed out: {await refresh.RevokeFamilyAsync("alice", tablet.Family.FamilyId)}");
+        await access.SignOutEverywhereAsync("alice", refresh);
+        Console.WriteLine($"   after sign-out-everywhere the phone's refresh token is: {(await refresh.RefreshAsync(phone.Token)).Status}");
         Console.WriteLine($"   after sign-out-everywhere the old access token is: {(await access.ValidateAsync(accessToken)).FailureReason}");
         Console.WriteLine($"   JWKS (HMAC keys are never published): {services.GetRequiredService<SigningKeySet>().ExportJwks()}");
     }

@@ -6,7 +6,7 @@ namespace SecurityKit.Tokens.AccessTokens;
 
 /// <summary>
 /// Issues and validates access tokens (<c>typ: at+jwt</c>), stamping and checking the per-user token
-/// version so that <see cref="SignOutEverywhereAsync"/> invalidates every outstanding token of a user.
+/// version so that <see cref="SignOutEverywhereAsync(string, RefreshTokens.RefreshTokenService, CancellationToken)"/> invalidates every outstanding token of a user.
 /// </summary>
 /// <remarks>
 /// <para>Use <see cref="Validate"/> on the hot path when token versions are not used (no allocation, no
@@ -102,18 +102,64 @@ public sealed class AccessTokenService
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new version.</returns>
     /// <exception cref="InvalidOperationException">Token versions are disabled.</exception>
-    /// <remarks>Revoke the user's refresh-token families too (<see cref="RefreshTokens.RefreshTokenService.RevokeUserAsync"/>).</remarks>
+    /// <remarks>For hosts without refresh tokens. With refresh tokens use
+    /// <see cref="SignOutEverywhereAsync(string, RefreshTokens.RefreshTokenService, CancellationToken)"/>, which also
+    /// revokes the user's families in the order that leaves no race with a concurrent sign-in or refresh.</remarks>
     public async ValueTask<long> SignOutEverywhereAsync(string userId, CancellationToken cancellationToken = default)
     {
-        if (_versions is null)
-        {
-            throw new InvalidOperationException("Token versions are disabled (TokenOptions.EnableTokenVersions = false); sign-out-everywhere needs them.");
-        }
-
-        var version = await _versions.IncrementVersionAsync(userId, cancellationToken).ConfigureAwait(false);
+        var version = await IncrementVersionAsync(userId, cancellationToken).ConfigureAwait(false);
         _events.Publish(TokenEventNames.SignedOutEverywhere, SecurityEventSeverity.Information, userId: userId, reason: "token_version_incremented");
         return version;
     }
+
+    /// <summary>
+    /// Signs a user out everywhere: every access token issued so far is rejected by <see cref="ValidateAsync"/> and every
+    /// refresh-token family is revoked, without a window for a sign-in or refresh running at the same moment.
+    /// </summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="refreshTokens">The refresh-token service whose families are revoked.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The user's new token version.</returns>
+    /// <exception cref="InvalidOperationException">Token versions are disabled.</exception>
+    /// <remarks>
+    /// <para>The steps: increment the token version, revoke every family, increment the version again. With the sign-in
+    /// flow (read <see cref="GetTokenVersionAsync"/> before checking the credentials, create the family, issue the access
+    /// token, then discard both unless the version is unchanged) and the refresh flow (rotate, issue the access token,
+    /// then discard it unless <see cref="RefreshTokens.RefreshTokenService.IsActiveAsync"/>), no sign-in or refresh that
+    /// began before this call ends up with a valid token, whatever the interleaving (tested for every interleaving of the
+    /// steps). A sign-in that read the version after the first increment began after the sign-out and is kept (unless
+    /// its family existed when the families were revoked).</para>
+    /// <para>Revoking the families before a single increment, the order documented earlier, missed a sign-in whose
+    /// family was created just after the revocation: that family could refresh into valid tokens.</para>
+    /// </remarks>
+    public async ValueTask<long> SignOutEverywhereAsync(string userId, RefreshTokens.RefreshTokenService refreshTokens, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(refreshTokens);
+        await IncrementVersionAsync(userId, cancellationToken).ConfigureAwait(false);
+        await refreshTokens.RevokeUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        var version = await IncrementVersionAsync(userId, cancellationToken).ConfigureAwait(false);
+        _events.Publish(TokenEventNames.SignedOutEverywhere, SecurityEventSeverity.Information, userId: userId, reason: "token_version_incremented");
+        return version;
+    }
+
+    /// <summary>
+    /// Gets the user's current token version (0 when token versions are disabled). A sign-in reads it <b>before</b>
+    /// checking the credentials and compares it once the refresh-token family and the access token are issued: when it
+    /// changed, a sign-out everywhere ran meanwhile, and the host revokes the new family and fails the sign-in.
+    /// </summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The version.</returns>
+    public async ValueTask<long> GetTokenVersionAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _versions is null ? 0 : await _versions.GetVersionAsync(userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask<long> IncrementVersionAsync(string userId, CancellationToken cancellationToken) =>
+        _versions is null
+            ? throw new InvalidOperationException("Token versions are disabled (TokenOptions.EnableTokenVersions = false); sign-out-everywhere needs them.")
+            : _versions.IncrementVersionAsync(userId, cancellationToken);
 
     /// <summary>Gets the stable snake_case code of a failure reason, as used in events.</summary>
     /// <param name="reason">The reason.</param>

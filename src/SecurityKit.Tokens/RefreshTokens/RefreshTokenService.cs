@@ -194,7 +194,9 @@ public sealed class RefreshTokenService
         return revoked;
     }
 
-    /// <summary>Revokes every family of a user (e.g. after a password change).</summary>
+    /// <summary>Revokes every family of a user (e.g. after a password change). To sign a user out everywhere, access
+    /// tokens included, use <see cref="AccessTokens.AccessTokenService.SignOutEverywhereAsync(string, RefreshTokenService, CancellationToken)"/>,
+    /// which calls this between two token-version increments.</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>How many active families were revoked.</returns>
@@ -207,9 +209,9 @@ public sealed class RefreshTokenService
 
     /// <summary>
     /// Tells whether a family is still active (not revoked, not expired). Call it <b>after</b> issuing the access token of
-    /// a refresh, and discard that token when it returns <see langword="false"/>: a "sign out everywhere" (revoke the
-    /// families with <see cref="RevokeUserAsync"/>, <b>then</b> bump the token version) that lands between the rotation and
-    /// the issue would otherwise let an access token carrying the new version through.
+    /// a refresh, and discard that token when it returns <see langword="false"/>: a "sign out everywhere"
+    /// (<see cref="AccessTokens.AccessTokenService.SignOutEverywhereAsync(string, RefreshTokenService, CancellationToken)"/>)
+    /// that lands between the rotation and the issue would otherwise let an access token carrying the new version through.
     /// </summary>
     /// <param name="familyId">The family id (<see cref="RefreshResult.Family"/>).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
