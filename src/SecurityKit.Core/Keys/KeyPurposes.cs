@@ -26,7 +26,7 @@ public static class KeyPurposes
     /// <summary>The HMAC key for device fingerprints.</summary>
     public const string Fingerprint = "fingerprint";
 
-    /// <summary>The HMAC key for refresh-token and session-id hashes.</summary>
+    /// <summary>The HMAC key for session-id hashes (refresh tokens are stored as plain SHA-256 of a 256-bit secret).</summary>
     public const string TokenHashing = "token-hashing";
 
     /// <summary>The HMAC key for rate-limit and lockout keys (so raw identifiers never reach a store).</summary>
