@@ -12,7 +12,7 @@ namespace SecurityKit.Otp.QrCode;
 /// </remarks>
 public static class OtpQrCode
 {
-    /// <summary>The longest text accepted, in characters (a version-40 QR code at level M holds 2331 bytes).</summary>
+    /// <summary>The longest text accepted, in characters and in UTF-8 bytes (a version-40 QR code at level M holds 2331 bytes).</summary>
     public const int MaxTextLength = 2048;
 
     /// <summary>Renders a URI as SVG markup.</summary>
@@ -73,14 +73,22 @@ public static class OtpQrCode
     private static QRCodeData Encode(string keyUri, int pixelsPerModule)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyUri);
-        if (keyUri.Length > MaxTextLength)
+        // A QR code's capacity is in bytes: 2048 characters of non-Latin text are up to 6 KiB of UTF-8.
+        if (keyUri.Length > MaxTextLength || System.Text.Encoding.UTF8.GetByteCount(keyUri) > MaxTextLength)
         {
-            throw new ArgumentException($"The text must be at most {MaxTextLength} characters.", nameof(keyUri));
+            throw new ArgumentException($"The text must be at most {MaxTextLength} characters and {MaxTextLength} bytes in UTF-8.", nameof(keyUri));
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(pixelsPerModule, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pixelsPerModule, 40);
         using var generator = new QRCodeGenerator();
-        return generator.CreateQrCode(keyUri, QRCodeGenerator.ECCLevel.M);
+        try
+        {
+            return generator.CreateQrCode(keyUri, QRCodeGenerator.ECCLevel.M);
+        }
+        catch (QRCoder.Exceptions.DataTooLongException e)
+        {
+            throw new ArgumentException("The text does not fit in a QR code.", nameof(keyUri), e);
+        }
     }
 }

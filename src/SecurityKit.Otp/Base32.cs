@@ -175,7 +175,7 @@ public static class Base32
                 continue;
             }
 
-            normalized[n++] = char.ToUpperInvariant(c);
+            normalized[n++] = c is >= 'a' and <= 'z' ? (char)(c - 32) : c; // ASCII only: ToUpperInvariant maps U+017F (ſ) to 'S'
         }
 
         var end = n;

@@ -199,6 +199,15 @@ public sealed class HotpService
 
             var counterName = credential.CounterName;
             var last = await _store.GetLastAcceptedAsync(userId, counterName, cancellationToken).ConfigureAwait(false);
+            if (last is null && !confirming)
+            {
+                // Confirmation records the first counter, so a confirmed credential without one lost its state. Starting
+                // again at 0 would let every code the device ever showed (e.g. captured by a phishing proxy) be replayed
+                // in order; fail closed instead, for verification and resynchronisation alike.
+                _events.Publish(OtpEventNames.HotpCounterLost, SecurityEventSeverity.Critical, userId: userId, reason: "counter_lost");
+                return new OtpVerificationResult(OtpVerificationStatus.CounterLost, ConsecutiveFailures: attempt.PreviousFailures);
+            }
+
             var expected = last is { } l ? OtpCore.SaturatingAdd(l, 1) : 0; // never wraps to a negative (replayable) counter
             long matched;
             bool found;

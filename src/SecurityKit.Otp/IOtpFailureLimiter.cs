@@ -59,6 +59,7 @@ public sealed class StoreOtpFailureLimiter : IOtpFailureLimiter
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone(); // validated and kept: later changes to the host's instance cannot bypass the check
         OtpOptionsValidator.ThrowIfInvalid(OtpOptionsValidator.Check(options), nameof(options));
         _store = store;
         _options = options;

@@ -27,6 +27,10 @@ public static class OtpEventNames
     /// <summary>A protected secret could not be read (corrupt, tampered, another user's, or an unknown key id).</summary>
     public const string SecretInvalid = "otp.secret_invalid";
 
+    /// <summary>An HOTP verification was refused because the store no longer has the credential's counter (state lost;
+    /// the user must enroll again).</summary>
+    public const string HotpCounterLost = "otp.hotp_counter_lost";
+
     /// <summary>An HOTP counter was resynchronised with two consecutive codes.</summary>
     public const string HotpResynchronized = "otp.hotp_resynchronized";
 

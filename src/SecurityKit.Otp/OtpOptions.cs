@@ -97,6 +97,8 @@ namespace SecurityKit.Otp
         /// <summary>Gets or sets how long after the last failure the count is forgotten (and a lockout ends), 1 minute to 1 day.</summary>
         /// <value>The default value is 15 minutes.</value>
         public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+        internal OtpLockoutOptions Clone() => (OtpLockoutOptions)MemberwiseClone();
     }
 
     /// <summary>Options of <see cref="BackupCodeService"/>.</summary>
@@ -211,9 +213,9 @@ namespace SecurityKit.Otp
 
         private static void CheckCommon(List<string> errors, string type, string issuer, OtpAlgorithm algorithm, int digits, int secretLength, TimeSpan lifetime)
         {
-            if (string.IsNullOrWhiteSpace(issuer) || issuer.Length > OtpAuthUri.MaxIssuerLength || issuer.Contains(':', StringComparison.Ordinal) || issuer.Any(char.IsControl))
+            if (string.IsNullOrWhiteSpace(issuer) || issuer.Length > OtpAuthUri.MaxIssuerLength || issuer.Contains(':', StringComparison.Ordinal) || issuer.Any(SecurityKit.Primitives.WellFormedText.IsControlOrBidi) || !SecurityKit.Primitives.WellFormedText.IsWellFormedUtf16(issuer))
             {
-                errors.Add($"{type}.Issuer must be 1 to {OtpAuthUri.MaxIssuerLength} characters without a colon or control characters; set it to your application's name.");
+                errors.Add($"{type}.Issuer must be 1 to {OtpAuthUri.MaxIssuerLength} characters without a colon, control or bidirectional-override characters; set it to your application's name.");
             }
 
             if (algorithm is not (OtpAlgorithm.Sha1 or OtpAlgorithm.Sha256 or OtpAlgorithm.Sha512))

@@ -29,6 +29,12 @@ public enum OtpVerificationStatus
 
     /// <summary>The enrollment being confirmed is already confirmed.</summary>
     AlreadyConfirmed = 8,
+
+    /// <summary>HOTP only: the store has no counter for this confirmed credential (every confirmation records one), so
+    /// its state was lost (a Redis restart without persistence, a failover, eviction, or an in-memory store after a
+    /// restart). Refused without checking the code: starting again at counter 0 would accept every code the device ever
+    /// showed. The user must enroll again.</summary>
+    CounterLost = 9,
 }
 
 /// <summary>The result of verifying a one-time password or confirming an enrollment.</summary>
@@ -62,6 +68,7 @@ public readonly record struct OtpVerificationResult(OtpVerificationStatus Status
         OtpVerificationStatus.NotConfirmed => "not_confirmed",
         OtpVerificationStatus.EnrollmentExpired => "enrollment_expired",
         OtpVerificationStatus.AlreadyConfirmed => "already_confirmed",
+        OtpVerificationStatus.CounterLost => "counter_lost",
         _ => "invalid_code",
     };
 

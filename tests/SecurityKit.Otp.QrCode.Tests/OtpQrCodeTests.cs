@@ -39,6 +39,10 @@ public sealed class OtpQrCodeTests
     {
         FluentActions.Invoking(() => OtpQrCode.ToSvg("")).Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => OtpQrCode.ToSvg(new string('a', 3000))).Should().Throw<ArgumentException>();
+
+        // 2,000 characters but 6,000 bytes of UTF-8: beyond any QR code. QRCoder threw its own DataTooLongException.
+        FluentActions.Invoking(() => OtpQrCode.ToSvg(new string('\u6F22', 2000))).Should().Throw<ArgumentException>().WithMessage("*bytes*");
+        OtpQrCode.ToSvg(new string('\u00E9', 1024)).Should().StartWith("<svg", "2,048 bytes still fit");
         FluentActions.Invoking(() => OtpQrCode.ToSvg(Uri, 0)).Should().Throw<ArgumentOutOfRangeException>();
     }
 }

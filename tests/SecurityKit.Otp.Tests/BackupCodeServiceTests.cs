@@ -52,6 +52,20 @@ public sealed partial class BackupCodeServiceTests
         context.Sink.Names.Should().Contain(OtpEventNames.BackupCodeUsed).And.Contain(OtpEventNames.BackupCodeRejected);
     }
 
+    [Fact]
+    public async Task Verify_NonAsciiLookalikes_MalformedNotNormalised()
+    {
+        // ToUpperInvariant turned U+017F (ſ) into 'S' and U+0131 (ı) into 'I' (then '1'): only ASCII is normalised.
+        var context = new OtpTestContext(backup: new BackupCodeOptions { Count = 50 });
+        var service = context.Backup();
+        var codes = await service.GenerateAsync("user-1");
+        var code = codes.Codes.First(c => c.Contains('S', StringComparison.Ordinal));
+        var lookalike = code.Replace('S', '\u017F');
+
+        (await service.VerifyAsync("user-1", lookalike)).Status.Should().Be(BackupCodeVerificationStatus.MalformedCode);
+        (await service.VerifyAsync("user-1", code)).Status.Should().Be(BackupCodeVerificationStatus.Success);
+    }
+
     [Theory]
     [InlineData("lower")]
     [InlineData("spaces")]

@@ -63,11 +63,19 @@ public sealed class Base32Tests
         Base32.TryDecodeLenient(new string('A', Base32.MaxEncodedLength + 8), out _).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("ON\\u017FWG4TFOQ")] // "secret" with ſ for S: ToUpperInvariant made it 'S'
+    [InlineData("MZXW6YTBO\\u0131")] // "foobar" with dotless ı for I: ToUpperInvariant made it 'I'
+    public void TryDecodeLenient_NonAsciiLetters_Refused(string escaped) =>
+        Base32.TryDecodeLenient(System.Text.RegularExpressions.Regex.Unescape(escaped), out _).Should().BeFalse();
+
     [Fact]
     public void TryDecodeLenient_TypedText_Decodes()
     {
         Base32.TryDecodeLenient("mzxw 6ytb-oi==", out var bytes).Should().BeTrue();
         bytes.Should().Equal("foobar"u8.ToArray());
+        Base32.TryDecodeLenient("onswg4tfoq", out var secret).Should().BeTrue();
+        secret.Should().Equal("secret"u8.ToArray());
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using SecurityKit.Otp.Stores;
+
 namespace SecurityKit.Otp.Tests;
 
 public sealed class HotpServiceTests
@@ -29,6 +31,37 @@ public sealed class HotpServiceTests
 
         context.Store.Count.Should().Be(1);
         (await service.VerifyAsync("user-1", confirmed.ProtectedSecret, Hotp.ComputeCode(otherSecret, 0))).Status.Should().Be(OtpVerificationStatus.InvalidCode, "the other credential keeps its counter");
+    }
+
+    [Fact]
+    public async Task Verify_CounterLost_RefusedWithoutReplayingOldCodes()
+    {
+        // A confirmed credential always has a counter; without one (state lost: a Redis restart without persistence, a
+        // failover, eviction) the service used to start again at 0, and every code the device had shown was accepted again.
+        var (context, service, secret, protectedSecret) = await EnrolledAsync();
+        for (var c = 1; c <= 3; c++)
+        {
+            (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, c))).Status.Should().Be(OtpVerificationStatus.Success);
+        }
+
+        var lostStore = new InMemoryOtpStateStore(context.Time); // the same credentials over a store that lost its state
+        service = new HotpService(context.HotpOptions, context.KeyRing, lostStore, context.Limiter, context.Time, context.Events);
+        context.Sink.Events.Clear();
+
+        var replay = await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 1));
+        replay.Status.Should().Be(OtpVerificationStatus.CounterLost);
+        replay.ReasonCode.Should().Be("counter_lost");
+        (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 4))).Status.Should().Be(OtpVerificationStatus.CounterLost, "not even the next code: the user enrolls again");
+        (await service.ResynchronizeAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 1), Hotp.ComputeCode(secret, 2))).Status.Should().Be(OtpVerificationStatus.CounterLost);
+        context.Sink.Events.Should().Contain(e => e.Name == OtpEventNames.HotpCounterLost && e.Severity == SecurityKit.Events.SecurityEventSeverity.Critical);
+        lostStore.Count.Should().Be(0, "nothing was accepted");
+
+        // Enrolling again gives a new credential with its own counter.
+        var again = service.BeginEnrollment("user-1", "alice");
+        var newSecret = OtpTestContext.SecretOf(again);
+        var confirmed = await service.ConfirmEnrollmentAsync("user-1", again.ProtectedSecret, Hotp.ComputeCode(newSecret, 0));
+        confirmed.Status.Should().Be(OtpVerificationStatus.Success);
+        (await service.VerifyAsync("user-1", confirmed.ProtectedSecret, Hotp.ComputeCode(newSecret, 1))).Status.Should().Be(OtpVerificationStatus.Success);
     }
 
     [Fact]

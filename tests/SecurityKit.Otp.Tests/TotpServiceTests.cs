@@ -65,6 +65,37 @@ public sealed class TotpServiceTests
     }
 
     [Fact]
+    public async Task LockoutOptions_ChangedAfterConstruction_ChangeNothing()
+    {
+        // The limiter kept the host's instance: raising the limit later disabled the lockout, a zero window made every
+        // verification throw.
+        var lockout = new OtpLockoutOptions { MaxConsecutiveFailures = 2 };
+        var context = new OtpTestContext(lockout: lockout);
+        var (_, service, _, protectedSecret) = await EnrolledAsync(context);
+        lockout.MaxConsecutiveFailures = int.MaxValue;
+        lockout.FailureWindow = TimeSpan.Zero;
+
+        (await service.VerifyAsync("user-1", protectedSecret, "000000")).Status.Should().BeOneOf(OtpVerificationStatus.InvalidCode, OtpVerificationStatus.Replayed);
+        (await service.VerifyAsync("user-1", protectedSecret, "000000")).Status.Should().BeOneOf(OtpVerificationStatus.InvalidCode, OtpVerificationStatus.Replayed);
+        (await service.VerifyAsync("user-1", protectedSecret, "000000")).Status.Should().Be(OtpVerificationStatus.LockedOut);
+    }
+
+    [Theory]
+    [InlineData("Acme\\u202E")]
+    [InlineData("\\u2066Acme")]
+    [InlineData("Acme\\u200F")]
+    [InlineData("Acme\\uD800")]
+    public void Options_IssuerWithBidiOrLoneSurrogate_RefusedAtStartup(string escaped)
+    {
+        // Bidi controls are category Cf, not controls: the issuer passed validation and then every enrollment threw,
+        // because the otpauth URI refuses them.
+        var issuer = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var context = new OtpTestContext();
+        FluentActions.Invoking(() => new TotpService(new TotpOptions { Issuer = issuer }, context.KeyRing, context.Store, context.Limiter, context.Time, context.Events))
+            .Should().Throw<ArgumentException>().WithMessage("*Issuer*bidirectional*");
+    }
+
+    [Fact]
     public void BeginEnrollment_ReturnsUriManualKeyAndPendingSecret()
     {
         var context = new OtpTestContext();

@@ -68,7 +68,7 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
                 return ValueTask.FromResult(new OtpAcceptOutcome(false, previous));
             }
 
-            Set((userId, counterName), new Entry(value, retention is { } r ? now + r.Ticks : long.MaxValue), now);
+            Set((userId, counterName), new Entry(value, retention is { } r ? ExpiryAfter(now, r) : long.MaxValue), now);
             return ValueTask.FromResult(new OtpAcceptOutcome(true, previous));
         }
     }
@@ -120,7 +120,7 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
             var now = _timeProvider.GetUtcNow().UtcTicks; // under the lock, as above
             var count = _entries.TryGetValue((userId, FailureCounter), out var entry) && entry.ExpiresAt > now ? entry.Value : 0;
             count = Math.Min(count + 1, int.MaxValue);
-            Set((userId, FailureCounter), new Entry(count, now + window.Ticks), now);
+            Set((userId, FailureCounter), new Entry(count, ExpiryAfter(now, window)), now);
             return ValueTask.FromResult((int)count);
         }
     }
@@ -136,6 +136,11 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The expiry <paramref name="span"/> after <paramref name="now"/> (ticks), saturating: a huge retention or
+    /// window (<see cref="TimeSpan.MaxValue"/>) means "never", not an overflow into the past that forgets the entry at
+    /// once (which would let a just-accepted code be accepted again and keep every failure count at 1).</summary>
+    private static long ExpiryAfter(long now, TimeSpan span) => span.Ticks > long.MaxValue - now ? long.MaxValue : now + span.Ticks;
 
     private void Set((string, string) key, Entry entry, long now)
     {

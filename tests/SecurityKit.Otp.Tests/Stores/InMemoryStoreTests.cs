@@ -30,6 +30,21 @@ public sealed class InMemoryStoreTests
     }
 
     [Fact]
+    public async Task HugeRetentionOrWindow_MeansNeverExpires_NotAnOverflowIntoThePast()
+    {
+        // now + TimeSpan.MaxValue wrapped to a time in the past: the accepted value was forgotten at once (a replay was
+        // accepted again) and every failure count stayed at 1.
+        var store = new InMemoryOtpStateStore(new FakeTimeProvider());
+        (await store.TryAcceptAsync("u", "totp.1", 5, TimeSpan.MaxValue)).Accepted.Should().BeTrue();
+        (await store.TryAcceptAsync("u", "totp.1", 5, TimeSpan.MaxValue)).Accepted.Should().BeFalse("the replay guard remembers it");
+        (await store.GetLastAcceptedAsync("u", "totp.1")).Should().Be(5);
+
+        (await store.RecordFailureAsync("u", TimeSpan.MaxValue)).Should().Be(1);
+        (await store.RecordFailureAsync("u", TimeSpan.MaxValue)).Should().Be(2);
+        (await store.GetFailureCountAsync("u")).Should().Be(2);
+    }
+
+    [Fact]
     public async Task RecordFailure_WindowSlidesFromLastFailure()
     {
         var time = new FakeTimeProvider();
