@@ -26,9 +26,12 @@ public interface ISecretKeyRing
     bool TryGetKey(string purpose, string keyId, [NotNullWhen(true)] out SecretKey? key);
 
     /// <summary>
-    /// Gets the ids of every key <see cref="TryGetKey"/> resolves for <paramref name="purpose"/>: the active one and those
-    /// kept to verify older values (keys derived from root keys included). Features that must know every key up front
-    /// (the JWT validator's key set) use it, so a rotated key still verifies what it protected.
+    /// Gets the ids of the keys <paramref name="purpose"/> uses: the active one and those kept to verify older values. A
+    /// purpose with keys of its own lists only those; one without lists the root keys (it uses keys derived from them).
+    /// Features that must know every key up front (the JWT validator's key set) use it, so a rotated key still verifies
+    /// what it protected, while a purpose given a key of its own stops accepting anything under root-derived keys.
+    /// (<see cref="TryGetKey"/> still resolves a root-derived key by id, for values protected before the purpose got its
+    /// own key and stored with their key id.)
     /// </summary>
     /// <param name="purpose">The purpose.</param>
     /// <returns>The key ids; by default (an implementation that does not list its keys) only the active key's.</returns>

@@ -116,9 +116,14 @@ public sealed class SecretKeyRing : ISecretKeyRing
     public IReadOnlyList<string> GetKeyIds(string purpose)
     {
         ArgumentNullException.ThrowIfNull(purpose);
-        var own = _ids.GetValueOrDefault(purpose) ?? [];
-        var roots = purpose != KeyPurposes.Root ? _ids.GetValueOrDefault(KeyPurposes.Root) ?? [] : [];
-        return roots.Length == 0 ? own : [.. own.Union(roots, StringComparer.Ordinal)];
+        // Own keys only, when there are any: listing the root keys too let a token validator accept tokens under a key
+        // derived from a root key although the purpose was given a separate key to isolate it (found in review).
+        if (_ids.TryGetValue(purpose, out var own) && own.Length > 0)
+        {
+            return own;
+        }
+
+        return purpose != KeyPurposes.Root ? _ids.GetValueOrDefault(KeyPurposes.Root) ?? [] : [];
     }
 
     private SecretKey GetDerived(SecretKey root, string purpose) =>

@@ -32,6 +32,15 @@ internal static class TokenKeyLoader
                     }
                 }
 
+                if (previous.Count + 1 > SigningKeySet.MaximumKeys)
+                {
+                    errors.Add(
+                        $"The key ring holds {previous.Count + 1} keys for access-token signing (its own '{TokenKeyPurposes.Signing}' keys, or else every root key); " +
+                        $"a signing key set holds at most {SigningKeySet.MaximumKeys}. Remove retired keys that no longer need to verify anything, " +
+                        $"or give '{TokenKeyPurposes.Signing}' keys of its own.");
+                    return null;
+                }
+
                 return new SigningKeySet(SigningKey.FromSecretKey(ringKey), previous);
             }
 

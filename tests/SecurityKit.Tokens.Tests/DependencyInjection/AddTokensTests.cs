@@ -70,6 +70,52 @@ public sealed class AddTokensTests
     }
 
     [Fact]
+    public async Task AddTokens_SigningPurposeWithItsOwnKey_RefusesTokensUnderRootDerivedKeys()
+    {
+        // The ring listed the root keys for every purpose, so a token signed with the key derived from the root key (by
+        // anyone holding the root key) validated although token-signing had a separate key to isolate it.
+        var root = RandomNumberGenerator.GetBytes(32);
+        var signing = RandomNumberGenerator.GetBytes(32);
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddKey(SecurityKit.Keys.KeyPurposes.Root, "r1", root).AddKey(TokenKeyPurposes.Signing, "s1", signing))
+            .AddTokens(o => o.Issuer = "https://id.example");
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var keys = provider.GetRequiredService<SigningKeySet>();
+        keys.ActiveKey.KeyId.Should().Be("ring-s1");
+        keys.Keys.Select(k => k.KeyId).Should().Equal("ring-s1");
+
+        // A token made with the root-derived signing key, as someone holding only the root key could make it.
+        var rootOnly = new SecurityKit.Keys.SecretKeyRing(new SecurityKit.Keys.SecretKeyRingOptions().AddKey(SecurityKit.Keys.KeyPurposes.Root, "r1", root));
+        rootOnly.TryGetActiveKey(TokenKeyPurposes.Signing, out var derived).Should().BeTrue();
+        var issuerOptions = new JwtIssuerOptions { Issuer = "https://id.example" };
+        issuerOptions.Audiences.Add("securitykit");
+        var forger = new JwtIssuer(new SigningKeySet(SigningKey.FromSecretKey(derived!)), issuerOptions);
+        var forged = forger.CreateToken(new JwtDescriptor { Subject = "admin" });
+
+        var result = await provider.GetRequiredService<AccessTokenService>().ValidateAsync(forged);
+        result.IsValid.Should().BeFalse();
+        result.FailureReason.Should().Be(JwtFailureReason.UnknownKeyId);
+    }
+
+    [Fact]
+    public void AddTokens_MoreRingKeysThanASigningKeySetHolds_StartupErrorSaysWhatToDo()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k =>
+        {
+            for (var i = 0; i < 17; i++)
+            {
+                k.AddKey(SecurityKit.Keys.KeyPurposes.Root, $"r{i:D2}", RandomNumberGenerator.GetBytes(32), active: i == 16);
+            }
+        }).AddTokens(o => o.Issuer = "https://id.example");
+        using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate())
+            .Should().Throw<OptionsValidationException>().WithMessage("*17 keys for access-token signing*at most 16*");
+    }
+
+    [Fact]
     public async Task Refresh_SignOutEverywhereBetweenRotationAndIssue_CaughtByTheFamilyCheck()
     {
         // The race: a refresh rotates, then the user signs out everywhere (families revoked, then the version bumped),
