@@ -45,13 +45,20 @@ public static class RedisSecurityKitBuilderExtensions
         where TService : class
         where TImplementation : class, TService
     {
-        var registered = services.Where(d => d.ServiceType == typeof(TService)).ToList();
+        // Keyed registrations are other services of the host (e.g. a keyed "audit" store): they neither count as the
+        // host's replacement of the default store nor get removed (found in review: one keyed registration silently kept
+        // the in-memory store, so counters and token state became per instance).
+        var registered = services.Where(d => d.ServiceType == typeof(TService) && !d.IsKeyedService).ToList();
         if (registered.Any(d => !IsSecurityKits(d)))
         {
             return; // the host's own store wins
         }
 
-        services.RemoveAll<TService>();
+        foreach (var descriptor in registered)
+        {
+            services.Remove(descriptor);
+        }
+
         services.AddSingleton<TService, TImplementation>();
     }
 
@@ -59,7 +66,7 @@ public static class RedisSecurityKitBuilderExtensions
     /// a SecurityKit assembly. SecurityKit never registers store instances, so an instance is always the host's.</summary>
     private static bool IsSecurityKits(ServiceDescriptor descriptor)
     {
-        var type = descriptor.IsKeyedService || descriptor.ImplementationInstance is not null ? null : descriptor.ImplementationType ?? descriptor.ImplementationFactory?.Method.DeclaringType;
+        var type = descriptor.ImplementationInstance is not null ? null : descriptor.ImplementationType ?? descriptor.ImplementationFactory?.Method.DeclaringType;
         var name = type?.Assembly.GetName().Name;
         return name is not null && (name == "SecurityKit" || name.StartsWith("SecurityKit.", StringComparison.Ordinal));
     }

@@ -40,6 +40,22 @@ public sealed class DependencyInjectionTests
             .Should().Throw<OptionsValidationException>().WithMessage("*must not contain ':'*");
     }
 
+    [Theory]
+    [InlineData(366L * 24 * 3600 * 1000 * 10_000)] // the longest accepted lifetime
+    [InlineData(90L * 24 * 3600 * 1000 * 10_000 + 1)] // not whole milliseconds
+    public async Task AddLoginProtection_EveryValidTrustedDeviceLifetime_Resolves(long ticks)
+    {
+        // 400 days passed validation, then building the protector threw (the device counter's window is the lifetime and a
+        // lockout window is whole milliseconds up to 366 days): every sign-in failed.
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().ConfigureKeys(k => k.AddEphemeralRootKey()).AddLoginProtection(o => o.TrustedDeviceLifetime = TimeSpan.FromTicks(ticks));
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var protector = provider.GetRequiredService<LoginProtector>();
+        (await protector.AttemptAsync(new LoginAttempt("a", null), _ => ValueTask.FromResult(true))).Succeeded.Should().BeTrue();
+    }
+
     [Fact]
     public void AddLoginProtection_WithoutKey_FailsAtStartupNamingTheFeature()
     {
@@ -122,8 +138,9 @@ public sealed class DependencyInjectionTests
         { o => o.FallbackLimitFactor = 1.5, "*FallbackLimitFactor must be greater than 0 and at most 1*" },
         { o => o.FallbackLimitFactor = double.NaN, "*FallbackLimitFactor*" },
         { o => o.MaxAccountIdLength = 0, "*MaxAccountIdLength must be between 1 and 1024*" },
-        { o => o.TrustedDeviceLifetime = TimeSpan.FromMinutes(30), "*TrustedDeviceLifetime must be between 1 hour and 400 days*" },
-        { o => o.TrustedDeviceLifetime = TimeSpan.FromDays(401), "*TrustedDeviceLifetime*" },
+        { o => o.TrustedDeviceLifetime = TimeSpan.FromMinutes(30), "*TrustedDeviceLifetime must be between 1 hour and 366 days*" },
+        { o => o.TrustedDeviceLifetime = TimeSpan.FromDays(367), "*TrustedDeviceLifetime*" },
+        { o => o.TrustedDeviceLifetime = TimeSpan.FromDays(400), "*TrustedDeviceLifetime*" },
     };
 
     [Theory]

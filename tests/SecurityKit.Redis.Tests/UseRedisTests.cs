@@ -39,6 +39,41 @@ public sealed class UseRedisTests
     }
 
     [Fact]
+    public void UseRedis_KeyedRegistrationsOfTheHost_NeitherBlockNorGetRemoved()
+    {
+        // A keyed store is another service of the host (an "audit" limiter, a second token store): it used to count as the
+        // host's replacement, so the unkeyed default stayed in memory and counters became per instance, silently.
+        var audit = new SecurityKit.Sessions.InMemorySessionStore(new SecurityKit.Sessions.InMemorySessionStoreOptions(), TimeProvider.System);
+        foreach (var keyedFirst in new[] { true, false })
+        {
+            var services = new ServiceCollection();
+            if (keyedFirst)
+            {
+                services.AddKeyedSingleton<ISessionStore>("audit", audit);
+                services.AddKeyedSingleton<IRateLimitStore>("audit", (_, _) => new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore());
+            }
+
+            services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o => o.Configuration = "127.0.0.1:1,abortConnect=false");
+            if (!keyedFirst)
+            {
+                services.AddKeyedSingleton<ISessionStore>("audit", audit);
+                services.AddKeyedSingleton<IRateLimitStore>("audit", (_, _) => new SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore());
+            }
+
+            IServiceCollection unkeyed = new ServiceCollection();
+            foreach (var d in services.Where(d => !d.IsKeyedService))
+            {
+                unkeyed.Add(d);
+            }
+
+            AssertEveryStoreIsRedis(unkeyed);
+            services.Where(d => d.IsKeyedService && d.ServiceType == typeof(ISessionStore)).Should().ContainSingle();
+            using var provider = services.BuildServiceProvider();
+            provider.GetRequiredKeyedService<ISessionStore>("audit").Should().BeSameAs(audit);
+        }
+    }
+
+    [Fact]
     public void UseRedis_HostsOwnStore_KeptWhateverTheOrder()
     {
         // A host with its own (say EF-backed) session store and Redis for the rest: UseRedis used to remove the host's

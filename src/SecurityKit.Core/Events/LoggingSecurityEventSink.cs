@@ -47,8 +47,9 @@ public sealed partial class LoggingSecurityEventSink : ISecurityEventSink
 
     /// <summary>
     /// Makes a field safe for a text log: a host's user id may be a user name, and CR/LF in it would forge log lines,
-    /// bidi controls would display it reversed. Control, line-separator and bidi characters become <c>\uXXXX</c>;
-    /// the field is cut at <see cref="MaxFieldLength"/> characters.
+    /// bidi controls would display it reversed. Control, line-separator and bidi characters and lone surrogates become
+    /// <c>\uXXXX</c>, and a backslash becomes <c>\\</c> (so a user id that literally contains <c>\u000A</c> cannot pass
+    /// for an escaped line feed); the field is cut at <see cref="MaxFieldLength"/> characters, never inside a surrogate pair.
     /// </summary>
     internal static string? Safe(string? value)
     {
@@ -58,9 +59,9 @@ public sealed partial class LoggingSecurityEventSink : ISecurityEventSink
         }
 
         var needs = value.Length > MaxFieldLength;
-        foreach (var c in value)
+        for (var i = 0; i < value.Length && !needs; i++)
         {
-            needs |= WellFormedText.IsControlOrBidi(c);
+            needs = NeedsEscape(value, i) || value[i] == '\\';
         }
 
         if (!needs)
@@ -68,10 +69,21 @@ public sealed partial class LoggingSecurityEventSink : ISecurityEventSink
             return value;
         }
 
-        var builder = new System.Text.StringBuilder(Math.Min(value.Length, MaxFieldLength) + 16);
-        foreach (var c in value.AsSpan(0, Math.Min(value.Length, MaxFieldLength)))
+        var length = Math.Min(value.Length, MaxFieldLength);
+        if (length < value.Length && char.IsHighSurrogate(value[length - 1]) && char.IsLowSurrogate(value[length]))
         {
-            if (WellFormedText.IsControlOrBidi(c))
+            length--; // keep the pair whole: drop it rather than cut it
+        }
+
+        var builder = new System.Text.StringBuilder(length + 16);
+        for (var i = 0; i < length; i++)
+        {
+            var c = value[i];
+            if (c == '\\')
+            {
+                builder.Append("\\\\");
+            }
+            else if (NeedsEscape(value, i))
             {
                 builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
             }
@@ -81,7 +93,24 @@ public sealed partial class LoggingSecurityEventSink : ISecurityEventSink
             }
         }
 
-        return value.Length > MaxFieldLength ? builder.Append('…').ToString() : builder.ToString();
+        return length < value.Length ? builder.Append('…').ToString() : builder.ToString();
+    }
+
+    /// <summary>A control or bidi character, or half of a surrogate pair without its other half.</summary>
+    private static bool NeedsEscape(string value, int i)
+    {
+        var c = value[i];
+        if (WellFormedText.IsControlOrBidi(c))
+        {
+            return true;
+        }
+
+        if (char.IsHighSurrogate(c))
+        {
+            return i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]);
+        }
+
+        return char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(value[i - 1]));
     }
 
     [LoggerMessage(EventId = 4100, EventName = "SecurityEvent", Message = "Security event {SecurityEventName} ({Severity}) user={UserId} ip={ClientIp} reason={Reason}")]

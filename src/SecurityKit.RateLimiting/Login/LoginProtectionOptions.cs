@@ -71,6 +71,6 @@ public sealed class LoginProtectionOptions
 
     /// <summary>Gets or sets how long a token from <see cref="LoginProtector.IssueTrustedDeviceToken"/> is accepted after it
     /// was issued (reissue it at each successful sign-in to keep a device trusted while it is used).</summary>
-    /// <value>The default value is 90 days.</value>
+    /// <value>The default value is 90 days; 1 hour to 366 days.</value>
     public TimeSpan TrustedDeviceLifetime { get; set; } = TimeSpan.FromDays(90);
 }

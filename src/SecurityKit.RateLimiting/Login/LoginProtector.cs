@@ -137,6 +137,7 @@ public sealed class LoginProtector
         // A trusted device's counter remembers its failures for as long as its token can be used: once it has passed
         // the lockout threshold it keeps counting on the account, so a stolen token cannot earn new guesses by waiting.
         var deviceWindow = options.TrustedDeviceLifetime > options.FailureWindow ? options.TrustedDeviceLifetime : options.FailureWindow;
+        deviceWindow = TimeSpan.FromTicks((deviceWindow.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond); // whole ms, as a rule needs
         _deviceRule = Curve(options, 1, permanent: false, deviceWindow);
         _deviceFallbackRule = Curve(options, options.FallbackLimitFactor, permanent: false, deviceWindow);
         _ipRule = RateLimitRule.TokenBucket(options.IpFailureLimit, options.IpWindow);
@@ -509,9 +510,11 @@ public sealed class LoginProtector
             errors.Add(P + "MaxAccountIdLength must be between 1 and 1024.");
         }
 
-        if (o.TrustedDeviceLifetime < TimeSpan.FromHours(1) || o.TrustedDeviceLifetime > TimeSpan.FromDays(400))
+        // At most 366 days: the device counter remembers failures for the token's lifetime, and a lockout window is at
+        // most 366 days (400 passed validation and then every sign-in failed when the protector was built).
+        if (o.TrustedDeviceLifetime < TimeSpan.FromHours(1) || o.TrustedDeviceLifetime > TimeSpan.FromDays(366))
         {
-            errors.Add(P + "TrustedDeviceLifetime must be between 1 hour and 400 days (e.g. 90.00:00:00).");
+            errors.Add(P + "TrustedDeviceLifetime must be between 1 hour and 366 days (e.g. 90.00:00:00).");
         }
 
         return errors;

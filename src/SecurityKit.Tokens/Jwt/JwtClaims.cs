@@ -118,7 +118,13 @@ public sealed class JwtClaims
 
         if (!e.TryGetInt64(out var seconds))
         {
-            var value = Math.Floor(e.GetDouble());
+            // TryGetDouble: GetDouble throws FormatException for a number beyond double's range (1e400).
+            if (!e.TryGetDouble(out var number))
+            {
+                return null;
+            }
+
+            var value = Math.Floor(number);
             if (!(value >= MinUnixSeconds && value <= MaxUnixSeconds))
             {
                 return null;

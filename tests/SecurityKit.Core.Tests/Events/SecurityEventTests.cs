@@ -72,6 +72,28 @@ public sealed class SecurityEventTests
     }
 
     [Fact]
+    public void LoggingSink_EscapesAreUnambiguous_AndACutNeverSplitsASurrogatePair()
+    {
+        var collector = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(LogLevel.Trace));
+        var sink = new LoggingSecurityEventSink(factory);
+
+        // A user id that literally contains the six characters \u000A must not print like an escaped line feed.
+        sink.Handle(new SecurityEvent { Name = "otp.failed", Severity = SecurityEventSeverity.Warning, UserId = "eve\\u000Aadmin" });
+        sink.Handle(new SecurityEvent { Name = "otp.failed", Severity = SecurityEventSeverity.Warning, UserId = "eve\nadmin" });
+        // 255 characters, then an emoji (a surrogate pair) across the 256-character cut; and lone surrogates.
+        sink.Handle(new SecurityEvent { Name = "otp.failed", Severity = SecurityEventSeverity.Warning, UserId = new string('u', 255) + "\U0001F600" + new string('v', 10) });
+        sink.Handle(new SecurityEvent { Name = "otp.failed", Severity = SecurityEventSeverity.Warning, UserId = "x\uD800y\uDC00" });
+
+        var records = collector.GetSnapshot();
+        records[0].Message.Should().Contain("eve\\\\u000Aadmin");
+        records[1].Message.Should().Contain("eve\\u000Aadmin");
+        records[0].Message.Should().NotBe(records[1].Message);
+        records[2].Message.Should().Contain(new string('u', 255) + "…").And.NotContain("\uD83D");
+        records[3].Message.Should().Contain("x\\uD800y\\uDC00");
+    }
+
+    [Fact]
     public void MetricsSink_CountsEventsWithNameSeverityAndReasonTags()
     {
         using var sink = new MetricsSecurityEventSink();

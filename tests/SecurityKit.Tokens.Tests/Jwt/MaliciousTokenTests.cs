@@ -425,5 +425,12 @@ public sealed class MaliciousTokenTests
         odd.IssuedAt.Should().BeNull();
         odd.NotBefore.Should().BeNull();
         odd.TokenVersion.Should().BeNull();
+
+        // Beyond double's range: GetDouble threw FormatException out of ReadClaims (documented: reads as absent).
+        var huge = _validator.VerifySignature(Forge(Header(), "{\"exp\":1e400,\"iat\":-1e400,\"nbf\":1e999}")).ReadClaims();
+        huge.ExpiresAt.Should().Be(default);
+        huge.IssuedAt.Should().BeNull();
+        huge.NotBefore.Should().BeNull();
+        _validator.Validate(Forge(Header(), "{\"exp\":1e400}")).IsValid.Should().BeFalse();
     }
 }
