@@ -244,7 +244,7 @@ public sealed class PasswordHasher : IPasswordHasher
     {
         if (storedHash.Length > IdentityPbkdf2.MaxTextLength)
         {
-            return Malformed(PasswordReasonCodes.MalformedHash, "unknown", publish);
+            return Malformed(prepared, PasswordReasonCodes.MalformedHash, "unknown", publish);
         }
 
         if (storedHash.StartsWith(Argon2idPhc.Prefix, StringComparison.Ordinal))
@@ -259,7 +259,7 @@ public sealed class PasswordHasher : IPasswordHasher
 
         if (storedHash.StartsWith('$'))
         {
-            return Malformed(PasswordReasonCodes.UnsupportedAlgorithm, "unknown", publish);
+            return Malformed(prepared, PasswordReasonCodes.UnsupportedAlgorithm, "unknown", publish);
         }
 
         if (IdentityPbkdf2.LooksLikeIdentity(storedHash))
@@ -267,14 +267,14 @@ public sealed class PasswordHasher : IPasswordHasher
             return VerifyPbkdf2(prepared, storedHash, publish);
         }
 
-        return Malformed(PasswordReasonCodes.MalformedHash, "unknown", publish);
+        return Malformed(prepared, PasswordReasonCodes.MalformedHash, "unknown", publish);
     }
 
     private PasswordVerificationResult VerifyArgon2(PreparedPassword prepared, string storedHash, bool publish)
     {
         if (!Argon2idPhc.TryParse(storedHash, _options.MaxVerificationMemoryKiB, _options.MaxVerificationIterations, out var phc, out var reason))
         {
-            return Malformed(reason!, "argon2id", publish);
+            return Malformed(prepared, reason!, "argon2id", publish);
         }
 
         SecretKey? pepper = null;
@@ -286,8 +286,14 @@ public sealed class PasswordHasher : IPasswordHasher
                     properties: [new("keyId", phc.KeyId)]);
             }
 
-            // Same work as a real verification, so timing does not reveal which accounts hold a retired-pepper hash.
+            // Same work as a real verification, so timing does not reveal which accounts hold a retired-pepper hash: one
+            // computation, and a second where a wrong password with a distinct raw form would get its raw-form retry.
             _ = CheckArgon2(phc, null, prepared.NormalizedUtf8);
+            if (prepared.HasDistinctRawForm && _options.VerifyRawFormFallback)
+            {
+                _ = CheckArgon2(phc, null, prepared.RawUtf8);
+            }
+
             return PasswordVerificationResult.Failed;
         }
 
@@ -348,7 +354,7 @@ public sealed class PasswordHasher : IPasswordHasher
     {
         if (!BCryptFormat.TryParse(storedHash, _options.MaxVerificationBCryptWorkFactor, out var cost, out var reason))
         {
-            return Malformed(reason!, "bcrypt", publish);
+            return Malformed(prepared, reason!, "bcrypt", publish);
         }
 
         bool? match = null;
@@ -371,6 +377,7 @@ public sealed class PasswordHasher : IPasswordHasher
             {
                 _events.Publish(PasswordEventNames.PasswordRejected, SecurityEventSeverity.Information, reason: PasswordReasonCodes.PasswordTooLong,
                     properties: [new("algorithm", "bcrypt")]);
+                SpendDummyWork(prepared);
             }
 
             return PasswordVerificationResult.Failed;
@@ -378,7 +385,7 @@ public sealed class PasswordHasher : IPasswordHasher
 
         if (match is null)
         {
-            return Malformed(PasswordReasonCodes.MalformedHash, "bcrypt", publish);
+            return Malformed(prepared, PasswordReasonCodes.MalformedHash, "bcrypt", publish);
         }
 
         if (match == false)
@@ -440,7 +447,7 @@ public sealed class PasswordHasher : IPasswordHasher
 
         if (match is null)
         {
-            return Malformed(reason ?? PasswordReasonCodes.MalformedHash, "pbkdf2", publish);
+            return Malformed(prepared, reason ?? PasswordReasonCodes.MalformedHash, "pbkdf2", publish);
         }
 
         return match.Value ? Matched(PasswordReasonCodes.AlgorithmChanged, "pbkdf2", publish) : PasswordVerificationResult.Failed;
@@ -461,15 +468,24 @@ public sealed class PasswordHasher : IPasswordHasher
         return PasswordVerificationResult.SuccessRehashNeeded;
     }
 
-    private PasswordVerificationResult Malformed(string reason, string algorithm, bool publish)
+    private PasswordVerificationResult Malformed(PreparedPassword prepared, string reason, string algorithm, bool publish)
     {
         if (publish)
         {
             _events.Publish(PasswordEventNames.MalformedHash, SecurityEventSeverity.Warning, reason: reason, properties: [new("algorithm", algorithm)]);
+            SpendDummyWork(prepared);
         }
 
         return PasswordVerificationResult.Failed;
     }
+
+    /// <summary>
+    /// Spends the work of verifying against the dummy hash, as for an unknown user, on a path that refuses at once (a
+    /// malformed, unsupported or over-cap stored hash; a password too long for a stored BCrypt hash): answering in ~0 ms
+    /// there would tell an attacker which accounts exist (e.g. SSO-only accounts with a "!" sentinel) or hold legacy
+    /// hashes (found in review).
+    /// </summary>
+    private void SpendDummyWork(PreparedPassword prepared) => _ = VerifyStored(prepared, _dummyHash.Value, publish: false);
 
     private string CreateDummyHash()
     {

@@ -25,6 +25,11 @@ public sealed class PasswordHasherOptionsValidator : IValidateOptions<PasswordHa
     {
         const string Prefix = "SecurityKit.Passwords: ";
         var errors = new List<string>();
+        if (!SecurityKit.Primitives.UnicodeNormalization.IsAvailable)
+        {
+            errors.Add(Prefix + SecurityKit.Primitives.UnicodeNormalization.MissingMessage);
+        }
+
         if (!Enum.IsDefined(o.Algorithm))
         {
             errors.Add(Prefix + "set PasswordHasherOptions.Algorithm to Argon2id or BCrypt.");

@@ -138,8 +138,10 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
         Store(prefix, body);
         if (count >= options.MinimumBreachCount)
         {
+            // The order of magnitude only: for a common password the exact count nearly names it in the public HIBP data,
+            // and the log line sits next to the policy event that carries the user id (found in review).
             events.Publish(PasswordStrengthEventNames.BreachedPasswordFound, SecurityEventSeverity.Information,
-                properties: [new("count", count.ToString(CultureInfo.InvariantCulture))]);
+                properties: [new("count_at_least", CountMagnitude(count).ToString(CultureInfo.InvariantCulture))]);
             return new BreachCheckResult(BreachCheckStatus.Breached, count, true);
         }
 
@@ -298,6 +300,18 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
 
             cache[prefix] = new CacheEntry(body, now + options.CacheDuration);
         }
+    }
+
+    /// <summary>The largest power of ten not above <paramref name="count"/> (1 for 1–9, 10 for 10–99, …).</summary>
+    internal static long CountMagnitude(long count)
+    {
+        long magnitude = 1;
+        while (magnitude <= count / 10)
+        {
+            magnitude *= 10;
+        }
+
+        return magnitude;
     }
 
     private static Func<HttpClient> CreateFactory(IHttpClientFactory factory)

@@ -16,6 +16,11 @@ public sealed class PasswordPolicyOptionsValidator : IValidateOptions<PasswordPo
     internal static List<string> GetErrors(PasswordPolicyOptions options)
     {
         var errors = new List<string>();
+        if (!SecurityKit.Primitives.UnicodeNormalization.IsAvailable)
+        {
+            errors.Add("PasswordPolicy: " + SecurityKit.Primitives.UnicodeNormalization.MissingMessage);
+        }
+
         if (options.MinimumLengthWithMultiFactor < 1 || options.MinimumLength < options.MinimumLengthWithMultiFactor)
         {
             errors.Add("PasswordPolicyOptions: set MinimumLengthWithMultiFactor to at least 1 and MinimumLength to at least MinimumLengthWithMultiFactor.");

@@ -455,6 +455,12 @@ public sealed class LoginProtector
     {
         var errors = new List<string>();
         const string P = "LoginProtectionOptions.";
+        if (!SecurityKit.Primitives.UnicodeNormalization.IsAvailable)
+        {
+            // Account ids are NFKC-normalised before keying: without it "ｂｏｂ" and "bob" would count apart.
+            errors.Add("LoginProtection: " + SecurityKit.Primitives.UnicodeNormalization.MissingMessage);
+        }
+
         if (o.FreeAttempts is < 1 or > 50)
         {
             errors.Add(P + "FreeAttempts must be between 1 and 50 (e.g. 5).");

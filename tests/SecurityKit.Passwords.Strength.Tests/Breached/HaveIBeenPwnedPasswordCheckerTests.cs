@@ -47,6 +47,37 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
     }
 
     [Fact]
+    public async Task CheckAsync_Hit_EventCarriesTheOrderOfMagnitudeOnly()
+    {
+        // The exact count (3,861,493 for "password") nearly names a common password in the public data.
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body(Suffix + ":3861493"))));
+        var events = new List<SecurityKit.Events.SecurityEvent>();
+        var publisher = new SecurityKit.Events.SecurityEventPublisher([new ListSink(events)], TimeProvider.System);
+        var checker = new HaveIBeenPwnedPasswordChecker(new HttpClient(), new HaveIBeenPwnedOptions { BaseAddress = server.BaseAddress }, TimeProvider.System, publisher);
+
+        (await checker.CheckAsync(Password)).Count.Should().Be(3861493, "the caller still gets the exact count");
+
+        var found = events.Should().ContainSingle(e => e.Name == PasswordStrengthEventNames.BreachedPasswordFound).Subject;
+        found.Properties.Should().ContainSingle().Which.Should().Be(new KeyValuePair<string, string>("count_at_least", "1000000"));
+        HaveIBeenPwnedPasswordChecker.CountMagnitude(1).Should().Be(1);
+        HaveIBeenPwnedPasswordChecker.CountMagnitude(9).Should().Be(1);
+        HaveIBeenPwnedPasswordChecker.CountMagnitude(10).Should().Be(10);
+        HaveIBeenPwnedPasswordChecker.CountMagnitude(999).Should().Be(100);
+        HaveIBeenPwnedPasswordChecker.CountMagnitude(long.MaxValue).Should().Be(1_000_000_000_000_000_000);
+    }
+
+    private sealed class ListSink(List<SecurityKit.Events.SecurityEvent> events) : SecurityKit.Events.ISecurityEventSink
+    {
+        public void Handle(SecurityKit.Events.SecurityEvent securityEvent)
+        {
+            lock (events)
+            {
+                events.Add(securityEvent);
+            }
+        }
+    }
+
+    [Fact]
     public async Task CheckAsync_PasswordOverTheLengthCeiling_NotHashedNorSent()
     {
         await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body("0018A45C4D1DEF81644B54AB7F969B88D65:1"))));
