@@ -138,10 +138,14 @@ public sealed class PasswordGenerator : IPasswordGenerator
             }
 
             var kept = options.ExcludeAmbiguous ? string.Concat(chars.Where(c => !AmbiguousChars.Contains(c, StringComparison.Ordinal))) : chars;
-            if (kept.Length > 0)
+            if (kept.Length == 0)
             {
-                classes.Add(kept);
+                // A class the caller asked for must appear: dropping it silently (SymbolSet "|" with ExcludeAmbiguous)
+                // would give passwords a site's "needs a symbol" rule rejects.
+                throw new ArgumentException("RandomPasswordOptions: a requested character class has no characters left once ambiguous ones are excluded; widen SymbolSet or turn ExcludeAmbiguous off.", nameof(options));
             }
+
+            classes.Add(kept);
         }
 
         Add(options.Lowercase, LowerChars);

@@ -107,6 +107,16 @@ public sealed class PasswordGeneratorTests(ITestOutputHelper output)
         generator.GeneratePassword(options).Value.Should().NotContainAny("0", "O", "o", "1", "l", "I", "|");
     }
 
+    [Fact]
+    public void GeneratePassword_RequestedClassEmptiedByExcludeAmbiguous_Throws()
+    {
+        // Symbols = true with SymbolSet "|" and ExcludeAmbiguous: the symbol class vanished silently.
+        var options = new RandomPasswordOptions { ExcludeAmbiguous = true, Symbols = true, SymbolSet = "|" };
+
+        generator.Invoking(g => g.GeneratePassword(options)).Should().Throw<ArgumentException>().WithMessage("*ExcludeAmbiguous*");
+        generator.GeneratePassword(new RandomPasswordOptions { ExcludeAmbiguous = true, Symbols = true, SymbolSet = "|#" }).Value.Should().Contain("#");
+    }
+
     [Theory]
     [InlineData(3)]
     [InlineData(1025)]
