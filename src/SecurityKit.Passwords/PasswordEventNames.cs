@@ -13,6 +13,9 @@ public static class PasswordEventNames
     /// <summary>A stored hash names a pepper key id the key ring does not hold (Warning); verification failed.</summary>
     public const string UnknownPepperKey = "password.unknown_pepper_key";
 
+    /// <summary>A stored hash carries no pepper while <see cref="PasswordHasherOptions.RequirePepperedHashes"/> is set (Warning); verification failed.</summary>
+    public const string UnpepperedHashRefused = "password.unpeppered_hash_refused";
+
     /// <summary>The concurrency gate's queue was full and a hash was refused (Warning).</summary>
     public const string GateRejected = "password.gate_rejected";
 
@@ -25,6 +28,9 @@ public static class PasswordReasonCodes
 {
     /// <summary>The stored hash does not parse (bad prefix, base64, field, length).</summary>
     public const string MalformedHash = "malformed_hash";
+
+    /// <summary>The stored hash carries no pepper and <see cref="PasswordHasherOptions.RequirePepperedHashes"/> is set.</summary>
+    public const string UnpepperedHash = "unpeppered_hash";
 
     /// <summary>The stored hash uses an unsupported format or variant (<c>$2x$</c>, <c>$argon2i$</c>, unknown prefix).</summary>
     public const string UnsupportedAlgorithm = "unsupported_algorithm";

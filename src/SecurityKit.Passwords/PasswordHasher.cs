@@ -254,7 +254,7 @@ public sealed class PasswordHasher : IPasswordHasher
 
         if (BCryptFormat.LooksLikeBCrypt(storedHash))
         {
-            return VerifyBCrypt(prepared, storedHash, publish);
+            return publish && _options.RequirePepperedHashes ? Unpeppered(prepared, "bcrypt") : VerifyBCrypt(prepared, storedHash, publish);
         }
 
         if (storedHash.StartsWith('$'))
@@ -264,7 +264,7 @@ public sealed class PasswordHasher : IPasswordHasher
 
         if (IdentityPbkdf2.LooksLikeIdentity(storedHash))
         {
-            return VerifyPbkdf2(prepared, storedHash, publish);
+            return publish && _options.RequirePepperedHashes ? Unpeppered(prepared, "pbkdf2") : VerifyPbkdf2(prepared, storedHash, publish);
         }
 
         return Malformed(prepared, PasswordReasonCodes.MalformedHash, "unknown", publish);
@@ -277,8 +277,13 @@ public sealed class PasswordHasher : IPasswordHasher
             return Malformed(prepared, reason!, "argon2id", publish);
         }
 
+        if (phc!.KeyId is null && publish && _options.RequirePepperedHashes)
+        {
+            return Unpeppered(prepared, "argon2id");
+        }
+
         SecretKey? pepper = null;
-        if (phc!.KeyId is not null && (_keyRing is null || !_keyRing.TryGetKey(KeyPurposes.PasswordPepper, phc.KeyId, out pepper)))
+        if (phc.KeyId is not null && (_keyRing is null || !_keyRing.TryGetKey(KeyPurposes.PasswordPepper, phc.KeyId, out pepper)))
         {
             if (publish)
             {
@@ -476,6 +481,15 @@ public sealed class PasswordHasher : IPasswordHasher
             SpendDummyWork(prepared);
         }
 
+        return PasswordVerificationResult.Failed;
+    }
+
+    /// <summary>A stored hash without a pepper under <see cref="PasswordHasherOptions.RequirePepperedHashes"/>: refused after
+    /// the unknown-user work (someone who can write to the database must not be able to plant a hash of their own).</summary>
+    private PasswordVerificationResult Unpeppered(PreparedPassword prepared, string algorithm)
+    {
+        _events.Publish(PasswordEventNames.UnpepperedHashRefused, SecurityEventSeverity.Warning, reason: PasswordReasonCodes.UnpepperedHash, properties: [new("algorithm", algorithm)]);
+        SpendDummyWork(prepared);
         return PasswordVerificationResult.Failed;
     }
 

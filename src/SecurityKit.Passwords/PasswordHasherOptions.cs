@@ -57,6 +57,18 @@ public sealed class PasswordHasherOptions
     /// </remarks>
     public bool UsePepper { get; set; }
 
+    /// <summary>Gets or sets whether verification refuses every stored hash that carries no pepper: an Argon2id hash
+    /// without a key id, and BCrypt and ASP.NET Core Identity imports.</summary>
+    /// <value>The default value is <see langword="false"/>. Requires <see cref="UsePepper"/>.</value>
+    /// <remarks>
+    /// <b>Security:</b> a pepper keeps a stolen hash database useless, but while unpeppered hashes still verify, an
+    /// attacker who can <i>write</i> to the database stores an unpeppered hash of a password of their choice and signs in
+    /// with it. Turn this on once every user's hash has been re-peppered (verifications report
+    /// <see cref="PasswordVerificationResult.SuccessRehashNeeded"/> until then): users whose hash is still unpeppered then
+    /// fail to sign in and need a password reset. A refused hash costs the same work as an unknown user.
+    /// </remarks>
+    public bool RequirePepperedHashes { get; set; }
+
     /// <summary>Gets or sets the largest accepted password, in UTF-8 bytes after normalisation (64 to 65536).</summary>
     /// <value>The default value is 4096.</value>
     public int MaxPasswordBytes { get; set; } = 4096;

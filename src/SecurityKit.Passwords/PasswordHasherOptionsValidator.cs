@@ -118,6 +118,11 @@ public sealed class PasswordHasherOptionsValidator : IValidateOptions<PasswordHa
                 "Configure one with builder.ConfigureKeys(k => k.AddKey(\"password-pepper\", \"p1\", key)) from durable secret storage, or set UsePepper = false.");
         }
 
+        if (o.RequirePepperedHashes && !o.UsePepper)
+        {
+            errors.Add(Prefix + "RequirePepperedHashes needs UsePepper = true (it refuses every hash without a pepper). Set UsePepper = true or RequirePepperedHashes = false.");
+        }
+
         if (o.UsePepper && keyRing is null)
         {
             errors.Add(Prefix + "UsePepper is set but no key ring was given; pass an ISecretKeyRing (e.g. SecretKeyRing.FromRootKey) or set UsePepper = false.");

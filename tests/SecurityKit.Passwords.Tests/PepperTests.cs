@@ -117,4 +117,42 @@ public class PepperTests
         var act = () => new PasswordHasher(TestHashers.CheapOptions(o => { o.UsePepper = true; o.Algorithm = PasswordHashAlgorithm.BCrypt; }), TestHashers.PepperRing(("p1", 1, true)));
         act.Should().Throw<ArgumentException>().WithMessage("*Argon2id*");
     }
+
+    [Fact]
+    public void RequirePepperedHashes_RefusesEveryUnpepperedFormat_AtTheCostOfAnUnknownUser()
+    {
+        // Someone who can write to the database stores an unpeppered hash of a password of their choice: with the pepper
+        // optional it verified, so the pepper protected nothing against that attacker.
+        var ring = TestHashers.PepperRing(("p1", 1, true));
+        var (plain, _) = TestHashers.Create();
+        var (bcrypt, _) = TestHashers.Create(o => o.Algorithm = PasswordHashAlgorithm.BCrypt);
+        var identity = new Microsoft.AspNetCore.Identity.PasswordHasher<object>(Microsoft.Extensions.Options.Options.Create(
+            new Microsoft.AspNetCore.Identity.PasswordHasherOptions { IterationCount = 1000 })).HashPassword(new object(), "planted");
+        var (strict, sink) = TestHashers.Create(o => { o.UsePepper = true; o.RequirePepperedHashes = true; }, ring);
+        var (lenient, _) = TestHashers.Create(o => o.UsePepper = true, ring);
+
+        foreach (var (planted, algorithm) in new[] { (plain.Hash("planted"), "argon2id"), (bcrypt.Hash("planted"), "bcrypt"), (identity, "pbkdf2") })
+        {
+            lenient.Verify("planted", planted).Should().Be(PasswordVerificationResult.SuccessRehashNeeded, "without the option it verifies (and asks for a rehash)");
+            var hashes = 0;
+            strict.Verify("warm-up", null);
+            strict.BeforeHash = () => Interlocked.Increment(ref hashes);
+            strict.Verify("planted", planted).Should().Be(PasswordVerificationResult.Failed);
+            strict.BeforeHash = null;
+            hashes.Should().Be(1, "the unknown-user work, not a verification of the planted hash");
+            sink.Named(PasswordEventNames.UnpepperedHashRefused).Should().Contain(e => e.Reason == PasswordReasonCodes.UnpepperedHash && e.Properties!.Any(p => p.Value == algorithm));
+        }
+
+        var peppered = strict.Hash("password");
+        strict.Verify("password", peppered).Should().Be(PasswordVerificationResult.Success);
+    }
+
+    [Fact]
+    public void RequirePepperedHashes_WithoutUsePepper_RefusedSayingWhatToSet()
+    {
+        var options = TestHashers.CheapOptions(o => o.RequirePepperedHashes = true);
+
+        FluentActions.Invoking(() => new PasswordHasher(options, TestHashers.PepperRing(("p1", 1, true))))
+            .Should().Throw<ArgumentException>().WithMessage("*RequirePepperedHashes needs UsePepper = true*");
+    }
 }
