@@ -30,6 +30,8 @@ public static class SecurityKitAllServiceCollectionExtensions
 
         builder.AddFingerprinting().AddSessions();
         builder.AddPasswordPolicy();
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddEnumerable(
+            services, ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<SecurityKit.Passwords.Strength.PasswordPolicyOptions>, PasswordLimitsValidator>());
         builder.AddTokens();
         return builder;
     }

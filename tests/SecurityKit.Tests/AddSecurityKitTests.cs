@@ -19,6 +19,29 @@ public sealed class AddSecurityKitTests
     }
 
     [Fact]
+    public void AddSecurityKit_PolicyAllowsLongerPasswordsThanTheHasherTakes_StartupErrorSaysWhatToSet()
+    {
+        // 4,096 characters passed the policy; 4,096 characters of non-ASCII text are up to 16 KiB of UTF-8 and the hasher
+        // refused them (an exception in the sign-up flow).
+        var services = new ServiceCollection();
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey());
+        services.Configure<SecurityKit.Passwords.Strength.PasswordPolicyOptions>(o => o.MaximumLength = 4096);
+        using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate())
+            .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*MaximumLength is 4096*MaxPasswordBytes is 4096*at most 1024*");
+
+        var fits = new ServiceCollection();
+        fits.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey());
+        fits.Configure<SecurityKit.Passwords.Strength.PasswordPolicyOptions>(o => o.MaximumLength = 4096);
+        fits.Configure<SecurityKit.Passwords.PasswordHasherOptions>(o => o.MaxPasswordBytes = 16384);
+        using var ok = fits.BuildServiceProvider();
+        ok.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        var longest = new string('\u6F22', 4096); // 3 bytes each in UTF-8
+        ok.GetRequiredService<SecurityKit.Passwords.IPasswordHasher>().Invoking(h => h.Hash(longest)).Should().NotThrow();
+    }
+
+    [Fact]
     public async Task AddSecurityKit_ResolvesEveryFeature_WithOtpFailuresOnTheLockoutCurve()
     {
         var services = new ServiceCollection();
