@@ -22,6 +22,13 @@ public sealed class RefreshTokenOptions
     /// <remarks><b>Security:</b> within the window a thief holding the previous token gets the same successor as the client; keep it short.</remarks>
     public TimeSpan GraceWindow { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Gets or sets how many active families (signed-in devices) one user may have; a sign-in beyond it revokes
+    /// that user's least recently used families.</summary>
+    /// <value>The default value is 100; 1 to 10 000.</value>
+    /// <remarks>Without a cap one account signing in over and over filled the in-memory store (whose eviction then
+    /// signed other users out) or grew its Redis index until listing and "sign out everywhere" timed out.</remarks>
+    public int MaxFamiliesPerUser { get; set; } = 100;
+
     internal List<string> Validate(string prefix)
     {
         var errors = new List<string>();
@@ -38,6 +45,11 @@ public sealed class RefreshTokenOptions
         if (GraceWindow < TimeSpan.Zero || GraceWindow > MaximumGraceWindow)
         {
             errors.Add($"{prefix}GraceWindow must be between 0 and 2 minutes (default 10 seconds).");
+        }
+
+        if (MaxFamiliesPerUser is < 1 or > 10_000)
+        {
+            errors.Add($"{prefix}MaxFamiliesPerUser must be between 1 and 10,000 (default 100).");
         }
 
         return errors;

@@ -68,7 +68,7 @@ public sealed class RefreshTokenService
         }
 
         _store = store;
-        _options = new RefreshTokenOptions { AbsoluteLifetime = options.AbsoluteLifetime, IdleTimeout = options.IdleTimeout, GraceWindow = options.GraceWindow };
+        _options = new RefreshTokenOptions { AbsoluteLifetime = options.AbsoluteLifetime, IdleTimeout = options.IdleTimeout, GraceWindow = options.GraceWindow, MaxFamiliesPerUser = options.MaxFamiliesPerUser };
         _timeProvider = timeProvider ?? TimeProvider.System;
         _events = events ?? SecurityEventPublisher.None;
     }
@@ -95,6 +95,7 @@ public sealed class RefreshTokenService
                 if (await _store.CreateFamilyAsync(creation, cancellationToken).ConfigureAwait(false))
                 {
                     var family = new RefreshTokenFamily(familyId, userId, sessionId, now, now, creation.AbsoluteExpiresAt, _options.IdleTimeout, 0, false);
+                    await EnforceFamilyLimitAsync(userId, familyId, cancellationToken).ConfigureAwait(false);
                     return new IssuedRefreshToken(token, family);
                 }
             }
@@ -102,6 +103,33 @@ public sealed class RefreshTokenService
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    /// <summary>Revokes the user's least recently used active families beyond <see cref="RefreshTokenOptions.MaxFamiliesPerUser"/>,
+    /// never the one just created. Concurrent sign-ins may each see the others' families; each revokes what is over the
+    /// cap when it looks, so the count settles at the cap.</summary>
+    private async ValueTask EnforceFamilyLimitAsync(string userId, string newFamilyId, CancellationToken cancellationToken)
+    {
+        var families = await _store.ListUserFamiliesAsync(userId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var excess = families.Count - _options.MaxFamiliesPerUser;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var victims = families
+            .Where(f => !string.Equals(f.FamilyId, newFamilyId, StringComparison.Ordinal))
+            .OrderBy(f => f.LastUsedAt)
+            .ThenBy(f => f.CreatedAt)
+            .ThenBy(f => f.FamilyId, StringComparer.Ordinal)
+            .Take(excess);
+        foreach (var victim in victims)
+        {
+            if (await _store.RevokeFamilyAsync(victim.FamilyId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                _events.Publish(TokenEventNames.RefreshFamilyRevoked, SecurityEventSeverity.Information, userId: userId, reason: "family_limit", properties: [new("family_id", victim.FamilyId)]);
+            }
         }
     }
 

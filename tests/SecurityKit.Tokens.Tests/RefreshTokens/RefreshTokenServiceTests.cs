@@ -164,6 +164,53 @@ public sealed class RefreshTokenServiceTests
     }
 
     [Fact]
+    public async Task Issue_BeyondMaxFamiliesPerUser_RevokesThatUsersLeastRecentlyUsedFamilies()
+    {
+        // One account signing in over and over used to fill the store (the in-memory store then evicted other users).
+        var service = new RefreshTokenService(_store, new RefreshTokenOptions { MaxFamiliesPerUser = 3 }, _clock, _events.Publisher(_clock));
+        var first = await service.IssueAsync("flood");
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var second = await service.IssueAsync("flood");
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var third = await service.IssueAsync("flood");
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var used = await service.RefreshAsync(first.Token); // the first device is in use: the second is now the least recently used
+        var other = await service.IssueAsync("someone-else");
+
+        for (var i = 0; i < 20; i++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            await service.IssueAsync("flood");
+        }
+
+        (await service.ListFamiliesAsync("flood")).Should().HaveCount(3);
+        (await service.RefreshAsync(second.Token)).Status.Should().Be(RefreshStatus.Revoked);
+        (await service.RefreshAsync(third.Token)).Status.Should().Be(RefreshStatus.Revoked);
+        (await service.RefreshAsync(used.Token)).Status.Should().Be(RefreshStatus.Revoked, "twenty newer sign-ins pushed it out too");
+        (await service.RefreshAsync(other.Token)).Status.Should().Be(RefreshStatus.Refreshed, "another user's families are never touched");
+        _events.Events.Count(e => e.Name == TokenEventNames.RefreshFamilyRevoked && e.Reason == "family_limit").Should().Be(20);
+    }
+
+    [Fact]
+    public async Task Issue_ConcurrentSignInsOverTheCap_SettleAtTheCap()
+    {
+        var service = new RefreshTokenService(_store, new RefreshTokenOptions { MaxFamiliesPerUser = 5 }, _clock, _events.Publisher(_clock));
+        var issued = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await service.IssueAsync("parallel"))));
+
+        issued.Select(i => i.Family.FamilyId).Should().OnlyHaveUniqueItems();
+        (await service.ListFamiliesAsync("parallel")).Count.Should().BeInRange(1, 5);
+        await service.IssueAsync("parallel");
+        (await service.ListFamiliesAsync("parallel")).Should().HaveCount(5, "the next sign-in sees every family and trims to the cap");
+    }
+
+    [Fact]
+    public void Constructor_MaxFamiliesPerUserOutOfRange_Throws()
+    {
+        FluentActions.Invoking(() => new RefreshTokenService(_store, new RefreshTokenOptions { MaxFamiliesPerUser = 0 })).Should().Throw<ArgumentException>().WithMessage("*MaxFamiliesPerUser*");
+        FluentActions.Invoking(() => new RefreshTokenService(_store, new RefreshTokenOptions { MaxFamiliesPerUser = 10_001 })).Should().Throw<ArgumentException>().WithMessage("*MaxFamiliesPerUser*");
+    }
+
+    [Fact]
     public void Constructor_GraceAboveMaximum_Throws()
     {
         var create = () => new RefreshTokenService(_store, new RefreshTokenOptions { GraceWindow = TimeSpan.FromMinutes(5) });
