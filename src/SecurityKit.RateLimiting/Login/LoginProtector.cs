@@ -588,34 +588,44 @@ public sealed class LoginProtector
 
     private static string RemoveIgnorable(string text)
     {
-        var builder = (System.Text.StringBuilder?)null;
-        for (var i = 0; i < text.Length; i++)
+        // By code point: the supplementary-plane ignorables (tag characters, variation selectors 17-256, ...) are
+        // surrogate pairs that a per-char check never saw (found in review: "alice" + U+E0100 got its own counter while
+        // collations such as MySQL's utf8mb4_0900_* find "alice").
+        System.Text.StringBuilder? builder = null;
+        var i = 0;
+        foreach (var rune in text.EnumerateRunes())
         {
-            if (IsDefaultIgnorable(text[i]))
+            if (IsDefaultIgnorable(rune.Value))
             {
                 builder ??= new System.Text.StringBuilder(text, 0, i, text.Length);
             }
             else
             {
-                builder?.Append(text[i]);
+                builder?.Append(rune.ToString());
             }
+
+            i += rune.Utf16SequenceLength;
         }
 
         return builder?.ToString() ?? text;
     }
 
-    // Unicode Default_Ignorable_Code_Point in the BMP (DerivedCoreProperties.txt), minus the Hangul fillers that NFKC
-    // keeps as letters of a name.
-    private static bool IsDefaultIgnorable(char c) => c switch
+    // Unicode Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15.1), minus the Hangul fillers that NFKC
+    // keeps as letters of a name (U+115F, U+1160, U+3164, U+FFA0).
+    internal static bool IsDefaultIgnorable(int c) => c switch
     {
-        '\u00AD' or '\u034F' or '\u061C' or '\u180E' => true,
-        >= '\u180B' and <= '\u180F' => true,
-        >= '\u200B' and <= '\u200F' => true,
-        >= '\u202A' and <= '\u202E' => true,
-        >= '\u2060' and <= '\u206F' => true,
-        >= '\uFE00' and <= '\uFE0F' => true,
-        '\uFEFF' => true,
-        >= '\uFFF0' and <= '\uFFF8' => true,
+        0x00AD or 0x034F or 0x061C => true,
+        >= 0x17B4 and <= 0x17B5 => true,
+        >= 0x180B and <= 0x180F => true,
+        >= 0x200B and <= 0x200F => true,
+        >= 0x202A and <= 0x202E => true,
+        >= 0x2060 and <= 0x206F => true,
+        >= 0xFE00 and <= 0xFE0F => true,
+        0xFEFF => true,
+        >= 0xFFF0 and <= 0xFFF8 => true,
+        >= 0x1BCA0 and <= 0x1BCA3 => true,
+        >= 0x1D173 and <= 0x1D17A => true,
+        >= 0xE0000 and <= 0xE0FFF => true,
         _ => false,
     };
 

@@ -94,6 +94,21 @@ public sealed class LoginProtectorTests
         (await Attempt(protector, "ALICE@example.com", "203.0.113.5")).Status.Should().Be(LoginAttemptStatus.Throttled);
     }
 
+    [Fact]
+    public void AccountReference_IgnorablesOutsideTheBmpAndKhmer_Removed()
+    {
+        // Tag characters, variation selectors 17-256, musical-symbol formatting and Khmer U+17B4/5 survived (the check went
+        // char by char and covered the BMP only): each variant got 100 fresh attempts against one account.
+        var protector = Create();
+        var reference = protector.AccountReference("alice");
+        foreach (var variant in new[] { "alice\U000E0100", "al\U000E0041ice\U000E007F", "a\u17B4lice", "alic\U0001D173e", "\U0001BCA0alice\u17B5" })
+        {
+            protector.AccountReference(variant).Should().Be(reference, "every default-ignorable code point is removed");
+        }
+
+        protector.AccountReference("al\u3164ice").Should().NotBe(reference, "a Hangul filler is kept (NFKC keeps it as a letter)");
+    }
+
     [Theory]
     [InlineData("σοφία", "ςοφία", "ΣΟΦΊΑ")] // final sigma: one name to an upper-casing lookup (ASP.NET Core Identity)
     [InlineData("вася", "ᲀася", "ВАСЯ")] // U+1C80, an old form of в, upper-cases to В
