@@ -55,9 +55,12 @@ public sealed class SecurityRateLimiter
         _policies = new Dictionary<string, RateLimitPolicy>(options.Policies, StringComparer.Ordinal);
         fallback ??= store as InMemoryRateLimitStore ?? new InMemoryRateLimitStore(options.InMemory, timeProvider);
         Guard = new StoreGuard(store, fallback, options.StoreTimeout, timeProvider, events ?? SecurityEventPublisher.None);
+        Time = timeProvider;
     }
 
     internal StoreGuard Guard { get; }
+
+    internal TimeProvider Time { get; }
 
     private static RateLimitingOptions Validated(RateLimitingOptions options)
     {

@@ -206,7 +206,10 @@ internal sealed class StoreGuard
     {
         StoreFailurePolicy.FailOpen => new RateLimitDecision(true, 0, TimeSpan.Zero) { IsDegraded = true },
         StoreFailurePolicy.FailClosed => new RateLimitDecision(false, 0, Timeout) { IsDegraded = true },
-        _ => Fallback.TryAcquire(key, fallbackRule, Math.Min(permits, fallbackRule.Limit)) with { IsDegraded = true },
+        // A request for more permits than the whole (stricter) fallback limit can never fit there: refused until the store
+        // is back (it used to be granted while charging only the fallback limit, so large requests kept the primary limit).
+        _ when permits > fallbackRule.Limit => new RateLimitDecision(false, 0, Timeout) { IsDegraded = true },
+        _ => Fallback.TryAcquire(key, fallbackRule, permits) with { IsDegraded = true },
     };
 
     private LockoutDecision Decide(string key, LockoutRule fallbackRule, StoreFailurePolicy policy) => policy switch

@@ -78,6 +78,21 @@ public sealed class SecurityRateLimiterTests
     }
 
     [Fact]
+    public async Task AcquireAsync_StoreThrows_RequestLargerThanTheFallbackLimit_Refused()
+    {
+        // Limit 4, fallback 2: a request for 4 permits was granted while charging only 2, so large requests kept the
+        // primary limit during an outage.
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FallbackToMemory);
+        store.Current = FlakyStore.Mode.Throwing;
+
+        var large = await limiter.AcquireAsync("api", "u", permits: 4);
+        large.IsAllowed.Should().BeFalse();
+        large.IsDegraded.Should().BeTrue();
+        (await limiter.AcquireAsync("api", "u", permits: 2)).IsAllowed.Should().BeTrue("the fallback's own limit still fits");
+        (await limiter.AcquireAsync("api", "u", permits: 1)).IsAllowed.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task AcquireAsync_StoreHangs_PolicyAppliesAtTimeout_ThenRecovers()
     {
         var (limiter, store, sink, time) = Create(StoreFailurePolicy.FailClosed);
@@ -220,6 +235,41 @@ public sealed class SecurityRateLimiterTests
         FluentActions.Invoking(() => limiter.CreateLimiter("api", new string('x', 257))).Should().Throw<ArgumentException>().WithMessage("*256*");
         FluentActions.Invoking(() => limiter.CreateLimiter("api", "")).Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => limiter.CreateLimiter("nope", "u")).Should().Throw<ArgumentException>().WithMessage("*AddPolicy*");
+    }
+
+    [Fact]
+    public async Task CreateLimiter_IdleDuration_TimeSinceLastAcquire_SoPartitionsCanBeDropped()
+    {
+        // null meant "never idle": PartitionedRateLimiter (ASP.NET Core's RateLimitPartition.Get) then kept one limiter
+        // per request-derived key for ever. The counts live in the store, so dropping an idle limiter loses nothing.
+        var (limiter, _, _, time) = Create(StoreFailurePolicy.FailClosed);
+        using var rateLimiter = limiter.CreateLimiter("api", "tenant-1");
+        rateLimiter.IdleDuration.Should().Be(TimeSpan.Zero);
+        time.Advance(TimeSpan.FromSeconds(30));
+        rateLimiter.IdleDuration.Should().Be(TimeSpan.FromSeconds(30));
+        using (rateLimiter.AttemptAcquire(1))
+        {
+        }
+
+        rateLimiter.IdleDuration.Should().Be(TimeSpan.Zero);
+        time.Advance(TimeSpan.FromSeconds(5));
+        using (await rateLimiter.AcquireAsync(1))
+        {
+        }
+
+        rateLimiter.IdleDuration.Should().Be(TimeSpan.Zero);
+
+        // Through the runtime's partitioned limiter: a new limiter for the same key after the old one was dropped still
+        // sees the count in the store.
+        using var partitioned = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, k => limiter.CreateLimiter("api", k)));
+        for (var i = 0; i < 2; i++)
+        {
+            using var lease = partitioned.AttemptAcquire("tenant-1");
+            lease.IsAcquired.Should().BeTrue();
+        }
+
+        using var fifth = partitioned.AttemptAcquire("tenant-1");
+        fifth.IsAcquired.Should().BeFalse("2 + 2 of 4 were used before");
     }
 
     [Fact]
