@@ -275,12 +275,15 @@ public sealed class InMemorySessionStore : ISessionStore
         {
             lock (entry.User)
             {
-                if (!entry.Removed && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal) && IsCurrent(entry, entry.User, now))
+                if (!entry.Removed && entry.Record.RevokedAt is null && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal))
                 {
+                    // Marked even when it looks expired now (a clock stepped back would otherwise revive it); counted
+                    // only when it was active, as in Redis.
+                    var wasActive = IsCurrent(entry, entry.User, now);
                     entry.Record = entry.Record with { RevokedAt = now };
                     _tombstones.Enqueue(entry);
                     entry.User.Sessions.Remove(entry);
-                    return ValueTask.FromResult(true);
+                    return ValueTask.FromResult(wasActive);
                 }
             }
         }

@@ -119,12 +119,14 @@ public enum SessionIssueStatus
 /// <remarks><b>Security:</b> <see cref="Token"/> is a bearer secret: send it in a <c>Secure; HttpOnly; SameSite</c> cookie, never log it. <see cref="ToString"/> omits it.</remarks>
 public readonly struct SessionIssueResult : IEquatable<SessionIssueResult>
 {
+    private readonly IReadOnlyList<string>? _evicted;
+
     internal SessionIssueResult(SessionIssueStatus status, string? token, SessionInfo? session, IReadOnlyList<string>? evicted)
     {
         Status = status;
         Token = token;
         Session = session;
-        EvictedSessionIds = evicted ?? [];
+        _evicted = evicted;
     }
 
     /// <summary>Gets the status.</summary>
@@ -139,8 +141,8 @@ public readonly struct SessionIssueResult : IEquatable<SessionIssueResult>
     /// <summary>Gets the new session, or <see langword="null"/>.</summary>
     public SessionInfo? Session { get; }
 
-    /// <summary>Gets the ids of sessions evicted by the per-user limit.</summary>
-    public IReadOnlyList<string> EvictedSessionIds { get; }
+    /// <summary>Gets the ids of sessions evicted by the per-user limit (empty, never null, also on <c>default</c>).</summary>
+    public IReadOnlyList<string> EvictedSessionIds => _evicted ?? [];
 
     /// <inheritdoc />
     public bool Equals(SessionIssueResult other) => Status == other.Status && string.Equals(Token, other.Token, StringComparison.Ordinal);

@@ -85,6 +85,16 @@ public sealed class SessionManagerTests
     };
 
     [Fact]
+    public void DefaultIssueResult_IsUsable()
+    {
+        // EvictedSessionIds was set only by the constructor: default(SessionIssueResult).ToString() threw.
+        var empty = default(SessionIssueResult);
+        empty.EvictedSessionIds.Should().BeEmpty();
+        empty.ToString().Should().Contain("evicted=0");
+        empty.Succeeded.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Create_IssuesOpaqueTokenAndStoresOnlyItsHash()
     {
         var manager = Manager();

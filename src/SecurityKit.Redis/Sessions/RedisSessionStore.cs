@@ -171,10 +171,15 @@ public sealed class RedisSessionStore : ISessionStore
     // KEYS: session, index, version. ARGV: now, idHash
     private const string RevokeScript = Active + "\n" + """
         local ver = tonumber(redis.call('GET', KEYS[3]) or '0')
-        if not active(redis.call('HMGET', KEYS[1], 'l', 'i', 'a', 'r', 'v'), ver, tonumber(ARGV[1])) then return 0 end
+        local f = redis.call('HMGET', KEYS[1], 'l', 'i', 'a', 'r', 'v')
+        if not f[1] or f[4] then return 0 end
+        -- Marked even when it looks expired to this caller: an instance whose clock lags may still find it alive, and a
+        -- touch there would revive a session the user signed out of. Counted only when it was active.
+        local was = active(f, ver, tonumber(ARGV[1]))
         redis.call('HSET', KEYS[1], 'r', ARGV[1])
         redis.call('ZREM', KEYS[2], ARGV[2])
-        return 1
+        if was then return 1 end
+        return 0
         """;
 
     // KEYS: index, version, then the index's members' session keys. ARGV: now, exceptId ('' = none), userId, sessionPrefix

@@ -134,6 +134,23 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Revoke_SessionThatLooksExpiredToTheCaller_IsStillMarked()
+    {
+        // An instance whose clock runs ahead sees the session idle-expired and signs it out: that used to record nothing,
+        // so an instance whose clock lags still found it valid, and a touch there revived it for good.
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        var ahead = Time.GetUtcNow() + Idle + TimeSpan.FromMinutes(1);
+
+        (await store.RevokeAsync(record.Partition, record.IdHash, ahead)).Should().BeFalse("it was not active for this caller");
+
+        var lookup = await store.GetAsync(record.Partition, record.IdHash);
+        lookup.Session!.RevokedAt.Should().Be(ahead);
+        (await store.TouchAsync(record.Partition, record.IdHash, Time.GetUtcNow().AddMinutes(1))).Should().BeFalse("a lagging instance cannot revive it");
+        (await store.RevokeAsync(record.Partition, record.IdHash, ahead)).Should().BeFalse();
+    }
+
+    [SkippableFact]
     public async Task RevokeAll_RevokesEverySessionAndBumpsVersion()
     {
         var store = await CreateStoreAsync();
