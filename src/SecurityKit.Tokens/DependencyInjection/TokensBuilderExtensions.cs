@@ -47,7 +47,7 @@ public static class TokensBuilderExtensions
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<TokenOptions>>().Value;
-            var issuer = new JwtIssuerOptions { Issuer = o.Issuer, Lifetime = o.AccessTokenLifetime, MaxLifetime = o.AccessTokenLifetime };
+            var issuer = new JwtIssuerOptions { Issuer = o.Issuer, Lifetime = o.AccessTokenLifetime, MaxLifetime = o.AccessTokenLifetime, MaxTokenLength = o.MaxTokenLength };
             issuer.Audiences.Add(o.Audience);
             return new JwtIssuer(sp.GetRequiredService<SigningKeySet>(), issuer, sp.GetRequiredService<TimeProvider>());
         });

@@ -69,6 +69,12 @@ public sealed class JwtIssuerOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public TimeSpan? MaxLifetime { get; set; }
 
+    /// <summary>Gets or sets the longest token (characters) the issuer may produce, or <see langword="null"/> for no cap. Set
+    /// it to what the validators accept (<see cref="JwtValidationOptions.MaxTokenLength"/>) so a token made too long by its
+    /// roles or claims fails when it is issued, not at every use; <c>AddTokens</c> sets it to <c>TokenOptions.MaxTokenLength</c>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public int? MaxTokenLength { get; set; }
+
     /// <summary>Gets or sets whether a random <c>jti</c> is added when the descriptor has none.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool IncludeJwtId { get; set; } = true;

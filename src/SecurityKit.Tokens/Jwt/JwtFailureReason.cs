@@ -81,6 +81,7 @@ public enum JwtFailureReason
     /// <summary>The <c>sub</c> claim is missing while required.</summary>
     MissingSubject = 25,
 
-    /// <summary>The token lifetime (<c>exp</c> − <c>iat</c>) exceeds <see cref="JwtValidationOptions.MaxLifetime"/>.</summary>
+    /// <summary>The token lifetime (<c>exp</c> − <c>iat</c>, or − <c>nbf</c> without <c>iat</c>) exceeds
+    /// <see cref="JwtValidationOptions.MaxLifetime"/>, or the token has neither <c>iat</c> nor <c>nbf</c> while a cap is set.</summary>
     LifetimeTooLong = 26,
 }

@@ -29,6 +29,7 @@ public sealed class JwtIssuer
     private readonly string[] _audiences;
     private readonly TimeSpan _lifetime;
     private readonly TimeSpan? _maxLifetime;
+    private readonly int _maxTokenLength;
     private readonly bool _includeJwtId;
     private readonly byte[] _encodedHeader;
     private readonly SigningKey _key;
@@ -64,6 +65,7 @@ public sealed class JwtIssuer
         _audiences = [.. options.Audiences];
         _lifetime = options.Lifetime;
         _maxLifetime = options.MaxLifetime;
+        _maxTokenLength = options.MaxTokenLength ?? int.MaxValue;
         _includeJwtId = options.IncludeJwtId;
         _key = keys.ActiveKey;
         _encodedHeader = EncodeHeader(_key, options.TokenType);
@@ -89,6 +91,20 @@ public sealed class JwtIssuer
         if (lifetime > _maxLifetime)
         {
             throw new ArgumentException($"The token lifetime ({lifetime}) is longer than JwtIssuerOptions.MaxLifetime ({_maxLifetime}); the validators would reject the token (lifetime_too_long). Ask for a shorter lifetime or raise TokenOptions.AccessTokenLifetime.", nameof(descriptor));
+        }
+
+        // Values the validators would refuse at every use are refused here, once (found in review).
+        if (descriptor.TokenVersion is < 0)
+        {
+            throw new ArgumentException("JwtDescriptor.TokenVersion must not be negative; the validators refuse a negative ver (invalid_claim).", nameof(descriptor));
+        }
+
+        foreach (var role in descriptor.Roles)
+        {
+            if (role is null)
+            {
+                throw new ArgumentException("JwtDescriptor.Roles contains null; the validators refuse a null role (invalid_claim).", nameof(descriptor));
+            }
         }
 
         var state = t_writer ??= new PayloadWriter();
@@ -159,6 +175,12 @@ public sealed class JwtIssuer
 
         writer.WriteEndObject();
         writer.Flush();
+        var length = _encodedHeader.Length + 1 + SecurityKit.Primitives.Base64Url.GetEncodedLength(state.Written.Length) + 1 + SecurityKit.Primitives.Base64Url.GetEncodedLength(_key.SignatureSize);
+        if (length > _maxTokenLength)
+        {
+            throw new ArgumentException($"The token would be {length} characters, longer than JwtIssuerOptions.MaxTokenLength ({_maxTokenLength}); the validators would reject it (token_too_large). Put fewer roles or claims in it, or raise TokenOptions.MaxTokenLength.", nameof(descriptor));
+        }
+
         return Sign(state.Written);
     }
 

@@ -266,7 +266,14 @@ public sealed class JwtValidator
             return JwtFailureReason.IssuedInFuture;
         }
 
-        var from = times.HasIssuedAt ? times.IssuedAt : now;
+        // From iat, else nbf. A token with neither and a cap set has no provable lifetime: measuring from "now" only bounded
+        // what was left of it, so a token made to live a year was accepted on its last day (found in review).
+        if (!times.HasIssuedAt && !times.HasNotBefore)
+        {
+            return _maxLifetime == long.MaxValue ? JwtFailureReason.None : JwtFailureReason.LifetimeTooLong;
+        }
+
+        var from = times.HasIssuedAt ? times.IssuedAt : times.NotBefore;
         return times.Expires - from > _maxLifetime ? JwtFailureReason.LifetimeTooLong : JwtFailureReason.None;
     }
 

@@ -281,7 +281,7 @@ public sealed class MaliciousTokenTests
     [Fact]
     public void Validate_ExpiryWithinClockSkew_IsAccepted()
     {
-        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now - 59}}}")).IsValid.Should().BeTrue();
+        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now - 59},\"iat\":{Now - 600}}}")).IsValid.Should().BeTrue();
         Reason(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now - 60}}}")).Should().Be(JwtFailureReason.Expired);
     }
 
@@ -299,6 +299,15 @@ public sealed class MaliciousTokenTests
     [Fact]
     public void Validate_LifetimeAboveMaximum_IsLifetimeTooLong() =>
         Reason(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 90000},\"iat\":{Now}}}")).Should().Be(JwtFailureReason.LifetimeTooLong);
+
+    [Fact]
+    public void Validate_NoIatNorNbfWithACap_IsLifetimeTooLong_MeasuredFromNbfWhenPresent()
+    {
+        // Measured from "now", a token made to live a year was accepted on its last day (found in review).
+        Reason(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600}}}")).Should().Be(JwtFailureReason.LifetimeTooLong);
+        Reason(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600},\"nbf\":{Now - 86_400 * 364}}}")).Should().Be(JwtFailureReason.LifetimeTooLong);
+        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600},\"nbf\":{Now - 60}}}")).IsValid.Should().BeTrue();
+    }
 
     [Fact]
     public void Validate_MissingExp_IsMissingExpiration() =>
@@ -328,7 +337,7 @@ public sealed class MaliciousTokenTests
 
     [Fact]
     public void Validate_FractionalNumericDate_IsAccepted() =>
-        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600}.75}}")).IsValid.Should().BeTrue();
+        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600}.75,\"iat\":{Now}.5}}")).IsValid.Should().BeTrue();
 
     [Theory]
     [InlineData("\"iss\":\"https://issuer.example/\"")]
@@ -354,7 +363,7 @@ public sealed class MaliciousTokenTests
 
     [Fact]
     public void Validate_AudienceArrayContainingValidAudience_IsAccepted() =>
-        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":[\"x\",\"{Audience}\"],\"exp\":{Now + 600}}}")).IsValid.Should().BeTrue();
+        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":[\"x\",\"{Audience}\"],\"exp\":{Now + 600},\"iat\":{Now}}}")).IsValid.Should().BeTrue();
 
     [Theory]
     [InlineData("\"aud\":42")]

@@ -54,6 +54,37 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void CreateToken_ValuesTheValidatorWouldRefuse_RefusedWhenIssued()
+    {
+        // A null role (JSON null), a negative ver, and a token longer than the validators accept were issued and then
+        // failed at every use (found in review).
+        var options = IssuerOptions();
+        options.MaxTokenLength = 1024;
+        var issuer = new JwtIssuer(new SigningKeySet(Hs256("key-7")), options, Clock());
+
+        var nullRole = new JwtDescriptor { Subject = "u" };
+        nullRole.Roles.Add(null!);
+        issuer.Invoking(i => i.CreateToken(nullRole)).Should().Throw<ArgumentException>().WithMessage("*null role*");
+        issuer.Invoking(i => i.CreateToken(new JwtDescriptor { Subject = "u", TokenVersion = -1 })).Should().Throw<ArgumentException>().WithMessage("*negative*");
+        var large = new JwtDescriptor { Subject = "u" };
+        for (var r = 0; r < 100; r++)
+        {
+            large.Roles.Add("role-" + r);
+        }
+
+        issuer.Invoking(i => i.CreateToken(large)).Should().Throw<ArgumentException>().WithMessage("*longer than JwtIssuerOptions.MaxTokenLength (1024)*");
+        var fits = issuer.CreateToken(new JwtDescriptor { Subject = "u", TokenVersion = 0 });
+        fits.Length.Should().BeLessThanOrEqualTo(1024);
+
+        // The computed length is the real one: exactly the token's length passes, one less does not.
+        var exact = IssuerOptions();
+        exact.MaxTokenLength = fits.Length;
+        new JwtIssuer(new SigningKeySet(Hs256("key-7")), exact, Clock()).CreateToken(new JwtDescriptor { Subject = "u", TokenVersion = 0 }).Should().HaveLength(fits.Length);
+        exact.MaxTokenLength = fits.Length - 1;
+        new JwtIssuer(new SigningKeySet(Hs256("key-7")), exact, Clock()).Invoking(i => i.CreateToken(new JwtDescriptor { Subject = "u", TokenVersion = 0 })).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
     public void CreateToken_Header_HasAlgKidAndType()
     {
         var issuer = new JwtIssuer(new SigningKeySet(Hs256("key-7")), IssuerOptions(), Clock());
