@@ -208,6 +208,27 @@ public sealed class InMemorySessionStore : ISessionStore
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(idHash);
+        if (_sessions.TryGetValue(idHash, out var entry))
+        {
+            lock (entry.User)
+            {
+                if (!entry.Removed && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal) &&
+                    entry.Record.LastUsedAt == expectedLastUsedAt && IsCurrent(entry, entry.User, lastUsedAt) && lastUsedAt > entry.Record.LastUsedAt)
+                {
+                    entry.Record = entry.Record with { LastUsedAt = lastUsedAt };
+                    return ValueTask.FromResult(true);
+                }
+            }
+        }
+
+        return ValueTask.FromResult(false);
+    }
+
+    /// <inheritdoc />
     public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partition);

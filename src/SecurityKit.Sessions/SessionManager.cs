@@ -144,9 +144,13 @@ public sealed class SessionManager
         var (warnings, comparison) = Compare(record!, context);
         if (now - record!.LastUsedAt >= _options.TouchInterval)
         {
-            if (await _store.TouchAsync(partition!, record.IdHash, now, cancellationToken).ConfigureAwait(false))
+            if (await _store.TouchIfUnchangedAsync(partition!, record.IdHash, record.LastUsedAt, now, cancellationToken).ConfigureAwait(false))
             {
                 record = record with { LastUsedAt = now };
+
+                // Only the call that recorded the use publishes: of N requests arriving together one does (found in review:
+                // every one of them did, so a token holder could flood the event sinks with parallel requests).
+                PublishWarnings(record, context, warnings, comparison);
             }
             else
             {
@@ -160,8 +164,6 @@ public sealed class SessionManager
 
                 record = againRecord!;
             }
-
-            PublishWarnings(record, context, warnings, comparison);
         }
 
         return new(SessionValidationStatus.Valid, SessionInfo.From(record, isCurrent: true), warnings, comparison);

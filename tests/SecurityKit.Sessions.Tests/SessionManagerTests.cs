@@ -325,6 +325,21 @@ public sealed class SessionManagerTests
     }
 
     [Fact]
+    public async Task Validate_ManyParallelRequestsFromAnotherNetwork_OneTouchAndOneEvent()
+    {
+        // Every request that lost the touch still published the anomaly: a token holder could flood the event sinks
+        // with parallel requests (found in review). The touch is now a compare-and-set on the last-used time read.
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        _time.Advance(TimeSpan.FromMinutes(2));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await manager.ValidateAsync(token, Context("198.51.100.7")))));
+
+        results.Should().OnlyContain(r => r.IsValid && r.Warnings == SessionWarnings.IpChanged, "every request still gets the warning");
+        _sink.Events.Count(x => x.Name == SessionEventNames.IpChanged).Should().Be(1);
+    }
+
+    [Fact]
     public async Task Validate_OtherNetwork_IpChangedWarningAndEvent()
     {
         var manager = Manager();

@@ -136,6 +136,7 @@ public sealed class RedisSessionStore : ISessionStore
         local ver = tonumber(redis.call('GET', KEYS[2]) or '0')
         local l = tonumber(ARGV[1])
         if not active(f, ver, l) or l <= tonumber(f[1]) then return 0 end
+        if ARGV[2] and tonumber(ARGV[2]) ~= tonumber(f[1]) then return 0 end
         redis.call('HSET', KEYS[1], 'l', ARGV[1])
         redis.call('PEXPIRE', KEYS[1], math.max(1, math.min(l + tonumber(f[2]), tonumber(f[3])) - l))
         return 1
@@ -311,6 +312,14 @@ public sealed class RedisSessionStore : ISessionStore
         }
 
         return (int)(await EvalAsync(TouchScript, [SessionKey(partition, idHash), VersionKey(partition)], [Ms(lastUsedAt)], cancellationToken).ConfigureAwait(false)) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(idHash);
+        return (int)(await EvalAsync(TouchScript, [SessionKey(partition, idHash), VersionKey(partition)], [Ms(lastUsedAt), Ms(expectedLastUsedAt)], cancellationToken).ConfigureAwait(false)) == 1;
     }
 
     /// <inheritdoc />

@@ -134,6 +134,23 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task TouchIfUnchanged_IsACompareAndSet_ExactlyOneOfManyParallelWins()
+    {
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        var read = record.LastUsedAt;
+        (await store.TouchIfUnchangedAsync(record.Partition, record.IdHash, read.AddSeconds(-1), read.AddMinutes(1))).Should().BeFalse("not the value stored");
+
+        var wins = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => Task.Run(async () =>
+            await store.TouchIfUnchangedAsync(record.Partition, record.IdHash, read, read.AddMinutes(2).AddMilliseconds(i)))));
+
+        wins.Count(w => w).Should().Be(1);
+        var stored = (await store.GetAsync(record.Partition, record.IdHash)).Session!.LastUsedAt;
+        stored.Should().BeAfter(read.AddMinutes(2));
+        (await store.TouchIfUnchangedAsync(record.Partition, record.IdHash, stored, stored.AddMinutes(1))).Should().BeTrue("with the new value read");
+    }
+
+    [SkippableFact]
     public async Task Revoke_SessionThatLooksExpiredToTheCaller_IsStillMarked()
     {
         // An instance whose clock runs ahead sees the session idle-expired and signs it out: that used to record nothing,

@@ -42,6 +42,22 @@ public interface ISessionStore
     ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Like <see cref="TouchAsync"/>, but only while the stored last-used time is still <paramref name="expectedLastUsedAt"/>
+    /// (the value the caller read): of concurrent touches of one session exactly one records the use, so the manager
+    /// publishes its anomaly events once per touch interval however many requests arrive together.
+    /// </summary>
+    /// <param name="partition">The session's partition.</param>
+    /// <param name="idHash">The session's id hash.</param>
+    /// <param name="expectedLastUsedAt">The last-used time the caller read.</param>
+    /// <param name="lastUsedAt">The new last-used time.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when this call updated the session.</returns>
+    /// <remarks>The default implementation, for stores written before this member, calls <see cref="TouchAsync"/>
+    /// (no compare-and-set); the shipped stores implement it.</remarks>
+    ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
+        TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
+
+    /// <summary>
     /// Replaces a session's id atomically: the old id is revoked and a new session with
     /// <paramref name="newIdHash"/> takes over its user, creation and absolute expiry, with the given
     /// last-used time and (when not <see langword="null"/>) new IP, fingerprint and device summary.
