@@ -196,6 +196,15 @@ public sealed class SessionManager
         }
 
         _events.Publish(SessionEventNames.Rotated, SecurityEventSeverity.Information, record.UserId, ip ?? record.IpAddress);
+
+        // Rotation moves the anomaly baseline to this request's network and device: publish the change first, so a
+        // stolen token that reaches a rotating endpoint leaves the same audit trace as a validation (found in review).
+        if (context is not null)
+        {
+            var (warnings, comparison) = Compare(record, context);
+            PublishWarnings(record, context, warnings, comparison);
+        }
+
         var rotated = record with
         {
             IdHash = newIdHash,

@@ -340,6 +340,25 @@ public sealed class SessionManagerTests
     }
 
     [Fact]
+    public async Task Rotate_FromAnotherNetwork_PublishesTheChangeBeforeMovingTheBaseline()
+    {
+        // Rotation replaced the stored IP and device without a trace: a stolen token used within the touch interval and then
+        // rotated made the attacker's network the baseline silently.
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+
+        var rotated = await manager.RotateAsync(token, Context("198.51.100.7"));
+
+        rotated.Succeeded.Should().BeTrue();
+        var e = _sink.Events.Should().ContainSingle(x => x.Name == SessionEventNames.IpChanged).Which;
+        e.ClientIp.Should().Be("198.51.100.7");
+        e.Properties.Should().Contain(new KeyValuePair<string, string?>("previous_ip", "203.0.113.5"));
+        (await manager.ValidateAsync(rotated.Token, Context("198.51.100.7"))).Warnings.Should().Be(SessionWarnings.None, "the baseline moved");
+        (await manager.RotateAsync(rotated.Token, Context("198.51.100.7"))).Succeeded.Should().BeTrue();
+        _sink.Events.Count(x => x.Name == SessionEventNames.IpChanged).Should().Be(1, "no change, no event");
+    }
+
+    [Fact]
     public async Task Validate_OtherNetwork_IpChangedWarningAndEvent()
     {
         var manager = Manager();

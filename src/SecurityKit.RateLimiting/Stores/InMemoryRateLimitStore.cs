@@ -539,6 +539,10 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
 
         try
         {
+            // Judge expiry by the earlier of the two clocks: checks read the coarse clock, which may lag the precise one a
+            // lockout insert passes in; a sweep on the precise reading could drop a window the checks are still in and
+            // hand them a fresh count (found in review). The earlier reading only keeps entries a little longer.
+            now = Math.Min(now, CheckNow());
             Volatile.Write(ref _lastSweep, now);
             foreach (var pair in _entries)
             {
