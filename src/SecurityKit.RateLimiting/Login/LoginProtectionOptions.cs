@@ -53,6 +53,13 @@ public sealed class LoginProtectionOptions
     /// <value>The default value is 200.</value>
     public int NetworkFailureLimit { get; set; } = 200;
 
+    /// <summary>Gets or sets the sign-in attempts one IPv6 /48 network may make per <see cref="IpWindow"/> before it is
+    /// blocked (charged before the credential check, like <see cref="NetworkFailureLimit"/>): one site's allocation holds
+    /// 65,536 /64 networks, so the /64 bucket alone let a /48 (a free tunnel broker gives one) make that many times
+    /// <see cref="NetworkFailureLimit"/> attempts.</summary>
+    /// <value>The default value is 1000; at least <see cref="NetworkFailureLimit"/>, at most 10,000,000.</value>
+    public int WideNetworkFailureLimit { get; set; } = 1000;
+
     /// <summary>Gets or sets the window of <see cref="IpFailureLimit"/> and <see cref="NetworkFailureLimit"/> (a token bucket refilled evenly over it).</summary>
     /// <value>The default value is 15 minutes.</value>
     public TimeSpan IpWindow { get; set; } = TimeSpan.FromMinutes(15);

@@ -7,6 +7,7 @@
  *                         verified trusted-device token
  *   login:i:<kid>:<mac>   client IP failures      (token bucket IpFailureLimit / IpWindow)
  *   login:n:<kid>:<mac>   IPv6 /64 failures       (token bucket NetworkFailureLimit / IpWindow)
+ *   login:w:<kid>:<mac>   IPv6 /48 failures       (token bucket WideNetworkFailureLimit / IpWindow)
  *
  * <kid> is the id of the active rate-limit-keys key; <mac> is base64url (no padding, 22 chars) of the first
  * 16 bytes of HMAC-SHA256(key, UTF-8(tag || 0x1F || part1 [|| 0x1F || part2])) where the account part is the
@@ -75,6 +76,8 @@ public sealed class LoginProtector
     private readonly RateLimitRule _ipRule;
     private readonly RateLimitRule _ipFallbackRule;
     private readonly RateLimitRule _networkRule;
+    private readonly RateLimitRule _wideNetworkRule;
+    private readonly RateLimitRule _wideNetworkFallbackRule;
     private readonly RateLimitRule _networkFallbackRule;
 
     /// <summary>Initializes a protector for use without DI.</summary>
@@ -144,6 +147,8 @@ public sealed class LoginProtector
         _ipFallbackRule = _ipRule.WithLimitFactor(options.FallbackLimitFactor);
         _networkRule = RateLimitRule.TokenBucket(options.NetworkFailureLimit, options.IpWindow);
         _networkFallbackRule = _networkRule.WithLimitFactor(options.FallbackLimitFactor);
+        _wideNetworkRule = RateLimitRule.TokenBucket(options.WideNetworkFailureLimit, options.IpWindow);
+        _wideNetworkFallbackRule = _wideNetworkRule.WithLimitFactor(options.FallbackLimitFactor);
     }
 
     /// <summary>
@@ -186,7 +191,8 @@ public sealed class LoginProtector
         string accountKey = MakeKey(key, 'a', account, null);
         string pairKey = trusted ? MakeKey(key, 'd', account, device) : MakeKey(key, 'p', account, ip?.ToString() ?? "-");
         string? ipKey = ip is null || trusted ? null : MakeKey(key, 'i', ip.ToString(), null);
-        string? networkKey = ip is null || trusted || ip.AddressFamily != AddressFamily.InterNetworkV6 ? null : MakeKey(key, 'n', NetworkOf(ip), null);
+        string? networkKey = ip is null || trusted || ip.AddressFamily != AddressFamily.InterNetworkV6 ? null : MakeKey(key, 'n', NetworkOf(ip, 8), null);
+        string? wideKey = networkKey is null ? null : MakeKey(key, 'w', NetworkOf(ip!, 6), null);
 
         // Phase 1a: the IP and /64 counters, charged before the credential check. Charging only after the
         // check (on failure) let every request in flight pass a peek at the last token: with many
@@ -194,8 +200,10 @@ public sealed class LoginProtector
         // limit count attempts from the address, so it holds under any concurrency.
         var ipPending = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 1, cancellationToken);
         var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
+        var widePending = wideKey is null ? default : _guard.AcquireAsync(Limiter, wideKey, _wideNetworkRule, _wideNetworkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
         var ipDecision = ipKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await ipPending.ConfigureAwait(false);
         var networkDecision = networkKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await networkPending.ConfigureAwait(false);
+        var wideDecision = wideKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await widePending.ConfigureAwait(false);
         // Fail-open answers "allowed, 0 left" without counting anything: that says nothing about the address. (The
         // in-memory fallback's counts are real, so its exhausted buckets are reported.)
         bool failOpen = _options.FailurePolicy == StoreFailurePolicy.FailOpen;
@@ -209,11 +217,18 @@ public sealed class LoginProtector
             events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "network", withAccount: false);
         }
 
-        if (!ipDecision.IsAllowed || !networkDecision.IsAllowed)
+        if (wideKey is not null && wideDecision is { IsAllowed: true, Remaining: 0 } && !(wideDecision.IsDegraded && failOpen))
+        {
+            events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "wide_network", withAccount: false);
+        }
+
+        if (!ipDecision.IsAllowed || !networkDecision.IsAllowed || !wideDecision.IsAllowed)
         {
             // A blocked address must not drive account lockouts: the account counters are not touched.
-            bool ipDegraded = ipDecision.IsDegraded || networkDecision.IsDegraded;
-            var retry = Max(ipDecision.IsAllowed ? TimeSpan.Zero : ipDecision.RetryAfter, networkDecision.IsAllowed ? TimeSpan.Zero : networkDecision.RetryAfter);
+            bool ipDegraded = ipDecision.IsDegraded || networkDecision.IsDegraded || wideDecision.IsDegraded;
+            var retry = Max(
+                Max(ipDecision.IsAllowed ? TimeSpan.Zero : ipDecision.RetryAfter, networkDecision.IsAllowed ? TimeSpan.Zero : networkDecision.RetryAfter),
+                wideDecision.IsAllowed ? TimeSpan.Zero : wideDecision.RetryAfter);
             return Refuse(ipDegraded && _options.FailurePolicy == StoreFailurePolicy.FailClosed ? LoginAttemptStatus.Unavailable : LoginAttemptStatus.IpBlocked, retry, events, ipDegraded);
         }
 
@@ -496,6 +511,11 @@ public sealed class LoginProtector
             errors.Add(P + "IpFailureLimit must be between 1 and 100,000 and NetworkFailureLimit between IpFailureLimit and 1,000,000.");
         }
 
+        if (o.WideNetworkFailureLimit < o.NetworkFailureLimit || o.WideNetworkFailureLimit > 10_000_000)
+        {
+            errors.Add(P + "WideNetworkFailureLimit (per IPv6 /48) must be between NetworkFailureLimit and 10,000,000 (default 1000).");
+        }
+
         if (o.IpWindow < TimeSpan.FromSeconds(1) || o.IpWindow > TimeSpan.FromDays(1) || o.IpWindow.Ticks % TimeSpan.TicksPerMillisecond != 0)
         {
             errors.Add(P + "IpWindow must be whole milliseconds between 1 second and 1 day (e.g. 00:15:00).");
@@ -639,11 +659,12 @@ public sealed class LoginProtector
         return ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0 ? new IPAddress(ip.GetAddressBytes()) : ip;
     }
 
-    private static string NetworkOf(IPAddress ipv6)
+    /// <summary>The first <paramref name="bytes"/> bytes of an IPv6 address in hex (8: the /64, 6: the /48).</summary>
+    private static string NetworkOf(IPAddress ipv6, int bytes)
     {
-        Span<byte> bytes = stackalloc byte[16];
-        ipv6.TryWriteBytes(bytes, out _);
-        return Convert.ToHexStringLower(bytes[..8]);
+        Span<byte> address = stackalloc byte[16];
+        ipv6.TryWriteBytes(address, out _);
+        return Convert.ToHexStringLower(address[..bytes]);
     }
 
     private static string MakeKey(SecretKey key, char tag, string part1, string? part2)

@@ -141,6 +141,7 @@ public sealed class LoginProtectorTests
             o.MaxLockoutDuration = TimeSpan.FromMilliseconds(4);
             o.IpFailureLimit = 100_000;
             o.NetworkFailureLimit = 100_000;
+            o.WideNetworkFailureLimit = 100_000;
         });
         var failures = 0;
         for (var i = 0; i < 150; i++)
@@ -241,6 +242,34 @@ public sealed class LoginProtectorTests
         // Had the blocked attempts been registered, the victim would now be locked (30 > LockoutThreshold).
         (await Attempt(protector, "victim@example.com", "192.0.2.10", correct: true)).Status.Should().Be(LoginAttemptStatus.Succeeded);
         _verifications.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_Ipv6NetworksOfOneSlash48_ShareTheWideNetworkLimit()
+    {
+        // A /48 holds 65,536 /64 networks, each with its own NetworkFailureLimit: rotating through them bypassed the IP
+        // layer entirely (found in review).
+        var protector = Create(o =>
+        {
+            o.IpFailureLimit = 3;
+            o.NetworkFailureLimit = 5;
+            o.WideNetworkFailureLimit = 8;
+        });
+        for (var i = 1; i <= 8; i++)
+        {
+            (await Attempt(protector, $"u{i}", $"2001:db8:1:{i:x}::1")).Status.Should().Be(LoginAttemptStatus.Failed, "each attempt from a fresh /64");
+        }
+
+        (await Attempt(protector, "u9", "2001:db8:1:ff::1", correct: true)).Status.Should().Be(LoginAttemptStatus.IpBlocked);
+        (await Attempt(protector, "u9", "2001:db8:2:1::1", correct: true)).Succeeded.Should().BeTrue("another /48");
+        (await Attempt(protector, "u9", "203.0.113.9", correct: true)).Succeeded.Should().BeTrue("IPv4 has no network buckets");
+    }
+
+    [Fact]
+    public void Options_WideNetworkLimitBelowTheNetworkLimit_Refused()
+    {
+        var options = new LoginProtectionOptions { NetworkFailureLimit = 500, WideNetworkFailureLimit = 400 };
+        LoginProtector.Check(options).Should().ContainSingle(e => e.Contains("WideNetworkFailureLimit", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -447,7 +476,7 @@ public sealed class LoginProtectorTests
         _store.Keys.Should().NotBeEmpty();
         _store.Keys.Should().OnlyContain(k => k.StartsWith("login:", StringComparison.Ordinal) && k.Contains(":k1:", StringComparison.Ordinal));
         _store.Keys.Should().NotContain(k => k.Contains("grace", StringComparison.OrdinalIgnoreCase) || k.Contains("2001", StringComparison.Ordinal) || k.Contains("laptop", StringComparison.Ordinal));
-        _store.Keys.Distinct().Should().HaveCount(5, "account, account+IP, IP, /64, account+device");
+        _store.Keys.Distinct().Should().HaveCount(6, "account, account+IP, IP, /64, /48, account+device");
     }
 
     [Theory]

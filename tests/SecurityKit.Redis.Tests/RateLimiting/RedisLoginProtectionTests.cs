@@ -34,7 +34,7 @@ public sealed class RedisLoginProtectionTests(RedisServerFixture fixture)
             keys.Add(key.ToString());
         }
 
-        keys.Should().HaveCount(4, "account, account + IP, IP and /64 keys");
+        keys.Should().HaveCount(5, "account, account + IP, IP, /64 and /48 keys");
         keys.Should().OnlyContain(k => k.StartsWith(prefix + "rl:{login:", StringComparison.Ordinal) && k.EndsWith('}'));
         keys.Should().NotContain(k => k.Contains("mallory", StringComparison.OrdinalIgnoreCase) || k.Contains("2001", StringComparison.Ordinal));
         foreach (var key in keys)
