@@ -106,6 +106,31 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task TokenBucket_MicrosecondIntervalsAtTodaysClock_NeverGrantMoreThanTheRule()
+    {
+        // Near 1.7e15 µs a double holds multiples of 0.25 µs. With 1.1 µs per permit every write rounded the arrival time
+        // down to +1.0 µs, so each permit cost 1.0 µs of the bucket: ~10 % more permits than the rule (found in review).
+        // 10,000,000 per 11 s is 1.1 µs per permit; the window is long enough that the key's real-time TTL outlives the
+        // test while the client clock stands still.
+        fixture.EnsureAvailable();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        var store = RedisRateLimitStore.WithClientClock(RedisTestConnections.Shared(fixture, "tbfine:"), time);
+        var rule = RateLimitRule.TokenBucket(10_000_000, TimeSpan.FromSeconds(11));
+        var key = NewKey();
+
+        RateLimitDecision last = default;
+        for (var i = 0; i < 1000; i++)
+        {
+            last = await store.AcquireAsync(key, rule, 1);
+            last.IsAllowed.Should().BeTrue();
+        }
+
+        // 1,000 permits taken: at most 9,999,000 left (the rounding may only take a little more, never give).
+        last.Remaining.Should().BeLessThanOrEqualTo(9_999_000);
+        last.Remaining.Should().BeGreaterThan(9_998_700, "rounding up costs at most a quarter µs per permit");
+    }
+
+    [SkippableFact]
     public async Task AcquireAsync_TokenBucket_KeyNeverExpiresBeforeItsArrivalTime()
     {
         // The token bucket keeps its TTL while the arrival time stays in one slot (window / 4) and sets a new one when it
