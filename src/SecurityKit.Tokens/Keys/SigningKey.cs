@@ -425,14 +425,18 @@ public sealed class SigningKey
         }
     }
 
+    /// <summary>Whether the key can sign: a trial signature, not an export, so a non-exportable private key (HSM, CNG,
+    /// keychain) counts, and no copy of the private parameters is left in managed memory (found in review: the export
+    /// copied D, P, Q, … into arrays that were never cleared, and a non-exportable key was taken for a public one).</summary>
     private static bool HasPrivateKey(AsymmetricAlgorithm key)
     {
+        ReadOnlySpan<byte> probe = "SecurityKit.SigningKey.probe"u8;
         try
         {
             return key switch
             {
-                ECDsa e => e.ExportParameters(true).D is not null,
-                RSA r => r.ExportParameters(true).D is not null,
+                ECDsa e => e.SignData(probe, HashAlgorithmName.SHA256).Length > 0,
+                RSA r => r.SignData(probe, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).Length > 0,
                 _ => false,
             };
         }

@@ -51,6 +51,16 @@ public sealed class SigningKeyTests
     }
 
     [Fact]
+    public void FromPem_RsaPrivateAndPublic_CanSignOnlyWithThePrivateKey()
+    {
+        // CanSign is decided by a trial signature (no export of the private parameters, which left copies in memory).
+        using var rsa = RSA.Create(2048);
+        SigningKey.FromPem("rsa", JwsAlgorithm.RS256, rsa.ExportPkcs8PrivateKeyPem()).CanSign.Should().BeTrue();
+        SigningKey.FromPem("rsa", JwsAlgorithm.RS256, rsa.ExportSubjectPublicKeyInfoPem()).CanSign.Should().BeFalse();
+        SigningKey.FromPem("rsa", JwsAlgorithm.PS256, rsa.ExportSubjectPublicKeyInfoPem()).CanSign.Should().BeFalse();
+    }
+
+    [Fact]
     public void FromPem_EcPrivateAndPublic_SignAndVerify()
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
