@@ -197,8 +197,8 @@ public sealed class SessionManager
 
         _events.Publish(SessionEventNames.Rotated, SecurityEventSeverity.Information, record.UserId, ip ?? record.IpAddress);
 
-        // Rotation moves the anomaly baseline to this request's network and device: publish the change first, so a
-        // stolen token that reaches a rotating endpoint leaves the same audit trace as a validation (found in review).
+        // Rotation moved the anomaly baseline to this request's network and device: publish the change (compared with the
+        // old record), so a stolen token that reaches a rotating endpoint leaves the same audit trace as a validation.
         if (context is not null)
         {
             var (warnings, comparison) = Compare(record, context);

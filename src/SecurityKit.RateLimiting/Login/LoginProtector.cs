@@ -200,10 +200,15 @@ public sealed class LoginProtector
         // limit count attempts from the address, so it holds under any concurrency.
         var ipPending = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 1, cancellationToken);
         var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
-        var widePending = wideKey is null ? default : _guard.AcquireAsync(Limiter, wideKey, _wideNetworkRule, _wideNetworkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
         var ipDecision = ipKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await ipPending.ConfigureAwait(false);
         var networkDecision = networkKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await networkPending.ConfigureAwait(false);
-        var wideDecision = wideKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await widePending.ConfigureAwait(false);
+
+        // The /48 is charged only with attempts its address and /64 admitted (a second round trip for IPv6): charged in
+        // parallel, one host's refused flood drained the bucket of every network in its /48 (found in review). One /64
+        // can then spend at most NetworkFailureLimit of it per window.
+        var wideDecision = wideKey is not null && ipDecision.IsAllowed && networkDecision.IsAllowed
+            ? await _guard.AcquireAsync(Limiter, wideKey, _wideNetworkRule, _wideNetworkFallbackRule, _options.FailurePolicy, 1, cancellationToken).ConfigureAwait(false)
+            : new RateLimitDecision(true, 1, TimeSpan.Zero);
         // Fail-open answers "allowed, 0 left" without counting anything: that says nothing about the address. (The
         // in-memory fallback's counts are real, so its exhausted buckets are reported.)
         bool failOpen = _options.FailurePolicy == StoreFailurePolicy.FailOpen;

@@ -101,7 +101,7 @@ internal sealed class RedisRateLimitScripts
         else
           tat = now + newAhead
           -- A double near 1.7e15 µs holds multiples of 0.25 µs: rounding the new arrival time down (an interval of 1.1 µs
-          -- stored as +1.0 on every write) granted up to ~12 % more than the rule. Round up instead: stricter, never looser.
+          -- stored as +1.0 on every write) granted ~10 % more than the rule. Round up instead: stricter, never looser.
           if tat - now < newAhead then
             local _, e = math.frexp(tat)
             tat = tat + math.ldexp(1, e - 53)

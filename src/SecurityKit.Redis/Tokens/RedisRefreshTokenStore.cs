@@ -116,17 +116,19 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         return { 3, '', snapshot(@family) }
         """);
 
+    // Reply: {1 when an active family was revoked else 0, the owner's id when the family exists and is revoked now}.
     private static readonly LuaScript RevokeScript = LuaScript.Prepare("""
         local f = redis.call('HMGET', @family, 'uid', 'rev', 'abs', 'idle', 'last')
-        if not f[1] or f[2] == '1' then return 0 end
-        if @uid ~= '' and f[1] ~= @uid then return 0 end
+        if not f[1] then return { 0, '' } end
+        if @uid ~= '' and f[1] ~= @uid then return { 0, '' } end
+        if f[2] == '1' then return { 0, f[1] } end
         -- An expired family is marked too (a lagging clock elsewhere could still find it alive) but not counted.
         redis.call('HSET', @family, 'rev', '1')
         redis.call('HDEL', @family, 'succ')
         redis.call('DEL', @succ)
         local now = tonumber(@now)
-        if now >= tonumber(f[3]) or now >= tonumber(f[5]) + tonumber(f[4]) then return 0 end
-        return 1
+        if now >= tonumber(f[3]) or now >= tonumber(f[5]) + tonumber(f[4]) then return { 0, f[1] } end
+        return { 1, f[1] }
         """);
 
     private static readonly RedisValue[] SnapshotFields = ["uid", "sid", "created", "abs", "idle", "last", "gen", "rev"];
@@ -201,7 +203,9 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return (int)await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), succ = SuccessorKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false) == 1;
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), succ = SuccessorKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false))!;
+        ForgetRevoked(db, (string?)reply[1], [familyId]);
+        return (int)reply[0] == 1;
     }
 
     /// <inheritdoc />
@@ -211,8 +215,32 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         var ids = await UserFamilyIdsAsync(db, userId, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), succ = SuccessorKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
         var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        var revoked = new List<RedisValue>();
+        var count = 0;
+        for (var i = 0; i < results.Length; i++)
+        {
+            var reply = (RedisResult[])results[i]!;
+            count += (int)reply[0];
+            if ((string?)reply[1] == userId)
+            {
+                revoked.Add(ids[i]);
+            }
+        }
+
+        ForgetRevoked(db, userId, [.. revoked]);
         PruneIndex(db, userId);
-        return results.Count(r => (int)r == 1);
+        return count;
+    }
+
+    /// <summary>Drops revoked families from their user's index (fire and forget; another slot in a cluster): listing and
+    /// revoke-all then cost the user's live families, not every sign-in of the last absolute lifetime. Only families
+    /// that exist and are revoked are dropped, never an id whose family is still being created.</summary>
+    private void ForgetRevoked(IDatabase db, string? userId, RedisValue[] familyIds)
+    {
+        if (!string.IsNullOrEmpty(userId) && familyIds.Length > 0)
+        {
+            _ = db.SortedSetRemoveAsync(UserKey(userId), familyIds, CommandFlags.FireAndForget);
+        }
     }
 
     /// <inheritdoc />

@@ -160,7 +160,7 @@ public sealed class SigningKey
             throw new ArgumentException($"Key '{keyId}': ECDSA keys must be on the named curves P-256 or P-384.", nameof(ecdsa));
         }
 
-        return new SigningKey(keyId, algorithm, null, ecdsa, null, canSign: HasPrivateKey(ecdsa));
+        return new SigningKey(keyId, algorithm, null, ecdsa, null, canSign: HasPrivateKey(ecdsa, algorithm));
     }
 
     /// <summary>Generates a new ECDSA key.</summary>
@@ -195,7 +195,7 @@ public sealed class SigningKey
             throw new ArgumentException($"Key '{keyId}': RSA keys must be at least 2048 bits; this one has {rsa.KeySize}.", nameof(rsa));
         }
 
-        return new SigningKey(keyId, algorithm, null, null, rsa, canSign: HasPrivateKey(rsa));
+        return new SigningKey(keyId, algorithm, null, null, rsa, canSign: HasPrivateKey(rsa, algorithm));
     }
 
     /// <summary>Creates a key from PEM text: an EC or RSA private or public key (PKCS#8, SEC1, PKCS#1, SPKI).</summary>
@@ -428,19 +428,21 @@ public sealed class SigningKey
     /// <summary>Whether the key can sign: a trial signature, not an export, so a non-exportable private key (HSM, CNG,
     /// keychain) counts, and no copy of the private parameters is left in managed memory (found in review: the export
     /// copied D, P, Q, … into arrays that were never cleared, and a non-exportable key was taken for a public one).</summary>
-    private static bool HasPrivateKey(AsymmetricAlgorithm key)
+    private static bool HasPrivateKey(AsymmetricAlgorithm key, JwsAlgorithm algorithm)
     {
         ReadOnlySpan<byte> probe = "SecurityKit.SigningKey.probe"u8;
         try
         {
+            // The padding the key will sign with: a key restricted to PSS (an HSM or KMS policy) refuses PKCS#1.
+            var padding = algorithm is JwsAlgorithm.PS256 ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
             return key switch
             {
                 ECDsa e => e.SignData(probe, HashAlgorithmName.SHA256).Length > 0,
-                RSA r => r.SignData(probe, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).Length > 0,
+                RSA r => r.SignData(probe, HashAlgorithmName.SHA256, padding).Length > 0,
                 _ => false,
             };
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or NotSupportedException)
         {
             return false;
         }

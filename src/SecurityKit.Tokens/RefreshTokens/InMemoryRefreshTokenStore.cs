@@ -241,7 +241,10 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
 
         lock (set)
         {
-            set.RemoveWhere(id => !_families.ContainsKey(id));
+            // Revoked families leave the user's set (they stay in the store until they expire, so their tokens are still
+            // reported as revoked): listing and revoke-all then cost the user's live families, not every sign-in of the
+            // last absolute lifetime.
+            set.RemoveWhere(id => !_families.TryGetValue(id, out var entry) || entry.Revoked);
             return [.. set];
         }
     }

@@ -95,7 +95,7 @@ public sealed class RefreshTokenService
                 if (await _store.CreateFamilyAsync(creation, cancellationToken).ConfigureAwait(false))
                 {
                     var family = new RefreshTokenFamily(familyId, userId, sessionId, now, now, creation.AbsoluteExpiresAt, _options.IdleTimeout, 0, false);
-                    await EnforceFamilyLimitAsync(userId, familyId, cancellationToken).ConfigureAwait(false);
+                    await EnforceFamilyLimitAsync(userId, family, cancellationToken).ConfigureAwait(false);
                     return new IssuedRefreshToken(token, family);
                 }
             }
@@ -106,30 +106,48 @@ public sealed class RefreshTokenService
         }
     }
 
-    /// <summary>Revokes the user's least recently used active families beyond <see cref="RefreshTokenOptions.MaxFamiliesPerUser"/>,
-    /// never the one just created. Concurrent sign-ins may each see the others' families; each revokes what is over the
-    /// cap when it looks, so the count settles at the cap.</summary>
-    private async ValueTask EnforceFamilyLimitAsync(string userId, string newFamilyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes the user's least recently used active families beyond <see cref="RefreshTokenOptions.MaxFamiliesPerUser"/>,
+    /// choosing only among families created before the new one: concurrent sign-ins then never revoke each other's new
+    /// families (the newest always survives), and since every sign-in sees all older families, the count settles at the
+    /// cap, never below. Best effort: the sign-in has succeeded, so a store failure here is published, not thrown.
+    /// </summary>
+    private async ValueTask EnforceFamilyLimitAsync(string userId, RefreshTokenFamily created, CancellationToken cancellationToken)
     {
-        var families = await _store.ListUserFamiliesAsync(userId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        var excess = families.Count - _options.MaxFamiliesPerUser;
-        if (excess <= 0)
+        try
         {
-            return;
+            var families = await _store.ListUserFamiliesAsync(userId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var excess = families.Count - _options.MaxFamiliesPerUser;
+            if (excess <= 0)
+            {
+                return;
+            }
+
+            var victims = families
+                .Where(f => IsOlder(f, created))
+                .OrderBy(f => f.LastUsedAt)
+                .ThenBy(f => f.CreatedAt)
+                .ThenBy(f => f.FamilyId, StringComparer.Ordinal)
+                .Take(excess)
+                .ToList();
+            foreach (var victim in victims)
+            {
+                if (await _store.RevokeFamilyAsync(victim.FamilyId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+                {
+                    _events.Publish(TokenEventNames.RefreshFamilyRevoked, SecurityEventSeverity.Information, userId: userId, reason: "family_limit", properties: [new("family_id", victim.FamilyId)]);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _events.Publish(TokenEventNames.RefreshFamilyRevoked, SecurityEventSeverity.Warning, userId: userId, reason: "family_limit_failed", properties: [new("error", ex.GetType().Name)]);
         }
 
-        var victims = families
-            .Where(f => !string.Equals(f.FamilyId, newFamilyId, StringComparison.Ordinal))
-            .OrderBy(f => f.LastUsedAt)
-            .ThenBy(f => f.CreatedAt)
-            .ThenBy(f => f.FamilyId, StringComparer.Ordinal)
-            .Take(excess);
-        foreach (var victim in victims)
+        // In whole milliseconds, the resolution stores keep (Redis), then by id: one total order all sign-ins agree on.
+        static bool IsOlder(RefreshTokenFamily f, RefreshTokenFamily created)
         {
-            if (await _store.RevokeFamilyAsync(victim.FamilyId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
-            {
-                _events.Publish(TokenEventNames.RefreshFamilyRevoked, SecurityEventSeverity.Information, userId: userId, reason: "family_limit", properties: [new("family_id", victim.FamilyId)]);
-            }
+            long a = f.CreatedAt.ToUnixTimeMilliseconds(), b = created.CreatedAt.ToUnixTimeMilliseconds();
+            return a < b || (a == b && string.CompareOrdinal(f.FamilyId, created.FamilyId) < 0);
         }
     }
 

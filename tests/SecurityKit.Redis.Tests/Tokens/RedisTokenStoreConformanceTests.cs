@@ -130,8 +130,40 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
         await database.SortedSetAddAsync(index, beingCreated, (server + TimeSpan.FromDays(30)).ToUnixTimeMilliseconds()); // the index write alone
 
         (await store.RevokeUserFamiliesAsync("prune-user", T0)).Should().Be(1, "only the live family counts");
-        await WaitForIndexAsync(database, index, 3);
-        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().BeEquivalentTo([live, withinMargin, beingCreated]);
+        await WaitForIndexAsync(database, index, 2);
+        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().BeEquivalentTo([withinMargin, beingCreated], "the revoked family left the index; the one being created stays");
+    }
+
+    [SkippableFact]
+    public async Task UserIndex_RevokedFamiliesLeaveIt_TheirTokensStillReportRevoked()
+    {
+        // The index kept every revoked family for its absolute lifetime, so a per-user cap still left listing and
+        // "sign out everywhere" to cost every sign-in of the last 30 days (found in review).
+        var (connection, store, database) = FreshStore();
+        var index = $"{connection.KeyPrefix}rtf:{{revoked-user}}";
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add(NewId());
+            await CreateFamilyAsync(store, ids[i], "revoked-user", TimeSpan.FromDays(30));
+        }
+
+        (await store.RevokeFamilyAsync(ids[0], T0)).Should().BeTrue();
+        (await store.RevokeFamilyAsync(ids[1], T0)).Should().BeTrue();
+        await WaitForIndexAsync(database, index, 2);
+        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().BeEquivalentTo([ids[2], ids[3]]);
+        (await store.GetFamilyAsync(ids[0]))!.IsRevoked.Should().BeTrue("the family itself stays until it expires");
+
+        (await store.RevokeUserFamiliesAsync("revoked-user", T0)).Should().Be(2);
+        await WaitForIndexAsync(database, index, 0);
+        (await database.SortedSetLengthAsync(index)).Should().Be(0);
+
+        // An id whose family is still being created (index written, hash not yet) stays indexed.
+        var pending = NewId();
+        await database.SortedSetAddAsync(index, pending, DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeMilliseconds());
+        (await store.RevokeUserFamiliesAsync("revoked-user", T0)).Should().Be(0);
+        await Task.Delay(200);
+        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().Equal(pending);
     }
 
     [SkippableFact]

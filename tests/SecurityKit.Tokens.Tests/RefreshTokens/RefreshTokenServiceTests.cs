@@ -198,9 +198,93 @@ public sealed class RefreshTokenServiceTests
         var issued = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await service.IssueAsync("parallel"))));
 
         issued.Select(i => i.Family.FamilyId).Should().OnlyHaveUniqueItems();
-        (await service.ListFamiliesAsync("parallel")).Count.Should().BeInRange(1, 5);
+        var families = await service.ListFamiliesAsync("parallel");
+        families.Count.Should().BeGreaterThanOrEqualTo(5, "a sign-in only revokes families older than its own: never below the cap");
+        var newest = issued.Select(i => i.Family).OrderBy(f => f.CreatedAt).ThenBy(f => f.FamilyId, StringComparer.Ordinal).Last();
+        families.Select(f => f.FamilyId).Should().Contain(newest.FamilyId, "the newest family always survives");
+        _clock.Advance(TimeSpan.FromMilliseconds(1)); // a later sign-in (the 50 above share one instant; ties go by id)
         await service.IssueAsync("parallel");
         (await service.ListFamiliesAsync("parallel")).Should().HaveCount(5, "the next sign-in sees every family and trims to the cap");
+    }
+
+    [Fact]
+    public async Task Issue_TwoConcurrentSignInsWithCapOne_NeitherRevokesTheOther()
+    {
+        // Both created, then both listed {a, b}: each revoked the other's brand-new family and both callers held dead
+        // tokens (found in review). Now only older families are candidates, so the newer one survives.
+        var gate = new ListGateStore(_store);
+        var service = new RefreshTokenService(gate, new RefreshTokenOptions { MaxFamiliesPerUser = 1 }, _clock, _events.Publisher(_clock));
+        var first = service.IssueAsync("pair").AsTask();
+        var second = service.IssueAsync("pair").AsTask();
+        var tokens = await Task.WhenAll(first, second);
+
+        var outcomes = new List<RefreshStatus>();
+        foreach (var t in tokens)
+        {
+            outcomes.Add((await service.RefreshAsync(t.Token)).Status);
+        }
+
+        outcomes.Should().Contain(RefreshStatus.Refreshed, "at least the newer sign-in keeps its family");
+        (await service.ListFamiliesAsync("pair")).Should().HaveCount(1);
+    }
+
+    /// <summary>Holds every listing until both families exist, so the two sign-ins see each other's family.</summary>
+    private sealed class ListGateStore(SecurityKit.Stores.Tokens.RefreshTokenStore inner) : SecurityKit.Stores.Tokens.RefreshTokenStore
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _created;
+
+        protected override async ValueTask<bool> CreateFamilyCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenFamilyCreation family, CancellationToken cancellationToken)
+        {
+            var created = await inner.CreateFamilyAsync(family, cancellationToken);
+            if (Interlocked.Increment(ref _created) == 2)
+            {
+                _open.TrySetResult();
+            }
+
+            return created;
+        }
+
+        protected override async ValueTask<IReadOnlyList<SecurityKit.Stores.Tokens.RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            await _open.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            return await inner.ListUserFamiliesAsync(userId, now, cancellationToken);
+        }
+
+        protected override ValueTask<SecurityKit.Stores.Tokens.RefreshTokenRotationResult> RotateCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenRotation rotation, CancellationToken cancellationToken) => inner.RotateAsync(rotation, cancellationToken);
+
+        protected override ValueTask<SecurityKit.Stores.Tokens.RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken) => inner.GetFamilyAsync(familyId, cancellationToken);
+
+        protected override ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken) => inner.RevokeFamilyAsync(familyId, now, cancellationToken);
+
+        protected override ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) => inner.RevokeUserFamiliesAsync(userId, now, cancellationToken);
+    }
+
+    [Fact]
+    public async Task Issue_StoreFailsWhileTrimming_SignInStillSucceeds()
+    {
+        var service = new RefreshTokenService(new FailingListStore(_store), new RefreshTokenOptions { MaxFamiliesPerUser = 1 }, _clock, _events.Publisher(_clock));
+
+        var issued = await service.IssueAsync("flaky");
+
+        (await service.RefreshAsync(issued.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+        _events.Events.Should().Contain(e => e.Name == TokenEventNames.RefreshFamilyRevoked && e.Reason == "family_limit_failed");
+    }
+
+    private sealed class FailingListStore(SecurityKit.Stores.Tokens.RefreshTokenStore inner) : SecurityKit.Stores.Tokens.RefreshTokenStore
+    {
+        protected override ValueTask<bool> CreateFamilyCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenFamilyCreation family, CancellationToken cancellationToken) => inner.CreateFamilyAsync(family, cancellationToken);
+
+        protected override ValueTask<IReadOnlyList<SecurityKit.Stores.Tokens.RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) =>
+            throw new TimeoutException("The store did not answer.");
+
+        protected override ValueTask<SecurityKit.Stores.Tokens.RefreshTokenRotationResult> RotateCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenRotation rotation, CancellationToken cancellationToken) => inner.RotateAsync(rotation, cancellationToken);
+
+        protected override ValueTask<SecurityKit.Stores.Tokens.RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken) => inner.GetFamilyAsync(familyId, cancellationToken);
+
+        protected override ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken) => inner.RevokeFamilyAsync(familyId, now, cancellationToken);
+
+        protected override ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) => inner.RevokeUserFamiliesAsync(userId, now, cancellationToken);
     }
 
     [Fact]
