@@ -330,6 +330,25 @@ public sealed class SecurityRateLimiterTests
     }
 
     [Fact]
+    public void CreatePartitionedLimiter_ShortKeyLookingLikeAHashedOne_GetsItsOwnPartition()
+    {
+        // A request-supplied "#" + base64url(SHA-256(long key)) used to share the long key's counter.
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        using var partitioned = limiter.CreatePartitionedLimiter<string>("api", key => key);
+        var longKey = new string('x', 300);
+        var hashedForm = "#" + System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(longKey.AsSpan())));
+
+        for (var i = 0; i < 4; i++)
+        {
+            partitioned.AttemptAcquire(longKey).IsAcquired.Should().BeTrue();
+        }
+
+        partitioned.AttemptAcquire(hashedForm).IsAcquired.Should().BeTrue("a key of its own, not the long key's exhausted one");
+        store.Keys.Should().Contain("api:" + hashedForm, "the long key's hashed partition");
+        store.Keys.Where(k => k.StartsWith("api:#", StringComparison.Ordinal)).Distinct().Should().HaveCount(2, "the short key was hashed into a partition of its own");
+    }
+
+    [Fact]
     public async Task CreatePartitionedLimiter_RemoteStore_WaitsForAnswer()
     {
         var (limiter, store, _, time) = Create(StoreFailurePolicy.FailClosed);

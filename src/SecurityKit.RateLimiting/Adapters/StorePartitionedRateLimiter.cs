@@ -24,7 +24,9 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
     /// The partition of a resource. Keys usually come from the request (a header, a claim), so a bad one must not fail the
     /// request: a null or empty key is the one shared partition "" (resources without a key are limited together), and a
     /// key longer than 256 characters is replaced by <c>#</c> + base64url(SHA-256 of its UTF-16 code units), distinct per key
-    /// (hashing the code units, not a UTF-8 transcoding, keeps keys that differ only in lone surrogates apart).
+    /// (hashing the code units, not a UTF-8 transcoding, keeps keys that differ only in lone surrogates apart). A short key
+    /// that itself starts with <c>#</c> is hashed the same way, so no request-supplied key can equal the hashed form of
+    /// another (found in review: "#" + the hash of a long key shared its counter).
     /// </summary>
     private string PartitionOf(TResource resource)
     {
@@ -34,7 +36,7 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
             return string.Empty;
         }
 
-        return partition.Length <= SecurityRateLimiter.MaxPartitionLength
+        return partition.Length <= SecurityRateLimiter.MaxPartitionLength && partition[0] != '#'
             ? partition
             : "#" + System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(MemoryMarshal.AsBytes(partition.AsSpan())));
     }
