@@ -346,6 +346,13 @@ public sealed class SecurityRateLimiterTests
         partitioned.AttemptAcquire(hashedForm).IsAcquired.Should().BeTrue("a key of its own, not the long key's exhausted one");
         store.Keys.Should().Contain("api:" + hashedForm, "the long key's hashed partition");
         store.Keys.Where(k => k.StartsWith("api:#", StringComparison.Ordinal)).Distinct().Should().HaveCount(2, "the short key was hashed into a partition of its own");
+
+        // Keys differing only in lone surrogates reach the store hashed (well-formed), distinct per key: UTF-8 (Redis)
+        // would have turned both into "x\uFFFD".
+        partitioned.AttemptAcquire("x\uD800").IsAcquired.Should().BeTrue();
+        partitioned.AttemptAcquire("x\uDC00").IsAcquired.Should().BeTrue();
+        store.Keys.Should().OnlyContain(k => SecurityKit.Primitives.WellFormedText.IsWellFormedUtf16(k));
+        store.Keys.Where(k => k.StartsWith("api:#", StringComparison.Ordinal)).Distinct().Should().HaveCount(4);
     }
 
     [Fact]

@@ -26,7 +26,8 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
     /// key longer than 256 characters is replaced by <c>#</c> + base64url(SHA-256 of its UTF-16 code units), distinct per key
     /// (hashing the code units, not a UTF-8 transcoding, keeps keys that differ only in lone surrogates apart). A short key
     /// that itself starts with <c>#</c> is hashed the same way, so no request-supplied key can equal the hashed form of
-    /// another (found in review: "#" + the hash of a long key shared its counter).
+    /// another (found in review: "#" + the hash of a long key shared its counter), and so is a key with a lone surrogate
+    /// (hashing the code units keeps such keys apart in every store, Redis's UTF-8 keys included).
     /// </summary>
     private string PartitionOf(TResource resource)
     {
@@ -36,7 +37,9 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
             return string.Empty;
         }
 
-        return partition.Length <= SecurityRateLimiter.MaxPartitionLength && partition[0] != '#'
+        // Lone surrogates too: Redis keys are UTF-8, where every lone surrogate becomes U+FFFD, so "x\uD800" and "x\uDC00"
+        // would share one Redis counter while the in-memory store keeps them apart.
+        return partition.Length <= SecurityRateLimiter.MaxPartitionLength && partition[0] != '#' && SecurityKit.Primitives.WellFormedText.IsWellFormedUtf16(partition)
             ? partition
             : "#" + System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(MemoryMarshal.AsBytes(partition.AsSpan())));
     }
