@@ -216,6 +216,27 @@ public sealed class RedisSessionStore : ISessionStore
         return count
         """;
 
+    // The fallback of revoke-all when the index kept changing (someone rotating or creating sessions of this user in a
+    // loop): the version bump alone revokes every session, so it must not be something an attacker can keep from
+    // happening. KEYS: version [, the kept session's key]. ARGV: now, userId.
+    private const string BumpScript = Active + "\n" + """
+        local now = tonumber(ARGV[1])
+        local ver = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local newver = ver + 1
+        local keep = 0
+        if KEYS[2] then
+          local f = redis.call('HMGET', KEYS[2], 'l', 'i', 'a', 'r', 'v', 'u')
+          if f[6] == ARGV[2] and active(f, ver, now) then
+            redis.call('HSET', KEYS[2], 'v', newver)
+            keep = tonumber(f[3]) - now
+          end
+        end
+        redis.call('SET', KEYS[1], newver, 'KEEPTTL')
+        if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], 86400000) end
+        if keep > 0 then extend(KEYS[1], keep) end
+        return 0
+        """;
+
     // KEYS: index, version, then the index's members' session keys. ARGV: now, userId, sessionPrefix
     private const string ListScript = Active + "\n" + Members + "\n" + """
         local all, keys = members(KEYS[1], ARGV[3], 3)
@@ -370,7 +391,16 @@ public sealed class RedisSessionStore : ISessionStore
             [IndexKey(partition), VersionKey(partition)],
             [Ms(now), exceptIdHash ?? string.Empty, userId, SessionPrefix(partition)],
             cancellationToken).ConfigureAwait(false);
-        return result is null ? throw IndexKeptChanging() : (int)result;
+        if (result is not null)
+        {
+            return (int)result;
+        }
+
+        // The index changed between every attempt: bump the version anyway (every session but the kept one stops
+        // validating at once); the revoked count is unknown and reported as 0, and the index is left for later calls.
+        RedisKey[] keys = string.IsNullOrEmpty(exceptIdHash) ? [VersionKey(partition)] : [VersionKey(partition), SessionKey(partition, exceptIdHash)];
+        await EvalAsync(BumpScript, keys, [Ms(now), userId], cancellationToken).ConfigureAwait(false);
+        return 0;
     }
 
     /// <inheritdoc />

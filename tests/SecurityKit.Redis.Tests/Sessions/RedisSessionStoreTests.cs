@@ -110,10 +110,24 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
         (await store.CreateAsync(second, null, SessionLimitMode.EvictOldest, now)).Status.Should().Be(SessionStoreStatus.Failed);
         (await store.GetAsync(partition, second.IdHash)).Session.Should().BeNull("the refused create wrote nothing");
         await store.Invoking(s => s.ListAsync(partition, "alice", now).AsTask()).Should().ThrowAsync<InvalidOperationException>().WithMessage("*did nothing*");
-        await store.Invoking(s => s.RevokeAllAsync(partition, "alice", null, now).AsTask()).Should().ThrowAsync<InvalidOperationException>();
+        // Revoke-all must not be something a concurrent rotation loop can prevent: when the index keeps changing it still
+        // bumps the version (count unknown: 0), which revokes every session (found in review: it threw and did nothing).
+        (await store.RevokeAllAsync(partition, "alice", null, now)).Should().Be(0);
         var lookup = await store.GetAsync(partition, first);
-        lookup.Session!.RevokedAt.Should().BeNull("the refused revoke-all revoked nothing");
-        lookup.UserTokenVersion.Should().Be(0, "and did not bump the version");
+        lookup.UserTokenVersion.Should().Be(1, "the version was bumped");
+        lookup.Session!.TokenVersion.Should().BeLessThan(lookup.UserTokenVersion, "so the session no longer validates");
+
+        // Keeping the current session: it is moved to the new version.
+        var kept = Record(partition, "alice", now);
+        (await new RedisSessionStore(new RedisConnection(Options.Create(new RedisSecurityKitOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!),
+            KeyPrefix = prefix,
+        }))).CreateAsync(kept, null, SessionLimitMode.EvictOldest, now)).Status.Should().Be(SessionStoreStatus.Succeeded);
+        (await store.RevokeAllAsync(partition, "alice", kept.IdHash, now)).Should().Be(0);
+        var keptLookup = await store.GetAsync(partition, kept.IdHash);
+        keptLookup.Session!.TokenVersion.Should().Be(keptLookup.UserTokenVersion, "the kept session follows the bump");
+        keptLookup.UserTokenVersion.Should().Be(2);
     }
 
     [SkippableFact]
