@@ -208,7 +208,7 @@ public sealed class BackupCodeService
             {
                 'o' or 'O' => '0',
                 'i' or 'I' or 'l' or 'L' => '1',
-                _ => c is >= 'a' and <= 'z' ? (char)(c - 32) : c, // ASCII only: ToUpperInvariant maps U+017F (ſ) to 'S' and U+0131 (ı) to 'I'
+                _ => Base32.UpperAscii(c),
             };
             if (!Alphabet.Contains(u, StringComparison.Ordinal))
             {

@@ -175,7 +175,7 @@ public static class Base32
                 continue;
             }
 
-            normalized[n++] = c is >= 'a' and <= 'z' ? (char)(c - 32) : c; // ASCII only: ToUpperInvariant maps U+017F (ſ) to 'S'
+            normalized[n++] = UpperAscii(c);
         }
 
         var end = n;
@@ -186,6 +186,10 @@ public static class Base32
 
         return TryDecode(normalized[..end], out bytes);
     }
+
+    /// <summary>Upper-cases ASCII letters only: <see cref="char.ToUpperInvariant(char)"/> maps U+017F (ſ) to 'S' and U+0131 (ı)
+    /// to 'I', which would let look-alikes pass as typed codes.</summary>
+    internal static char UpperAscii(char c) => c is >= 'a' and <= 'z' ? (char)(c - 32) : c;
 
     private static bool IsValidLength(int length) => (length % 8) is 0 or 2 or 4 or 5 or 7;
 

@@ -187,7 +187,16 @@ public sealed class InMemorySessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+    public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Touch(partition, idHash, expectedLastUsedAt: null, lastUsedAt));
+
+    /// <inheritdoc />
+    public ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Touch(partition, idHash, expectedLastUsedAt, lastUsedAt));
+
+    /// <summary>Records a later last use on an active session; with <paramref name="expectedLastUsedAt"/>, only while the
+    /// stored last use is still that value (compare-and-set).</summary>
+    private bool Touch(string partition, string idHash, DateTimeOffset? expectedLastUsedAt, DateTimeOffset lastUsedAt)
     {
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(idHash);
@@ -196,36 +205,16 @@ public sealed class InMemorySessionStore : ISessionStore
             lock (entry.User)
             {
                 if (!entry.Removed && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal) &&
+                    (expectedLastUsedAt is null || entry.Record.LastUsedAt == expectedLastUsedAt) &&
                     IsCurrent(entry, entry.User, lastUsedAt) && lastUsedAt > entry.Record.LastUsedAt)
                 {
                     entry.Record = entry.Record with { LastUsedAt = lastUsedAt };
-                    return ValueTask.FromResult(true);
+                    return true;
                 }
             }
         }
 
-        return ValueTask.FromResult(false);
-    }
-
-    /// <inheritdoc />
-    public ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(partition);
-        ArgumentNullException.ThrowIfNull(idHash);
-        if (_sessions.TryGetValue(idHash, out var entry))
-        {
-            lock (entry.User)
-            {
-                if (!entry.Removed && string.Equals(entry.Record.Partition, partition, StringComparison.Ordinal) &&
-                    entry.Record.LastUsedAt == expectedLastUsedAt && IsCurrent(entry, entry.User, lastUsedAt) && lastUsedAt > entry.Record.LastUsedAt)
-                {
-                    entry.Record = entry.Record with { LastUsedAt = lastUsedAt };
-                    return ValueTask.FromResult(true);
-                }
-            }
-        }
-
-        return ValueTask.FromResult(false);
+        return false;
     }
 
     /// <inheritdoc />

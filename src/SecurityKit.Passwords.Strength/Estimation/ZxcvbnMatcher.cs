@@ -464,6 +464,9 @@ internal sealed class ZxcvbnMatcher
     }
 
     // ---------------------------------------------------------------- repeats
+    // The span comparisons below look for structure inside the candidate password (a part equal to another part), as
+    // zxcvbn does; nothing is compared against a stored secret, and the estimator's running time depends on the
+    // password's patterns by design. FixedTimeEquals would add nothing here.
 
     private static bool IsLineTerminator(char c) => c is '\n' or '\r' or '\u2028' or '\u2029';
 

@@ -62,6 +62,9 @@ public sealed class LoginProtector
     private static readonly TimeSpan DeviceClockSkew = TimeSpan.FromMinutes(5);
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>The decision of an address bucket that does not apply (no IP, IPv4 for the network buckets, a trusted device).</summary>
+    private static readonly RateLimitDecision NotCharged = new(true, 1, TimeSpan.Zero);
+
     private readonly LoginProtectionOptions _options;
     private readonly ISecretKeyRing _keyRing;
     private readonly TimeProvider _time;
@@ -200,32 +203,18 @@ public sealed class LoginProtector
         // limit count attempts from the address, so it holds under any concurrency.
         var ipPending = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 1, cancellationToken);
         var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
-        var ipDecision = ipKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await ipPending.ConfigureAwait(false);
-        var networkDecision = networkKey is null ? new RateLimitDecision(true, 1, TimeSpan.Zero) : await networkPending.ConfigureAwait(false);
+        var ipDecision = ipKey is null ? NotCharged : await ipPending.ConfigureAwait(false);
+        var networkDecision = networkKey is null ? NotCharged : await networkPending.ConfigureAwait(false);
 
         // The /48 is charged only with attempts its address and /64 admitted (a second round trip for IPv6): charged in
         // parallel, one host's refused flood drained the bucket of every network in its /48 (found in review). One /64
         // can then spend at most NetworkFailureLimit of it per window.
         var wideDecision = wideKey is not null && ipDecision.IsAllowed && networkDecision.IsAllowed
             ? await _guard.AcquireAsync(Limiter, wideKey, _wideNetworkRule, _wideNetworkFallbackRule, _options.FailurePolicy, 1, cancellationToken).ConfigureAwait(false)
-            : new RateLimitDecision(true, 1, TimeSpan.Zero);
-        // Fail-open answers "allowed, 0 left" without counting anything: that says nothing about the address. (The
-        // in-memory fallback's counts are real, so its exhausted buckets are reported.)
-        bool failOpen = _options.FailurePolicy == StoreFailurePolicy.FailOpen;
-        if (ipKey is not null && ipDecision is { IsAllowed: true, Remaining: 0 } && !(ipDecision.IsDegraded && failOpen))
-        {
-            events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "ip", withAccount: false);
-        }
-
-        if (networkKey is not null && networkDecision is { IsAllowed: true, Remaining: 0 } && !(networkDecision.IsDegraded && failOpen))
-        {
-            events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "network", withAccount: false);
-        }
-
-        if (wideKey is not null && wideDecision is { IsAllowed: true, Remaining: 0 } && !(wideDecision.IsDegraded && failOpen))
-        {
-            events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, "wide_network", withAccount: false);
-        }
+            : NotCharged;
+        ReportEmptied(events, ipKey, ipDecision, "ip");
+        ReportEmptied(events, networkKey, networkDecision, "network");
+        ReportEmptied(events, wideKey, wideDecision, "wide_network");
 
         if (!ipDecision.IsAllowed || !networkDecision.IsAllowed || !wideDecision.IsAllowed)
         {
@@ -555,6 +544,18 @@ public sealed class LoginProtector
         new(Math.Max(1, (int)(o.FreeAttempts * factor)), o.InitialDelay, o.MaxLockoutDuration, o.MaxConsecutiveFailures, window ?? o.FailureWindow, permanent);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+
+    /// <summary>Publishes <c>ratelimit.ip_blocked</c> when this attempt took an address bucket's last permit. Fail-open answers
+    /// "allowed, 0 left" without counting anything, which says nothing about the address; the in-memory fallback's counts
+    /// are real, so its exhausted buckets are reported.</summary>
+    private void ReportEmptied(EventContext events, string? key, RateLimitDecision decision, string reason)
+    {
+        if (key is not null && decision is { IsAllowed: true, Remaining: 0 } && !(decision.IsDegraded && _options.FailurePolicy == StoreFailurePolicy.FailOpen))
+        {
+            events.Publish(RateLimitingEventNames.IpBlocked, SecurityEventSeverity.Critical, reason, withAccount: false);
+        }
+    }
 
     private static LoginAttemptResult Refuse(LoginAttemptStatus status, TimeSpan retry, EventContext events, bool degraded)
     {

@@ -323,7 +323,15 @@ public sealed class RedisSessionStore : ISessionStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+    public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
+        TouchCoreAsync(partition, idHash, [Ms(lastUsedAt)], cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
+        TouchCoreAsync(partition, idHash, [Ms(lastUsedAt), Ms(expectedLastUsedAt)], cancellationToken);
+
+    /// <summary>One touch script for both: ARGV = the new last use [, the last use the caller read].</summary>
+    private async ValueTask<bool> TouchCoreAsync(string partition, string idHash, RedisValue[] values, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(idHash);
@@ -332,15 +340,7 @@ public sealed class RedisSessionStore : ISessionStore
             return false;
         }
 
-        return (int)(await EvalAsync(TouchScript, [SessionKey(partition, idHash), VersionKey(partition)], [Ms(lastUsedAt)], cancellationToken).ConfigureAwait(false)) == 1;
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(partition);
-        ArgumentNullException.ThrowIfNull(idHash);
-        return (int)(await EvalAsync(TouchScript, [SessionKey(partition, idHash), VersionKey(partition)], [Ms(lastUsedAt), Ms(expectedLastUsedAt)], cancellationToken).ConfigureAwait(false)) == 1;
+        return (int)(await EvalAsync(TouchScript, [SessionKey(partition, idHash), VersionKey(partition)], values, cancellationToken).ConfigureAwait(false)) == 1;
     }
 
     /// <inheritdoc />

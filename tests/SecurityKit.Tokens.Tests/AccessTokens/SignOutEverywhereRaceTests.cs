@@ -3,6 +3,7 @@ using SecurityKit.Stores.Tokens;
 using SecurityKit.Tokens.AccessTokens;
 using SecurityKit.Tokens.Jwt;
 using SecurityKit.Tokens.RefreshTokens;
+using SecurityKit.Tokens.Tests.RefreshTokens;
 
 namespace SecurityKit.Tokens.Tests.AccessTokens;
 
@@ -293,27 +294,21 @@ public sealed class SignOutEverywhereRaceTests
         }
     }
 
-    private sealed class GatedRefreshStore(World world, RefreshTokenStore inner) : RefreshTokenStore
+    /// <summary>Gates the operations of the flows under test; revoking one family (the sign-in's clean-up after a failed
+    /// check, which only adds safety) and listing (the per-user cap, which may only revoke) pass straight through.</summary>
+    private sealed class GatedRefreshStore(World world, RefreshTokenStore inner) : ForwardingRefreshTokenStore(inner)
     {
         protected override ValueTask<bool> CreateFamilyCoreAsync(RefreshTokenFamilyCreation family, CancellationToken cancellationToken) =>
-            world.Gate(() => inner.CreateFamilyAsync(family, cancellationToken));
+            world.Gate(() => base.CreateFamilyCoreAsync(family, cancellationToken));
 
         protected override ValueTask<RefreshTokenRotationResult> RotateCoreAsync(RefreshTokenRotation rotation, CancellationToken cancellationToken) =>
-            world.Gate(() => inner.RotateAsync(rotation, cancellationToken));
+            world.Gate(() => base.RotateCoreAsync(rotation, cancellationToken));
 
         protected override ValueTask<RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken) =>
-            world.Gate(() => inner.GetFamilyAsync(familyId, cancellationToken));
-
-        // Revoking one family is the sign-in's clean-up after a failed check: not gated (revocation only adds safety).
-        protected override ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken) =>
-            inner.RevokeFamilyAsync(familyId, now, cancellationToken);
+            world.Gate(() => base.GetFamilyCoreAsync(familyId, cancellationToken));
 
         protected override ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) =>
-            world.Gate(() => inner.RevokeUserFamiliesAsync(userId, now, cancellationToken));
-
-        // Listing is the sign-in's per-user family cap (it may only revoke): not gated either.
-        protected override ValueTask<IReadOnlyList<RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) =>
-            inner.ListUserFamiliesAsync(userId, now, cancellationToken);
+            world.Gate(() => base.RevokeUserFamiliesCoreAsync(userId, now, cancellationToken));
     }
 
     private sealed class GatedVersionStore(World world, TokenVersionStore inner) : TokenVersionStore

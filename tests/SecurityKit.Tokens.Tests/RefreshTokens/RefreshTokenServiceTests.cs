@@ -229,14 +229,14 @@ public sealed class RefreshTokenServiceTests
     }
 
     /// <summary>Holds every listing until both families exist, so the two sign-ins see each other's family.</summary>
-    private sealed class ListGateStore(SecurityKit.Stores.Tokens.RefreshTokenStore inner) : SecurityKit.Stores.Tokens.RefreshTokenStore
+    private sealed class ListGateStore(SecurityKit.Stores.Tokens.RefreshTokenStore inner) : ForwardingRefreshTokenStore(inner)
     {
         private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _created;
 
         protected override async ValueTask<bool> CreateFamilyCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenFamilyCreation family, CancellationToken cancellationToken)
         {
-            var created = await inner.CreateFamilyAsync(family, cancellationToken);
+            var created = await base.CreateFamilyCoreAsync(family, cancellationToken);
             if (Interlocked.Increment(ref _created) == 2)
             {
                 _open.TrySetResult();
@@ -248,16 +248,8 @@ public sealed class RefreshTokenServiceTests
         protected override async ValueTask<IReadOnlyList<SecurityKit.Stores.Tokens.RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
         {
             await _open.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-            return await inner.ListUserFamiliesAsync(userId, now, cancellationToken);
+            return await base.ListUserFamiliesCoreAsync(userId, now, cancellationToken);
         }
-
-        protected override ValueTask<SecurityKit.Stores.Tokens.RefreshTokenRotationResult> RotateCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenRotation rotation, CancellationToken cancellationToken) => inner.RotateAsync(rotation, cancellationToken);
-
-        protected override ValueTask<SecurityKit.Stores.Tokens.RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken) => inner.GetFamilyAsync(familyId, cancellationToken);
-
-        protected override ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken) => inner.RevokeFamilyAsync(familyId, now, cancellationToken);
-
-        protected override ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) => inner.RevokeUserFamiliesAsync(userId, now, cancellationToken);
     }
 
     [Fact]
@@ -271,20 +263,10 @@ public sealed class RefreshTokenServiceTests
         _events.Events.Should().Contain(e => e.Name == TokenEventNames.RefreshFamilyRevoked && e.Reason == "family_limit_failed");
     }
 
-    private sealed class FailingListStore(SecurityKit.Stores.Tokens.RefreshTokenStore inner) : SecurityKit.Stores.Tokens.RefreshTokenStore
+    private sealed class FailingListStore(SecurityKit.Stores.Tokens.RefreshTokenStore inner) : ForwardingRefreshTokenStore(inner)
     {
-        protected override ValueTask<bool> CreateFamilyCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenFamilyCreation family, CancellationToken cancellationToken) => inner.CreateFamilyAsync(family, cancellationToken);
-
         protected override ValueTask<IReadOnlyList<SecurityKit.Stores.Tokens.RefreshTokenFamily>> ListUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) =>
             throw new TimeoutException("The store did not answer.");
-
-        protected override ValueTask<SecurityKit.Stores.Tokens.RefreshTokenRotationResult> RotateCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenRotation rotation, CancellationToken cancellationToken) => inner.RotateAsync(rotation, cancellationToken);
-
-        protected override ValueTask<SecurityKit.Stores.Tokens.RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken) => inner.GetFamilyAsync(familyId, cancellationToken);
-
-        protected override ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken) => inner.RevokeFamilyAsync(familyId, now, cancellationToken);
-
-        protected override ValueTask<int> RevokeUserFamiliesCoreAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken) => inner.RevokeUserFamiliesAsync(userId, now, cancellationToken);
     }
 
     [Fact]
