@@ -163,8 +163,12 @@ public sealed class TotpService
             var drift = (int)(matched - step);
             if (!_options.ReplayProtectionDisabled)
             {
-                // A step stays verifiable until AllowedStepsBehind steps after it; remember it a step longer.
-                var retention = TimeSpan.FromSeconds((double)credential.PeriodSeconds * (_options.AllowedStepsBehind + _options.AllowedStepsAhead + 2));
+                // A step stays verifiable until AllowedStepsBehind steps after it; remember it two steps longer. The
+                // store expires it on its own clock (Redis: the server's) while each instance judges steps on its own:
+                // with one spare step, instances whose clocks were more than one period apart in total (one fast, one
+                // slow) could accept the same code again after it expired (found in review); now that takes more than
+                // two periods (60 s by default) of skew.
+                var retention = TimeSpan.FromSeconds((double)credential.PeriodSeconds * (_options.AllowedStepsBehind + _options.AllowedStepsAhead + 3));
                 var outcome = await _store.TryAcceptAsync(userId, credential.CounterName, matched, retention, cancellationToken).ConfigureAwait(false);
                 if (!outcome.Accepted)
                 {

@@ -48,6 +48,35 @@ public sealed class TotpServiceTests
     }
 
     [Fact]
+    public async Task Verify_InstancesWithSkewedClocks_SharedStore_CodeNeverAcceptedTwice()
+    {
+        // The store expires an accepted step on its own clock; each instance judges steps on its own. Instance X runs
+        // 20 s fast and accepts step S as early as it can; instance Y runs 20 s slow and still finds S inside its
+        // window (one step behind) until 80 s after S starts. With a retention of (behind + ahead + 2) periods (90 s,
+        // i.e. until 70 s after S starts) Y accepted the code a second time.
+        var (context, _, secret, protectedSecret) = await EnrolledAsync();
+        var skew = TimeSpan.FromSeconds(20);
+        var step = (context.Time.GetUtcNow().ToUnixTimeSeconds() / 30) + 2;
+        var stepStart = DateTimeOffset.FromUnixTimeSeconds(step * 30);
+        TotpService At(DateTimeOffset instanceNow) =>
+            new(context.TotpOptions, context.KeyRing, context.Store, context.Limiter, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(instanceNow), context.Events);
+        var code = Totp.ComputeCode(secret, stepStart);
+
+        context.Time.Advance(stepStart - skew - context.Time.GetUtcNow()); // real time: 20 s before S starts
+        (await At(context.Time.GetUtcNow() + skew).VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.Success, "X's clock is at the start of S");
+
+        foreach (var realOffset in new[] { 30, 60, 75, 79 })
+        {
+            context.Time.Advance(stepStart + TimeSpan.FromSeconds(realOffset) - context.Time.GetUtcNow());
+            (await At(context.Time.GetUtcNow() - skew).VerifyAsync("user-1", protectedSecret, code)).Status
+                .Should().Be(OtpVerificationStatus.Replayed, $"{realOffset} s after S starts Y still accepts S, and the store must remember it");
+        }
+
+        context.Time.Advance(TimeSpan.FromSeconds(2)); // 81 s: outside Y's window too
+        (await At(context.Time.GetUtcNow() - skew).VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+    }
+
+    [Fact]
     public async Task Options_ChangedAfterConstruction_ChangeNothing()
     {
         // The service validated its options once: a later change to the host's instance (e.g. a 1,000-step window, or

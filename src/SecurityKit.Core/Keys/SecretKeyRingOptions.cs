@@ -83,5 +83,6 @@ public sealed class SecretKeyEntry
 
     /// <summary>Returns the purpose and id only.</summary>
     /// <returns>A description safe to log.</returns>
-    public override string ToString() => $"SecretKeyEntry(purpose={Purpose}, id={KeyId}, active={Active})";
+    public override string ToString() =>
+        $"SecretKeyEntry(purpose={(SecretKey.IsValidPurpose(Purpose) ? Purpose : "(invalid)")}, id={(SecretKey.IsValidKeyId(KeyId) ? KeyId : "(invalid)")}, active={Active})";
 }

@@ -24,7 +24,11 @@ internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKey
                 continue;
             }
 
-            var where = $"SecurityKit key ring: Keys[{i}] (purpose '{entry.Purpose}', id '{entry.KeyId}')";
+            // An invalid id or purpose is echoed as "(invalid)": a configuration with KeyId and Value swapped must not
+            // put the key material into a startup exception that hosts log (found in review).
+            var purposeText = SecretKey.IsValidPurpose(entry.Purpose) ? entry.Purpose : "(invalid)";
+            var idText = SecretKey.IsValidKeyId(entry.KeyId) ? entry.KeyId : "(invalid)";
+            var where = $"SecurityKit key ring: Keys[{i}] (purpose '{purposeText}', id '{idText}')";
             if (!SecretKey.IsValidPurpose(entry.Purpose))
             {
                 errors.Add($"{where}: Purpose must be 1–64 characters of [a-z0-9._-], e.g. '{KeyPurposes.Root}'.");
@@ -52,6 +56,18 @@ internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKey
             else if (length > SecretKey.MaximumSizeInBytes)
             {
                 errors.Add($"{where}: Value is longer than {SecretKey.MaximumSizeInBytes} bytes.");
+            }
+        }
+
+        // A key derived from a root key carries the root key's id, and a purpose's own keys are looked up first: an own
+        // key with a root key's id would silently take over every value stored under the derived key (fingerprints read
+        // as other devices, OTP secrets and peppered hashes stop verifying) (found in review).
+        var rootIds = options.Keys.Where(k => k is { Purpose: KeyPurposes.Root }).Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < options.Keys.Count; i++)
+        {
+            if (options.Keys[i] is { } own && own.Purpose != KeyPurposes.Root && SecretKey.IsValidPurpose(own.Purpose) && SecretKey.IsValidKeyId(own.KeyId) && rootIds.Contains(own.KeyId))
+            {
+                errors.Add($"SecurityKit key ring: Keys[{i}] (purpose '{own.Purpose}', id '{own.KeyId}') has the id of a root key; values protected with the key derived from root key '{own.KeyId}' carry that id, so give the purpose's own key a different id (e.g. '{own.Purpose}-{own.KeyId}', if it fits 32 characters).");
             }
         }
 

@@ -24,6 +24,11 @@ public sealed class IpNetworkList
     /// <summary>The shortest IPv6 prefix accepted (fc00::/7, every unique local address); broader networks are refused.</summary>
     public const int MinIPv6Prefix = 7;
 
+    /// <summary>The shortest IPv6 prefix accepted outside the unique local (<c>fc00::/7</c>) and link-local
+    /// (<c>fe80::/10</c>) ranges: no provider publishes a proxy range broader than a /24 (Cloudflare's broadest is a /29,
+    /// CloudFront's a /28), so a broader public network is a typo that would trust a whole registry's block.</summary>
+    public const int MinPublicIPv6Prefix = 24;
+
     private readonly IPNetwork[] _networks;
 
     private IpNetworkList(IPNetwork[] networks) => _networks = networks;
@@ -84,6 +89,14 @@ public sealed class IpNetworkList
         return false;
     }
 
+    /// <summary>Tells whether the IPv6 network lies inside fc00::/7 (unique local) or fe80::/10 (link-local).</summary>
+    private static bool IsPrivateIPv6(IPAddress address, int prefix)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        return (prefix >= 7 && (bytes[0] & 0xFE) == 0xFC) || (prefix >= 10 && bytes[0] == 0xFE && (bytes[1] & 0xC0) == 0x80);
+    }
+
     private static bool TryParseNetwork(string? entry, [NotNullWhen(true)] out IPNetwork? network, [NotNullWhen(false)] out string? error)
     {
         network = null;
@@ -140,6 +153,13 @@ public sealed class IpNetworkList
             // 0.0.0.0/0 or ::/0 ("trust everyone") makes the leftmost, client-written X-Forwarded-For entry the client
             // IP, which defeats every per-IP limit; no proxy fleet spans more than a /8.
             error = $"'{entry}' is too broad for trusted proxies: clients anywhere in it could choose their IP. List your proxies' own addresses or networks (at most /{MinIPv4Prefix} for IPv4, /{MinIPv6Prefix} for IPv6).";
+            return false;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && prefix < MinPublicIPv6Prefix && !IsPrivateIPv6(address, prefix))
+        {
+            // Any /7 passed the check above, e.g. 2a00::/7 written for 2a00:1450::/32 (found in review).
+            error = $"'{entry}' is too broad for trusted proxies: a public IPv6 network must be /{MinPublicIPv6Prefix} or narrower (only networks inside fc00::/7 or fe80::/10 may be broader). List your proxies' own networks.";
             return false;
         }
 

@@ -51,7 +51,7 @@ public sealed class RedisBackupCodeStore : IBackupCodeStore
     public async ValueTask ReplaceAsync(string userId, string keyId, IReadOnlyCollection<string> codeHashes, CancellationToken cancellationToken = default)
     {
         RedisOtpKeys.UserId(userId);
-        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        CheckKeyId(keyId);
         ArgumentNullException.ThrowIfNull(codeHashes);
         if (codeHashes.Count is 0 or > IBackupCodeStore.MaxCodesPerUser)
         {
@@ -76,7 +76,7 @@ public sealed class RedisBackupCodeStore : IBackupCodeStore
     public async ValueTask<BackupCodeConsumeOutcome> TryConsumeAsync(string userId, string keyId, string codeHash, CancellationToken cancellationToken = default)
     {
         RedisOtpKeys.UserId(userId);
-        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        CheckKeyId(keyId);
         CheckHash(codeHash);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var result = await db.ScriptEvaluateAsync(ConsumeScript, [RedisOtpKeys.BackupCodes(_connection.KeyPrefix, userId)], [keyId, codeHash])
@@ -102,6 +102,16 @@ public sealed class RedisBackupCodeStore : IBackupCodeStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.KeyDeleteAsync(RedisOtpKeys.BackupCodes(_connection.KeyPrefix, userId))
             .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Key ids are 1–32 characters, as in the in-memory store (the key ring's id limit).</summary>
+    private static void CheckKeyId(string keyId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        if (keyId.Length > 32)
+        {
+            throw new ArgumentException("The key id must be at most 32 characters.", nameof(keyId));
+        }
     }
 
     private static void CheckHash(string hash)

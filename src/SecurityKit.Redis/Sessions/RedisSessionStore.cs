@@ -166,6 +166,11 @@ public sealed class RedisSessionStore : ISessionStore
         local score = redis.call('ZSCORE', KEYS[3], ARGV[6]) or (tonumber(fields['c']) * 1024) -- keeps its place
         redis.call('ZREM', KEYS[3], ARGV[6])
         redis.call('ZADD', KEYS[3], score, ARGV[1])
+        -- The index may have expired or been emptied meanwhile (a lagging clock's touch outlives it, a fast clock's list
+        -- prunes it): ZADD then recreated it without a TTL (found in review). Both keys live as long as the session can.
+        local keep = math.max(1, tonumber(f[3]) - now)
+        extend(KEYS[3], keep)
+        extend(KEYS[4], keep)
         return {1, ver}
         """;
 

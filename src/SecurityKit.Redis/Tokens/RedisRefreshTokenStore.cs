@@ -188,7 +188,15 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
 
         var successor = status == RefreshTokenRotationStatus.GraceReplay ? (byte[])result[1]! : null;
         var values = ((RedisResult[])result[2]!).Select(r => (RedisValue)r).ToArray();
-        return new RefreshTokenRotationResult(status, Parse(rotation.FamilyId, values), successor);
+        var family = Parse(rotation.FamilyId, values);
+        if (status == RefreshTokenRotationStatus.ReuseDetected && family is { IsRevoked: true })
+        {
+            // Reuse detection revoked the family in the script: it leaves the user's index like any revoked family
+            // (it stayed listed until its absolute expiry; found in review).
+            ForgetRevoked(db, family.UserId, [rotation.FamilyId]);
+        }
+
+        return new RefreshTokenRotationResult(status, family, successor);
     }
 
     /// <inheritdoc />
@@ -251,15 +259,26 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         var pending = ids.Select(id => (Id: (string)id!, Values: db.HashGetAsync(FamilyKey(id!), SnapshotFields))).ToArray();
         await Task.WhenAll(pending.Select(p => p.Values)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         var list = new List<RefreshTokenFamily>();
+        var revoked = new List<RedisValue>();
         foreach (var (id, values) in pending)
         {
             var family = Parse(id, await values.ConfigureAwait(false));
-            if (family is not null && family.UserId == userId && !family.IsRevoked && !family.IsExpired(now))
+            if (family is null || family.UserId != userId)
+            {
+                continue;
+            }
+
+            if (family.IsRevoked)
+            {
+                revoked.Add(id); // revoked by any path (e.g. an earlier build, or a clean-up that did not reach Redis)
+            }
+            else if (!family.IsExpired(now))
             {
                 list.Add(family);
             }
         }
 
+        ForgetRevoked(db, userId, [.. revoked]);
         PruneIndex(db, userId);
 
         list.Sort(static (a, b) => a.CreatedAt.CompareTo(b.CreatedAt) is var c && c != 0 ? c : string.CompareOrdinal(a.FamilyId, b.FamilyId));

@@ -103,6 +103,45 @@ public sealed class SecretKeyRingTests
     }
 
     [Fact]
+    public void OwnKeyWithARootKeysId_RefusedAtStartup()
+    {
+        // Values protected under the key derived from root key "2026-11" carry the id "2026-11"; an own key of the purpose
+        // with that id would be looked up first and silently replace the derived key for all of them.
+        var options = new SecretKeyRingOptions()
+            .AddKey(KeyPurposes.Root, "2026-11", KeyA, active: true)
+            .AddKey(KeyPurposes.Fingerprint, "2026-11", KeyB, active: true);
+
+        FluentActions.Invoking(() => new SecretKeyRing(options)).Should().Throw<OptionsValidationException>()
+            .WithMessage("*purpose 'fingerprint', id '2026-11'*id of a root key*different id*");
+
+        var distinct = new SecretKeyRing(new SecretKeyRingOptions()
+            .AddKey(KeyPurposes.Root, "2026-11", KeyA, active: true)
+            .AddKey(KeyPurposes.Fingerprint, "fp-2026-11", KeyB, active: true));
+        distinct.TryGetKey(KeyPurposes.Fingerprint, "2026-11", out var derived).Should().BeTrue("values from before the own key still verify");
+        derived!.Material.ToArray().Should().NotEqual(KeyB);
+        distinct.GetActiveKey(KeyPurposes.Fingerprint).KeyId.Should().Be("fp-2026-11");
+    }
+
+    [Fact]
+    public void SwappedKeyIdAndValue_NeverEchoTheMaterial()
+    {
+        // A configuration with KeyId and Value swapped puts the secret where an id belongs: neither the startup error
+        // nor the entry's ToString may show it.
+        var secret = Convert.ToBase64String(KeyA);
+        var options = new SecretKeyRingOptions();
+        options.Keys.Add(new SecretKeyEntry { Purpose = KeyPurposes.Root, KeyId = secret, Value = "2026-11" });
+        options.Keys.Add(new SecretKeyEntry { Purpose = secret, KeyId = "k1", Value = Convert.ToBase64String(KeyB) });
+
+        var failures = FluentActions.Invoking(() => new SecretKeyRing(options)).Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+        failures.Should().Contain(f => f.Contains("KeyId must be", StringComparison.Ordinal) && f.Contains("id '(invalid)'", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("Purpose must be", StringComparison.Ordinal) && f.Contains("purpose '(invalid)'", StringComparison.Ordinal));
+        var head = secret[..20];
+        failures.Should().NotContain(f => f.Contains(head, StringComparison.Ordinal));
+        options.Keys[0].ToString().Should().Be("SecretKeyEntry(purpose=root, id=(invalid), active=False)");
+        options.Keys[1].ToString().Should().NotContain(secret[..20]);
+    }
+
+    [Fact]
     public void SecretKey_ToStringAndErrors_NeverShowMaterial()
     {
         var key = new SecretKey("root", "k1", KeyA);

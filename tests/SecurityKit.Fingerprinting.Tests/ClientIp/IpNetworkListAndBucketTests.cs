@@ -18,6 +18,10 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("::ffff:10.0.0.1", "10.0.0.2", false)]
     [InlineData("10.0.0.0/8", "10.255.1.1", true)]
     [InlineData("fc00::/7", "fd12:3456::1", true)]
+    [InlineData("fd00::/8", "fd12:3456::1", true)]
+    [InlineData("fe80::/10", "fe80::1", true)]
+    [InlineData("2a06:98c0::/29", "2a06:98c7::1", true)] // a CDN's published range
+    [InlineData("2a00::/24", "2a00:ff::1", true)]
     public void Contains_MatchesNetworks(string entry, string address, bool expected) =>
         IpNetworkList.Parse([entry]).Contains(IPAddress.Parse(address)).Should().Be(expected);
 
@@ -32,6 +36,11 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("8.0.0.0/7")]
     [InlineData("2000::/3")]
     [InlineData("::/6")]
+    [InlineData("2a00::/7")] // a public /7 (a typo for 2a00:1450::/32): trusts a whole registry's block
+    [InlineData("2000::/8")]
+    [InlineData("2a00::/23")]
+    [InlineData("fe00::/7")] // the other half of fe00::/7 is not private
+    [InlineData("fe80::/9")]
     [InlineData("::ffff:0.0.0.0/96")] // the IPv4-mapped form of 0.0.0.0/0
     [InlineData("10/8")]
     [InlineData("2001:db8::/129")]

@@ -165,6 +165,25 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task Rotate_IndexGoneMeanwhile_RecreatesItWithATtl()
+    {
+        // The index can expire before a session that a lagging clock touched, or be emptied by a fast clock's listing;
+        // the rotation's ZADD then recreated it without a TTL, kept for ever if the user never came back.
+        fixture.EnsureAvailable();
+        var (prefix, store, now, partition, idHash) = await CreatedSessionAsync("carol");
+        var db = fixture.Multiplexer!.GetDatabase();
+        var index = $"{prefix}sess:{{{partition}}}:u";
+        (await db.KeyDeleteAsync(index)).Should().BeTrue();
+        var newId = SecureRandom.GetToken(32);
+
+        (await store.RotateAsync(partition, idHash, newId, now.AddMinutes(10), null, null, null)).Status.Should().Be(SessionStoreStatus.Succeeded);
+
+        (await db.SortedSetScoreAsync(index, newId)).Should().NotBeNull();
+        (await db.KeyTimeToLiveAsync(index)).Should().BeCloseTo(TimeSpan.FromMinutes(710), TimeSpan.FromSeconds(5), "the session's absolute expiry, 11 h 50 min after the rotation");
+        (await db.KeyTimeToLiveAsync($"{prefix}sess:{{{partition}}}:v")).Should().BeCloseTo(TimeSpan.FromHours(12), TimeSpan.FromSeconds(5), "a longer TTL is kept");
+    }
+
+    [SkippableFact]
     public async Task Get_CorruptRecord_TreatedAsAbsent()
     {
         fixture.EnsureAvailable();

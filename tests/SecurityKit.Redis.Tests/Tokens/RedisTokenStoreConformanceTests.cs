@@ -167,6 +167,34 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
     }
 
     [SkippableFact]
+    public async Task UserIndex_FamilyRevokedByReuseDetection_LeavesIt_AndListingDropsAnyRevokedOne()
+    {
+        // Reuse detection revokes the family inside the rotation script; it stayed in the index until its absolute
+        // expiry, so every listing and "sign out everywhere" kept fetching it (found in review).
+        var (connection, store, database) = FreshStore();
+        var index = $"{connection.KeyPrefix}rtf:{{reuse-user}}";
+        var t0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()); // the index is pruned on the server's clock
+        var reused = NewId();
+        var h0 = Hash();
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(reused, "reuse-user", null, h0, t0, t0.AddDays(30), TimeSpan.FromDays(7)))).Should().BeTrue();
+        var live = NewId();
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(live, "reuse-user", null, Hash(), t0, t0.AddDays(30), TimeSpan.FromDays(7)))).Should().BeTrue();
+        (await store.RotateAsync(new RefreshTokenRotation(reused, h0, Hash(), new byte[60], t0.AddSeconds(1), TimeSpan.Zero))).Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+
+        (await store.RotateAsync(new RefreshTokenRotation(reused, h0, Hash(), new byte[60], t0.AddSeconds(2), TimeSpan.Zero))).Status.Should().Be(RefreshTokenRotationStatus.ReuseDetected);
+
+        await WaitForIndexAsync(database, index, 1);
+        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().Equal(live);
+
+        // A revoked family still indexed (left by an earlier build, or a clean-up that never reached Redis) is dropped
+        // by the next listing, which does not return it.
+        await database.SortedSetAddAsync(index, reused, t0.AddDays(30).ToUnixTimeMilliseconds());
+        (await store.ListUserFamiliesAsync("reuse-user", t0)).Select(f => f.FamilyId).Should().Equal(live);
+        await WaitForIndexAsync(database, index, 1);
+        (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().Equal(live);
+    }
+
+    [SkippableFact]
     public async Task UserIndex_InstanceClockFarAhead_PrunesNothingAlive()
     {
         // An instance whose clock runs a year fast lists a user's families (which prunes the index): what leaves the

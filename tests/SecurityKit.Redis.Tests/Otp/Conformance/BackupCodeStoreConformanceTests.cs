@@ -124,5 +124,11 @@ public abstract class BackupCodeStoreConformanceTests
         await FluentActions.Awaiting(async () => await store.ReplaceAsync(NewUser(), "k1", [new string('h', 129)])).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(async () => await store.ReplaceAsync("x\uD800", "k1", Hashes(3))).Should().ThrowAsync<ArgumentException>().WithMessage("*surrogate*");
         await FluentActions.Awaiting(async () => await store.TryConsumeAsync("", "k1", "h")).Should().ThrowAsync<ArgumentException>();
+
+        // Key ids: 1 to 32 characters in every store (Redis accepted any length the in-memory store refused).
+        await FluentActions.Awaiting(async () => await store.ReplaceAsync(NewUser(), "", Hashes(3))).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await store.ReplaceAsync(NewUser(), new string('k', 33), Hashes(3))).Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(async () => await store.TryConsumeAsync(NewUser(), new string('k', 33), "h")).Should().ThrowAsync<ArgumentException>();
+        await store.ReplaceAsync(NewUser(), new string('k', 32), Hashes(3));
     }
 }
