@@ -206,6 +206,80 @@ public sealed partial class BackupCodeServiceTests
     }
 
     [Fact]
+    public async Task Verify_StoredHashFormat_IsPinned()
+    {
+        // Stored hashes must keep verifying across releases: HMAC-SHA256 under the backup-code key (here derived from the
+        // root key with HKDF) of "SecurityKit.BackupCode.v1" 0x00 UTF-8(user id) 0x00 ASCII(normalised code), base64url.
+        // Computed here independently of the service; a change to the layout (found surviving as a mutant) fails.
+        var context = new OtpTestContext();
+        var key = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, OtpTestContext.RootKey1, 32, "SecurityKit.KeyRing.v1"u8.ToArray(), "otp-backup-codes"u8.ToArray());
+        var input = "SecurityKit.BackupCode.v1\0user-ü\0ABCD0123EFGH"u8.ToArray();
+        var hash = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(key, input)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await context.BackupStore.ReplaceAsync("user-ü", "k1", [hash]);
+
+        (await context.Backup().VerifyAsync("user-ü", "abcd-o123-efgh")).Status.Should().Be(BackupCodeVerificationStatus.Success, "typed in lower case with O for 0");
+    }
+
+    [Theory]
+    [InlineData(9, false)]
+    [InlineData(10, true)]
+    [InlineData(32, true)]
+    [InlineData(33, false)]
+    public void TryNormalize_LengthBounds_10To32Characters(int length, bool valid)
+    {
+        var destination = new char[BackupCodeService.MaxInputLength];
+        BackupCodeService.TryNormalize(new string('A', length), destination, out var written).Should().Be(valid);
+        if (valid)
+        {
+            written.Should().Be(length);
+        }
+    }
+
+    [Fact]
+    public void TryNormalize_InputLongerThanTheLimit_RefusedEvenIfMostlySeparators()
+    {
+        var destination = new char[BackupCodeService.MaxInputLength];
+        var atLimit = "ABCDEFGHJK" + new string(' ', BackupCodeService.MaxInputLength - 10);
+        BackupCodeService.TryNormalize(atLimit, destination, out _).Should().BeTrue();
+        BackupCodeService.TryNormalize(atLimit + " ", destination, out _).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData('i')]
+    [InlineData('I')]
+    [InlineData('l')]
+    [InlineData('L')]
+    public void TryNormalize_EveryOneLookalike_ReadAsOne(char typed)
+    {
+        var destination = new char[BackupCodeService.MaxInputLength];
+        BackupCodeService.TryNormalize("ABCDEFGHJ" + typed, destination, out var written).Should().BeTrue();
+        new string(destination, 0, written).Should().Be("ABCDEFGHJ1");
+    }
+
+    [Fact]
+    public async Task Verify_Success_ResetsTheSharedFailureCount()
+    {
+        // A backup code that works ends the run of failures, like a TOTP code (the limiter is shared).
+        var context = new OtpTestContext(lockout: new OtpLockoutOptions { MaxConsecutiveFailures = 3 });
+        var service = context.Backup();
+        var codes = await service.GenerateAsync("user-1");
+        for (var i = 0; i < 2; i++)
+        {
+            (await service.VerifyAsync("user-1", "AAAA-AAAA-AAAA")).Status.Should().Be(BackupCodeVerificationStatus.InvalidCode);
+        }
+
+        (await context.Store.GetFailureCountAsync("user-1")).Should().Be(2);
+        (await service.VerifyAsync("user-1", codes.Codes[0])).Status.Should().Be(BackupCodeVerificationStatus.Success);
+        (await context.Store.GetFailureCountAsync("user-1")).Should().Be(0);
+        for (var i = 0; i < 2; i++)
+        {
+            (await service.VerifyAsync("user-1", "AAAA-AAAA-AAAA")).Status.Should().Be(BackupCodeVerificationStatus.InvalidCode, "the count started again");
+        }
+
+        (await service.VerifyAsync("user-1", codes.Codes[1])).Status.Should().Be(BackupCodeVerificationStatus.Success);
+    }
+
+    [Fact]
     public void Constructor_TooShortCodes_Throws()
     {
         var context = new OtpTestContext(backup: new BackupCodeOptions { Length = 8 });

@@ -57,6 +57,37 @@ public sealed class Base32Tests
     }
 
     [Fact]
+    public void TryDecode_IntoSpan_RefusesBadInput_AndLeavesNoPartialBytes()
+    {
+        var destination = new byte[16];
+        Base32.TryDecode("MZXW6YTBOI", destination, out var written).Should().BeTrue();
+        written.Should().Be(6);
+        destination.AsSpan(0, 6).ToArray().Should().Equal("foobar"u8.ToArray());
+
+        // Non-zero unused bits at the end: the bytes decoded before it (part of a secret) are wiped.
+        destination.AsSpan().Fill(0xEE);
+        Base32.TryDecode("MZXW6YTBOJ", destination, out written).Should().BeFalse();
+        written.Should().Be(0);
+        destination.AsSpan(0, 6).ToArray().Should().OnlyContain(b => b == 0);
+
+        Base32.TryDecode("MZXW6YTB1I", new byte[16], out written).Should().BeFalse("'1' is not base32");
+        written.Should().Be(0);
+        Base32.TryDecode("MZXW6YTBOI", new byte[5], out _).Should().BeFalse("the destination is too small");
+        Base32.TryDecode("MZXW6YTBO", new byte[16], out _).Should().BeFalse("impossible length (9 characters)");
+        Base32.TryDecode(new string('A', Base32.MaxEncodedLength + 8), new byte[Base32.MaxEncodedLength], out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void TryDecode_AtTheMaximumLength_Decodes()
+    {
+        var longest = Base32.Encode(new byte[Base32.MaxEncodedLength * 5 / 8]);
+        longest.Length.Should().Be(Base32.MaxEncodedLength);
+        Base32.TryDecode(longest, out var bytes).Should().BeTrue();
+        bytes.Should().HaveCount(Base32.MaxEncodedLength * 5 / 8);
+        Base32.TryDecodeLenient(longest, out _).Should().BeTrue();
+    }
+
+    [Fact]
     public void TryDecode_TooLong_False()
     {
         Base32.TryDecode(new string('A', Base32.MaxEncodedLength + 8), out _).Should().BeFalse();

@@ -14,6 +14,7 @@ public sealed class HotpServiceTests
         var confirm = await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Hotp.ComputeCode(secret, 0));
         confirm.Status.Should().Be(OtpVerificationStatus.Success);
         confirm.MatchedValue.Should().Be(0);
+        context.Sink.Names.Should().Contain(OtpEventNames.EnrollmentConfirmed).And.NotContain(OtpEventNames.Verified, "a confirmation is reported as such");
         return (context, service, secret, confirm.ProtectedSecret!);
     }
 
@@ -117,6 +118,28 @@ public sealed class HotpServiceTests
         result.MatchedValue.Should().Be(61);
         (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 62))).Status.Should().Be(OtpVerificationStatus.Success);
         (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 61))).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+    }
+
+    [Fact]
+    public async Task Resynchronize_WindowBoundary_LastPairInside_NextPairOutside()
+    {
+        // Confirmed at counter 0, so the window (100) starts at 1: the pair (100, 101) is its last, (101, 102) is past it.
+        var (context, service, secret, protectedSecret) = await EnrolledAsync();
+        (await service.ResynchronizeAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 101), Hotp.ComputeCode(secret, 102))).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+        var result = await service.ResynchronizeAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 100), Hotp.ComputeCode(secret, 101));
+        result.Status.Should().Be(OtpVerificationStatus.Success);
+        result.MatchedValue.Should().Be(101);
+        context.Sink.Names.Should().Contain(OtpEventNames.HotpResynchronized).And.Contain(OtpEventNames.VerifyFailed);
+        context.Sink.Names.Should().NotContain(OtpEventNames.Verified, "a resynchronisation is reported as such");
+    }
+
+    [Fact]
+    public async Task Verify_LookAheadBoundary_LastCounterInside()
+    {
+        // Next expected counter 1, look-ahead 10: counter 11 is the last one accepted (12 is refused, tested above).
+        var (context, service, secret, protectedSecret) = await EnrolledAsync();
+        (await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 11))).Status.Should().Be(OtpVerificationStatus.Success);
+        context.Sink.Names.Should().Contain(OtpEventNames.Verified).And.NotContain(OtpEventNames.HotpResynchronized);
     }
 
     [Fact]

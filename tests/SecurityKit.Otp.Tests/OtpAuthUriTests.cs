@@ -109,10 +109,30 @@ public sealed class OtpAuthUriTests
     [InlineData("otpauth://hotp/x?secret=GEZDGNBV")]
     [InlineData("otpauth://totp/%FF?secret=GEZDGNBV")]
     [InlineData("otpauth://totp/a b?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/Bank:al%4?secret=GEZDGNBV")] // an escape cut short at the end of the label
+    [InlineData("otpauth://totp/Bank:al%?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/Bank:al%4G?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/Bank:alice?secret=GEZDGNBV&issuer=Bank%4")] // ... at the end of the URI
+    [InlineData("otpauth://totp/Bank:a+b?secret=GEZDGNBV")] // '+' is never a space here, and never literal
+    [InlineData("otpauth://totp/Bank:a&b?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/Bank:a#b?secret=GEZDGNBV")]
+    [InlineData("otpauth://totp/Bank:\u00E4?secret=GEZDGNBV")] // raw non-ASCII
+    [InlineData("otpauth://totp/Bank:a\tb?secret=GEZDGNBV")] // raw control character
+    [InlineData("otpauth://totp/Bank:a\u007Fb?secret=GEZDGNBV")]
     public void TryParse_Invalid_False(string? uri)
     {
         OtpAuthUri.TryParse(uri, out var parsed).Should().BeFalse();
         parsed.Should().BeNull();
+    }
+
+    [Fact]
+    public void TryParse_EscapesUpToTheLastCharacter_Decoded()
+    {
+        OtpAuthUri.TryParse("otpauth://totp/Bank:alic%65?secret=GEZDGNBV&issuer=Ban%6b", out var parsed).Should().BeTrue();
+        parsed!.AccountName.Should().Be("alice");
+        parsed.Issuer.Should().Be("Bank");
+        OtpAuthUri.TryParse("otpauth://totp/Bank:!~*'()@?secret=GEZDGNBV", out var literal).Should().BeTrue("visible ASCII other than + # ? & / is taken literally");
+        literal!.AccountName.Should().Be("!~*'()@");
     }
 
     [Fact]

@@ -134,6 +134,7 @@ public sealed class TotpServiceTests
         var secret = OtpTestContext.SecretOf(enrollment);
         secret.Should().HaveCount(20);
         enrollment.ManualEntryKey.Replace(" ", "", StringComparison.Ordinal).Should().Be(Base32.Encode(secret));
+        enrollment.ManualEntryKey.Should().MatchRegex("^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$", "groups of four for typing (32 characters for 20 bytes)");
         enrollment.ProtectedSecret.Should().StartWith("otp1.k1.").And.NotContain(Base32.Encode(secret));
         enrollment.ExpiresAt.Should().Be(context.Time.GetUtcNow().AddMinutes(10));
         enrollment.ToString().Should().NotContain(Base32.Encode(secret));

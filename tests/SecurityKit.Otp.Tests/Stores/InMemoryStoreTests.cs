@@ -30,6 +30,48 @@ public sealed class InMemoryStoreTests
     }
 
     [Fact]
+    public async Task TryAccept_ExpiryBoundary_RemembersUntilTheRetentionEnds_ThenAcceptsALowerValue()
+    {
+        var time = new FakeTimeProvider();
+        var store = new InMemoryOtpStateStore(time);
+        (await store.TryAcceptAsync("u", "totp.1", 5, TimeSpan.FromSeconds(90))).Accepted.Should().BeTrue();
+        time.Advance(TimeSpan.FromSeconds(90) - TimeSpan.FromTicks(1));
+        var refused = await store.TryAcceptAsync("u", "totp.1", 5, TimeSpan.FromSeconds(90));
+        refused.Accepted.Should().BeFalse("one tick before the end of the retention the value is still remembered");
+        refused.PreviousValue.Should().Be(5);
+        time.Advance(TimeSpan.FromTicks(1));
+        (await store.TryAcceptAsync("u", "totp.1", 3, TimeSpan.FromSeconds(90))).Accepted.Should().BeTrue("an expired value no longer counts");
+    }
+
+    [Fact]
+    public async Task Full_EvictsTheSoonestExpiringLiveEntries_NeverAnHotpCounterFirst()
+    {
+        // With no expired entry to drop, a tenth of the capacity goes, soonest expiry first: HOTP counters (no expiry,
+        // losing one refuses the credential) and long-lived entries stay.
+        var time = new FakeTimeProvider();
+        var store = new InMemoryOtpStateStore(time, maxEntries: 20);
+        await store.TryAcceptAsync("hotp-user", "hotp.a", 7, null);
+        for (var i = 1; i <= 19; i++)
+        {
+            await store.RecordFailureAsync("user" + i, TimeSpan.FromMinutes(i));
+        }
+
+        store.Count.Should().Be(20);
+        await store.RecordFailureAsync("newcomer", TimeSpan.FromMinutes(1));
+
+        store.Count.Should().Be(19, "two (a tenth of 20) were evicted, then the newcomer added");
+        (await store.GetFailureCountAsync("user1")).Should().Be(0);
+        (await store.GetFailureCountAsync("user2")).Should().Be(0);
+        (await store.GetFailureCountAsync("user3")).Should().Be(1);
+        (await store.GetFailureCountAsync("user19")).Should().Be(1);
+        (await store.GetLastAcceptedAsync("hotp-user", "hotp.a")).Should().Be(7);
+        (await store.GetFailureCountAsync("newcomer")).Should().Be(1);
+
+        await store.RecordFailureAsync("user19", TimeSpan.FromMinutes(19));
+        store.Count.Should().Be(19, "an existing key is updated without evicting");
+    }
+
+    [Fact]
     public async Task HugeRetentionOrWindow_MeansNeverExpires_NotAnOverflowIntoThePast()
     {
         // now + TimeSpan.MaxValue wrapped to a time in the past: the accepted value was forgotten at once (a replay was

@@ -37,6 +37,32 @@ public sealed class AccessTokenServiceTests
     }
 
     [Fact]
+    public async Task SignOutEverywhere_WithRefreshTokens_IncrementsTwice_RevokesFamilies_PublishesOnce()
+    {
+        var refresh = new RefreshTokenService(new InMemoryRefreshTokenStore(), new RefreshTokenOptions(), _clock, _events.Publisher(_clock));
+        var family = await refresh.IssueAsync("alice");
+        var before = await _service.IssueAsync(new JwtDescriptor { Subject = "alice" });
+
+        (await _service.SignOutEverywhereAsync("alice", refresh)).Should().Be(2, "incremented before and after revoking the families");
+
+        (await _service.GetTokenVersionAsync("alice")).Should().Be(2);
+        (await refresh.RefreshAsync(family.Token)).Status.Should().Be(RefreshStatus.Revoked);
+        (await _service.ValidateAsync(before)).FailureReason.Should().Be(JwtFailureReason.TokenVersionRevoked);
+        _events.Events.Count(e => e.Name == TokenEventNames.SignedOutEverywhere && e.UserId == "alice").Should().Be(1);
+        await _service.Invoking(s => s.GetTokenVersionAsync("").AsTask()).Should().ThrowAsync<ArgumentException>();
+    }
+
+    [Fact]
+    public async Task ValidateAsync_SubjectLongerThanTheVersionStoreAccepts_IsRevokedNotAnException()
+    {
+        // A validly signed token whose subject the version store would refuse (over 256 characters) cannot prove its
+        // version: it is refused, and the store is never asked (it would throw).
+        var longest = new string('u', Stores.Tokens.TokenVersionStore.MaxUserIdLength);
+        (await _service.ValidateAsync(Forge(Header(), Payload().Replace("\"sub\":\"user-1\"", $"\"sub\":\"{longest}\",\"ver\":0", StringComparison.Ordinal)))).IsValid.Should().BeTrue();
+        (await _service.ValidateAsync(Forge(Header(), Payload().Replace("\"sub\":\"user-1\"", $"\"sub\":\"{longest}u\",\"ver\":0", StringComparison.Ordinal)))).FailureReason.Should().Be(JwtFailureReason.TokenVersionRevoked);
+    }
+
+    [Fact]
     public async Task ValidateAsync_TokenWithoutVersion_IsRevokedWhenVersionsAreEnabled()
     {
         var token = Forge(Header(), Payload());

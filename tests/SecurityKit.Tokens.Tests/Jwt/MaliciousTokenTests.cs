@@ -118,6 +118,18 @@ public sealed class MaliciousTokenTests
         _validator.Validate(Forge(Header(), Payload(",\"a\":{\"x\":1},\"b\":{\"x\":1},\"list\":[{\"x\":1},{\"x\":2}]"))).IsValid.Should().BeTrue();
 
     [Fact]
+    public void Validate_NameOfANestedMemberReusedAfterTheObject_IsNotADuplicate() =>
+        _validator.Validate(Forge(Header(extra: ",\"h\":{\"y\":1},\"y\":2"), Payload(",\"n\":{\"z\":{\"w\":1},\"w\":2},\"z\":3,\"w\":4"))).IsValid.Should().BeTrue();
+
+    [Theory]
+    [InlineData("{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"at+jwt\",\"x\":1,\"\\u0078\":2}", "")] // an unregistered header member, escaped
+    [InlineData("{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"at+jwt\",\"\\u0078\":1,\"x\":2}", "")]
+    [InlineData("", ",\"custom\":1,\"\\u0063ustom\":2")] // an unregistered claim, escaped
+    [InlineData("", ",\"n\":{\"\\u0061\":1,\"a\":2}")]
+    public void Validate_DuplicateMemberSpelledWithAnEscape_IsDuplicateMember(string header, string payloadExtra) =>
+        Reason(Forge(header.Length == 0 ? Header() : header, Payload(payloadExtra))).Should().Be(JwtFailureReason.DuplicateMember);
+
+    [Fact]
     public void Validate_NonCanonicalBase64Url_IsInvalidBase64Url()
     {
         var token = Forge(Header(), Payload());
@@ -307,6 +319,51 @@ public sealed class MaliciousTokenTests
         Reason(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600}}}")).Should().Be(JwtFailureReason.LifetimeTooLong);
         Reason(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600},\"nbf\":{Now - 86_400 * 364}}}")).Should().Be(JwtFailureReason.LifetimeTooLong);
         _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600},\"nbf\":{Now - 60}}}")).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validate_TimeBoundaries_ExactlyAtTheLimitsAccepted()
+    {
+        // iat up to the skew ahead of now; a lifetime of exactly the cap (1 day, from iat).
+        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600},\"iat\":{Now + 60}}}")).IsValid.Should().BeTrue();
+        Reason(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600},\"iat\":{Now + 61}}}")).Should().Be(JwtFailureReason.IssuedInFuture);
+        _validator.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 86_400},\"iat\":{Now}}}")).IsValid.Should().BeTrue();
+        Reason(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 86_401},\"iat\":{Now}}}")).Should().Be(JwtFailureReason.LifetimeTooLong);
+    }
+
+    [Fact]
+    public void Validate_NoIatNorNbf_WithoutALifetimeCap_IsAccepted()
+    {
+        var options = ValidationOptions();
+        options.MaxLifetime = null;
+        var uncapped = new JwtValidator(new SigningKeySet(Hs256()), options, Clock());
+        uncapped.Validate(Forge(Header(), $"{{\"iss\":\"{Issuer}\",\"sub\":\"u\",\"aud\":\"{Audience}\",\"exp\":{Now + 600}}}")).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validate_MissingKid_WithASingleKey_StillMissingKeyIdWhileRequired()
+    {
+        // RequireKeyId (the default) holds with one key too; only when it is off does a kid-less token use the one key.
+        var single = new JwtValidator(new SigningKeySet(Hs256()), ValidationOptions(), Clock());
+        var token = Forge("{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", Payload());
+        single.Validate(token).FailureReason.Should().Be(JwtFailureReason.MissingKeyId);
+
+        var options = ValidationOptions();
+        options.RequireKeyId = false;
+        new JwtValidator(new SigningKeySet(Hs256()), options, Clock()).Validate(token).IsValid.Should().BeTrue();
+        new JwtValidator(new SigningKeySet(Hs256(), Ec), options, Clock()).Validate(token).FailureReason.Should().Be(JwtFailureReason.MissingKeyId, "with two keys a kid is needed to choose");
+    }
+
+    [Fact]
+    public void Validate_TokenOfExactlyMaxTokenLength_IsParsed()
+    {
+        var options = ValidationOptions();
+        var token = Forge(Header(), Payload(",\"pad\":\"" + new string('p', 200) + "\""));
+        options.MaxTokenLength = token.Length;
+        var validator = new JwtValidator(new SigningKeySet(Hs256(), Ec), options, Clock());
+        validator.Validate(token).IsValid.Should().BeTrue();
+        options.MaxTokenLength = token.Length - 1;
+        new JwtValidator(new SigningKeySet(Hs256(), Ec), options, Clock()).Validate(token).FailureReason.Should().Be(JwtFailureReason.TokenTooLarge);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using SecurityKit.Stores.Tokens;
+using SecurityKit.Primitives;
 using SecurityKit.Events;
 using SecurityKit.Tokens.RefreshTokens;
 using static SecurityKit.Tokens.Tests.TestKit;
@@ -38,6 +40,64 @@ public sealed class RefreshTokenServiceTests
 
         (await _service.RevokeFamilyAsync("bob", bob.Family.FamilyId)).Should().BeTrue();
         (await _service.RefreshAsync(bob.Token)).Status.Should().NotBe(RefreshStatus.Refreshed);
+    }
+
+    [Fact]
+    public async Task RevokeFamily_ByAUserWithoutFamilies_OrWithOthers_OnlyTheOwnersOwnCount()
+    {
+        // "Is this family one of the caller's" must be a membership test: a caller with no families at all (or with
+        // several) was not covered, and a vacuous "all of the caller's families are this one" would pass for them.
+        var alice = await _service.IssueAsync("alice");
+        var carol1 = await _service.IssueAsync("carol");
+        var carol2 = await _service.IssueAsync("carol");
+
+        (await _service.RevokeFamilyAsync("nobody", alice.Family.FamilyId)).Should().BeFalse("a user without families owns none");
+        (await _service.RevokeFamilyAsync("carol", alice.Family.FamilyId)).Should().BeFalse();
+        (await _service.RefreshAsync(alice.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+
+        (await _service.RevokeFamilyAsync("carol", carol2.Family.FamilyId)).Should().BeTrue("one of carol's two families");
+        (await _service.RefreshAsync(carol2.Token)).Status.Should().Be(RefreshStatus.Revoked);
+        (await _service.RefreshAsync(carol1.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+    }
+
+    [Fact]
+    public async Task Issue_SecretsAreRandomAndDistinct()
+    {
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 200; i++)
+        {
+            var token = (await _service.IssueAsync("user-" + (i % 7))).Token;
+            var secret = token[23..];
+            secrets.Add(secret).Should().BeTrue("every token carries a fresh 256-bit secret");
+            Base64Url.TryDecode(secret, out var bytes).Should().BeTrue();
+            bytes!.Should().Contain(b => b != 0);
+        }
+    }
+
+    [Fact]
+    public async Task Issue_StoredHashFormat_IsPinned()
+    {
+        // Stores keep these hashes for a family's whole life (30 days): the layout must not change between releases.
+        // SHA-256("SecurityKit.RefreshToken.v1" 0x00 family id (ASCII) 0x00 secret (32 bytes)), computed here.
+        var capture = new CapturingStore(_store);
+        var service = new RefreshTokenService(capture, new RefreshTokenOptions(), _clock, _events.Publisher(_clock));
+        var issued = await service.IssueAsync("user-1");
+
+        var familyId = issued.Token[..22];
+        Base64Url.TryDecode(issued.Token.AsSpan(23), out var secret).Should().BeTrue();
+        byte[] input = [.. "SecurityKit.RefreshToken.v1"u8, 0, .. System.Text.Encoding.ASCII.GetBytes(familyId), 0, .. secret!];
+        capture.Created!.Value.TokenHash.ToArray().Should().Equal(System.Security.Cryptography.SHA256.HashData(input));
+    }
+
+    private sealed class CapturingStore(RefreshTokenStore inner) : ForwardingRefreshTokenStore(inner)
+    {
+        public SecurityKit.Stores.Tokens.RefreshTokenFamilyCreation? Created { get; private set; }
+
+        protected override ValueTask<bool> CreateFamilyCoreAsync(SecurityKit.Stores.Tokens.RefreshTokenFamilyCreation family, CancellationToken cancellationToken)
+        {
+            Created = family;
+            return base.CreateFamilyCoreAsync(family, cancellationToken);
+        }
     }
 
     [Fact]
