@@ -10,6 +10,7 @@ public sealed class HotpServiceTests
         var service = context.Hotp();
         var enrollment = service.BeginEnrollment("user-1", "alice");
         enrollment.KeyUri.Should().Contain("otpauth://hotp/").And.EndWith("&counter=0");
+        enrollment.ExpiresAt.Should().Be(context.Time.GetUtcNow().AddMinutes(10));
         var secret = OtpTestContext.SecretOf(enrollment);
         var confirm = await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Hotp.ComputeCode(secret, 0));
         confirm.Status.Should().Be(OtpVerificationStatus.Success);

@@ -126,6 +126,15 @@ public sealed class OtpAuthUriTests
     }
 
     [Fact]
+    public void Build_NamesAtTheirLengthLimits_Accepted_OneMoreRefused()
+    {
+        OtpAuthUri.CreateTotp("Bank", new string('a', OtpAuthUri.MaxAccountNameLength), Secret).Should().StartWith("otpauth://totp/Bank:aaaa");
+        FluentActions.Invoking(() => OtpAuthUri.CreateTotp("Bank", new string('a', OtpAuthUri.MaxAccountNameLength + 1), Secret)).Should().Throw<ArgumentException>();
+        OtpAuthUri.CreateTotp(new string('i', OtpAuthUri.MaxIssuerLength), "a", Secret).Should().Contain("issuer=iiii");
+        FluentActions.Invoking(() => OtpAuthUri.CreateTotp(new string('i', OtpAuthUri.MaxIssuerLength + 1), "a", Secret)).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
     public void TryParse_EscapesUpToTheLastCharacter_Decoded()
     {
         OtpAuthUri.TryParse("otpauth://totp/Bank:alic%65?secret=GEZDGNBV&issuer=Ban%6b", out var parsed).Should().BeTrue();

@@ -131,6 +131,8 @@ public sealed class OtpSecretProtectorTests
         { "secret of 65 bytes", Plaintext(secretLength: 65) },
         { "declared length too long", Plaintext(declaredLength: 21) },
         { "declared length too short", Plaintext(declaredLength: 19) },
+        { "shorter than the header", new byte[10] },
+        { "a header and no secret", Plaintext(secretLength: 0) },
     };
 
     [Theory]

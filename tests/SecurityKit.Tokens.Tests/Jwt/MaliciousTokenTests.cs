@@ -322,6 +322,47 @@ public sealed class MaliciousTokenTests
     }
 
     [Fact]
+    public void Validate_DuplicateTyp_IsDuplicateMember() =>
+        Reason(Forge("{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"at+jwt\",\"typ\":\"at+jwt\"}", Payload())).Should().Be(JwtFailureReason.DuplicateMember);
+
+    [Fact]
+    public void Validate_EveryRegisteredClaimSpelledWithEscapes_ReadAsThatClaim()
+    {
+        static string Escaped(string name) => "\\u00" + ((int)name[0]).ToString("x2", System.Globalization.CultureInfo.InvariantCulture) + name[1..];
+        var payload = $"{{\"{Escaped("iss")}\":\"{Issuer}\",\"{Escaped("sub")}\":\"user-1\",\"{Escaped("aud")}\":\"{Audience}\",\"{Escaped("exp")}\":{Now + 600},"
+            + $"\"{Escaped("iat")}\":{Now},\"{Escaped("nbf")}\":{Now},\"{Escaped("jti")}\":\"j\",\"{Escaped("sid")}\":\"s\",\"{Escaped("ver")}\":4,\"{Escaped("roles")}\":[\"r\"]}}";
+        var result = _validator.Validate(Forge(Header(), payload));
+        result.IsValid.Should().BeTrue(result.FailureReason.ToString());
+        result.TokenVersion.Should().Be(4);
+        result.GetSubject().Should().Be("user-1");
+        result.ExpiresAt.Should().Be(Start.AddSeconds(600));
+    }
+
+    [Theory]
+    [InlineData("iss", "\"https://evil.example\"", JwtFailureReason.InvalidIssuer)]
+    [InlineData("aud", "\"https://evil.example\"", JwtFailureReason.InvalidAudience)]
+    [InlineData("exp", "1767268000", JwtFailureReason.Expired)]
+    [InlineData("nbf", "1767272400", JwtFailureReason.NotYetValid)]
+    [InlineData("iat", "1767272400", JwtFailureReason.IssuedInFuture)]
+    [InlineData("sub", "1", JwtFailureReason.InvalidClaim)]
+    [InlineData("jti", "1", JwtFailureReason.InvalidClaim)]
+    [InlineData("sid", "1", JwtFailureReason.InvalidClaim)]
+    [InlineData("ver", "\"1\"", JwtFailureReason.InvalidClaim)]
+    [InlineData("roles", "1", JwtFailureReason.InvalidClaim)]
+    public void Validate_RegisteredClaimSpelledWithAnEscape_IsCheckedLikeThatClaim(string name, string value, JwtFailureReason expected)
+    {
+        // An escaped name ("\u0069ss") is the same member: it must not slip past the checks as a custom claim.
+        var escaped = "\\u00" + ((int)name[0]).ToString("x2", System.Globalization.CultureInfo.InvariantCulture) + name[1..];
+        var members = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["iss"] = $"\"{Issuer}\"", ["sub"] = "\"user-1\"", ["aud"] = $"\"{Audience}\"", ["exp"] = $"{Now + 600}", ["iat"] = $"{Now}", ["nbf"] = $"{Now}",
+        };
+        members[name] = value;
+        var payload = "{" + string.Join(",", members.Select(m => $"\"{(m.Key == name ? escaped : m.Key)}\":{m.Value}")) + "}";
+        Reason(Forge(Header(), payload)).Should().Be(expected);
+    }
+
+    [Fact]
     public void Validate_TimeBoundaries_ExactlyAtTheLimitsAccepted()
     {
         // iat up to the skew ahead of now; a lifetime of exactly the cap (1 day, from iat).

@@ -54,6 +54,56 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void CreateToken_EveryCustomClaimType_WrittenAsJson_AndNoEmptyRoles()
+    {
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256());
+        var descriptor = new JwtDescriptor { Subject = "u" };
+        descriptor.Claims["none"] = null;
+        descriptor.Claims["big"] = 9_007_199_254_740_993L;
+        descriptor.Claims["ratio"] = 0.25;
+        descriptor.Claims["when"] = Start.AddHours(1);
+        descriptor.Claims["small"] = -3;
+
+        var token = new JwtIssuer(keys, IssuerOptions(), clock).CreateToken(descriptor);
+        var payload = System.Text.Encoding.UTF8.GetString(SecurityKit.Primitives.Base64Url.TryDecode(token.Split('.')[1], out var bytes) ? bytes : []);
+
+        payload.Should().Contain("\"none\":null").And.Contain("\"big\":9007199254740993").And.Contain("\"ratio\":0.25")
+            .And.Contain($"\"when\":{Start.AddHours(1).ToUnixTimeSeconds()}").And.Contain("\"small\":-3");
+        payload.Should().NotContain("roles", "no roles, no empty array");
+        new JwtValidator(keys, ValidationOptions(), clock).Validate(token).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Issuer_InvalidOptionsOrLifetime_ThrowsSayingWhatToSet()
+    {
+        var keys = new SigningKeySet(Hs256());
+        JwtIssuerOptions With(Action<JwtIssuerOptions> change)
+        {
+            var o = IssuerOptions();
+            change(o);
+            return o;
+        }
+
+        foreach (var (options, message) in new (JwtIssuerOptions, string)[]
+        {
+            (With(o => o.Issuer = ""), "*Issuer*"),
+            (With(o => o.Audiences.Clear()), "*audience*"),
+            (With(o => o.Audiences.Add("")), "*non-empty audience*"),
+            (With(o => o.Lifetime = TimeSpan.Zero), "*Lifetime must be positive*"),
+            (With(o => o.TokenType = " "), "*TokenType*"),
+            (With(o => o.MaxLifetime = o.Lifetime - TimeSpan.FromSeconds(1)), "*MaxLifetime*"),
+        })
+        {
+            FluentActions.Invoking(() => new JwtIssuer(keys, options, Clock())).Should().Throw<ArgumentException>().WithMessage(message);
+        }
+
+        var issuer = new JwtIssuer(keys, With(o => o.MaxLifetime = o.Lifetime), Clock());
+        issuer.CreateToken(new JwtDescriptor { Subject = "u" }).Should().NotBeEmpty("MaxLifetime equal to Lifetime is fine");
+        FluentActions.Invoking(() => issuer.CreateToken(new JwtDescriptor { Subject = "u", Lifetime = TimeSpan.Zero })).Should().Throw<ArgumentException>().WithMessage("*positive*");
+    }
+
+    [Fact]
     public void CreateToken_ValuesTheValidatorWouldRefuse_RefusedWhenIssued()
     {
         // A null role (JSON null), a negative ver, and a token longer than the validators accept were issued and then
