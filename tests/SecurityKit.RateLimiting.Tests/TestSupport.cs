@@ -29,6 +29,9 @@ internal sealed class FlakyStore(IRateLimitStore inner) : IRateLimitStore
         Healthy,
         Throwing,
         Hanging,
+
+        /// <summary>Rate checks answer; lockout counters (register and reset) throw.</summary>
+        LockoutThrowing,
     }
 
     public Mode Current { get; set; }
@@ -40,7 +43,7 @@ internal sealed class FlakyStore(IRateLimitStore inner) : IRateLimitStore
         Keys.Enqueue(key);
         return Current switch
         {
-            Mode.Healthy => inner.AcquireAsync(key, rule, permits, cancellationToken),
+            Mode.Healthy or Mode.LockoutThrowing => inner.AcquireAsync(key, rule, permits, cancellationToken),
             Mode.Throwing => ValueTask.FromException<RateLimitDecision>(new InvalidOperationException("store down")),
             _ => new ValueTask<RateLimitDecision>(new TaskCompletionSource<RateLimitDecision>().Task),
         };
@@ -52,7 +55,7 @@ internal sealed class FlakyStore(IRateLimitStore inner) : IRateLimitStore
         return Current switch
         {
             Mode.Healthy => inner.RegisterAttemptAsync(key, rule, cancellationToken),
-            Mode.Throwing => ValueTask.FromException<LockoutDecision>(new InvalidOperationException("store down")),
+            Mode.Throwing or Mode.LockoutThrowing => ValueTask.FromException<LockoutDecision>(new InvalidOperationException("store down")),
             _ => new ValueTask<LockoutDecision>(new TaskCompletionSource<LockoutDecision>().Task),
         };
     }

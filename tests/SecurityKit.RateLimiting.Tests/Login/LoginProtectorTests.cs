@@ -425,7 +425,9 @@ public sealed class LoginProtectorTests
         await Attempt(protector, "oscar", "192.0.2.33");
 
         _time.Advance(TimeSpan.FromDays(30));
-        (await Attempt(protector, "oscar", "192.0.2.34", correct: true, device: token)).Succeeded.Should().BeTrue("30 days is within the lifetime");
+        await Attempt(protector, "oscar", "192.0.2.33"); // the account is throttled now: only the token lets the owner in
+        (await Attempt(protector, "oscar", "192.0.2.34", correct: true, device: token)).Succeeded.Should().BeTrue("exactly 30 days is within the lifetime");
+        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().BeEmpty();
 
         await Attempt(protector, "oscar", "192.0.2.33");
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -526,6 +528,44 @@ public sealed class LoginProtectorTests
         result.IsDegraded.Should().BeTrue();
         _verifications.Should().Be(0);
         _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_OnlyTheLockoutCountersDown_EachPolicyApplies()
+    {
+        // The IP checks answer but the account counters fail: the lockout path has its own failure handling.
+        _store.Current = FlakyStore.Mode.LockoutThrowing;
+
+        var closed = await Attempt(Create(o => o.FailurePolicy = StoreFailurePolicy.FailClosed), "lena", "192.0.2.90", correct: true);
+        closed.Status.Should().Be(LoginAttemptStatus.Unavailable);
+        closed.IsDegraded.Should().BeTrue();
+        _verifications.Should().Be(0, "fail closed never reaches the password check");
+
+        var open = await Attempt(Create(o => o.FailurePolicy = StoreFailurePolicy.FailOpen), "lena", "192.0.2.90", correct: true);
+        open.Succeeded.Should().BeTrue();
+        open.IsDegraded.Should().BeTrue();
+        _verifications.Should().Be(1);
+
+        var fallback = Create(o => o.FreeAttempts = 4);
+        (await Attempt(fallback, "lena", "192.0.2.90")).IsDegraded.Should().BeTrue();
+        await Attempt(fallback, "lena", "192.0.2.90");
+        (await Attempt(fallback, "lena", "192.0.2.90", correct: true)).Status.Should().Be(LoginAttemptStatus.Throttled, "the fallback halves 4 free attempts");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_SuccessWhileTheStoreIsBack_AlsoClearsTheFallbackCounters()
+    {
+        // Failures counted in the in-memory fallback during one outage must not be held against the user in the next.
+        var protector = Create(o => o.FreeAttempts = 4);
+        _store.Current = FlakyStore.Mode.LockoutThrowing;
+        await Attempt(protector, "mona", "192.0.2.91");
+        await Attempt(protector, "mona", "192.0.2.91"); // the fallback's 2 free attempts are used up
+
+        _store.Current = FlakyStore.Mode.Healthy;
+        (await Attempt(protector, "mona", "192.0.2.91", correct: true)).Succeeded.Should().BeTrue();
+
+        _store.Current = FlakyStore.Mode.LockoutThrowing;
+        (await Attempt(protector, "mona", "192.0.2.91", correct: true)).Succeeded.Should().BeTrue("the success reset the fallback's counter too");
     }
 
     [Fact]
@@ -747,6 +787,17 @@ public sealed class LoginProtectorTests
         FluentActions.Invoking(() => protector.IssueTrustedDeviceToken("sam", stamp)).Should().Throw<ArgumentException>();
         await FluentActions.Awaiting(() => protector.AttemptAsync(new LoginAttempt("sam", IPAddress.Parse("192.0.2.64")) { AccountSecurityStamp = stamp }, _ => ValueTask.FromResult(true)).AsTask())
             .Should().ThrowAsync<ArgumentException>();
+    }
+
+    [Fact]
+    public async Task AttemptAsync_DeviceTokenIssuedExactlyTheSkewAhead_IsAccepted()
+    {
+        var ahead = new FakeTimeProvider(_time.GetUtcNow() + TimeSpan.FromMinutes(5));
+        var token = new LoginProtector(_store, new LoginProtectionOptions(), TestKeys.Ring(), ahead).IssueTrustedDeviceToken("uma");
+        var verifier = Create(o => o.FreeAttempts = 1);
+
+        await Attempt(verifier, "uma", "192.0.2.80"); // throttles the account: only the token lets the owner in
+        (await Attempt(verifier, "uma", "192.0.2.81", correct: true, device: token)).Succeeded.Should().BeTrue("5 minutes of skew is still accepted");
     }
 
     [Fact]

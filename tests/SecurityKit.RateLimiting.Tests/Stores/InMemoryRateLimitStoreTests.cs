@@ -61,6 +61,54 @@ public sealed class InMemoryRateLimitStoreTests
     }
 
     [Fact]
+    public void Sweep_KeepsEveryLiveEntryOfEveryKind_DropsEachWhenItExpires()
+    {
+        // A sweep that dropped live state would hand out a fresh count (a limit bypass) or forget failures (a lockout
+        // lifted early); one that kept dead state would break the memory bound. Windows start when the store is created.
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000, SweepInterval = TimeSpan.FromMinutes(1) }, time);
+        var tenMinutes = TimeSpan.FromMinutes(10);
+        var counting = new LockoutRule(5, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 100, TimeSpan.FromHours(1), permanent: false);
+        var capped = new LockoutRule(1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 2, TimeSpan.FromHours(1), permanent: false);
+        var permanent = new LockoutRule(1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 2, TimeSpan.FromHours(1), permanent: true);
+        var trigger = RateLimitRule.FixedWindow(1, TimeSpan.FromSeconds(1));
+
+        store.RegisterAttempt("capped", capped);
+        store.RegisterAttempt("permanent", permanent);
+        time.Advance(TimeSpan.FromSeconds(2)); // past the 1 s delay after the free attempt
+        store.RegisterAttempt("capped", capped).Failures.Should().Be(2, "at the hard stop of a lock that is not permanent: 1 h");
+        store.RegisterAttempt("permanent", permanent).Failures.Should().Be(2, "locked for good");
+
+        store.TryAcquire("fixed", RateLimitRule.FixedWindow(2, tenMinutes)).Remaining.Should().Be(1); // expires at 10 min
+        store.TryAcquire("bucket", RateLimitRule.TokenBucket(2, tenMinutes), 2).IsAllowed.Should().BeTrue(); // empty until 10 min 2 s
+        for (var i = 0; i < 10; i++)
+        {
+            store.TryAcquire("sliding", RateLimitRule.SlidingWindow(10, tenMinutes)); // weighs on the next window: 20 min
+        }
+
+        store.RegisterAttempt("counting", counting);
+        store.RegisterAttempt("counting", counting); // 1 h after the last attempt
+        store.Count.Should().Be(6);
+
+        time.Advance(TimeSpan.FromMinutes(9));
+        store.TryAcquire("trigger-1", trigger); // a new key after the sweep interval runs a sweep
+        store.Count.Should().Be(7, "nothing had expired at 9 min");
+        store.TryAcquire("fixed", RateLimitRule.FixedWindow(2, tenMinutes)).Remaining.Should().Be(0, "the fixed window kept its count");
+        store.TryAcquire("sliding", RateLimitRule.SlidingWindow(10, tenMinutes)).IsAllowed.Should().BeFalse("the sliding window kept its count");
+        store.RegisterAttempt("counting", counting).Failures.Should().Be(3, "the failures were kept");
+
+        time.Advance(TimeSpan.FromMinutes(6)); // 15 min 2 s: the fixed window, the bucket and trigger-1 are over
+        store.TryAcquire("trigger-2", trigger);
+        store.Count.Should().Be(5, "sliding, counting, capped, permanent and trigger-2");
+        store.TryAcquire("sliding", RateLimitRule.SlidingWindow(10, tenMinutes)).Remaining.Should().Be(4, "the previous window's 10 still weigh about half");
+
+        time.Advance(TimeSpan.FromHours(2));
+        store.TryAcquire("trigger-3", trigger);
+        store.Count.Should().Be(2, "only the permanent lock and trigger-3 remain: the capped lock was not permanent");
+        store.RegisterAttempt("permanent", permanent).IsAllowed.Should().BeFalse();
+    }
+
+    [Fact]
     public void TryAcquire_KeyUsedWithAnotherRule_StartsOver()
     {
         var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), TestKeys.Clock());
