@@ -38,6 +38,23 @@ public class PasswordHashingGateTests
     }
 
     [Fact]
+    public async Task HashAndVerifyAsync_ManyInSequence_EachReleasesItsSlot()
+    {
+        // A slot not given back would leave the gate closed for good after MaxConcurrentHashes calls (found surviving as a
+        // mutant: no test called HashAsync more often than the gate is wide).
+        var (hasher, _) = TestHashers.Create(o => { o.MaxConcurrentHashes = 1; o.MaxQueuedHashes = 0; });
+        string? stored = null;
+        for (var i = 0; i < 3; i++)
+        {
+            stored = await hasher.HashAsync("password").AsTask().WaitAsync(Patience);
+            (await hasher.VerifyAsync("password", stored).AsTask().WaitAsync(Patience)).Should().Be(PasswordVerificationResult.Success);
+            (await hasher.VerifyAsync("wrong", stored).AsTask().WaitAsync(Patience)).Should().Be(PasswordVerificationResult.Failed);
+        }
+
+        hasher.PendingHashes.Should().Be(0);
+    }
+
+    [Fact]
     public async Task VerifyAsync_ManyParallel_PeakNeverAboveGateSize()
     {
         var (hasher, _) = TestHashers.Create(o => { o.MaxConcurrentHashes = 3; o.MaxQueuedHashes = 1000; });
