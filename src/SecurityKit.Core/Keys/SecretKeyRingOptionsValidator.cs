@@ -15,6 +15,7 @@ internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKey
     {
         var errors = new List<string>();
         var seen = new HashSet<(string, string)>();
+        var rootIds = options.Keys.Where(k => k is { Purpose: KeyPurposes.Root }).Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < options.Keys.Count; i++)
         {
             var entry = options.Keys[i];
@@ -44,6 +45,14 @@ internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKey
                 errors.Add($"{where}: the same purpose and key id appear twice; give each key its own id.");
             }
 
+            // A key derived from a root key carries the root key's id, and a purpose's own keys are looked up first: an
+            // own key with a root key's id would silently take over every value stored under the derived key
+            // (fingerprints read as other devices, OTP secrets and peppered hashes stop verifying) (found in review).
+            if (entry.Purpose != KeyPurposes.Root && SecretKey.IsValidPurpose(entry.Purpose) && SecretKey.IsValidKeyId(entry.KeyId) && rootIds.Contains(entry.KeyId!))
+            {
+                errors.Add($"{where}: the key has the id of a root key; values protected with the key derived from root key '{entry.KeyId}' carry that id, so give the purpose's own key a different id (e.g. '{entry.Purpose}-{entry.KeyId}', if it fits 32 characters).");
+            }
+
             var length = DecodedLength(entry.Value);
             if (length < 0)
             {
@@ -56,18 +65,6 @@ internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKey
             else if (length > SecretKey.MaximumSizeInBytes)
             {
                 errors.Add($"{where}: Value is longer than {SecretKey.MaximumSizeInBytes} bytes.");
-            }
-        }
-
-        // A key derived from a root key carries the root key's id, and a purpose's own keys are looked up first: an own
-        // key with a root key's id would silently take over every value stored under the derived key (fingerprints read
-        // as other devices, OTP secrets and peppered hashes stop verifying) (found in review).
-        var rootIds = options.Keys.Where(k => k is { Purpose: KeyPurposes.Root }).Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
-        for (var i = 0; i < options.Keys.Count; i++)
-        {
-            if (options.Keys[i] is { } own && own.Purpose != KeyPurposes.Root && SecretKey.IsValidPurpose(own.Purpose) && SecretKey.IsValidKeyId(own.KeyId) && rootIds.Contains(own.KeyId))
-            {
-                errors.Add($"SecurityKit key ring: Keys[{i}] (purpose '{own.Purpose}', id '{own.KeyId}') has the id of a root key; values protected with the key derived from root key '{own.KeyId}' carry that id, so give the purpose's own key a different id (e.g. '{own.Purpose}-{own.KeyId}', if it fits 32 characters).");
             }
         }
 
