@@ -36,11 +36,19 @@ internal sealed class FlakyStore(IRateLimitStore inner) : IRateLimitStore
 
     public Mode Current { get; set; }
 
+    /// <summary>When set, rate checks on the keys it matches throw whatever the mode (one counter down, the others up).</summary>
+    public Func<string, bool>? FailingKeys { get; set; }
+
     public ConcurrentQueue<string> Keys { get; } = new();
 
     public ValueTask<RateLimitDecision> AcquireAsync(string key, RateLimitRule rule, int permits = 1, CancellationToken cancellationToken = default)
     {
         Keys.Enqueue(key);
+        if (FailingKeys?.Invoke(key) == true)
+        {
+            return ValueTask.FromException<RateLimitDecision>(new InvalidOperationException("store down"));
+        }
+
         return Current switch
         {
             Mode.Healthy or Mode.LockoutThrowing => inner.AcquireAsync(key, rule, permits, cancellationToken),

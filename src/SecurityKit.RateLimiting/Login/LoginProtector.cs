@@ -250,7 +250,7 @@ public sealed class LoginProtector
             accountDecision = new LockoutDecision(true, 0, TimeSpan.Zero);
             accountCounted = false;
         }
-        bool degraded = ipDecision.IsDegraded || networkDecision.IsDegraded || pairDecision.IsDegraded || accountDecision.IsDegraded;
+        bool degraded = ipDecision.IsDegraded || networkDecision.IsDegraded || wideDecision.IsDegraded || pairDecision.IsDegraded || accountDecision.IsDegraded;
 
         if (!accountDecision.IsAllowed || !pairDecision.IsAllowed)
         {

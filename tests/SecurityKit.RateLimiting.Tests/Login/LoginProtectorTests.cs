@@ -552,6 +552,23 @@ public sealed class LoginProtectorTests
         (await Attempt(fallback, "lena", "192.0.2.90", correct: true)).Status.Should().Be(LoginAttemptStatus.Throttled, "the fallback halves 4 free attempts");
     }
 
+    [Theory]
+    [InlineData(StoreFailurePolicy.FailOpen, LoginAttemptStatus.Succeeded)]
+    [InlineData(StoreFailurePolicy.FallbackToMemory, LoginAttemptStatus.Succeeded)]
+    [InlineData(StoreFailurePolicy.FailClosed, LoginAttemptStatus.Unavailable)]
+    public async Task AttemptAsync_OnlyTheWideNetworkCounterDown_ResultIsDegraded(StoreFailurePolicy policy, LoginAttemptStatus expected)
+    {
+        // The /48 counter alone fails (every other counter answers): the result must still say a failure policy decided.
+        _store.FailingKeys = key => key.StartsWith("login:w:", StringComparison.Ordinal);
+        var protector = Create(o => o.FailurePolicy = policy);
+
+        var result = await Attempt(protector, "olga", "2001:db8:1:2::5", correct: true);
+
+        result.Status.Should().Be(expected);
+        result.IsDegraded.Should().BeTrue();
+        _store.Keys.Should().Contain(k => k.StartsWith("login:w:", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task AttemptAsync_SuccessWhileTheStoreIsBack_AlsoClearsTheFallbackCounters()
     {
