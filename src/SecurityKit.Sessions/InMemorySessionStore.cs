@@ -15,8 +15,11 @@ public sealed class InMemorySessionStoreOptions
     /// <value>The default value is 1 000.</value>
     public int MaxSessionsPerUser { get; set; } = 1_000;
 
+    /// <summary>The longest <see cref="SweepInterval"/> accepted (1 day).</summary>
+    public static readonly TimeSpan MaxSweepInterval = TimeSpan.FromDays(1);
+
     /// <summary>Gets or sets how often expired records are swept during writes.</summary>
-    /// <value>The default value is 1 minute.</value>
+    /// <value>The default value is 1 minute (1 second to <see cref="MaxSweepInterval"/>).</value>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
@@ -36,9 +39,9 @@ internal sealed class InMemorySessionStoreOptionsValidator : IValidateOptions<In
             errors.Add("InMemorySessionStoreOptions.MaxSessionsPerUser must be at least 1.");
         }
 
-        if (options.SweepInterval < TimeSpan.FromSeconds(1))
+        if (options.SweepInterval < TimeSpan.FromSeconds(1) || options.SweepInterval > InMemorySessionStoreOptions.MaxSweepInterval)
         {
-            errors.Add("InMemorySessionStoreOptions.SweepInterval must be at least 1 second.");
+            errors.Add($"InMemorySessionStoreOptions.SweepInterval is {options.SweepInterval}; set 1 second to 1 day (default: 1 minute). Sweeping cannot be turned off: it is what frees expired records.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -89,6 +92,7 @@ public sealed class InMemorySessionStore : ISessionStore
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxSessions, 10_000_000, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSessionsPerUser, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SweepInterval, TimeSpan.FromSeconds(1), nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.SweepInterval, InMemorySessionStoreOptions.MaxSweepInterval, nameof(options));
         _maxSessions = options.MaxSessions;
         _maxPerUser = options.MaxSessionsPerUser;
         _sweepInterval = options.SweepInterval;

@@ -26,6 +26,120 @@ public sealed class InMemorySessionStoreTests : SessionStoreConformanceTestsAcce
     }
 
     [Fact]
+    public async Task Writes_SweepExpiredRecords_OncePerInterval()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { SweepInterval = TimeSpan.FromMinutes(1) }, Time);
+        await store.CreateAsync(NewRecord(NewUser(), idle: TimeSpan.FromSeconds(30)), null, SessionLimitMode.EvictOldest, Time.GetUtcNow()); // sweeps (first write), next in 1 min
+        Time.Advance(TimeSpan.FromSeconds(40));
+        await store.CreateAsync(NewRecord(NewUser(), idle: TimeSpan.FromSeconds(30)), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        store.Count.Should().Be(2, "the interval has not passed: the expired record is still there");
+
+        Time.Advance(TimeSpan.FromSeconds(20)); // exactly one interval after the first sweep
+        await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        store.Count.Should().Be(2, "this write swept the first record");
+
+        Time.Advance(TimeSpan.FromSeconds(59));
+        await store.RotateAsync(PartitionOf("x"), "missing", "other", Time.GetUtcNow(), null, null, null);
+        store.Count.Should().Be(2, "the second record expired, but the next sweep is not due");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await store.RotateAsync(PartitionOf("x"), "missing", "other", Time.GetUtcNow(), null, null, null);
+        store.Count.Should().Be(1, "rotations sweep too");
+    }
+
+    [Fact]
+    public async Task BelowCapacity_RevokedRecordsAreKept()
+    {
+        // They answer "revoked" (a stolen-token warning) until they expire; only a full store gives them up.
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 3 }, Time);
+        var revoked = NewRecord(NewUser());
+        await store.CreateAsync(revoked, null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        (await store.RevokeAsync(revoked.Partition, revoked.IdHash, Time.GetUtcNow())).Should().BeTrue();
+        for (var i = 0; i < 2; i++)
+        {
+            (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+        }
+
+        (await store.GetAsync(revoked.Partition, revoked.IdHash)).Session!.RevokedAt.Should().NotBeNull();
+        store.TombstoneCount.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AtCapacity_TheOldestRevokedRecordGivesWay_OnePercentAtATime()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 100, SweepInterval = TimeSpan.FromDays(1) }, Time);
+        var records = new List<SessionRecord>();
+        for (var i = 0; i < 100; i++)
+        {
+            var record = NewRecord(NewUser());
+            records.Add(record);
+            (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await store.RevokeAsync(records[i].Partition, records[i].IdHash, Time.GetUtcNow())).Should().BeTrue();
+        }
+
+        (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+        store.TombstoneCount.Should().Be(2, "1 % of 100 records: one tombstone dropped");
+        (await store.GetAsync(records[0].Partition, records[0].IdHash)).Session.Should().BeNull("the oldest revoked record went first");
+        (await store.GetAsync(records[1].Partition, records[1].IdHash)).Session!.RevokedAt.Should().NotBeNull();
+        store.Count.Should().Be(100);
+    }
+
+    [Fact]
+    public async Task AtCapacity_WithoutRevokedRecords_SweepsExpiredAtMostOncePerSecond()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 2, SweepInterval = TimeSpan.FromDays(1) }, Time);
+        await store.CreateAsync(NewRecord(NewUser(), idle: TimeSpan.FromMinutes(1)), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        await store.CreateAsync(NewRecord(NewUser(), idle: TimeSpan.FromHours(1)), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        Time.Advance(TimeSpan.FromMinutes(2));
+
+        (await store.CreateAsync(NewRecord(NewUser(), idle: TimeSpan.FromMilliseconds(100)), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue("a full sweep freed the expired record");
+        Time.Advance(TimeSpan.FromMilliseconds(500));
+        (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.StoreFull, "the last full sweep was less than a second ago");
+        Time.Advance(TimeSpan.FromMilliseconds(500));
+        (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue("a second later the store may sweep again");
+        store.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task AtCapacity_ARevokedRecordMakesRoom()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 2 }, Time);
+        var revoked = NewRecord(NewUser());
+        await store.CreateAsync(revoked, null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+        await store.RevokeAsync(revoked.Partition, revoked.IdHash, Time.GetUtcNow());
+        await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow());
+
+        (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+        (await store.GetAsync(revoked.Partition, revoked.IdHash)).Session.Should().BeNull();
+        store.Count.Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1.0, true)]
+    [InlineData(10_000_000, 1, 86_400.0, true)]
+    [InlineData(0, 1, 60.0, false)]
+    [InlineData(10_000_001, 1, 60.0, false)]
+    [InlineData(10, 0, 60.0, false)]
+    [InlineData(10, 1, 0.999, false)]
+    public void Validator_Boundaries(int maxSessions, int maxPerUser, double sweepSeconds, bool valid)
+    {
+        var result = new InMemorySessionStoreOptionsValidator().Validate(null, new InMemorySessionStoreOptions
+        {
+            MaxSessions = maxSessions,
+            MaxSessionsPerUser = maxPerUser,
+            SweepInterval = TimeSpan.FromSeconds(sweepSeconds),
+        });
+        result.Succeeded.Should().Be(valid);
+        if (!valid)
+        {
+            result.FailureMessage.Should().StartWith("InMemorySessionStoreOptions.");
+        }
+    }
+
+    [Fact]
     public async Task Create_WhenFull_SweepsExpiredFirst()
     {
         var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 3 }, Time);
@@ -174,6 +288,22 @@ public sealed class InMemorySessionStoreTests : SessionStoreConformanceTestsAcce
         var time = new FakeTimeProvider();
         FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 0 }, time)).Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessionsPerUser = 0 }, time)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 10_000_001 }, time)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { SweepInterval = TimeSpan.FromMilliseconds(999) }, time)).Should().Throw<ArgumentOutOfRangeException>();
+
+        // "Never sweep" as TimeSpan.MaxValue made every write overflow computing the next sweep: refused up front.
+        FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { SweepInterval = TimeSpan.MaxValue }, time)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { SweepInterval = InMemorySessionStoreOptions.MaxSweepInterval }, time)).Should().NotThrow();
+        FluentActions.Invoking(() => new InMemorySessionStore(new InMemorySessionStoreOptions { SweepInterval = TimeSpan.FromSeconds(1) }, time)).Should().NotThrow();
+    }
+
+    [Fact]
+    public async Task LongestSweepInterval_WritesStillWork()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { SweepInterval = InMemorySessionStoreOptions.MaxSweepInterval }, Time);
+        (await store.CreateAsync(NewRecord("u"), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.Succeeded);
+        Time.Advance(TimeSpan.FromDays(2));
+        (await store.CreateAsync(NewRecord("u"), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.Succeeded);
     }
 }
 

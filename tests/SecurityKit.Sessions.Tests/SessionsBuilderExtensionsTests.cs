@@ -48,6 +48,20 @@ public sealed class SessionsBuilderExtensionsTests
         act.Should().Throw<OptionsValidationException>().WithMessage("*MaxSessions*");
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(86_401)]
+    [InlineData(double.PositiveInfinity)]
+    public void AddSessions_SweepIntervalOutOfRange_FailsAtStartup(double seconds)
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddSessions();
+        services.Configure<InMemorySessionStoreOptions>(o => o.SweepInterval = double.IsInfinity(seconds) ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds));
+        using var provider = services.BuildServiceProvider();
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        act.Should().Throw<OptionsValidationException>().WithMessage("*SweepInterval is *; set 1 second to 1 day*");
+    }
+
     [Fact]
     public void AddSessions_WithoutKey_FailsAtStartupNamingFeature()
     {

@@ -10,13 +10,14 @@ namespace SecurityKit.Fingerprinting.Devices;
 /// <param name="Browser">The browser family: <c>chrome</c>, <c>edge</c>, <c>firefox</c>, <c>safari</c>, <c>opera</c>, <c>samsung</c>, <c>other</c>.</param>
 /// <param name="BrowserVersion">The browser major version, or empty.</param>
 /// <param name="Platform">The OS family: <c>windows</c>, <c>macos</c>, <c>ios</c>, <c>android</c>, <c>chromeos</c>, <c>linux</c>, <c>other</c>.</param>
-/// <param name="DeviceType">The device class (<c>mobile</c>, <c>tablet</c>, <c>desktop</c>), with <c>:model</c> when a model hint was given.</param>
+/// <param name="DeviceType">The device class: <c>mobile</c>, <c>tablet</c>, <c>desktop</c>.</param>
 /// <param name="Language">Up to 8 language tags, lower-case, by preference (q-values applied, then dropped).</param>
 /// <param name="Encoding">The accepted encodings with q &gt; 0, lower-case, sorted, distinct.</param>
-/// <param name="UserAgent">The user agent with runs of whitespace collapsed.</param>
+/// <param name="UserAgent">The user agent with runs of whitespace collapsed, followed by U+001F <c>model=</c> and the lower-case model when a <c>Sec-CH-UA-Model</c> hint was given.</param>
 public sealed record DeviceSignals(string Browser, string BrowserVersion, string Platform, string DeviceType, string Language, string Encoding, string UserAgent)
 {
     private const int MaxListItems = 16;
+    private const string ModelSeparator = "\u001Fmodel=";
 
     /// <summary>Gets a short human-readable summary, e.g. <c>Chrome 131 on Windows (desktop)</c>, for session lists.</summary>
     public string Summary
@@ -43,8 +44,7 @@ public sealed record DeviceSignals(string Browser, string BrowserVersion, string
                 "linux" => "Linux",
                 _ => "unknown OS",
             };
-            var type = DeviceType.Split(':')[0];
-            return BrowserVersion.Length > 0 ? $"{browser} {BrowserVersion} on {platform} ({type})" : $"{browser} on {platform} ({type})";
+            return BrowserVersion.Length > 0 ? $"{browser} {BrowserVersion} on {platform} ({DeviceType})" : $"{browser} on {platform} ({DeviceType})";
         }
     }
 
@@ -68,13 +68,18 @@ public sealed record DeviceSignals(string Browser, string BrowserVersion, string
         }
 
         var deviceType = DeviceTypeOf(ua, platform, Limit(input.ClientHintMobile));
+
+        // The model hint is high entropy: a browser sends it only after the site asked for it (Accept-CH), so it can
+        // appear between two requests of the same phone. In the device class it made that phone a "different device";
+        // with the user agent (which carried the model before user-agent reduction) its change is a weak signal.
+        var userAgent = CollapseWhitespace(ua);
         var model = Unquote(Limit(input.ClientHintModel)).Trim();
         if (model.Length > 0)
         {
-            deviceType += ":" + model.ToLowerInvariant();
+            userAgent += ModelSeparator + model.ToLowerInvariant();
         }
 
-        return new DeviceSignals(browser, version, platform, deviceType, Languages(Limit(input.AcceptLanguage)), Encodings(Limit(input.AcceptEncoding)), CollapseWhitespace(ua));
+        return new DeviceSignals(browser, version, platform, deviceType, Languages(Limit(input.AcceptLanguage)), Encodings(Limit(input.AcceptEncoding)), userAgent);
     }
 
     internal string Get(FingerprintComponents component) => component switch

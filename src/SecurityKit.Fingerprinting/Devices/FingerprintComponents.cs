@@ -16,7 +16,7 @@ public enum FingerprintComponents
     /// <summary>The operating system family (Windows, macOS, iOS, Android, Linux, ChromeOS, other).</summary>
     Platform = 4,
 
-    /// <summary>The device class (mobile, tablet, desktop) and model hint.</summary>
+    /// <summary>The device class (mobile, tablet, desktop).</summary>
     DeviceType = 8,
 
     /// <summary>The preferred languages, in preference order.</summary>
@@ -25,7 +25,7 @@ public enum FingerprintComponents
     /// <summary>The accepted content encodings, as a set.</summary>
     Encoding = 32,
 
-    /// <summary>The whole user agent, whitespace-normalised.</summary>
+    /// <summary>The whole user agent, whitespace-normalised, with the model hint when given.</summary>
     UserAgent = 64,
 }
 

@@ -138,7 +138,12 @@ public sealed class RedisSessionStore : ISessionStore
         if not active(f, ver, l) or l <= tonumber(f[1]) then return 0 end
         if ARGV[2] and tonumber(ARGV[2]) ~= tonumber(f[1]) then return 0 end
         redis.call('HSET', KEYS[1], 'l', ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], math.max(1, math.min(l + tonumber(f[2]), tonumber(f[3])) - l))
+        local ttl = math.max(1, math.min(l + tonumber(f[2]), tonumber(f[3])) - l)
+        redis.call('PEXPIRE', KEYS[1], ttl)
+        -- The TTL is computed on the caller's clock: one that lags keeps the session key past the expiry the version key
+        -- was given on another instance's clock, and a session revoked by the version bump alone would come back when the
+        -- version key expired first (found in review). The version key lives at least as long as the session key.
+        extend(KEYS[2], ttl)
         return 1
         """;
 

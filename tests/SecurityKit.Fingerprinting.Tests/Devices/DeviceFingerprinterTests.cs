@@ -128,6 +128,38 @@ public sealed class DeviceFingerprinterTests
     }
 
     [Fact]
+    public void Compare_ModelHintAppearsOrGoes_SameDeviceWithAWeakChange()
+    {
+        // A browser sends Sec-CH-UA-Model only once the site asked for it: the same phone, with and without the hint.
+        var fingerprinter = Fingerprinter();
+        var phone = new DeviceFingerprintInput
+        {
+            UserAgent = ChromeAndroidMobile,
+            ClientHintBrands = "\"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\"",
+            ClientHintPlatform = "\"Android\"",
+            ClientHintMobile = "?1",
+        };
+        var withModel = phone with { ClientHintModel = "\"Pixel 7\"" };
+        var expected = new FingerprintComparison(FingerprintChange.BrowserUpdated, FingerprintComponents.UserAgent);
+
+        fingerprinter.Compare(fingerprinter.Compute(phone), withModel).Should().Be(expected);
+        fingerprinter.Compare(fingerprinter.Compute(withModel), phone).Should().Be(expected);
+        fingerprinter.Compare(fingerprinter.Compute(withModel), phone with { ClientHintModel = "SM-S911B" }).Should().Be(expected);
+        fingerprinter.Compare(fingerprinter.Compute(withModel), phone with { ClientHintModel = " \"pixel 7\" " }).Change.Should().Be(FingerprintChange.Unchanged);
+    }
+
+    [Fact]
+    public void Signals_ModelHint_JoinsTheUserAgentNotTheDeviceClass()
+    {
+        var signals = DeviceSignals.From(new DeviceFingerprintInput { UserAgent = ChromeAndroidMobile, ClientHintMobile = "?1", ClientHintModel = "\"Pixel 7\"" });
+
+        signals.DeviceType.Should().Be("mobile");
+        signals.UserAgent.Should().Be(ChromeAndroidMobile + "\u001Fmodel=pixel 7");
+        signals.Summary.Should().Be("Chrome 120 on Android (mobile)");
+        DeviceSignals.From(new DeviceFingerprintInput { UserAgent = ChromeAndroidMobile, ClientHintModel = "  " }).UserAgent.Should().Be(ChromeAndroidMobile);
+    }
+
+    [Fact]
     public void Compute_DifferentKeys_Unlinkable()
     {
         var a = new DeviceFingerprinter(Ring(("k1", KeyOne, true))).Compute(Chrome120);

@@ -184,6 +184,30 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task Touch_FromALaggingClock_TheVersionKeyOutlivesTheSessionKey()
+    {
+        // Created at `now` (version key TTL: until the absolute expiry, 12 h), touched by an instance whose clock reads an
+        // hour earlier: the session key's TTL is computed on that clock (13 h). The version key must not expire first, or
+        // a session revoked by the version bump alone would be valid again once it has.
+        fixture.EnsureAvailable();
+        var prefix = "l" + SecureRandom.GetToken(16) + ":";
+        var store = Store(fixture, prefix);
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        var partition = Partition("dora");
+        var record = Record(partition, "dora", now.AddHours(-2)) with { IdleTimeout = TimeSpan.FromDays(1), AbsoluteExpiresAt = now.AddHours(12) };
+        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+        var db = fixture.Multiplexer!.GetDatabase();
+        var version = $"{prefix}sess:{{{partition}}}:v";
+        (await db.KeyTimeToLiveAsync(version)).Should().BeCloseTo(TimeSpan.FromHours(12), TimeSpan.FromSeconds(5));
+
+        (await store.TouchAsync(partition, record.IdHash, now.AddHours(-1))).Should().BeTrue();
+
+        var sessionTtl = await db.KeyTimeToLiveAsync($"{prefix}sess:{{{partition}}}:s:{record.IdHash}");
+        sessionTtl.Should().BeCloseTo(TimeSpan.FromHours(13), TimeSpan.FromSeconds(5));
+        (await db.KeyTimeToLiveAsync(version)).Should().BeGreaterThanOrEqualTo(sessionTtl!.Value - TimeSpan.FromSeconds(1));
+    }
+
+    [SkippableFact]
     public async Task Get_CorruptRecord_TreatedAsAbsent()
     {
         fixture.EnsureAvailable();

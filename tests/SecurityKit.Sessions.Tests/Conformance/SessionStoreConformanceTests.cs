@@ -293,6 +293,23 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Rotate_TheFirstOfSessionsCreatedTogether_KeepsItsPlace()
+    {
+        var store = await CreateStoreAsync();
+        for (var round = 0; round < 5; round++)
+        {
+            var user = NewUser();
+            var now = Time.GetUtcNow();
+            var a = await CreateAsync(store, user);
+            var b = await CreateAsync(store, user);
+            var a2 = SecureRandom.GetToken(32);
+            (await store.RotateAsync(a.Partition, a.IdHash, a2, now, null, null, null)).Status.Should().Be(SessionStoreStatus.Succeeded);
+            (await store.ListAsync(a.Partition, user, now)).Select(s => s.IdHash).Should().Equal(a2, b.IdHash);
+            (await store.CreateAsync(NewRecord(user), 2, SessionLimitMode.EvictOldest, now)).EvictedIdHashes.Should().Equal(a2);
+        }
+    }
+
+    [SkippableFact]
     public async Task Create_EarlierClockAfterALaterOne_OrderedByCreationTime()
     {
         var store = await CreateStoreAsync();
@@ -333,6 +350,40 @@ public abstract class SessionStoreConformanceTests
         (await store.GetAsync(old.Partition, old.IdHash)).Session!.RevokedAt.Should().Be(Time.GetUtcNow());
         (await store.RotateAsync(old.Partition, old.IdHash, SecureRandom.GetToken(32), Time.GetUtcNow(), null, null, null)).Status.Should().Be(SessionStoreStatus.NotActive);
         (await store.ListAsync(old.Partition, old.UserId, Time.GetUtcNow())).Select(s => s.IdHash).Should().Equal(newId);
+    }
+
+    [SkippableFact]
+    public async Task Rotate_GivenDetailsReplaceTheOld_MissingOnesAreKept()
+    {
+        var store = await CreateStoreAsync();
+        var old = await CreateAsync(store, NewUser());
+        var newId = SecureRandom.GetToken(32);
+
+        (await store.RotateAsync(old.Partition, old.IdHash, newId, Time.GetUtcNow(), null, "v1.k1.other", "Firefox 133 on Linux (desktop)")).Status.Should().Be(SessionStoreStatus.Succeeded);
+
+        var rotated = (await store.GetAsync(old.Partition, newId)).Session!;
+        rotated.IpAddress.Should().Be(old.IpAddress, "no address was given");
+        rotated.Fingerprint.Should().Be("v1.k1.other");
+        rotated.DeviceSummary.Should().Be("Firefox 133 on Linux (desktop)");
+    }
+
+    [SkippableFact]
+    public async Task EveryWrite_OnAnotherPartition_ChangesNothing()
+    {
+        // The id hash alone must never be enough: a write names the partition the session belongs to.
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        var other = PartitionOf(NewUser());
+        var later = Time.GetUtcNow().AddMinutes(1);
+
+        (await store.TouchAsync(other, record.IdHash, later)).Should().BeFalse();
+        (await store.TouchIfUnchangedAsync(other, record.IdHash, record.LastUsedAt, later)).Should().BeFalse();
+        (await store.RotateAsync(other, record.IdHash, SecureRandom.GetToken(32), later, null, null, null)).Status.Should().Be(SessionStoreStatus.NotActive);
+        (await store.RevokeAsync(other, record.IdHash, later)).Should().BeFalse();
+
+        var lookup = await store.GetAsync(record.Partition, record.IdHash);
+        lookup.Session.Should().BeEquivalentTo(record);
+        (await store.ListAsync(record.Partition, record.UserId, later)).Select(s => s.IdHash).Should().Equal(record.IdHash);
     }
 
     [SkippableFact]
