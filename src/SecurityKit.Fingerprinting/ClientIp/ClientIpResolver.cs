@@ -440,7 +440,8 @@ public sealed class ClientIpResolver
                 return false;
             }
 
-            if ((copy && length == buffer.Length) || c < 0x20 || c == 0x7F || c > 0xFF)
+            // qdtext and quoted-pair (RFC 9110 §5.6.4): HTAB, SP, visible ASCII and obs-text (0x80–0xFF).
+            if ((copy && length == buffer.Length) || (c < 0x20 && c != '\t') || c == 0x7F || c > 0xFF)
             {
                 return false;
             }

@@ -94,6 +94,49 @@ public sealed class ClientIpResolverTests
         ["forwarded long token parameter"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;host=" + new string('a', 300) + ".example"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
         ["forwarded long for value still invalid"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"" + new string('1', 300) + "\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
 
+        // Forwarded grammar edges that no row pinned before mutation testing (escapes, empty pairs, qdtext, obfuscation, ports)
+        ["forwarded escaped quote guards a comma left of a trusted hop"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;by=\"a,\\\\\\\"\", for=10.0.0.2"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded semicolon inside a quoted value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["by=\"a;b\";for=198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded escaped quote then semicolon inside a value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["by=\"a\\\";b\";for=198.51.100.7"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded empty pairs are skipped"] = new("10.0.0.1", ForwardedHeader.Forwarded, [";for=198.51.100.7;;proto=https;"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded blanks around pairs"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7 ;\tproto=https"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded pair without a name"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["=198.51.100.7"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded pair without equals"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded name that is not a token"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["f(r=198.51.100.7"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded quoted-pair in the for value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"198.51.100.\\7\""], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded empty quoted for"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded space and tab in a quoted value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;ext=\"a b\tc\""], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded control character in a quoted value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;ext=\"a\u0001b\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded DEL in a quoted value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;ext=\"a\u007Fb\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded obs-text in a quoted value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;ext=\"caf\u00E9\u00FF\""], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded beyond Latin-1 in a quoted value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;ext=\"\u0100\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded non-token unquoted value"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=198.51.100.7;ext=a\u00E9"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded obfuscated node"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=_hidden"], "10.0.0.1", ClientIpDecision.UnknownEntry),
+        ["forwarded shortest obfuscated node"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=_a"], "10.0.0.1", ClientIpDecision.UnknownEntry),
+        ["forwarded lone underscore"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=_"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded obfuscated node with a bad character"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=_a!"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded obfuscated node of 64 characters"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=_" + new string('x', 63)], "10.0.0.1", ClientIpDecision.UnknownEntry),
+        ["forwarded obfuscated node of 65 characters"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=_" + new string('x', 64)], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded obfuscated node and port"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"_hidden:_p-1\""], "10.0.0.1", ClientIpDecision.UnknownEntry),
+        ["forwarded obfuscated node, numeric port"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"_hidden:8080\""], "10.0.0.1", ClientIpDecision.UnknownEntry),
+        ["forwarded obfuscated node, bad port"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"_hidden:80x\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded obfuscated port"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"198.51.100.7:_p1\""], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded ipv6 with obfuscated port"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"[2001:db8::7]:_p1\""], "2001:db8::7", ClientIpDecision.FirstUntrustedHop),
+        ["forwarded lone underscore port"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"198.51.100.7:_\""], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["forwarded highest port"] = new("10.0.0.1", ForwardedHeader.Forwarded, ["for=\"198.51.100.7:65535\""], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["highest port"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7:65535"], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["port of six digits"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7:000080"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["port with a letter"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["198.51.100.7:8o"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["bracketed ipv6 followed by junk"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["[2001:db8::7]x"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["bracketed ipv6 with empty port"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["[2001:db8::7]:"], "10.0.0.1", ClientIpDecision.InvalidEntry),
+        ["quotes in X-Forwarded-For are not a grammar"] = new("10.0.0.1", ForwardedHeader.XForwardedFor, ["\"1.1.1.1, 198.51.100.7\", 10.0.0.2"], "10.0.0.2", ClientIpDecision.InvalidEntry),
+
+        // X-Real-IP edges
+        ["x-real-ip with blanks"] = new("10.0.0.1", ForwardedHeader.XRealIp, [" \t198.51.100.7 "], "198.51.100.7", ClientIpDecision.FirstUntrustedHop),
+        ["x-real-ip bare ipv6"] = new("10.0.0.1", ForwardedHeader.XRealIp, ["2001:db8::7"], "2001:db8::7", ClientIpDecision.FirstUntrustedHop),
+        ["x-real-ip naming a trusted proxy"] = new("10.0.0.1", ForwardedHeader.XRealIp, ["10.0.0.2"], "10.0.0.2", ClientIpDecision.AllHopsTrusted),
+        ["x-real-ip unknown"] = new("10.0.0.1", ForwardedHeader.XRealIp, ["unknown"], "10.0.0.1", ClientIpDecision.UnknownEntry),
+
         // The peer comes from the socket: a link-local peer's zone id names the local interface and is dropped.
         ["link-local peer with a zone id"] = new("fe80::5%eth0", ForwardedHeader.XForwardedFor, ["1.2.3.4"], "fe80::5", ClientIpDecision.NoTrustedProxies, TrustedProxies: []),
         ["link-local peer with a zone id, untrusted"] = new("fe80::5%eth0", ForwardedHeader.XForwardedFor, ["1.2.3.4"], "fe80::5", ClientIpDecision.PeerNotTrusted),
@@ -176,6 +219,34 @@ public sealed class ClientIpResolverTests
         none.Should().Be(new ClientIpResult(null, ClientIpSource.None, ClientIpDecision.InvalidPeer, 0));
         none.HasAddress.Should().BeFalse();
     }
+
+    [Theory]
+    [InlineData(ForwardedHeader.XForwardedFor)]
+    [InlineData(ForwardedHeader.Forwarded)]
+    [InlineData(ForwardedHeader.XRealIp)]
+    public void Resolve_HeaderAbsent_NoForwardedHeader(ForwardedHeader header)
+    {
+        var options = new ClientIpResolverOptions { Header = header };
+        options.TrustedProxies.Add("10.0.0.0/8");
+        var result = new ClientIpResolver(options).Resolve("10.0.0.1", default);
+        result.Should().Be(new ClientIpResult(IPAddress.Parse("10.0.0.1"), ClientIpSource.Peer, ClientIpDecision.NoForwardedHeader, 0));
+        result.IsClient.Should().BeTrue("a trusted peer that forwarded nothing is the client itself");
+    }
+
+    [Theory]
+    [InlineData(ClientIpDecision.NoTrustedProxies, true)]
+    [InlineData(ClientIpDecision.PeerNotTrusted, true)]
+    [InlineData(ClientIpDecision.NoForwardedHeader, true)]
+    [InlineData(ClientIpDecision.FirstUntrustedHop, true)]
+    [InlineData(ClientIpDecision.AllHopsTrusted, false)]
+    [InlineData(ClientIpDecision.InvalidEntry, false)]
+    [InlineData(ClientIpDecision.UnknownEntry, false)]
+    [InlineData(ClientIpDecision.AmbiguousHeader, false)]
+    [InlineData(ClientIpDecision.TooManyEntries, false)]
+    [InlineData(ClientIpDecision.ForwardLimitReached, false)]
+    [InlineData(ClientIpDecision.InvalidPeer, false)]
+    public void IsClient_OnlyForDecisionsThatNameTheClient(ClientIpDecision decision, bool expected) =>
+        new ClientIpResult(IPAddress.Loopback, ClientIpSource.Peer, decision, 0).IsClient.Should().Be(expected);
 
     [Fact]
     public void Resolve_DefaultOptions_TrustNobody()
