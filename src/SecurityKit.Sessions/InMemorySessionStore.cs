@@ -250,6 +250,7 @@ public sealed class InMemorySessionStore : ISessionStore
             var record = old.Record with
             {
                 IdHash = newIdHash,
+                ReplacedBy = null,
                 LastUsedAt = now > old.Record.LastUsedAt ? now : old.Record.LastUsedAt, // never moves back (a stale reading)
                 IpAddress = ipAddress ?? old.Record.IpAddress,
                 Fingerprint = fingerprint ?? old.Record.Fingerprint,
@@ -262,7 +263,7 @@ public sealed class InMemorySessionStore : ISessionStore
                 return ValueTask.FromResult(new SessionStoreResult(SessionStoreStatus.Duplicate, user.Version, []));
             }
 
-            old.Record = old.Record with { RevokedAt = now };
+            old.Record = old.Record with { RevokedAt = now, ReplacedBy = newIdHash };
             _tombstones.Enqueue(old);
             // Keeps its place: among sessions created at the same instant, the first created is the oldest. (A sweep with a
             // later clock reading may already have pruned the old entry from the list as expired: then it is appended.)

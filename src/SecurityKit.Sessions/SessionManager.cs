@@ -26,6 +26,9 @@ namespace SecurityKit.Sessions;
 /// </remarks>
 public sealed class SessionManager
 {
+    /// <summary>How many rotations a sign-out with a rotated-out token follows to the current session.</summary>
+    public const int MaxReplacementsFollowed = 8;
+
     private readonly SessionOptions _options;
     private readonly ISessionStore _store;
     private readonly ISecretKeyRing _keyRing;
@@ -216,7 +219,9 @@ public sealed class SessionManager
         return new(SessionIssueStatus.Issued, newToken, SessionInfo.From(rotated, isCurrent: true), null);
     }
 
-    /// <summary>Revokes the session of a token (sign-out).</summary>
+    /// <summary>Revokes the session of a token (sign-out); a token that was rotated out also revokes the sessions that
+    /// replaced it (up to <see cref="MaxReplacementsFollowed"/> rotations), so a rotation racing the sign-out cannot keep the
+    /// user signed in.</summary>
     /// <param name="token">The token.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when an active session was revoked.</returns>
@@ -228,7 +233,31 @@ public sealed class SessionManager
             return false;
         }
 
-        return await RevokeRecordAsync(partition!, record, cancellationToken).ConfigureAwait(false);
+        var revoked = await RevokeRecordAsync(partition!, record, cancellationToken).ConfigureAwait(false);
+
+        // A token that was rotated out (a sign-out that raced a rotation, or a tab still holding the old token) ends the
+        // sessions that replaced it too: otherwise the rotation's response could set the new token after the user signed
+        // out, and the session would live on (found in review).
+        var next = record.ReplacedBy;
+        if (!revoked && next is null)
+        {
+            // Read before a rotation that then revoked it: look again for the session that replaced it.
+            next = (await _store.GetAsync(partition!, record.IdHash, cancellationToken).ConfigureAwait(false)).Session?.ReplacedBy;
+        }
+
+        for (var hop = 0; next is not null && hop < MaxReplacementsFollowed; hop++)
+        {
+            var lookup = await _store.GetAsync(partition!, next, cancellationToken).ConfigureAwait(false);
+            if (lookup.Session is not { } successor || !string.Equals(successor.UserId, record.UserId, StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            revoked |= await RevokeRecordAsync(partition!, successor, cancellationToken).ConfigureAwait(false);
+            next = successor.ReplacedBy;
+        }
+
+        return revoked;
     }
 
     /// <summary>Revokes one of a user's sessions by its <see cref="SessionInfo.SessionId"/> (from <see cref="ListAsync"/>).</summary>

@@ -131,6 +131,55 @@ public sealed class SessionManagerEdgeTests
     }
 
     [Fact]
+    public async Task Revoke_WithARotatedOutToken_EndsTheSessionsThatReplacedIt()
+    {
+        var manager = Manager();
+        var first = (await manager.CreateAsync("alice")).Token!;
+        var second = (await manager.RotateAsync(first)).Token!;
+        var third = (await manager.RotateAsync(second)).Token!;
+        var other = (await manager.CreateAsync("alice")).Token!;
+
+        (await manager.RevokeAsync(first)).Should().BeTrue("the session it was rotated into was active");
+
+        (await manager.ValidateAsync(third)).Status.Should().Be(SessionValidationStatus.Revoked);
+        (await manager.ValidateAsync(other)).IsValid.Should().BeTrue("another session of the user is not part of the chain");
+        (await manager.RevokeAsync(second)).Should().BeFalse("nothing left to revoke");
+    }
+
+    [Fact]
+    public async Task Revoke_ThatReadTheTokenBeforeARacingRotation_StillEndsTheRotatedSession()
+    {
+        // The sign-out reads the token while it is active; a rotation commits before the sign-out's revoke; the revoke
+        // then finds it revoked. The sign-out must look again and end the session the rotation created.
+        var store = new HookStore(_memory);
+        var manager = Manager(store);
+        var token = (await manager.CreateAsync("alice")).Token!;
+        string? rotated = null;
+        store.BeforeRevoke = async () => rotated = (await manager.RotateAsync(token)).Token;
+
+        (await manager.RevokeAsync(token)).Should().BeTrue();
+
+        rotated.Should().NotBeNull("the rotation ran between the sign-out's read and its revoke");
+        (await manager.ValidateAsync(rotated)).Status.Should().Be(SessionValidationStatus.Revoked);
+    }
+
+    [Fact]
+    public async Task Revoke_FollowsAtMostTheDocumentedNumberOfRotations()
+    {
+        var manager = Manager();
+        var tokens = new List<string> { (await manager.CreateAsync("alice")).Token! };
+        for (var i = 0; i < SessionManager.MaxReplacementsFollowed + 1; i++)
+        {
+            tokens.Add((await manager.RotateAsync(tokens[^1])).Token!);
+        }
+
+        (await manager.RevokeAsync(tokens[0])).Should().BeFalse("the current session is one rotation too far");
+        (await manager.ValidateAsync(tokens[^1])).IsValid.Should().BeTrue();
+        (await manager.RevokeAsync(tokens[1])).Should().BeTrue();
+        (await manager.ValidateAsync(tokens[^1])).Status.Should().Be(SessionValidationStatus.Revoked);
+    }
+
+    [Fact]
     public async Task Create_Eviction_PublishesHowManyWereEvicted()
     {
         var manager = Manager(options: new SessionOptions { MaxSessionsPerUser = 1 });
@@ -282,6 +331,41 @@ public sealed class SessionManagerEdgeTests
     {
         FluentActions.Invoking(() => Manager(options: new SessionOptions { LimitMode = (SessionLimitMode)7 }))
             .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message.Should().Contain("LimitMode");
+    }
+
+    /// <summary>Runs <see cref="BeforeRevoke"/> once, just before the first revoke reaches the store.</summary>
+    private sealed class HookStore(ISessionStore inner) : ISessionStore
+    {
+        public Func<Task>? BeforeRevoke { get; set; }
+
+        public async ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+        {
+            var hook = BeforeRevoke;
+            BeforeRevoke = null;
+            if (hook is not null)
+            {
+                await hook();
+            }
+
+            return await inner.RevokeAsync(partition, idHash, now, cancellationToken);
+        }
+
+        public ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default) => inner.GetAsync(partition, idHash, cancellationToken);
+
+        public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.CreateAsync(session, maxSessionsPerUser, limitMode, now, cancellationToken);
+
+        public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
+            inner.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
+
+        public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default) =>
+            inner.RotateAsync(partition, oldIdHash, newIdHash, now, ipAddress, fingerprint, deviceSummary, cancellationToken);
+
+        public ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.RevokeAllAsync(partition, userId, exceptIdHash, now, cancellationToken);
+
+        public ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.ListAsync(partition, userId, now, cancellationToken);
     }
 
     /// <summary>Reports the user's token version <see cref="Bump"/> higher than the store has it.</summary>

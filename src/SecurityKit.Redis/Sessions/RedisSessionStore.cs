@@ -10,6 +10,7 @@
  *       i   idle timeout, ms           a   absolute expiry, Unix ms
  *       v   user token version at issue
  *       r   revoked at, Unix ms (absent while active)
+ *       n   id hash of the session that replaced this one by rotation (absent otherwise)
  *       ip  client IP text (absent if unknown)
  *       fp  device fingerprint string (absent if unknown)
  *       d   device summary (absent if unknown)
@@ -159,6 +160,7 @@ public sealed class RedisSessionStore : ISessionStore
         for j = 1, #all, 2 do fields[all[j]] = all[j + 1] end
         if now > tonumber(f[1]) then fields['l'] = ARGV[2] end -- last use never moves back (a stale reading)
         fields['id'] = ARGV[1]
+        fields['n'] = nil
         if ARGV[3] ~= '' then fields['ip'] = ARGV[3] end
         if ARGV[4] ~= '' then fields['fp'] = ARGV[4] end
         if ARGV[5] ~= '' then fields['d'] = ARGV[5] end
@@ -167,7 +169,7 @@ public sealed class RedisSessionStore : ISessionStore
         redis.call('HSET', KEYS[2], unpack(flat))
         local base = math.max(now, tonumber(f[1]))
         redis.call('PEXPIRE', KEYS[2], math.max(1, math.min(base + tonumber(f[2]), tonumber(f[3])) - now))
-        redis.call('HSET', KEYS[1], 'r', ARGV[2])
+        redis.call('HSET', KEYS[1], 'r', ARGV[2], 'n', ARGV[1])
         local score = redis.call('ZSCORE', KEYS[3], ARGV[6]) or (tonumber(fields['c']) * 1024) -- keeps its place
         redis.call('ZREM', KEYS[3], ARGV[6])
         redis.call('ZADD', KEYS[3], score, ARGV[1])
@@ -518,6 +520,7 @@ public sealed class RedisSessionStore : ISessionStore
             IpAddress = fields.GetValueOrDefault("ip"),
             Fingerprint = fields.GetValueOrDefault("fp"),
             DeviceSummary = fields.GetValueOrDefault("d"),
+            ReplacedBy = fields.GetValueOrDefault("n"),
         };
     }
 

@@ -348,6 +348,14 @@ public abstract class SessionStoreConformanceTests
         var rotated = (await store.GetAsync(old.Partition, newId)).Session!;
         rotated.Should().BeEquivalentTo(old with { IdHash = newId, LastUsedAt = Time.GetUtcNow(), IpAddress = "198.51.100.9" });
         (await store.GetAsync(old.Partition, old.IdHash)).Session!.RevokedAt.Should().Be(Time.GetUtcNow());
+        (await store.GetAsync(old.Partition, old.IdHash)).Session!.ReplacedBy.Should().Be(newId);
+        rotated.ReplacedBy.Should().BeNull();
+        var newer = SecureRandom.GetToken(32);
+        (await store.RotateAsync(old.Partition, newId, newer, Time.GetUtcNow(), null, null, null)).Status.Should().Be(SessionStoreStatus.Succeeded);
+        (await store.GetAsync(old.Partition, newId)).Session!.ReplacedBy.Should().Be(newer);
+        (await store.GetAsync(old.Partition, newer)).Session!.ReplacedBy.Should().BeNull("a rotation never copies the link");
+        (await store.GetAsync(old.Partition, old.IdHash)).Session!.ReplacedBy.Should().Be(newId);
+        newId = newer;
         (await store.RotateAsync(old.Partition, old.IdHash, SecureRandom.GetToken(32), Time.GetUtcNow(), null, null, null)).Status.Should().Be(SessionStoreStatus.NotActive);
         (await store.ListAsync(old.Partition, old.UserId, Time.GetUtcNow())).Select(s => s.IdHash).Should().Equal(newId);
     }

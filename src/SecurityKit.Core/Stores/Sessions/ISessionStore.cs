@@ -58,7 +58,8 @@ public interface ISessionStore
         TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
 
     /// <summary>
-    /// Replaces a session's id atomically: the old id is revoked and a new session with
+    /// Replaces a session's id atomically: the old id is revoked (with <see cref="SessionRecord.ReplacedBy"/> set to
+    /// <paramref name="newIdHash"/>) and a new session with
     /// <paramref name="newIdHash"/> takes over its user, creation and absolute expiry, with the given
     /// last-used time and (when not <see langword="null"/>) new IP, fingerprint and device summary.
     /// Fails with <see cref="SessionStoreStatus.NotActive"/> unless the old session is active at

@@ -42,6 +42,11 @@ public sealed record SessionRecord
     /// <summary>Gets when the session was revoked, or <see langword="null"/>.</summary>
     public DateTimeOffset? RevokedAt { get; init; }
 
+    /// <summary>Gets the id hash of the session that replaced this one by rotation (<see cref="ISessionStore.RotateAsync"/>),
+    /// or <see langword="null"/>: a sign-out with a rotated-out token follows it, so a rotation that raced the sign-out does
+    /// not leave the user signed in.</summary>
+    public string? ReplacedBy { get; init; }
+
     /// <summary>Gets the client IP address seen at creation or last rotation, as text.</summary>
     public string? IpAddress { get; init; }
 
