@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using SecurityKit.Keys;
+using SecurityKit.Tokens.Jose;
+using SecurityKit.Tokens.Keys;
+
+namespace SecurityKit.Tokens.Tests.DependencyInjection;
+
+/// <summary>Each reason the configured signing keys cannot be loaded, with the message that says what to fix.</summary>
+public sealed class TokenKeyLoaderTests
+{
+    private static readonly SecretKeyRing Ring = SecretKeyRing.FromRootKey("k1", Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+
+    private static string Hmac() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    private static (SigningKeySet? Set, string Errors) Load(params SigningKeyEntry?[] entries)
+    {
+        var options = new TokenOptions();
+        foreach (var entry in entries)
+        {
+            options.SigningKeys.Add(entry!);
+        }
+
+        var errors = new List<string>();
+        var set = TokenKeyLoader.TryLoad(options, Ring, errors);
+        return (set, string.Join(" | ", errors));
+    }
+
+    [Fact]
+    public void OneKeyWithoutActive_IsTheActiveKey()
+    {
+        var (set, errors) = Load(new SigningKeyEntry { KeyId = "only", Value = Hmac() });
+        errors.Should().BeEmpty();
+        set!.ActiveKey.KeyId.Should().Be("only");
+    }
+
+    [Fact]
+    public void TwoKeysWithoutActive_Refused()
+    {
+        var (set, errors) = Load(new SigningKeyEntry { KeyId = "a", Value = Hmac() }, new SigningKeyEntry { KeyId = "b", Value = Hmac() });
+        set.Should().BeNull();
+        errors.Should().Be("TokenOptions.SigningKeys: no key has Active = true; mark the key that signs new tokens.");
+    }
+
+    [Fact]
+    public void TwoActiveKeys_Refused() =>
+        Load(new SigningKeyEntry { KeyId = "a", Value = Hmac(), Active = true }, new SigningKeyEntry { KeyId = "b", Value = Hmac(), Active = true })
+            .Errors.Should().Contain("more than one key has Active = true");
+
+    [Fact]
+    public void ActivePublicKey_Refused()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        Load(new SigningKeyEntry { KeyId = "pub", Algorithm = JwsAlgorithm.ES256, Value = ec.ExportSubjectPublicKeyInfoPem(), Active = true })
+            .Errors.Should().Be("TokenOptions.SigningKeys: the active key 'pub' is a public key; the active key needs the private key (PEM).");
+    }
+
+    [Fact]
+    public void BadEntries_EachNamedWithItsIndex()
+    {
+        var (set, errors) = Load(
+            null,
+            new SigningKeyEntry { KeyId = "empty", Value = " " },
+            new SigningKeyEntry { KeyId = "b64", Value = "not base64!" },
+            new SigningKeyEntry { KeyId = "short", Value = Convert.ToBase64String(new byte[16]) },
+            new SigningKeyEntry { KeyId = "good", Value = Hmac(), Active = true });
+        set.Should().BeNull();
+        errors.Should().Be(
+            "TokenOptions.SigningKeys[0] is null. | " +
+            "TokenOptions.SigningKeys[1] (kid 'empty'): Value is empty; set the key (base64 for HMAC, PEM for EC/RSA). | " +
+            "TokenOptions.SigningKeys[2] (kid 'b64'): Value is not valid standard base64. | " +
+            "TokenOptions.SigningKeys[3] (kid 'short'): Key 'short': an HS256 secret must be at least 256 bits; this one is 128 bits. (Parameter 'secret')");
+    }
+
+    [Fact]
+    public void MoreKeysThanASetHolds_Refused()
+    {
+        var entries = Enumerable.Range(0, SigningKeySet.MaximumKeys + 1).Select(i => new SigningKeyEntry { KeyId = "k" + i, Value = Hmac(), Active = i == 0 }).ToArray();
+        Load(entries[..SigningKeySet.MaximumKeys]).Errors.Should().BeEmpty();
+        var (set, errors) = Load(entries);
+        set.Should().BeNull();
+        errors.Should().StartWith("TokenOptions.SigningKeys: A signing key set holds at most 16 keys.");
+    }
+
+    [Fact]
+    public void KeyRingWithMoreSigningKeysThanASetHolds_Refused()
+    {
+        static SecretKeyRing RingWith(int count)
+        {
+            var options = new SecretKeyRingOptions();
+            for (var i = 0; i < count; i++)
+            {
+                options.AddKey(TokenKeyPurposes.Signing, "s" + i, Enumerable.Range(i, 32).Select(b => (byte)b).ToArray(), active: i == count - 1);
+            }
+
+            return new SecretKeyRing(options);
+        }
+
+        var errors = new List<string>();
+        var set = TokenKeyLoader.TryLoad(new TokenOptions(), RingWith(SigningKeySet.MaximumKeys), errors);
+        errors.Should().BeEmpty();
+        set!.ActiveKey.KeyId.Should().Be("ring-s15");
+        set.Keys.Should().HaveCount(SigningKeySet.MaximumKeys);
+
+        TokenKeyLoader.TryLoad(new TokenOptions(), RingWith(SigningKeySet.MaximumKeys + 1), errors).Should().BeNull();
+        errors.Should().ContainSingle().Which.Should().StartWith("The key ring holds 17 keys for access-token signing");
+    }
+}
