@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -29,12 +30,21 @@ public sealed class SessionManager
     /// <summary>How many rotations a sign-out with a rotated-out token follows to the current session.</summary>
     public const int MaxReplacementsFollowed = 8;
 
+    /// <summary>How many (session, anomaly kind) pairs one instance remembers to publish each anomaly at most once per
+    /// <see cref="SessionOptions.TouchInterval"/>; beyond it, only the validations that record a use publish.</summary>
+    public const int MaxTrackedAnomalies = 10_000;
+
     private readonly SessionOptions _options;
     private readonly ISessionStore _store;
     private readonly ISecretKeyRing _keyRing;
     private readonly DeviceFingerprinter _fingerprinter;
     private readonly TimeProvider _timeProvider;
     private readonly SecurityEventPublisher _events;
+
+    // When an anomaly of a session (key: id hash + kind) was last published by this instance, in UTC ticks. Bounded by
+    // MaxTrackedAnomalies; entries older than TouchInterval are pruned (at most once a second) when it is full.
+    private readonly ConcurrentDictionary<string, long> _reported = new(StringComparer.Ordinal);
+    private long _nextPruneTicks;
 
     /// <summary>Initializes a session manager.</summary>
     /// <param name="options">The options.</param>
@@ -134,7 +144,7 @@ public sealed class SessionManager
     /// <param name="token">The token from the client; malformed input gives <see cref="SessionValidationStatus.Malformed"/>.</param>
     /// <param name="context">The request context, for anomaly warnings.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The result with the session and any warnings. Anomaly events are published only on the validations that record a use, so a moved session does not flood the event sinks.</returns>
+    /// <returns>The result with the session and any warnings. Each anomaly event of a session is published at most once per <see cref="SessionOptions.TouchInterval"/> by an instance (whichever request carries it), so a moved session does not flood the event sinks and a token holder cannot avoid it by timing requests.</returns>
     public async ValueTask<SessionValidationResult> ValidateAsync(string? token, SessionContext? context = null, CancellationToken cancellationToken = default)
     {
         var (status, record, partition, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
@@ -145,15 +155,13 @@ public sealed class SessionManager
 
         var now = _timeProvider.GetUtcNow();
         var (warnings, comparison) = Compare(record!, context);
+        var touched = false;
         if (now - record!.LastUsedAt >= _options.TouchInterval)
         {
             if (await _store.TouchIfUnchangedAsync(partition!, record.IdHash, record.LastUsedAt, now, cancellationToken).ConfigureAwait(false))
             {
                 record = record with { LastUsedAt = now };
-
-                // Only the call that recorded the use publishes: of N requests arriving together one does (found in review:
-                // every one of them did, so a token holder could flood the event sinks with parallel requests).
-                PublishWarnings(record, context, warnings, comparison);
+                touched = true;
             }
             else
             {
@@ -167,6 +175,26 @@ public sealed class SessionManager
 
                 record = againRecord!;
             }
+        }
+
+        // Each anomaly of a session is published at most once per TouchInterval by this instance, whichever request
+        // carries it: of N requests arriving together one publishes (found in review: every one did, so a token holder
+        // could flood the sinks). It used to be published only by the request that recorded a use, so a token holder
+        // whose requests always followed the owner's (who records the uses) was never reported (found in review).
+        if ((warnings & (SessionWarnings.IpChanged | SessionWarnings.DeviceChanged)) != 0)
+        {
+            var report = warnings;
+            if ((report & SessionWarnings.IpChanged) != 0 && !ShouldReport(record.IdHash, 'i', now, touched))
+            {
+                report &= ~SessionWarnings.IpChanged;
+            }
+
+            if ((report & SessionWarnings.DeviceChanged) != 0 && !ShouldReport(record.IdHash, 'd', now, touched))
+            {
+                report &= ~SessionWarnings.DeviceChanged;
+            }
+
+            PublishWarnings(record, context, report, comparison);
         }
 
         return new(SessionValidationStatus.Valid, SessionInfo.From(record, isCurrent: true), warnings, comparison);
@@ -449,6 +477,48 @@ public sealed class SessionManager
         }
 
         return (warnings, comparison);
+    }
+
+    /// <summary>Whether this validation publishes the session's anomaly of <paramref name="kind"/>: the first to claim it
+    /// in a <see cref="SessionOptions.TouchInterval"/> does. When the table is full (and cannot be pruned), only the
+    /// validation that recorded the use publishes, as before the table existed.</summary>
+    private bool ShouldReport(string idHash, char kind, DateTimeOffset now, bool touched)
+    {
+        var key = string.Concat(idHash, ":", kind.ToString());
+        var ticks = now.UtcTicks;
+        var interval = _options.TouchInterval.Ticks;
+        if (_reported.TryGetValue(key, out var last))
+        {
+            return ticks - last >= interval && _reported.TryUpdate(key, ticks, last);
+        }
+
+        if (_reported.Count >= MaxTrackedAnomalies)
+        {
+            PruneReported(ticks, interval);
+            if (_reported.Count >= MaxTrackedAnomalies)
+            {
+                return touched;
+            }
+        }
+
+        return _reported.TryAdd(key, ticks);
+    }
+
+    private void PruneReported(long ticks, long interval)
+    {
+        var next = Volatile.Read(ref _nextPruneTicks);
+        if (ticks < next || Interlocked.CompareExchange(ref _nextPruneTicks, ticks + TimeSpan.TicksPerSecond, next) != next)
+        {
+            return;
+        }
+
+        foreach (var (key, last) in _reported)
+        {
+            if (ticks - last >= interval)
+            {
+                _reported.TryRemove(new KeyValuePair<string, long>(key, last));
+            }
+        }
     }
 
     private void PublishWarnings(SessionRecord record, SessionContext? context, SessionWarnings warnings, FingerprintComparison comparison)

@@ -260,6 +260,72 @@ public sealed class SessionManagerEdgeTests
     }
 
     [Fact]
+    public async Task Anomaly_FromATokenHolderWhoNeverRecordsAUse_IsStillReported_OncePerInterval()
+    {
+        // The owner (home network) records the uses; the token holder (another network) always comes 10 s after the
+        // owner, inside the touch interval, so none of its requests records a use. It used to be reported only by the
+        // request that recorded a use: never, here.
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        for (var minute = 0; minute < 5; minute++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(50));
+            (await manager.ValidateAsync(token, Context("203.0.113.5"))).Warnings.Should().Be(SessionWarnings.None);
+            _time.Advance(TimeSpan.FromSeconds(10));
+            (await manager.ValidateAsync(token, Context("198.51.100.7"))).Warnings.Should().HaveFlag(SessionWarnings.IpChanged);
+            (await manager.ValidateAsync(token, Context("198.51.100.7", FirefoxUa))).Warnings.Should().HaveFlag(SessionWarnings.DeviceChanged);
+        }
+
+        _sink.Events.Count(e => e.Name == SessionEventNames.IpChanged).Should().Be(5, "one per touch interval (1 min)");
+        _sink.Events.Count(e => e.Name == SessionEventNames.DeviceChanged).Should().Be(5);
+    }
+
+    [Fact]
+    public async Task Anomaly_BurstWithoutAnyTouch_OneEventPerKind()
+    {
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        _time.Advance(TimeSpan.FromSeconds(5)); // inside the touch interval: no request records a use
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () => await manager.ValidateAsync(token, Context("198.51.100.7", FirefoxUa)))));
+
+        results.Should().OnlyContain(r => r.Warnings.HasFlag(SessionWarnings.IpChanged) && r.Warnings.HasFlag(SessionWarnings.DeviceChanged));
+        _sink.Events.Count(e => e.Name == SessionEventNames.IpChanged).Should().Be(1);
+        _sink.Events.Count(e => e.Name == SessionEventNames.DeviceChanged).Should().Be(1);
+        _time.Advance(TimeSpan.FromSeconds(59));
+        await manager.ValidateAsync(token, Context("198.51.100.7", FirefoxUa));
+        _sink.Events.Count(e => e.Name == SessionEventNames.IpChanged).Should().Be(1, "59 s after the first report");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await manager.ValidateAsync(token, Context("198.51.100.7", FirefoxUa));
+        _sink.Events.Count(e => e.Name == SessionEventNames.IpChanged).Should().Be(2, "a minute after the first report");
+    }
+
+    [Fact]
+    public async Task Anomaly_TableFull_FallsBackToTheValidationThatRecordsAUse()
+    {
+        // Memory stays bounded: with MaxTrackedAnomalies live entries, a new session's anomaly is published only by the
+        // request that records a use (the behaviour before the table), never by every request.
+        var manager = Manager(new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = SessionManager.MaxTrackedAnomalies + 10, MaxSessionsPerUser = 10 }, _time));
+        for (var i = 0; i < SessionManager.MaxTrackedAnomalies; i++)
+        {
+            var t = (await manager.CreateAsync("u" + i, Context("203.0.113.5"))).Token!;
+            await manager.ValidateAsync(t, Context("198.51.100.7"));
+        }
+
+        _sink.Events.Count(e => e.Name == SessionEventNames.IpChanged).Should().Be(SessionManager.MaxTrackedAnomalies);
+        var token = (await manager.CreateAsync("late", Context("203.0.113.5"))).Token!;
+        for (var i = 0; i < 3; i++)
+        {
+            await manager.ValidateAsync(token, Context("198.51.100.7"));
+        }
+
+        _sink.Events.Count(e => e.Name == SessionEventNames.IpChanged && e.UserId == "late").Should().Be(0, "the table is full and no request recorded a use");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await manager.ValidateAsync(token, Context("198.51.100.7"));
+        _sink.Events.Count(e => e.Name == SessionEventNames.IpChanged && e.UserId == "late").Should().Be(1, "the old entries expired and were pruned");
+    }
+
+    [Fact]
     public async Task UserId_AtTheLengthLimit_Accepted_OneMoreRefused()
     {
         var manager = Manager();
