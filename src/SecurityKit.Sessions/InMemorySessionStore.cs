@@ -158,7 +158,7 @@ public sealed class InMemorySessionStore : ISessionStore
                     }
                 }
 
-                var entry = new Entry(session with { TokenVersion = user.Version, RevokedAt = null }, user);
+                var entry = new Entry(session with { TokenVersion = user.Version, RevokedAt = null, ReplacedBy = null }, user);
                 if (!_sessions.TryAdd(session.IdHash, entry))
                 {
                     Release();

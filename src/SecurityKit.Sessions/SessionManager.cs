@@ -30,6 +30,10 @@ public sealed class SessionManager
     /// <summary>How many rotations a sign-out with a rotated-out token follows to the current session.</summary>
     public const int MaxReplacementsFollowed = 8;
 
+    /// <summary>How long after a rotation a sign-out with the rotated-out token still ends the session that replaced it
+    /// (30 seconds: requests that were in flight together); later, a rotated-out token revokes nothing.</summary>
+    public static readonly TimeSpan ReplacementFollowWindow = TimeSpan.FromSeconds(30);
+
     /// <summary>How many (session, anomaly kind) pairs one instance remembers to publish each anomaly at most once per
     /// <see cref="SessionOptions.TouchInterval"/>; beyond it, only the validations that record a use publish.</summary>
     public const int MaxTrackedAnomalies = 10_000;
@@ -247,9 +251,9 @@ public sealed class SessionManager
         return new(SessionIssueStatus.Issued, newToken, SessionInfo.From(rotated, isCurrent: true), null);
     }
 
-    /// <summary>Revokes the session of a token (sign-out); a token that was rotated out also revokes the sessions that
-    /// replaced it (up to <see cref="MaxReplacementsFollowed"/> rotations), so a rotation racing the sign-out cannot keep the
-    /// user signed in.</summary>
+    /// <summary>Revokes the session of a token (sign-out); a token rotated out less than
+    /// <see cref="ReplacementFollowWindow"/> ago also revokes the sessions that replaced it (up to
+    /// <see cref="MaxReplacementsFollowed"/> rotations), so a rotation racing the sign-out cannot keep the user signed in.</summary>
     /// <param name="token">The token.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when an active session was revoked.</returns>
@@ -263,26 +267,41 @@ public sealed class SessionManager
 
         var revoked = await RevokeRecordAsync(partition!, record, cancellationToken).ConfigureAwait(false);
 
-        // A token that was rotated out (a sign-out that raced a rotation, or a tab still holding the old token) ends the
-        // sessions that replaced it too: otherwise the rotation's response could set the new token after the user signed
-        // out, and the session would live on (found in review).
-        var next = record.ReplacedBy;
-        if (!revoked && next is null)
+        // A token rotated out moments ago (a sign-out that raced a rotation) also ends the sessions that replaced it:
+        // otherwise the rotation's response could set the new token after the user signed out, and the session would live
+        // on (found in review). Only within ReplacementFollowWindow of the rotation: an older rotated-out token (one stolen
+        // before a step-up, say) must not sign the user out of the session that replaced it.
+        var current = record;
+        var revokedCurrent = revoked;
+        for (var hop = 0; hop < MaxReplacementsFollowed; hop++)
         {
-            // Read before a rotation that then revoked it: look again for the session that replaced it.
-            next = (await _store.GetAsync(partition!, record.IdHash, cancellationToken).ConfigureAwait(false)).Session?.ReplacedBy;
-        }
+            var next = current.ReplacedBy;
+            if (next is null && !revokedCurrent)
+            {
+                // Read before a rotation that then revoked it: look again for the session that replaced it.
+                if ((await _store.GetAsync(partition!, current.IdHash, cancellationToken).ConfigureAwait(false)).Session is not { } again)
+                {
+                    break;
+                }
 
-        for (var hop = 0; next is not null && hop < MaxReplacementsFollowed; hop++)
-        {
+                current = again;
+                next = again.ReplacedBy;
+            }
+
+            if (next is null || current.RevokedAt is not { } rotatedAt || _timeProvider.GetUtcNow() - rotatedAt > ReplacementFollowWindow)
+            {
+                break;
+            }
+
             var lookup = await _store.GetAsync(partition!, next, cancellationToken).ConfigureAwait(false);
             if (lookup.Session is not { } successor || !string.Equals(successor.UserId, record.UserId, StringComparison.Ordinal))
             {
                 break;
             }
 
-            revoked |= await RevokeRecordAsync(partition!, successor, cancellationToken).ConfigureAwait(false);
-            next = successor.ReplacedBy;
+            revokedCurrent = await RevokeRecordAsync(partition!, successor, cancellationToken).ConfigureAwait(false);
+            revoked |= revokedCurrent;
+            current = successor;
         }
 
         return revoked;
@@ -489,7 +508,9 @@ public sealed class SessionManager
         var interval = _options.TouchInterval.Ticks;
         if (_reported.TryGetValue(key, out var last))
         {
-            return ticks - last >= interval && _reported.TryUpdate(key, ticks, last);
+            // A clock stepped back (ticks < last) counts as expired too: the entry must not silence the anomaly until the
+            // clock catches up.
+            return (ticks - last >= interval || ticks < last) && _reported.TryUpdate(key, ticks, last);
         }
 
         if (_reported.Count >= MaxTrackedAnomalies)
@@ -507,14 +528,14 @@ public sealed class SessionManager
     private void PruneReported(long ticks, long interval)
     {
         var next = Volatile.Read(ref _nextPruneTicks);
-        if (ticks < next || Interlocked.CompareExchange(ref _nextPruneTicks, ticks + TimeSpan.TicksPerSecond, next) != next)
+        if ((ticks < next && next - ticks <= TimeSpan.TicksPerSecond) || Interlocked.CompareExchange(ref _nextPruneTicks, ticks + TimeSpan.TicksPerSecond, next) != next)
         {
             return;
         }
 
         foreach (var (key, last) in _reported)
         {
-            if (ticks - last >= interval)
+            if (ticks - last >= interval || ticks < last)
             {
                 _reported.TryRemove(new KeyValuePair<string, long>(key, last));
             }

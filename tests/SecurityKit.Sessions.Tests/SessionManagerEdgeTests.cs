@@ -164,6 +164,43 @@ public sealed class SessionManagerEdgeTests
     }
 
     [Fact]
+    public async Task Revoke_RacingARotationOneHopFurther_StillEndsTheNewestSession()
+    {
+        // A was rotated to B; the sign-out presents A while another request rotates B to C between the sign-out's read of
+        // B and its revoke of B.
+        var store = new HookStore(_memory);
+        var manager = Manager(store);
+        var a = (await manager.CreateAsync("alice")).Token!;
+        var b = (await manager.RotateAsync(a)).Token!;
+        string? c = null;
+        store.RevokesBeforeHook = 1; // the revoke of A (already rotated) goes first
+        store.BeforeRevoke = async () => c = (await manager.RotateAsync(b)).Token;
+
+        (await manager.RevokeAsync(a)).Should().BeTrue();
+
+        c.Should().NotBeNull();
+        (await manager.ValidateAsync(c)).Status.Should().Be(SessionValidationStatus.Revoked);
+    }
+
+    [Fact]
+    public async Task Revoke_WithATokenRotatedOutLongAgo_LeavesTheCurrentSession()
+    {
+        // A token rotated out more than the follow window ago (e.g. stolen before a step-up) must not sign the user out.
+        var manager = Manager();
+        var old = (await manager.CreateAsync("alice")).Token!;
+        var current = (await manager.RotateAsync(old)).Token!;
+        _time.Advance(SessionManager.ReplacementFollowWindow + TimeSpan.FromTicks(1));
+
+        (await manager.RevokeAsync(old)).Should().BeFalse();
+        (await manager.ValidateAsync(current)).IsValid.Should().BeTrue();
+
+        var fresh = (await manager.RotateAsync(current)).Token!;
+        _time.Advance(SessionManager.ReplacementFollowWindow);
+        (await manager.RevokeAsync(current)).Should().BeTrue("exactly at the end of the window it still follows");
+        (await manager.ValidateAsync(fresh)).Status.Should().Be(SessionValidationStatus.Revoked);
+    }
+
+    [Fact]
     public async Task Revoke_FollowsAtMostTheDocumentedNumberOfRotations()
     {
         var manager = Manager();
@@ -399,17 +436,19 @@ public sealed class SessionManagerEdgeTests
             .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message.Should().Contain("LimitMode");
     }
 
-    /// <summary>Runs <see cref="BeforeRevoke"/> once, just before the first revoke reaches the store.</summary>
+    /// <summary>Runs <see cref="BeforeRevoke"/> once, just before revoke number <see cref="RevokesBeforeHook"/> + 1 reaches the store.</summary>
     private sealed class HookStore(ISessionStore inner) : ISessionStore
     {
         public Func<Task>? BeforeRevoke { get; set; }
 
+        public int RevokesBeforeHook { get; set; }
+
         public async ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default)
         {
-            var hook = BeforeRevoke;
-            BeforeRevoke = null;
+            var hook = RevokesBeforeHook-- == 0 ? BeforeRevoke : null;
             if (hook is not null)
             {
+                BeforeRevoke = null;
                 await hook();
             }
 

@@ -89,6 +89,17 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Create_IgnoresRevocationAndReplacementGivenByTheCaller()
+    {
+        var store = await CreateStoreAsync();
+        var record = NewRecord(NewUser()) with { RevokedAt = Time.GetUtcNow(), ReplacedBy = SecureRandom.GetToken(32) };
+        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.Succeeded);
+        var stored = (await store.GetAsync(record.Partition, record.IdHash)).Session!;
+        stored.RevokedAt.Should().BeNull();
+        stored.ReplacedBy.Should().BeNull();
+    }
+
+    [SkippableFact]
     public async Task Create_DuplicateIdHash_Refused()
     {
         var store = await CreateStoreAsync();
