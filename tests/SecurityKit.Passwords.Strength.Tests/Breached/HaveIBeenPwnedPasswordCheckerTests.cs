@@ -142,15 +142,74 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
     [Fact]
     public async Task CheckAsync_ManyPrefixes_CacheStaysBounded()
     {
-        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, string.Empty)));
-        var checker = Create(server.BaseAddress, TimeProvider.System, o => o.CacheMaxEntries = 8);
+        // A well-formed range (this test once answered with an empty body, which is not cached, so it passed with an
+        // empty cache and never reached the eviction).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body("0018A45C4D1DEF81644B54AB7F969B88D65:1"))));
+        var checker = Create(server.BaseAddress, time, o => o.CacheMaxEntries = 8);
 
-        for (var i = 0; i < 40; i++)
+        var prefixes = new HashSet<string>();
+        for (var i = 0; prefixes.Count < 40; i++)
         {
-            await checker.CheckAsync("password-" + i);
+            var password = "password-" + i;
+#pragma warning disable CA5350
+            if (prefixes.Add(Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes(password)))[..5]))
+#pragma warning restore CA5350
+            {
+                (await checker.CheckAsync(password)).Status.Should().Be(BreachCheckStatus.NotBreached);
+                time.Advance(TimeSpan.FromSeconds(1));
+            }
         }
 
-        checker.CachedRanges.Should().BeLessThanOrEqualTo(8);
+        checker.CachedRanges.Should().Be(8, "bounded, and full");
+        server.Requests.Should().HaveCount(40);
+    }
+
+    [Fact]
+    public async Task CheckAsync_FullCache_DropsExpiredRangesFirst_ThenTheOldest()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body("0018A45C4D1DEF81644B54AB7F969B88D65:1"))));
+        var checker = Create(server.BaseAddress, time, o => { o.CacheMaxEntries = 2; o.CacheDuration = TimeSpan.FromMinutes(10); });
+
+        await checker.CheckAsync("a-1");                 // prefix of a-1, expires at 10:00
+        time.Advance(TimeSpan.FromMinutes(5));
+        await checker.CheckAsync(Password);               // 5BAA6, expires at 15:00
+        time.Advance(TimeSpan.FromMinutes(6));           // a-1's range has expired
+        await checker.CheckAsync("b-2");                 // full: the expired range goes, 5BAA6 stays
+        checker.CachedRanges.Should().Be(2);
+        var requests = server.Requests.Count;
+        await checker.CheckAsync(Password);
+        server.Requests.Should().HaveCount(requests, "5BAA6 was kept");
+
+        await checker.CheckAsync("c-3");                 // full, nothing expired: the one that expires first (5BAA6) goes
+        await checker.CheckAsync(Password);
+        server.Requests.Should().HaveCount(requests + 2, "5BAA6 was evicted and fetched again");
+        checker.CachedRanges.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task CheckAsync_CountEqualToTheThreshold_IsBreached()
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body(Suffix + ":5"))));
+        var checker = Create(server.BaseAddress, TimeProvider.System, o => o.MinimumBreachCount = 5);
+
+        (await checker.CheckAsync(Password)).Should().Be(new BreachCheckResult(BreachCheckStatus.Breached, 5, true));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 0)]
+    public async Task CheckAsync_CacheTurnedOff_EveryCheckAsksTheServer(int minutes, int entries)
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Body(Suffix + ":2"))));
+        var checker = Create(server.BaseAddress, TimeProvider.System, o => { o.CacheDuration = TimeSpan.FromMinutes(minutes); o.CacheMaxEntries = entries; });
+
+        await checker.CheckAsync(Password);
+        await checker.CheckAsync(Password);
+
+        server.Requests.Should().HaveCount(2);
+        checker.CachedRanges.Should().Be(0);
     }
 
     [Theory]
