@@ -187,7 +187,11 @@ public class PasswordHasherTests
         var (hasher, sink) = TestHashers.Create(o => o.MaxVerificationMemoryKiB = 1024);
         var before = GC.GetAllocatedBytesForCurrentThread();
         hasher.Verify("password", "$argon2id$v=19$m=2048,t=1,p=1$c29tZXNhbHQ$cpx6VEQbwTVZvcpxNIxOVUWZ5xnAipUmAe1cg2GMG70").Should().Be(PasswordVerificationResult.Failed);
-        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(64 * 1024);
+
+        // Never the 2048 KiB the stored hash asks for. The dummy hash that keeps the timing runs at the configured cost
+        // (256 KiB here); its memory comes from a shared pool, which may be empty when this test happens to run first
+        // (seen once in CI: 268,688 bytes against an earlier limit of 64 KiB).
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan((TestHashers.CheapMemoryKiB + 64) * 1024L);
         sink.Named(PasswordEventNames.MalformedHash).Single().Reason.Should().Be(PasswordReasonCodes.CostAboveLimit);
     }
 
