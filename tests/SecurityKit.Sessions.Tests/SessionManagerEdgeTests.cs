@@ -437,13 +437,13 @@ public sealed class SessionManagerEdgeTests
     }
 
     /// <summary>Runs <see cref="BeforeRevoke"/> once, just before revoke number <see cref="RevokesBeforeHook"/> + 1 reaches the store.</summary>
-    private sealed class HookStore(ISessionStore inner) : ISessionStore
+    private sealed class HookStore(ISessionStore inner) : DelegatingSessionStore(inner)
     {
         public Func<Task>? BeforeRevoke { get; set; }
 
         public int RevokesBeforeHook { get; set; }
 
-        public async ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default)
+        public override async ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default)
         {
             var hook = RevokesBeforeHook-- == 0 ? BeforeRevoke : null;
             if (hook is not null)
@@ -452,56 +452,19 @@ public sealed class SessionManagerEdgeTests
                 await hook();
             }
 
-            return await inner.RevokeAsync(partition, idHash, now, cancellationToken);
+            return await Inner.RevokeAsync(partition, idHash, now, cancellationToken);
         }
-
-        public ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default) => inner.GetAsync(partition, idHash, cancellationToken);
-
-        public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.CreateAsync(session, maxSessionsPerUser, limitMode, now, cancellationToken);
-
-        public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
-            inner.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
-
-        public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default) =>
-            inner.RotateAsync(partition, oldIdHash, newIdHash, now, ipAddress, fingerprint, deviceSummary, cancellationToken);
-
-        public ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.RevokeAllAsync(partition, userId, exceptIdHash, now, cancellationToken);
-
-        public ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.ListAsync(partition, userId, now, cancellationToken);
     }
 
     /// <summary>Reports the user's token version <see cref="Bump"/> higher than the store has it.</summary>
-    private sealed class VersionBumpingStore(ISessionStore inner) : ISessionStore
+    private sealed class VersionBumpingStore(ISessionStore inner) : DelegatingSessionStore(inner)
     {
         public long Bump { get; set; }
 
-        public async ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default)
+        public override async ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default)
         {
-            var lookup = await inner.GetAsync(partition, idHash, cancellationToken);
+            var lookup = await Inner.GetAsync(partition, idHash, cancellationToken);
             return lookup with { UserTokenVersion = lookup.UserTokenVersion + Bump };
         }
-
-        public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.CreateAsync(session, maxSessionsPerUser, limitMode, now, cancellationToken);
-
-        public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
-            inner.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
-
-        public ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
-            inner.TouchIfUnchangedAsync(partition, idHash, expectedLastUsedAt, lastUsedAt, cancellationToken);
-
-        public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default) =>
-            inner.RotateAsync(partition, oldIdHash, newIdHash, now, ipAddress, fingerprint, deviceSummary, cancellationToken);
-
-        public ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default) => inner.RevokeAsync(partition, idHash, now, cancellationToken);
-
-        public ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.RevokeAllAsync(partition, userId, exceptIdHash, now, cancellationToken);
-
-        public ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.ListAsync(partition, userId, now, cancellationToken);
     }
 }
