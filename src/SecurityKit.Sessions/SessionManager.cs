@@ -508,9 +508,7 @@ public sealed class SessionManager
         var interval = _options.TouchInterval.Ticks;
         if (_reported.TryGetValue(key, out var last))
         {
-            // A clock stepped back (ticks < last) counts as expired too: the entry must not silence the anomaly until the
-            // clock catches up.
-            return (ticks - last >= interval || ticks < last) && _reported.TryUpdate(key, ticks, last);
+            return IsStale(ticks, last, interval) && _reported.TryUpdate(key, ticks, last);
         }
 
         if (_reported.Count >= MaxTrackedAnomalies)
@@ -525,6 +523,10 @@ public sealed class SessionManager
         return _reported.TryAdd(key, ticks);
     }
 
+    /// <summary>Whether a report made at <paramref name="last"/> no longer silences the anomaly: one interval has passed, or
+    /// the clock stepped back (the entry must not silence it until the clock catches up).</summary>
+    private static bool IsStale(long ticks, long last, long interval) => ticks - last >= interval || ticks < last;
+
     private void PruneReported(long ticks, long interval)
     {
         var next = Volatile.Read(ref _nextPruneTicks);
@@ -535,7 +537,7 @@ public sealed class SessionManager
 
         foreach (var (key, last) in _reported)
         {
-            if (ticks - last >= interval || ticks < last)
+            if (IsStale(ticks, last, interval))
             {
                 _reported.TryRemove(new KeyValuePair<string, long>(key, last));
             }
