@@ -34,19 +34,18 @@ internal static class RedisPairedLatency
         var fixedWindow = RateLimitRule.FixedWindow(RateLimitRule.MaxLimit, TimeSpan.FromMilliseconds(1));
 
         // The token bucket's own script, called straight through StackExchange.Redis (no store code around it).
-        var rule = RedisRateLimitScripts.CheckFor(RateLimitAlgorithm.TokenBucket, (long)tokenBucket.Window.TotalMicroseconds, tokenBucket.Limit, RedisRateLimitStore.TtlMilliseconds(tokenBucket));
+        var rule = RedisRateLimitScripts.CheckFor(RateLimitAlgorithm.TokenBucket, (long)tokenBucket.Window.TotalMicroseconds, tokenBucket.Limit, RedisRateLimitStore.TtlMilliseconds(tokenBucket), onePermit: true);
         await database.ExecuteAsync("SCRIPT", "LOAD", "return 1");
         await database.ExecuteAsync("SCRIPT", "LOAD", rule.Text);
         RedisKey[] directKey = ["sk:rl:{direct}"];
-        RedisValue[] onePermit = [1];
         var floorSha = SHA1.HashData("return 1"u8);
 
         var cases = new (string Name, Func<Task> Call)[]
         {
             ("PING", () => database.PingAsync()),
             ("EVALSHA 'return 1' (floor of any script)", () => database.ScriptEvaluateAsync(floorSha, directKey)),
-            ("token-bucket script, direct", () => database.ScriptEvaluateAsync(rule.Sha1, directKey, onePermit)),
-            ("token-bucket script, direct, in one async method", async () => await database.ScriptEvaluateAsync(rule.Sha1, directKey, onePermit).ConfigureAwait(false)),
+            ("token-bucket script, direct", () => database.ScriptEvaluateAsync(rule.Sha1, directKey)),
+            ("token-bucket script, direct, in one async method", async () => await database.ScriptEvaluateAsync(rule.Sha1, directKey).ConfigureAwait(false)),
             ("store: token bucket", () => store.AcquireAsync("bench", tokenBucket).AsTask()),
             ("store: fixed window", () => store.AcquireAsync("bench-fw", fixedWindow).AsTask()),
             ("store: token bucket, client clock", () => clientClockStore.AcquireAsync("bench-cc", tokenBucket).AsTask()),
@@ -93,6 +92,37 @@ internal static class RedisPairedLatency
         {
             var r = ratios[c].Order().ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {cases[c].Name} | {Quantile(times[c].Order().ToArray(), 0.5):0.0} | {Quantile(r, 0.5):0.00}x | {Quantile(r, 0.25):0.00}-{Quantile(r, 0.75):0.00}x |"));
+        }
+
+        // Per call: every call of every case timed on its own, the cases interleaved call by call (shuffled each step),
+        // so a neighbour's burst of load falls on all of them alike. Latency quantiles of single calls, and their ratios.
+        const int Steps = 20_000;
+        var single = cases.Select(_ => new double[Steps]).ToArray();
+        for (var step = 0; step < Steps; step++)
+        {
+            RandomNumberGenerator.Shuffle(order.AsSpan());
+            foreach (var c in order)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await cases[c].Call();
+                single[c][step] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+        }
+
+        foreach (var s in single)
+        {
+            Array.Sort(s);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Per call: {Steps:N0} steps, each timing one call of every case in a random order; quantiles of single-call latency (µs) and their ratio to PING's.");
+        Console.WriteLine();
+        Console.WriteLine("| case | p10 | p50 | p90 | p50 / PING p50 | p10 / PING p10 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        for (var c = 0; c < cases.Length; c++)
+        {
+            var (p10, p50, p90) = (Quantile(single[c], 0.1), Quantile(single[c], 0.5), Quantile(single[c], 0.9));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {cases[c].Name} | {p10:0.0} | {p50:0.0} | {p90:0.0} | {p50 / Quantile(single[0], 0.5):0.00}x | {p10 / Quantile(single[0], 0.1):0.00}x |"));
         }
 
         return 0;

@@ -85,11 +85,11 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     /// the cache, or the server's script cache, without bound.</summary>
     internal const int MaxRuleScripts = 64;
 
-    /// <summary>The arguments of a one-permit check under a per-rule script with the server clock, shared by every such
-    /// call (StackExchange.Redis only reads them; nothing writes to this array).</summary>
-    private static readonly RedisValue[] OnePermit = [1];
+    /// <summary>The arguments of a one-permit check under a per-rule script with the server clock: none (the permit count
+    /// is a constant of the script). Shared by every such call; StackExchange.Redis only reads it.</summary>
+    private static readonly RedisValue[] NoArguments = [];
 
-    private readonly ConcurrentDictionary<(RateLimitAlgorithm Algorithm, long Window, int Limit), RedisRateLimitScripts> _ruleScripts = new();
+    private readonly ConcurrentDictionary<(RateLimitAlgorithm Algorithm, long Window, int Limit, bool OnePermit), RedisRateLimitScripts> _ruleScripts = new();
     private bool _ruleScriptsFull;
     private int _ruleScriptAdds;
     private readonly CheckQueue _queue = new();
@@ -245,9 +245,11 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         {
             // One async method from here to the server (the NOSCRIPT retry inline): the lone check is the latency path.
             RedisValue[] args;
-            if (RuleScript(rule) is { } script)
+            if (RuleScript(rule, permits == 1) is { } script)
             {
-                args = _clientClock is not null ? [permits, NowMicroseconds()] : permits == 1 ? OnePermit : [permits];
+                args = permits == 1
+                    ? _clientClock is not null ? [NowMicroseconds()] : NoArguments
+                    : _clientClock is not null ? [permits, NowMicroseconds()] : [permits];
             }
             else
             {
@@ -262,11 +264,19 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             RedisResult reply;
             try
             {
-                reply = await database.ScriptEvaluateAsync(script.Sha1, keys, args).ConfigureAwait(false);
+                try
+                {
+                    reply = await database.ScriptEvaluateAsync(script.Sha1, keys, args).ConfigureAwait(false);
+                }
+                catch (RedisServerException ex) when (IsNoScript(ex))
+                {
+                    reply = await database.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
+                }
             }
-            catch (RedisServerException ex) when (IsNoScript(ex))
+            catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
             {
-                reply = await database.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
+                // The single-check scripts read with redis.call: a key of another type fails the script before it writes.
+                throw WrongType(ex);
             }
 
             return reply.Resp2Type == ResultType.Integer
@@ -304,16 +314,16 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     /// <summary>Gets the number of per-rule scripts this store holds.</summary>
     internal int RuleScriptCount => _ruleScripts.Count;
 
-    /// <summary>The lone-check script for <paramref name="rule"/>'s algorithm, window and limit, or <see langword="null"/>
-    /// (use the generic script) once <see cref="MaxRuleScripts"/> other rules have one.</summary>
-    private RedisRateLimitScripts? RuleScript(RateLimitRule rule)
+    /// <summary>The lone-check script for <paramref name="rule"/>'s algorithm, window and limit (and a permit count of one,
+    /// or any), or <see langword="null"/> (use the generic script) once <see cref="MaxRuleScripts"/> others exist.</summary>
+    private RedisRateLimitScripts? RuleScript(RateLimitRule rule, bool onePermit)
     {
         if (!UseRuleScripts)
         {
             return null;
         }
 
-        var id = (rule.Algorithm, rule.Window.Ticks / 10, rule.Limit);
+        var id = (rule.Algorithm, rule.Window.Ticks / 10, rule.Limit, onePermit);
         if (_ruleScripts.TryGetValue(id, out var script))
         {
             return script;
@@ -326,7 +336,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             return null;
         }
 
-        script = _ruleScripts.GetOrAdd(id, static (id, ttl) => RedisRateLimitScripts.CheckFor(id.Algorithm, id.Window, id.Limit, ttl), TtlMilliseconds(rule));
+        script = _ruleScripts.GetOrAdd(id, static (id, ttl) => RedisRateLimitScripts.CheckFor(id.Algorithm, id.Window, id.Limit, ttl, id.OnePermit), TtlMilliseconds(rule));
         if (Interlocked.Increment(ref _ruleScriptAdds) >= MaxRuleScripts && _ruleScripts.Count >= MaxRuleScripts)
         {
             Volatile.Write(ref _ruleScriptsFull, true);
@@ -608,13 +618,16 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         var code = values[2 * index];
         if (code == RedisRateLimitScripts.WrongTypeCode)
         {
-            throw new InvalidOperationException("The rate-limit key holds a Redis value of another type (WRONGTYPE): use each key with one kind of limiter only.");
+            throw WrongType(null);
         }
 
         return code >= 0
             ? new RateLimitDecision(true, code, TimeSpan.Zero)
             : new RateLimitDecision(false, -code - 1, TimeSpan.FromTicks(values[(2 * index) + 1] * 10));
     }
+
+    private static InvalidOperationException WrongType(Exception? inner) =>
+        new("The rate-limit key holds a Redis value of another type (WRONGTYPE): use each key with one kind of limiter only.", inner);
 
     private RedisKey KeyOf(string key)
     {

@@ -428,7 +428,31 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         }
 
         deniedWithPermitsLeft.Should().BePositive("the array reply (denied with permits left) must be exercised");
-        redis.RuleScriptCount.Should().Be(ruleScripts ? rules.Length : 0);
+        redis.RuleScriptCount.Should().Be(ruleScripts ? 2 * rules.Length : 0, "each rule has a one-permit script and one for any other count");
+    }
+
+    [SkippableTheory]
+    [InlineData(true, 1)]
+    [InlineData(true, 3)]
+    [InlineData(false, 1)]
+    public async Task AcquireAsync_LoneCheckOnAKeyOfAnotherRedisType_FailsWithoutWriting(bool ruleScripts, int permits)
+    {
+        // The single-check scripts read with redis.call (not pcall): the WRONGTYPE error reply must surface as the same
+        // typed exception as a batch's per-check code, and the script must fail before it writes anything.
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "wrongtype1:")) { UseRuleScripts = ruleScripts };
+        var database = fixture.Multiplexer!.GetDatabase();
+        var hashKey = NewKey();
+        await database.HashSetAsync("wrongtype1:rl:{" + hashKey + "}", "field", 1);
+        await database.KeyExpireAsync("wrongtype1:rl:{" + hashKey + "}", TimeSpan.FromMinutes(5));
+
+        var failure = await store.Invoking(s => s.AcquireAsync(hashKey, RateLimitRule.TokenBucket(5, TimeSpan.FromMinutes(1)), permits).AsTask())
+            .Should().ThrowAsync<InvalidOperationException>().WithMessage("*WRONGTYPE*");
+        failure.Which.Message.Should().NotContain(hashKey, "keys never appear in messages");
+        failure.Which.InnerException.Should().BeOfType<RedisServerException>();
+        (await database.KeyTypeAsync("wrongtype1:rl:{" + hashKey + "}")).Should().Be(RedisType.Hash);
+        (await database.HashGetAsync("wrongtype1:rl:{" + hashKey + "}", "field")).Should().Be(1);
+        store.RuleScriptCount.Should().Be(ruleScripts ? 1 : 0);
     }
 
     [SkippableFact]
@@ -469,6 +493,9 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         store.RuleScriptCount.Should().Be(1, "rules are matched by algorithm, window and limit, not by instance");
         await store.AcquireAsync(NewKey(), RateLimitRule.SlidingWindow(10, TimeSpan.FromMinutes(7)));
         store.RuleScriptCount.Should().Be(2);
+        await store.AcquireAsync(NewKey(), RateLimitRule.SlidingWindow(10, TimeSpan.FromMinutes(7)), 2);
+        await store.AcquireAsync(NewKey(), RateLimitRule.SlidingWindow(10, TimeSpan.FromMinutes(7)), 0);
+        store.RuleScriptCount.Should().Be(3, "one script for one permit, one for any other count");
     }
 
     [Fact]
@@ -480,6 +507,12 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         script.Text.Should().NotContain("ARGV[3]", "the rule is not an argument").And.NotContain("if algorithm == 0", "one algorithm only");
         RedisRateLimitScripts.CheckFor(RateLimitAlgorithm.SlidingWindow, 31_622_400_000_000, RateLimitRule.MaxLimit, 63_244_800_001).Sha1
             .Should().Equal(script.Sha1, "equal rules give the same script");
+        script.Text.Should().Contain("if ARGV[2] then\n  now = ARGV[2] + 0", "the client's time follows the permits");
+
+        var one = RedisRateLimitScripts.CheckFor(RateLimitAlgorithm.SlidingWindow, 31_622_400_000_000, RateLimitRule.MaxLimit, 63_244_800_001, onePermit: true);
+        one.Text.Should().Contain("local algorithm, window, limit, life, permits = 2, 31622400000000, 16777215, '63244800001', 1\n");
+        one.Text.Should().Contain("if ARGV[1] then\n  now = ARGV[1] + 0", "the client's time is the only argument").And.NotContain("ARGV[2]");
+        one.Sha1.Should().NotEqual(script.Sha1);
     }
 
     [SkippableTheory]
