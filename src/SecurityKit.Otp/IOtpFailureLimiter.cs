@@ -39,7 +39,8 @@ public readonly record struct OtpAttempt(bool Allowed, int PreviousFailures)
 /// <summary>
 /// Counts consecutive failed verifications per user in the <see cref="IOtpStateStore"/> and refuses
 /// attempts once <see cref="OtpLockoutOptions.MaxConsecutiveFailures"/> is reached, until
-/// <see cref="OtpLockoutOptions.FailureWindow"/> passes without a failure or a verification succeeds.
+/// <see cref="OtpLockoutOptions.FailureWindow"/> passes after the last counted failure or a verification succeeds.
+/// Refused attempts are not counted, so they do not prolong the lock.
 /// </summary>
 /// <remarks>
 /// <para><b>Security:</b> a lockout keyed by user id lets anyone who knows the id lock the second factor
@@ -76,6 +77,15 @@ public sealed class StoreOtpFailureLimiter : IOtpFailureLimiter
     /// <inheritdoc />
     public async ValueTask<OtpAttempt> BeginAttemptAsync(string userId, CancellationToken cancellationToken = default)
     {
+        // A refused attempt records nothing: recording it restarted the window, so one request per window from anyone who
+        // knows the user id kept the lock forever (found in review). Racing attempts may each read a count below the
+        // limit; the atomic increment below still lets at most the remaining number of them through.
+        var current = await _store.GetFailureCountAsync(userId, cancellationToken).ConfigureAwait(false);
+        if (current >= _options.MaxConsecutiveFailures)
+        {
+            return new OtpAttempt(false, current);
+        }
+
         var count = await _store.RecordFailureAsync(userId, _options.FailureWindow, cancellationToken).ConfigureAwait(false);
         return new OtpAttempt(count <= _options.MaxConsecutiveFailures, Math.Max(0, count - 1));
     }

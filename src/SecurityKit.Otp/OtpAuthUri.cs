@@ -46,7 +46,7 @@ public static class OtpAuthUri
     /// <param name="digits">The code length, 6 to 8.</param>
     /// <param name="periodSeconds">The period, 1 to 3600 seconds.</param>
     /// <returns>The URI.</returns>
-    /// <exception cref="ArgumentException">An argument is empty, too long or not valid UTF-16.</exception>
+    /// <exception cref="ArgumentException">An argument is empty, too long or not valid UTF-16, or the URI would be longer than <see cref="MaxUriLength"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
     public static string CreateTotp(string? issuer, string accountName, ReadOnlySpan<byte> secret, OtpAlgorithm algorithm = OtpAlgorithm.Sha1, int digits = 6, int periodSeconds = Totp.DefaultPeriodSeconds)
     {
@@ -63,7 +63,7 @@ public static class OtpAuthUri
     /// <param name="algorithm">The HMAC hash function.</param>
     /// <param name="digits">The code length, 6 to 8.</param>
     /// <returns>The URI.</returns>
-    /// <exception cref="ArgumentException">An argument is empty, too long or not valid UTF-16.</exception>
+    /// <exception cref="ArgumentException">An argument is empty, too long or not valid UTF-16, or the URI would be longer than <see cref="MaxUriLength"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
     public static string CreateHotp(string? issuer, string accountName, ReadOnlySpan<byte> secret, long counter = 0, OtpAlgorithm algorithm = OtpAlgorithm.Sha1, int digits = 6)
     {
@@ -109,6 +109,14 @@ public static class OtpAuthUri
         sb.Append("&algorithm=").Append(OtpCore.AlgorithmName(algorithm))
           .Append("&digits=").Append(digits.ToString(CultureInfo.InvariantCulture))
           .Append('&').Append(lastName).Append('=').Append(lastValue.ToString(CultureInfo.InvariantCulture));
+
+        // Every URI written here must parse back (TryParse's bound); non-ASCII text grows up to 9-fold when encoded, and
+        // the issuer appears twice (found in review: a 100-character CJK issuer and a long CJK account name overflowed).
+        if (sb.Length > MaxUriLength)
+        {
+            throw new ArgumentException($"The URI would be {sb.Length} characters, longer than {MaxUriLength}: use a shorter issuer or account name (a non-ASCII character takes up to 9 characters once percent-encoded).", nameof(accountName));
+        }
+
         return sb.ToString();
     }
 

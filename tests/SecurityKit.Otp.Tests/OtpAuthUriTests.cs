@@ -135,6 +135,39 @@ public sealed class OtpAuthUriTests
     }
 
     [Fact]
+    public void Build_NonAsciiNamesThatWouldExceedTheParsersBound_Refused_EverythingWrittenParsesBack()
+    {
+        // Found in review: a 100-character CJK issuer (twice in the URI) and a 256-character CJK account name made a
+        // 4,202-character URI that TryParse (MaxUriLength = 4096) refused.
+        var failure = FluentActions.Invoking(() => OtpAuthUri.CreateTotp(new string('中', 100), new string('中', 256), Secret))
+            .Should().Throw<ArgumentException>().Which;
+        failure.Message.Should().Contain("longer than 4096");
+        failure.ParamName.Should().Be("accountName");
+
+        // At and around the bound: whatever is written parses back, with the same names.
+        var accepted = 0;
+        for (var account = 200; account <= OtpAuthUri.MaxAccountNameLength; account++)
+        {
+            string uri;
+            try
+            {
+                uri = OtpAuthUri.CreateTotp(new string('中', 100), new string('中', account), Secret);
+            }
+            catch (ArgumentException)
+            {
+                continue;
+            }
+
+            accepted++;
+            uri.Length.Should().BeLessThanOrEqualTo(OtpAuthUri.MaxUriLength);
+            OtpAuthUri.TryParse(uri, out var parsed).Should().BeTrue($"account of {account} characters");
+            parsed!.AccountName.Should().Be(new string('中', account));
+        }
+
+        accepted.Should().BeInRange(1, 56, "some lengths fit and some do not");
+    }
+
+    [Fact]
     public void TryParse_EscapesUpToTheLastCharacter_Decoded()
     {
         OtpAuthUri.TryParse("otpauth://totp/Bank:alic%65?secret=GEZDGNBV&issuer=Ban%6b", out var parsed).Should().BeTrue();

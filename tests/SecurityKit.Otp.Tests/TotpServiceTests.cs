@@ -361,6 +361,34 @@ public sealed class TotpServiceTests
     }
 
     [Fact]
+    public async Task Verify_RefusedAttemptsWhileLocked_DoNotProlongTheLock()
+    {
+        // Found in review: every refused attempt was recorded and restarted the window, so one request every 50 s from
+        // anyone who knows the user id kept the second factor locked forever. The lock now ends one window after the
+        // last counted failure, whatever was tried meanwhile.
+        var (context, service, secret, protectedSecret) = await EnrolledAsync();
+        var wrong = Totp.ComputeCode(secret, context.Time.GetUtcNow()) == "000000" ? "000001" : "000000";
+        for (var i = 0; i < 10; i++)
+        {
+            (await service.VerifyAsync("user-1", protectedSecret, wrong)).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+        }
+
+        var window = context.Lockout.FailureWindow;
+        var step = window / 20;
+        for (var elapsed = TimeSpan.Zero; elapsed + step < window; elapsed += step)
+        {
+            context.Time.Advance(step);
+            var refused = await service.VerifyAsync("user-1", protectedSecret, wrong);
+            refused.Status.Should().Be(OtpVerificationStatus.LockedOut);
+            refused.ConsecutiveFailures.Should().Be(10, "refused attempts are not counted");
+        }
+
+        context.Time.Advance(window - (step * 19) + TimeSpan.FromSeconds(1));
+        var fresh = Totp.ComputeCode(secret, context.Time.GetUtcNow());
+        (await service.VerifyAsync("user-1", protectedSecret, fresh)).Status.Should().Be(OtpVerificationStatus.Success, "the window after the last counted failure has passed");
+    }
+
+    [Fact]
     public async Task Verify_SuccessAfterFailures_ResetsCount()
     {
         var (context, service, secret, protectedSecret) = await EnrolledAsync();

@@ -83,35 +83,29 @@ public sealed class SessionManagerConcurrencyTests
     }
 
     /// <summary>Revokes every session of the user between the manager's lookup and its touch.</summary>
-    private sealed class RevokeBeforeTouchStore(InMemorySessionStore inner, TimeProvider time) : ISessionStore
+    private sealed class RevokeBeforeTouchStore(InMemorySessionStore inner, TimeProvider time) : DelegatingSessionStore(inner)
     {
         public string? UserId { get; set; }
 
-        public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.CreateAsync(session, maxSessionsPerUser, limitMode, now, cancellationToken);
+        public override async ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        {
+            await RevokeFirstAsync(partition, cancellationToken);
+            return await base.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
+        }
 
-        public ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default) => inner.GetAsync(partition, idHash, cancellationToken);
+        public override async ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        {
+            await RevokeFirstAsync(partition, cancellationToken);
+            return await base.TouchIfUnchangedAsync(partition, idHash, expectedLastUsedAt, lastUsedAt, cancellationToken);
+        }
 
-        public async ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        private async ValueTask RevokeFirstAsync(string partition, CancellationToken cancellationToken)
         {
             if (UserId is not null)
             {
-                await inner.RevokeAllAsync(partition, UserId, null, time.GetUtcNow(), cancellationToken);
+                await Inner.RevokeAllAsync(partition, UserId, null, time.GetUtcNow(), cancellationToken);
             }
-
-            return await inner.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
         }
-
-        public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default) =>
-            inner.RotateAsync(partition, oldIdHash, newIdHash, now, ipAddress, fingerprint, deviceSummary, cancellationToken);
-
-        public ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default) => inner.RevokeAsync(partition, idHash, now, cancellationToken);
-
-        public ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.RevokeAllAsync(partition, userId, exceptIdHash, now, cancellationToken);
-
-        public ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.ListAsync(partition, userId, now, cancellationToken);
     }
 
     [Fact]

@@ -43,31 +43,22 @@ public sealed class SessionManagerTests
         }
     }
 
-    private sealed class CountingStore(ISessionStore inner) : ISessionStore
+    /// <summary>Counts the touches the manager sends (plain and compare-and-set).</summary>
+    private sealed class CountingStore(ISessionStore inner) : DelegatingSessionStore(inner)
     {
         public int Touches;
 
-        public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.CreateAsync(session, maxSessionsPerUser, limitMode, now, cancellationToken);
-
-        public ValueTask<SessionLookup> GetAsync(string partition, string idHash, CancellationToken cancellationToken = default) => inner.GetAsync(partition, idHash, cancellationToken);
-
-        public ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        public override ValueTask<bool> TouchAsync(string partition, string idHash, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Touches);
-            return inner.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
+            return base.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
         }
 
-        public ValueTask<SessionStoreResult> RotateAsync(string partition, string oldIdHash, string newIdHash, DateTimeOffset now, string? ipAddress, string? fingerprint, string? deviceSummary, CancellationToken cancellationToken = default) =>
-            inner.RotateAsync(partition, oldIdHash, newIdHash, now, ipAddress, fingerprint, deviceSummary, cancellationToken);
-
-        public ValueTask<bool> RevokeAsync(string partition, string idHash, DateTimeOffset now, CancellationToken cancellationToken = default) => inner.RevokeAsync(partition, idHash, now, cancellationToken);
-
-        public ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.RevokeAllAsync(partition, userId, exceptIdHash, now, cancellationToken);
-
-        public ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.ListAsync(partition, userId, now, cancellationToken);
+        public override ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Touches);
+            return base.TouchIfUnchangedAsync(partition, idHash, expectedLastUsedAt, lastUsedAt, cancellationToken);
+        }
     }
 
     private CountingStore? _store;

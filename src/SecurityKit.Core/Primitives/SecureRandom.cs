@@ -85,15 +85,17 @@ public static class SecureRandom
             throw new ArgumentException("The alphabet must have between 2 and 256 characters.", nameof(alphabet));
         }
 
-        Span<bool> seen = stackalloc bool[char.MaxValue + 1];
-        foreach (var c in alphabet)
+        // Sorted copy (at most 512 bytes of stack), then neighbours compared: a repeat sits next to its twin.
+        Span<char> sorted = stackalloc char[256];
+        sorted = sorted[..alphabet.Length];
+        alphabet.CopyTo(sorted);
+        sorted.Sort();
+        for (var i = 1; i < sorted.Length; i++)
         {
-            if (seen[c])
+            if (sorted[i] == sorted[i - 1])
             {
                 throw new ArgumentException("The alphabet must not repeat a character: a repeated character biases the output.", nameof(alphabet));
             }
-
-            seen[c] = true;
         }
     }
 }

@@ -1,7 +1,9 @@
 /*
  * Redis layout of refresh-token families ({p} = RedisSecurityKitOptions.KeyPrefix, default "sk:"):
  *
- *   {p}rt:{<family-id>}   HASH, TTL = absolute expiry − creation (PEXPIRE at creation)
+ *   {p}rt:{<family-id>}   HASH, TTL = absolute expiry − creation + FamilyRetentionMargin (PEXPIRE at creation): the
+ *                         expiry itself is decided on the callers' clocks, so a caller whose clock lags still finds the
+ *                         family (Expired, or its snapshot) rather than nothing
  *       uid      user id                     sid      session id ("" when none)
  *       created  Unix ms                     abs      absolute expiry, Unix ms
  *       idle     idle timeout, ms            last     last use, Unix ms
@@ -18,7 +20,7 @@
  *                         before the current one cannot decrypt the current token later.
  *   {p}rtf:{<user-id>}    ZSET of family ids scored by absolute expiry on the server's clock (TIME at creation +
  *                         the absolute lifetime, Unix ms; earlier builds used the instance's clock), TTL = the longest
- *                         absolute lifetime added. Pruned by score only, on the server's clock (a family past its
+ *                         absolute lifetime added + FamilyRetentionMargin. Pruned by score only, on the server's clock (a family past its
  *                         absolute expiry plus a margin for skew), never by "the family key is missing": create writes
  *                         the index before the family (another slot in a cluster), so a missing key can be a family
  *                         about to appear. No instance's clock decides what leaves the index.
@@ -62,7 +64,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     private static readonly LuaScript IndexScript = LuaScript.Prepare("""
         local t = redis.call('TIME')
         redis.call('ZADD', @user, t[1] * 1000 + math.floor(t[2] / 1000) + tonumber(@ttl), @id)
-        if redis.call('PTTL', @user) < tonumber(@ttl) then redis.call('PEXPIRE', @user, @ttl) end
+        if redis.call('PTTL', @user) < tonumber(@retained) then redis.call('PEXPIRE', @user, @retained) end
         return 1
         """);
 
@@ -148,7 +150,8 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttl = (long)Math.Ceiling((family.AbsoluteExpiresAt - family.CreatedAt).TotalMilliseconds);
-        var index = db.ScriptEvaluateAsync(IndexScript, new { user = UserKey(family.UserId), id = family.FamilyId, ttl });
+        var retained = ttl + (long)FamilyRetentionMargin.TotalMilliseconds;
+        var index = db.ScriptEvaluateAsync(IndexScript, new { user = UserKey(family.UserId), id = family.FamilyId, ttl, retained });
         var create = db.ScriptEvaluateAsync(CreateScript, new
         {
             family = FamilyKey(family.FamilyId),
@@ -158,7 +161,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
             abs = family.AbsoluteExpiresAt.ToUnixTimeMilliseconds(),
             idle = (long)family.IdleTimeout.TotalMilliseconds,
             hash = family.TokenHash.ToArray(),
-            ttl,
+            ttl = retained,
         });
         await index.WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         return (int)await create.WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false) == 1;
@@ -284,6 +287,12 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         list.Sort(static (a, b) => a.CreatedAt.CompareTo(b.CreatedAt) is var c && c != 0 ? c : string.CompareOrdinal(a.FamilyId, b.FamilyId));
         return list;
     }
+
+    /// <summary>How long past its absolute lifetime (on the server's clock) a family's key and its user's index are
+    /// kept: expiry is decided on the callers' clocks (the store contract: TTLs only reclaim space), so an instance whose
+    /// clock lags by up to this much still finds the family and gets Expired (or the revoked or expired snapshot), as from
+    /// the in-memory store, rather than NotFound (found in review).</summary>
+    internal static readonly TimeSpan FamilyRetentionMargin = TimeSpan.FromMinutes(10);
 
     /// <summary>How long past its absolute expiry (on the server's clock) a family stays in its user's index: a margin
     /// for the clock skew between the server and instances (an instance whose clock lags still finds the family alive a

@@ -74,7 +74,7 @@ internal static class TokenKeyLoader
             }
             catch (ArgumentException e)
             {
-                errors.Add($"TokenOptions.SigningKeys[{i}] (kid '{entry.KeyId}'): {e.Message}");
+                errors.Add($"TokenOptions.SigningKeys[{i}] (kid {SigningKey.KeyIdForMessage(entry.KeyId)}): {e.Message}");
             }
         }
 

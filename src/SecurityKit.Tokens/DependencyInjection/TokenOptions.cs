@@ -1,4 +1,5 @@
 using SecurityKit.Tokens.Jose;
+using SecurityKit.Tokens.Keys;
 using SecurityKit.Tokens.RefreshTokens;
 
 namespace SecurityKit.Tokens;
@@ -68,7 +69,8 @@ public sealed class SigningKeyEntry
     /// <value>The default value is <see langword="false"/>; the only key is active anyway.</value>
     public bool Active { get; set; }
 
-    /// <summary>Returns the key id and algorithm only.</summary>
+    /// <summary>Returns the key id and algorithm only; a key id that is invalid or long enough to be key material (an
+    /// entry with the key id and the value swapped) is shown as "(not shown)".</summary>
     /// <returns>A description safe to log.</returns>
-    public override string ToString() => $"SigningKeyEntry(kid={KeyId}, alg={Algorithm}, active={Active})";
+    public override string ToString() => $"SigningKeyEntry(kid={(SigningKey.CanShowKeyId(KeyId) ? KeyId : "(not shown)")}, alg={Algorithm}, active={Active})";
 }

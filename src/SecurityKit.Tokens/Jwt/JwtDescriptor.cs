@@ -4,6 +4,10 @@ namespace SecurityKit.Tokens.Jwt;
 /// <remarks>Not thread-safe while being filled; the issuer only reads it.</remarks>
 public sealed class JwtDescriptor
 {
+    /// <summary>The most custom claims a token may carry (128): the validators refuse a payload with more member names
+    /// than they track for duplicates (<c>json_too_complex</c>), so the issuer refuses it first.</summary>
+    public const int MaxCustomClaims = JsonMemberTracker.MaxNames;
+
     /// <summary>The registered claim names that custom claims may not use.</summary>
     public static readonly IReadOnlySet<string> ReservedClaimNames = new HashSet<string>(StringComparer.Ordinal)
     {

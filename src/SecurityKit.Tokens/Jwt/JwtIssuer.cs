@@ -99,6 +99,11 @@ public sealed class JwtIssuer
             throw new ArgumentException("JwtDescriptor.TokenVersion must not be negative; the validators refuse a negative ver (invalid_claim).", nameof(descriptor));
         }
 
+        if (descriptor.Claims.Count > JwtDescriptor.MaxCustomClaims)
+        {
+            throw new ArgumentException($"JwtDescriptor.Claims has {descriptor.Claims.Count} custom claims; the validators read at most {JwtDescriptor.MaxCustomClaims} (json_too_complex). Put fewer claims in the token.", nameof(descriptor));
+        }
+
         foreach (var role in descriptor.Roles)
         {
             if (role is null)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using SecurityKit.Keys;
@@ -84,18 +85,18 @@ public sealed class SigningKey
         ValidateKeyId(keyId);
         if (!JwsAlgorithms.IsSymmetric(algorithm))
         {
-            throw new ArgumentException($"Key '{keyId}': {algorithm} is not an HMAC algorithm; use HS256, HS384 or HS512.", nameof(algorithm));
+            throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: {algorithm} is not an HMAC algorithm; use HS256, HS384 or HS512.", nameof(algorithm));
         }
 
         var minimum = Math.Max(32, JwsAlgorithms.HmacSize(algorithm));
         if (secret.Length < minimum)
         {
-            throw new ArgumentException($"Key '{keyId}': an {algorithm} secret must be at least {minimum * 8} bits; this one is {secret.Length * 8} bits.", nameof(secret));
+            throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: an {algorithm} secret must be at least {minimum * 8} bits; this one is {secret.Length * 8} bits.", nameof(secret));
         }
 
         if (secret.Length > 1024)
         {
-            throw new ArgumentException($"Key '{keyId}': an HMAC secret longer than 1024 bytes is not accepted.", nameof(secret));
+            throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: an HMAC secret longer than 1024 bytes is not accepted.", nameof(secret));
         }
 
         return new SigningKey(keyId, algorithm, secret.ToArray(), null, null, canSign: true);
@@ -151,13 +152,13 @@ public sealed class SigningKey
         {
             256 => JwsAlgorithm.ES256,
             384 => JwsAlgorithm.ES384,
-            _ => throw new ArgumentException($"Key '{keyId}': ECDSA keys must be on P-256 (ES256) or P-384 (ES384); this one has {ecdsa.KeySize} bits.", nameof(ecdsa)),
+            _ => throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: ECDSA keys must be on P-256 (ES256) or P-384 (ES384); this one has {ecdsa.KeySize} bits.", nameof(ecdsa)),
         };
         var parameters = ecdsa.ExportParameters(false);
         var expected = algorithm == JwsAlgorithm.ES256 ? ECCurve.NamedCurves.nistP256.Oid : ECCurve.NamedCurves.nistP384.Oid;
         if (!parameters.Curve.IsNamed || (parameters.Curve.Oid.Value != expected.Value && parameters.Curve.Oid.FriendlyName != expected.FriendlyName))
         {
-            throw new ArgumentException($"Key '{keyId}': ECDSA keys must be on the named curves P-256 or P-384.", nameof(ecdsa));
+            throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: ECDSA keys must be on the named curves P-256 or P-384.", nameof(ecdsa));
         }
 
         return new SigningKey(keyId, algorithm, null, ecdsa, null, canSign: HasPrivateKey(ecdsa, algorithm));
@@ -187,12 +188,12 @@ public sealed class SigningKey
         ArgumentNullException.ThrowIfNull(rsa);
         if (algorithm is not (JwsAlgorithm.RS256 or JwsAlgorithm.PS256))
         {
-            throw new ArgumentException($"Key '{keyId}': {algorithm} is not an RSA algorithm; use RS256 or PS256.", nameof(algorithm));
+            throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: {algorithm} is not an RSA algorithm; use RS256 or PS256.", nameof(algorithm));
         }
 
         if (rsa.KeySize < 2048)
         {
-            throw new ArgumentException($"Key '{keyId}': RSA keys must be at least 2048 bits; this one has {rsa.KeySize}.", nameof(rsa));
+            throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: RSA keys must be at least 2048 bits; this one has {rsa.KeySize}.", nameof(rsa));
         }
 
         return new SigningKey(keyId, algorithm, null, null, rsa, canSign: HasPrivateKey(rsa, algorithm));
@@ -220,14 +221,14 @@ public sealed class SigningKey
                 catch (Exception e) when (e is ArgumentException or CryptographicException)
                 {
                     ecdsa.Dispose();
-                    throw new ArgumentException($"Key '{keyId}': the PEM text is not an EC key.", nameof(pem));
+                    throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: the PEM text is not an EC key.", nameof(pem));
                 }
 
                 var key = FromEcdsa(keyId, ecdsa);
                 if (key.Algorithm != algorithm)
                 {
                     ecdsa.Dispose();
-                    throw new ArgumentException($"Key '{keyId}': the EC key's curve fits {key.Algorithm}, not {algorithm}.", nameof(algorithm));
+                    throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: the EC key's curve fits {key.Algorithm}, not {algorithm}.", nameof(algorithm));
                 }
 
                 return key;
@@ -241,12 +242,12 @@ public sealed class SigningKey
                 catch (Exception e) when (e is ArgumentException or CryptographicException)
                 {
                     rsa.Dispose();
-                    throw new ArgumentException($"Key '{keyId}': the PEM text is not an RSA key.", nameof(pem));
+                    throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: the PEM text is not an RSA key.", nameof(pem));
                 }
 
                 return FromRsa(keyId, rsa, algorithm);
             default:
-                throw new ArgumentException($"Key '{keyId}': PEM keys are for ES256, ES384, RS256 or PS256; use base64 for {algorithm}.", nameof(algorithm));
+                throw new ArgumentException($"Key {KeyIdForMessage(keyId)}: PEM keys are for ES256, ES384, RS256 or PS256; use base64 for {algorithm}.", nameof(algorithm));
         }
     }
 
@@ -398,7 +399,26 @@ public sealed class SigningKey
     /// <returns>A description safe to log.</returns>
     public override string ToString() => $"SigningKey(kid={KeyId}, alg={JwsAlgorithms.GetName(Algorithm)}, {(CanSign ? "private" : "public")})";
 
-    internal static bool IsValidKeyId(string? keyId)
+    /// <summary>
+    /// The key id as it may appear in an exception message: quoted when it is valid and at most
+    /// <see cref="MaximumKeyIdLengthInMessages"/> characters, otherwise "(not shown)". A configuration with the key id
+    /// and the key swapped must not put key material into a startup exception that hosts log (found in review): an
+    /// HMAC secret in configuration form (standard base64 of at least 32 bytes) has at least 44 characters and a PEM
+    /// far more, while an RFC 7638 thumbprint, a GUID or a date-based id fits.
+    /// </summary>
+    /// <param name="keyId">The key id a caller or a configuration gave.</param>
+    /// <returns>The text for a message.</returns>
+    internal static string KeyIdForMessage(string? keyId) => CanShowKeyId(keyId) ? $"'{keyId}'" : "(not shown)";
+
+    /// <summary>Whether <see cref="KeyIdForMessage"/> shows <paramref name="keyId"/>.</summary>
+    /// <param name="keyId">The key id.</param>
+    /// <returns><see langword="true"/> when it is valid and short enough that it cannot be key material.</returns>
+    internal static bool CanShowKeyId([NotNullWhen(true)] string? keyId) => IsValidKeyId(keyId) && keyId.Length <= MaximumKeyIdLengthInMessages;
+
+    /// <summary>The longest key id <see cref="KeyIdForMessage"/> shows (one less than a base64 256-bit secret).</summary>
+    internal const int MaximumKeyIdLengthInMessages = 43;
+
+    internal static bool IsValidKeyId([NotNullWhen(true)] string? keyId)
     {
         if (string.IsNullOrEmpty(keyId) || keyId.Length > MaximumKeyIdLength)
         {

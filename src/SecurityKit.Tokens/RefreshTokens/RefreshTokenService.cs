@@ -208,16 +208,24 @@ public sealed class RefreshTokenService
     /// <param name="userId">The signed-in user who asks.</param>
     /// <param name="familyId">The family id, e.g. from the user's device list.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns><see langword="true"/> when an active family of that user was revoked; <see langword="false"/> for another user's family.</returns>
+    /// <returns><see langword="true"/> when an active family of that user was revoked; <see langword="false"/> for another user's family
+    /// or an unknown one, and for a family already revoked or expired (an expired one of that user is still marked revoked).</returns>
     /// <remarks><b>Security:</b> family ids are not secret (they appear in events and device lists), so an id
     /// taken from a request must be checked against its owner; a family never changes owner, so the check
-    /// and the revocation need not be one atomic step.</remarks>
+    /// and the revocation need not be one atomic step. The owner is read from the family itself, not from the user's
+    /// list of active families: a family that has expired by this instance's clock is still marked revoked, because an
+    /// instance whose clock lags could otherwise still exchange its token (found in review).</remarks>
     public async ValueTask<bool> RevokeFamilyAsync(string userId, string familyId, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(familyId);
-        var families = await ListFamiliesAsync(userId, cancellationToken).ConfigureAwait(false);
-        if (!families.Any(f => string.Equals(f.FamilyId, familyId, StringComparison.Ordinal)))
+        if (!RefreshTokenStore.IsValidFamilyId(familyId))
+        {
+            return false; // request data: a malformed id names no family of this user
+        }
+
+        var family = await _store.GetFamilyAsync(familyId, cancellationToken).ConfigureAwait(false);
+        if (family is null || !string.Equals(family.UserId, userId, StringComparison.Ordinal))
         {
             return false;
         }

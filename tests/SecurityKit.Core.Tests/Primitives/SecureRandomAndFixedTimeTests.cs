@@ -28,6 +28,32 @@ public sealed class SecureRandomAndFixedTimeTests
     }
 
     [Theory]
+    [InlineData("aa")]
+    [InlineData("\0\0")]
+    [InlineData("\uffffx\uffff")]
+    [InlineData("\ud800\udc00\ud800")]
+    [InlineData("zyxwvutsrqponmlkjihgfedcbaz")]
+    public void GetString_And_Fill_RepeatedCharacter_AreRefused(string alphabet)
+    {
+        FluentActions.Invoking(() => SecureRandom.GetString(alphabet, 10)).Should().Throw<ArgumentException>().WithMessage("*repeat*");
+        FluentActions.Invoking(() => SecureRandom.Fill(alphabet, new char[4])).Should().Throw<ArgumentException>().WithMessage("*repeat*");
+    }
+
+    [Fact]
+    public void GetString_AlphabetOf256WithOneRepeat_AnywhereInIt_IsRefused()
+    {
+        // Every position of the repeat, including the first and last of a full-size alphabet.
+        var distinct = Enumerable.Range(0xff00, 256).Select(i => (char)i).ToArray();
+        SecureRandom.GetString(distinct, 8).Should().HaveLength(8);
+        for (var i = 1; i < distinct.Length; i++)
+        {
+            var repeated = (char[])distinct.Clone();
+            repeated[i] = distinct[((i * 37) + 11) % i]; // an earlier character, spread over the alphabet
+            FluentActions.Invoking(() => SecureRandom.GetString(repeated, 8)).Should().Throw<ArgumentException>($"position {i}").WithMessage("*repeat*");
+        }
+    }
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(SecureRandom.MaxLength + 1)]
     public void GetString_BadLength_Throws(int length)

@@ -89,7 +89,30 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
         var ttl = await database.KeyTimeToLiveAsync($"{connection.KeyPrefix}rt:{{{id}}}");
 
         ttl.Should().NotBeNull();
-        ttl!.Value.Should().BeCloseTo(TimeSpan.FromHours(2), TimeSpan.FromMinutes(1));
+        ttl!.Value.Should().BeCloseTo(TimeSpan.FromHours(2) + RedisRefreshTokenStore.FamilyRetentionMargin, TimeSpan.FromMinutes(1));
+        var indexTtl = await database.KeyTimeToLiveAsync($"{connection.KeyPrefix}rtf:{{ttl-user}}");
+        indexTtl!.Value.Should().BeCloseTo(TimeSpan.FromHours(2) + RedisRefreshTokenStore.FamilyRetentionMargin, TimeSpan.FromMinutes(1));
+    }
+
+    [SkippableFact]
+    public async Task Rotate_PastTheAbsoluteLifetimeInRealTime_ALaggingCallerStillGetsExpired_LikeInMemory()
+    {
+        // Found in review: the family key expired exactly at the absolute lifetime on the server's clock, so a caller
+        // whose clock lags got NotFound (and GetFamily null) where the in-memory store answers Expired with the family.
+        // The contract decides expiry on the caller's clock; TTLs only reclaim space, so the key outlives it by a margin.
+        var (_, store, _) = FreshStore();
+        var id = NewId();
+        var h0 = Hash();
+        var created = DateTimeOffset.UtcNow;
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(id, "lag-user", null, h0, created, created.AddMilliseconds(300), TimeSpan.FromMilliseconds(300)))).Should().BeTrue();
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+
+        var late = await store.RotateAsync(new RefreshTokenRotation(id, h0, Hash(), new byte[60], created.AddSeconds(2), TimeSpan.Zero));
+        late.Status.Should().Be(RefreshTokenRotationStatus.Expired);
+        late.Family.Should().NotBeNull();
+        (await store.GetFamilyAsync(id)).Should().NotBeNull("the expired family's snapshot is still readable");
+        (await store.RevokeFamilyAsync(id, created.AddSeconds(2))).Should().BeFalse("expired families are marked but not counted");
+        (await store.GetFamilyAsync(id))!.IsRevoked.Should().BeTrue();
     }
 
     [SkippableFact]

@@ -55,6 +55,48 @@ public sealed class TokenKeyLoaderTests
     }
 
     [Fact]
+    public void KeyIdAndValueSwapped_KeyMaterialNeverInTheMessageOrToString()
+    {
+        // Found in review: the loader echoed the kid, so a configuration with KeyId and Value swapped put the PEM or the
+        // base64 secret into the startup exception (ValidateOnStart), which hosts log.
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pem = ec.ExportPkcs8PrivateKeyPem();
+        var secret = Hmac();
+        var pemSwapped = new SigningKeyEntry { KeyId = pem, Algorithm = JwsAlgorithm.ES256, Value = "k1", Active = true };
+        var hmacSwapped = new SigningKeyEntry { KeyId = secret, Value = "k2" };
+
+        var (set, errors) = Load(pemSwapped, hmacSwapped);
+
+        set.Should().BeNull();
+        errors.Should().Contain("TokenOptions.SigningKeys[0] (kid (not shown))").And.Contain("TokenOptions.SigningKeys[1] (kid (not shown))");
+        errors.Should().NotContain("PRIVATE KEY").And.NotContain(pem.Split('\n')[1]).And.NotContain(secret);
+        pemSwapped.ToString().Should().Be("SigningKeyEntry(kid=(not shown), alg=ES256, active=True)");
+        hmacSwapped.ToString().Should().NotContain(secret);
+    }
+
+    [Theory]
+    [InlineData("k1", true)]
+    [InlineData("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs", true)] // an RFC 7638 thumbprint (43 characters)
+    [InlineData("NzbLsXh8uDCcd+6MNwXF4W/7noWXFZAfHkxZsRGC9Xs=", false)] // a base64 256-bit secret (44 characters)
+    [InlineData("", false)]
+    [InlineData("has space", false)]
+    public void KeyIdInMessages_ShownOnlyWhenItCannotBeKeyMaterial(string keyId, bool shown)
+    {
+        SigningKey.KeyIdForMessage(keyId).Should().Be(shown ? $"'{keyId}'" : "(not shown)");
+        SigningKey.CanShowKeyId(keyId).Should().Be(shown);
+    }
+
+    [Fact]
+    public void SigningKeyCreation_ValidLongKeyId_NotEchoed()
+    {
+        var kid = Convert.ToBase64String(new byte[32]);
+        var failure = FluentActions.Invoking(() => SigningKey.CreateHmac(kid, JwsAlgorithm.HS256, new byte[8])).Should().Throw<ArgumentException>().Which;
+        failure.Message.Should().StartWith("Key (not shown): an HS256 secret must be at least 256 bits").And.NotContain(kid);
+        FluentActions.Invoking(() => SigningKey.CreateHmac("short", JwsAlgorithm.HS256, new byte[8])).Should().Throw<ArgumentException>()
+            .WithMessage("Key 'short': *");
+    }
+
+    [Fact]
     public void BadEntries_EachNamedWithItsIndex()
     {
         var (set, errors) = Load(

@@ -135,6 +135,30 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void CreateToken_MoreCustomClaimsThanTheValidatorsRead_RefusedWhenIssued()
+    {
+        // Found in review: 129 custom claims (~1.5 KB, well under the length limit) were signed, and every validation then
+        // failed with JsonTooComplex. 128 is the most the validators track for duplicate names.
+        var clock = Clock();
+        var keys = new SigningKeySet(Hs256("key-7"));
+        var issuer = new JwtIssuer(keys, IssuerOptions(), clock);
+        var validator = new JwtValidator(keys, ValidationOptions(), clock);
+        var most = new JwtDescriptor { Subject = "u", SessionId = "s", TokenVersion = 1 };
+        most.Roles.Add("admin");
+        for (var i = 0; i < JwtDescriptor.MaxCustomClaims; i++)
+        {
+            most.Claims["c" + i] = i;
+        }
+
+        var token = issuer.CreateToken(most);
+        var result = validator.Validate(token);
+        result.IsValid.Should().BeTrue(result.FailureReason.ToString());
+
+        most.Claims["one-more"] = 1;
+        issuer.Invoking(i => i.CreateToken(most)).Should().Throw<ArgumentException>().WithMessage("*129 custom claims*at most 128*");
+    }
+
+    [Fact]
     public void CreateToken_Header_HasAlgKidAndType()
     {
         var issuer = new JwtIssuer(new SigningKeySet(Hs256("key-7")), IssuerOptions(), Clock());

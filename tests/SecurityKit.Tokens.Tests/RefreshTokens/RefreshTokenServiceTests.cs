@@ -183,6 +183,40 @@ public sealed class RefreshTokenServiceTests
     }
 
     [Fact]
+    public async Task RevokeFamily_ByItsOwner_AfterItExpiredHere_StillMarksItRevoked()
+    {
+        // Found in review: ownership was checked against the user's *active* families, so a family expired by this
+        // instance's clock was never marked revoked, and an instance whose clock lags could still exchange its token.
+        var issued = await _service.IssueAsync("user-1");
+        var other = await _service.IssueAsync("user-2");
+        _clock.Advance(TimeSpan.FromDays(7));
+
+        (await _service.RevokeFamilyAsync("user-2", issued.Family.FamilyId)).Should().BeFalse("not user-2's family");
+        (await _store.GetFamilyAsync(issued.Family.FamilyId))!.IsRevoked.Should().BeFalse();
+        (await _service.RevokeFamilyAsync("user-1", issued.Family.FamilyId)).Should().BeFalse("it was no longer active, so it is not counted");
+        (await _store.GetFamilyAsync(issued.Family.FamilyId))!.IsRevoked.Should().BeTrue("but it is marked revoked");
+        (await _store.GetFamilyAsync(other.Family.FamilyId))!.IsRevoked.Should().BeFalse();
+
+        var lagging = await _store.RotateAsync(new RefreshTokenRotation(issued.Family.FamilyId, Hash(issued.Token), new byte[RefreshTokenStore.HashSize], new byte[60], Start.AddMinutes(1), TimeSpan.Zero));
+        lagging.Status.Should().Be(RefreshTokenRotationStatus.Revoked, "an instance whose clock lags must not exchange it");
+    }
+
+    /// <summary>The stored hash of a token, rebuilt from the documented layout (see Issue_StoredHashFormat_IsPinned).</summary>
+    private static byte[] Hash(string token)
+    {
+        Base64Url.TryDecode(token.AsSpan(23), out var secret).Should().BeTrue();
+        byte[] input = [.. "SecurityKit.RefreshToken.v1"u8, 0, .. System.Text.Encoding.ASCII.GetBytes(token[..22]), 0, .. secret!];
+        return System.Security.Cryptography.SHA256.HashData(input);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not a family id")]
+    [InlineData("toolong-toolong-toolong-toolong-toolong-toolong-toolong-toolong-toolong")]
+    public async Task RevokeFamily_MalformedIdFromARequest_IsFalse(string familyId) =>
+        (await _service.RevokeFamilyAsync("user-1", familyId)).Should().BeFalse();
+
+    [Fact]
     public async Task Refresh_AfterIdleTimeout_IsExpired()
     {
         var issued = await _service.IssueAsync("user-1");
