@@ -34,6 +34,49 @@ public sealed class SecurityRateLimiterTests
     }
 
     [Fact]
+    public async Task Throttled_Event_CarriesPolicyRetryAndReason_ButNotForAPeek()
+    {
+        var (limiter, store, sink, time) = Create(StoreFailurePolicy.FailClosed);
+        time.Advance(TimeSpan.FromSeconds(15));
+        for (var i = 0; i < 4; i++)
+        {
+            await limiter.AcquireAsync("api", "user-1");
+        }
+
+        (await limiter.AcquireAsync("api", "user-1", 0)).IsAllowed.Should().BeFalse();
+        sink.Named(RateLimitingEventNames.Throttled).Should().BeEmpty("a peek (0 permits) refuses nothing");
+
+        await limiter.AcquireAsync("api", "user-1");
+        var throttled = sink.Named(RateLimitingEventNames.Throttled).Should().ContainSingle().Which;
+        throttled.Reason.Should().Be("rate_limited");
+        throttled.Properties.Should().Equal(
+            new KeyValuePair<string, string?>("policy", "api"),
+            new KeyValuePair<string, string?>("retry_after_ms", "45000"));
+
+        store.Current = FlakyStore.Mode.Throwing;
+        await limiter.AcquireAsync("api", "user-2");
+        sink.Named(RateLimitingEventNames.Throttled).Select(e => e.Reason).Should().Equal("rate_limited", "store_unavailable");
+    }
+
+    [Fact]
+    public async Task PartitionKey_UpTo256Characters()
+    {
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        (await limiter.AcquireAsync("api", new string('p', 256))).IsAllowed.Should().BeTrue();
+        await limiter.Invoking(l => l.AcquireAsync("api", new string('p', 257)).AsTask()).Should().ThrowAsync<ArgumentException>();
+
+        // The adapter takes request data: a key of 256 characters is used as it is, a longer one by its hash.
+        using var partitioned = limiter.CreatePartitionedLimiter<string>("api", r => r);
+        using (partitioned.AttemptAcquire(new string('q', 256)))
+        using (partitioned.AttemptAcquire(new string('q', 257)))
+        {
+        }
+
+        store.Keys.Should().Contain("api:" + new string('q', 256));
+        store.Keys.Should().Contain(k => k.StartsWith("api:#", StringComparison.Ordinal) && k.Length == 4 + 1 + 43);
+    }
+
+    [Fact]
     public async Task AcquireAsync_StoreThrows_FailOpenAllows()
     {
         var (limiter, store, sink, _) = Create(StoreFailurePolicy.FailOpen);

@@ -38,6 +38,87 @@ public abstract class RateLimitStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Peek_EachAlgorithm_OneLeftIsAllowed_NoneLeftIsDeniedWithTheRetry()
+    {
+        // A peek (permits 0) consumes nothing: allowed while at least one permit is left, otherwise denied with the time
+        // until one is (pinned per algorithm; found by mutation testing: "at least one" vs "more than one" survived).
+        var store = CreateStore();
+        var bucket = RateLimitRule.TokenBucket(2, TimeSpan.FromSeconds(10));
+        var fixedWindow = RateLimitRule.FixedWindow(2, TimeSpan.FromSeconds(10));
+        var sliding = RateLimitRule.SlidingWindow(2, TimeSpan.FromSeconds(10));
+        var (b, f, w) = (NewKey(), NewKey(), NewKey());
+        Time.Advance(TimeSpan.FromSeconds(4));
+
+        foreach (var (key, rule) in new[] { (b, bucket), (f, fixedWindow), (w, sliding) })
+        {
+            await store.AcquireAsync(key, rule);
+            (await store.AcquireAsync(key, rule, 0)).Should().Be(new RateLimitDecision(true, 1, TimeSpan.Zero), rule.Algorithm.ToString());
+            await store.AcquireAsync(key, rule);
+        }
+
+        (await store.AcquireAsync(b, bucket, 0)).Should().Be(new RateLimitDecision(false, 0, TimeSpan.FromSeconds(5)), "one interval (10 s / 2) until a permit refills");
+        (await store.AcquireAsync(f, fixedWindow, 0)).Should().Be(new RateLimitDecision(false, 0, TimeSpan.FromSeconds(6)), "to the window's end");
+        (await store.AcquireAsync(w, sliding, 0)).Should().Be(new RateLimitDecision(false, 0, TimeSpan.FromSeconds(11)),
+            "the next window, until this window's 2 weigh at most 1: 6 s + 0.5 · 10 s");
+    }
+
+    [SkippableFact]
+    public async Task Acquire_SlidingWindowRetry_BothCases_ArePinned()
+    {
+        var store = CreateStore();
+        var rule = RateLimitRule.SlidingWindow(10, TimeSpan.FromSeconds(10));
+        var key = NewKey();
+
+        // Only the next window can make room: 10 in this window at 4 s. Wait 6 s to the next window, then until
+        // 10 · (1 − e / 10 s) + 1 ≤ 10, e = 1 s: 7 s.
+        Time.Advance(TimeSpan.FromSeconds(4));
+        (await store.AcquireAsync(key, rule, 10)).IsAllowed.Should().BeTrue();
+        ShouldBeDenied(await store.AcquireAsync(key, rule), TimeSpan.FromSeconds(7));
+
+        // The previous window's weight must fall: at 12 s the 10 weigh 8; 2 more fit, then 8 + 2 + 1 ≤ 10 once
+        // 10 · (1 − e / 10 s) ≤ 7, e = 3 s: 1 s from now.
+        Time.Advance(TimeSpan.FromSeconds(8));
+        (await store.AcquireAsync(key, rule, 2)).Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero));
+        ShouldBeDenied(await store.AcquireAsync(key, rule), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Denied with nothing left, retry within 1 ms of <paramref name="retry"/> (the weights are doubles: 0.3 · window
+    /// may round up by one tick or µs).</summary>
+    private static void ShouldBeDenied(RateLimitDecision decision, TimeSpan retry)
+    {
+        decision.IsAllowed.Should().BeFalse();
+        decision.Remaining.Should().Be(0);
+        decision.RetryAfter.Should().BeCloseTo(retry, TimeSpan.FromMilliseconds(1));
+    }
+
+    [SkippableFact]
+    public async Task Acquire_SameKeySameAlgorithmOtherWindow_StartsOver()
+    {
+        // A policy whose window changed (a deploy) must not inherit counts kept under the old window.
+        var store = CreateStore();
+        var key = NewKey();
+        (await store.AcquireAsync(key, RateLimitRule.FixedWindow(2, TimeSpan.FromMinutes(1)), 2)).IsAllowed.Should().BeTrue();
+        (await store.AcquireAsync(key, RateLimitRule.FixedWindow(2, TimeSpan.FromMinutes(1)))).IsAllowed.Should().BeFalse();
+
+        (await store.AcquireAsync(key, RateLimitRule.FixedWindow(2, TimeSpan.FromMinutes(2)))).Should().Be(new RateLimitDecision(true, 1, TimeSpan.Zero));
+    }
+
+    [SkippableFact]
+    public async Task RegisterAttempt_ReachingMaxFailures_NotPermanent_NextAttemptAfterTheFailureWindow()
+    {
+        var store = CreateStore();
+        var rule = new LockoutRule(1, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), 3, TimeSpan.FromMinutes(10), permanent: false);
+        var key = NewKey();
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 1, TimeSpan.FromMilliseconds(1)));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 2, TimeSpan.FromMilliseconds(1)));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(true, 3, TimeSpan.FromMinutes(10)), "the hard stop: the failure window, not forever");
+        (await store.RegisterAttemptAsync(key, rule)).Should().Be(new LockoutDecision(false, 3, TimeSpan.FromMinutes(10)));
+    }
+
+    [SkippableFact]
     public async Task Acquire_FixedWindowNextWindow_AllowsAgain()
     {
         var store = CreateStore();

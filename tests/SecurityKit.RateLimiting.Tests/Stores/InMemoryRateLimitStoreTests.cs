@@ -305,4 +305,74 @@ public sealed class InMemoryRateLimitStoreTests
 
         store.Count.Should().Be(0, "a check that removes a dead entry must decrement the count, or the store drifts to 'full' and evicts every counter");
     }
+
+    [Fact]
+    public void Bound_EvictionStartsOnlyWhenFull_AndCutsToNinetyPercent()
+    {
+        // Exact counts (mutation testing: "at least MaxEntries" vs "more than" survived the flood test's upper bound).
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000 }, TestKeys.Clock());
+        var rule = RateLimitRule.TokenBucket(5, TimeSpan.FromHours(1));
+        for (var i = 0; i < 1000; i++)
+        {
+            store.TryAcquire("k:" + i, rule);
+        }
+
+        store.Count.Should().Be(1000, "nothing is evicted before the store is full");
+        store.TryAcquire("k:1000", rule);
+        store.Count.Should().Be(901, "a full store evicts down to 90 % (900), then adds the new key");
+        store.TryAcquire("k:1000", rule).Remaining.Should().Be(3, "the new key was kept");
+    }
+
+    [Fact]
+    public void Sweep_AtExactlyTheInterval_DropsEntriesExpiringExactlyNow()
+    {
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000, SweepInterval = TimeSpan.FromMinutes(1) }, time);
+        store.TryAcquire("window", RateLimitRule.FixedWindow(1, TimeSpan.FromMinutes(1)));
+        store.RegisterAttempt("lockout", new LockoutRule(5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 10, TimeSpan.FromMinutes(1), permanent: false));
+        store.Count.Should().Be(2);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        store.TryAcquire("trigger", RateLimitRule.FixedWindow(1, TimeSpan.FromHours(1)));
+
+        store.Count.Should().Be(1, "the sweep ran at exactly one interval and both entries expired exactly now");
+    }
+}
+
+public sealed class SlidingWindowMathTests
+{
+    private const long Window = 1000;
+
+    [Fact]
+    public void Denied_OnlyTheNextWindowMakesRoom_WaitsIntoIt()
+    {
+        // 10 of 10 at 400 of 1000: 600 to the next window, then until 10 · (1 − e / 1000) + 1 ≤ 10, e = 100.
+        SlidingWindowMath.Decide(previous: 0, current: 10, limit: 10, permits: 1, Window, elapsed: 400)
+            .Should().Be(new RateLimitDecision(false, 0, TimeSpan.FromTicks(700)));
+    }
+
+    [Fact]
+    public void Denied_ThePreviousWindowsWeightMustFall_WaitsWithinThisWindow()
+    {
+        // 10 in the previous window, 5 now, at 200: 10 · (1 − e / 1000) + 5 + 1 ≤ 10, e = 600: 400 from now.
+        SlidingWindowMath.Decide(previous: 10, current: 5, limit: 10, permits: 1, Window, elapsed: 200)
+            .Should().Be(new RateLimitDecision(false, 0, TimeSpan.FromTicks(400)));
+    }
+
+    [Fact]
+    public void ExactlyAtTheLimit_IsAllowed()
+    {
+        SlidingWindowMath.Decide(previous: 0, current: 9, limit: 10, permits: 1, Window, elapsed: 500)
+            .Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero));
+        SlidingWindowMath.Decide(previous: 4, current: 7, limit: 10, permits: 1, Window, elapsed: 500)
+            .Should().Be(new RateLimitDecision(true, 0, TimeSpan.Zero), "4 · 0.5 + 7 + 1 = 10");
+    }
+
+    [Fact]
+    public void Denied_RemainingCountsWhatStillFits()
+    {
+        // Estimate 5 · 0.5 + 6 = 8.5; 3 permits asked, 1 fits: denied with 1 remaining; 5 · (1 − e / 1000) + 6 + 3 ≤ 10 at e = 800: 300.
+        SlidingWindowMath.Decide(previous: 5, current: 6, limit: 10, permits: 3, Window, elapsed: 500)
+            .Should().Be(new RateLimitDecision(false, 1, TimeSpan.FromTicks(300)));
+    }
 }
