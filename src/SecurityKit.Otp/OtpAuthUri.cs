@@ -114,7 +114,11 @@ public static class OtpAuthUri
         // the issuer appears twice (found in review: a 100-character CJK issuer and a long CJK account name overflowed).
         if (sb.Length > MaxUriLength)
         {
-            throw new ArgumentException($"The URI would be {sb.Length} characters, longer than {MaxUriLength}: use a shorter issuer or account name (a non-ASCII character takes up to 9 characters once percent-encoded).", nameof(accountName));
+            // Named after the account: the issuer (at most 100 characters, 1,800 once encoded, twice) can never be the
+            // larger part of a URI over 4,096, and the account name is what varies from user to user.
+            throw new ArgumentException(
+                $"The URI would be {sb.Length} characters, longer than {MaxUriLength}: use a shorter issuer or account name (a non-ASCII character takes up to 9 characters once percent-encoded).",
+                nameof(accountName));
         }
 
         return sb.ToString();

@@ -80,7 +80,8 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     /// <summary>Checks allowed to wait (all queues together); beyond it a check fails at once (the limiter's failure policy applies).</summary>
     internal const int MaxQueuedChecks = 8192;
 
-    /// <summary>Per-rule lone-check scripts a store keeps (distinct algorithm, window and limit); checks under further rules
+    /// <summary>Per-rule lone-check scripts a store keeps (distinct algorithm, window, limit, and one permit or any count: a
+    /// rule checked both with one permit and with others, peeks included, takes two); checks under further rules
     /// use the generic <see cref="RedisRateLimitScripts.Check"/>, so a host that builds rules from request data cannot grow
     /// the cache, or the server's script cache, without bound.</summary>
     internal const int MaxRuleScripts = 64;

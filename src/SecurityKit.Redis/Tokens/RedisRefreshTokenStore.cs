@@ -2,8 +2,9 @@
  * Redis layout of refresh-token families ({p} = RedisSecurityKitOptions.KeyPrefix, default "sk:"):
  *
  *   {p}rt:{<family-id>}   HASH, TTL = absolute expiry − creation + FamilyRetentionMargin (PEXPIRE at creation): the
- *                         expiry itself is decided on the callers' clocks, so a caller whose clock lags still finds the
- *                         family (Expired, or its snapshot) rather than nothing
+ *                         expiry itself is decided on the callers' clocks, so every caller finds the family for the
+ *                         margin past its end on the server's clock (Expired, its snapshot, or, for a caller whose clock
+ *                         lags, Rotated) rather than nothing
  *       uid      user id                     sid      session id ("" when none)
  *       created  Unix ms                     abs      absolute expiry, Unix ms
  *       idle     idle timeout, ms            last     last use, Unix ms
@@ -289,9 +290,9 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     }
 
     /// <summary>How long past its absolute lifetime (on the server's clock) a family's key and its user's index are
-    /// kept: expiry is decided on the callers' clocks (the store contract: TTLs only reclaim space), so an instance whose
-    /// clock lags by up to this much still finds the family and gets Expired (or the revoked or expired snapshot), as from
-    /// the in-memory store, rather than NotFound (found in review).</summary>
+    /// kept: expiry is decided on the callers' clocks (the store contract: TTLs only reclaim space), so for this long a
+    /// caller still finds the family and gets what the in-memory store would answer at its time (Expired with the
+    /// family, the snapshot, or Rotated for a caller whose clock lags) rather than NotFound (found in review).</summary>
     internal static readonly TimeSpan FamilyRetentionMargin = TimeSpan.FromMinutes(10);
 
     /// <summary>How long past its absolute expiry (on the server's clock) a family stays in its user's index: a margin

@@ -88,7 +88,7 @@ internal static class TokenKeyLoader
         }
         else if (active is { CanSign: false })
         {
-            errors.Add($"TokenOptions.SigningKeys: the active key '{active.KeyId}' is a public key; the active key needs the private key (PEM).");
+            errors.Add($"TokenOptions.SigningKeys: the active key {SigningKey.KeyIdForMessage(active.KeyId)} is a public key; the active key needs the private key (PEM).");
         }
 
         if (errors.Count > 0)

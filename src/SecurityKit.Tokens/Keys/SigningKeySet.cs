@@ -30,7 +30,7 @@ public sealed class SigningKeySet
         ArgumentNullException.ThrowIfNull(validationKeys);
         if (!activeKey.CanSign)
         {
-            throw new ArgumentException($"The active signing key '{activeKey.KeyId}' is a public key; the active key must hold the private key.", nameof(activeKey));
+            throw new ArgumentException($"The active signing key {SigningKey.KeyIdForMessage(activeKey.KeyId)} is a public key; the active key must hold the private key.", nameof(activeKey));
         }
 
         var keys = new List<SigningKey> { activeKey };
@@ -45,7 +45,7 @@ public sealed class SigningKeySet
         {
             if (!ids.Add(key.KeyId))
             {
-                throw new ArgumentException($"Two signing keys share the key id '{key.KeyId}'; every key needs its own kid.", nameof(validationKeys));
+                throw new ArgumentException($"Two signing keys share the key id {SigningKey.KeyIdForMessage(key.KeyId)}; every key needs its own kid.", nameof(validationKeys));
             }
         }
 

@@ -1,11 +1,8 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Time.Testing;
 using SecurityKit.Keys;
 using SecurityKit.Primitives;
 using SecurityKit.RateLimiting.Login;
-using SecurityKit.RateLimiting.Stores;
 
 namespace SecurityKit.RateLimiting.Tests.Login;
 
@@ -14,29 +11,8 @@ namespace SecurityKit.RateLimiting.Tests.Login;
 /// formats (counter keys, trusted-device tokens), which counter a trusted device charges and for how long, the retry
 /// time of an address refusal, degraded reporting, event contents, and the options' boundaries.
 /// </summary>
-public sealed class LoginProtectorPinningTests
+public sealed class LoginProtectorPinningTests : LoginProtectorTestBase
 {
-    private readonly FakeTimeProvider _time = TestKeys.Clock();
-    private readonly FlakyStore _store;
-    private readonly CapturingSink _sink;
-    private readonly Events.SecurityEventPublisher _publisher;
-
-    public LoginProtectorPinningTests()
-    {
-        _store = new FlakyStore(new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), _time));
-        (_publisher, _sink) = CapturingSink.Create(_time);
-    }
-
-    private LoginProtector Create(Action<LoginProtectionOptions>? configure = null)
-    {
-        var options = new LoginProtectionOptions();
-        configure?.Invoke(options);
-        return new LoginProtector(_store, options, TestKeys.Ring(), _time, _publisher, TimeSpan.FromMilliseconds(200));
-    }
-
-    private static ValueTask<LoginAttemptResult> Attempt(LoginProtector protector, string account, string ip, bool correct = false, string? device = null) =>
-        protector.AttemptAsync(new LoginAttempt(account, IPAddress.Parse(ip)) { TrustedDeviceToken = device }, _ => ValueTask.FromResult(correct));
-
     private static SecretKey RateLimitKey() => TestKeys.Ring().GetActiveKey(KeyPurposes.RateLimitKeys);
 
     /// <summary>The documented counter key: <c>login:&lt;tag&gt;:&lt;key id&gt;:</c> base64url of the first 16 bytes of
@@ -58,16 +34,16 @@ public sealed class LoginProtectorPinningTests
         // layout would silently start every counter over at the next deploy.
         var protector = Create();
         await Attempt(protector, "Alice@Example.com", "203.0.113.5");
-        _store.Keys.Should().BeEquivalentTo(
+        Store.Keys.Should().BeEquivalentTo(
         [
             ExpectedKey('i', "203.0.113.5"),
             ExpectedKey('p', "alice@example.com", "203.0.113.5"),
             ExpectedKey('a', "alice@example.com"),
         ]);
 
-        _store.Keys.Clear();
+        Store.Keys.Clear();
         await Attempt(protector, "bob", "2001:db8:1:2:3:4:5:6");
-        _store.Keys.Should().BeEquivalentTo(
+        Store.Keys.Should().BeEquivalentTo(
         [
             ExpectedKey('i', "2001:db8:1:2:3:4:5:6"),
             ExpectedKey('n', "20010db800010002"),
@@ -94,7 +70,7 @@ public sealed class LoginProtectorPinningTests
         token.Should().StartWith(key.KeyId + ".");
         Base64Url.TryDecode(token.AsSpan(key.KeyId.Length + 1), out var body).Should().BeTrue();
         body.Should().HaveCount(40);
-        System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(body).Should().Be(_time.GetUtcNow().ToUnixTimeSeconds());
+        System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(body).Should().Be(Time.GetUtcNow().ToUnixTimeSeconds());
         var account = Encoding.UTF8.GetBytes("émile@example.com");
         var length = new byte[4];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, account.Length);
@@ -154,13 +130,36 @@ public sealed class LoginProtectorPinningTests
         {
             await Attempt(protector, "ivy", "192.0.2.10");
             await Attempt(protector, "ivy", "192.0.2.10", device: device);
-            _time.Advance(TimeSpan.FromMilliseconds(1));
+            Time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
 
         (await Attempt(protector, "ivy", "192.0.2.10")).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Failed, TimeSpan.Zero), "the account + IP counter is a FailureWindow counter");
         (await Attempt(protector, "ivy", "192.0.2.10", device: device)).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Failed, TimeSpan.FromMilliseconds(1)), "the device counter remembers its 4 failures for the token's lifetime");
+    }
+
+    [Fact]
+    public async Task HundredFailuresFromOneAddress_WithoutPermanentLockout_EndAfterTheFailureWindow()
+    {
+        // The account + IP counter is never permanent, whatever PermanentLockout says for the account: here neither is.
+        var protector = Create(o =>
+        {
+            o.InitialDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(4);
+            o.IpFailureLimit = 100_000;
+            o.NetworkFailureLimit = 100_000;
+            o.WideNetworkFailureLimit = 100_000;
+        });
+        for (var i = 0; i < 100; i++)
+        {
+            (await Attempt(protector, "rae", "192.0.2.99")).Status.Should().Be(LoginAttemptStatus.Failed);
+            Time.Advance(TimeSpan.FromMilliseconds(4));
+        }
+
+        (await Attempt(protector, "rae", "192.0.2.99")).Status.Should().Be(LoginAttemptStatus.Locked);
+        Time.Advance(TimeSpan.FromHours(24));
+        (await Attempt(protector, "rae", "192.0.2.99", correct: true)).Status.Should().Be(LoginAttemptStatus.Succeeded);
     }
 
     [Fact]
@@ -177,21 +176,21 @@ public sealed class LoginProtectorPinningTests
         for (var i = 0; i < 4; i++)
         {
             await Attempt(protector, "jo", "198.51.100." + i);
-            _time.Advance(TimeSpan.FromMilliseconds(1));
+            Time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
         (await Attempt(protector, "jo", "198.51.100.50", correct: true)).Succeeded.Should().BeTrue();
-        _sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
+        Sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
 
         // Five failures from five addresses: the account counter reached the threshold, each account + IP counter holds one.
         for (var i = 0; i < 5; i++)
         {
             await Attempt(protector, "jo", "198.51.100." + i);
-            _time.Advance(TimeSpan.FromMilliseconds(1));
+            Time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
         (await Attempt(protector, "jo", "198.51.100.60", correct: true)).Succeeded.Should().BeTrue();
-        _sink.Named(RateLimitingEventNames.Unlocked).Should().ContainSingle().Which.Reason.Should().Be("success");
+        Sink.Named(RateLimitingEventNames.Unlocked).Should().ContainSingle().Which.Reason.Should().Be("success");
     }
 
     [Fact]
@@ -210,10 +209,10 @@ public sealed class LoginProtectorPinningTests
         var refused = await Attempt(protector, "kim", "2001:db8:0:1::2");
 
         refused.Should().Be(new LoginAttemptResult(LoginAttemptStatus.IpBlocked, TimeSpan.FromMinutes(5)), "the /64's bucket refills one attempt per 15 min / 3");
-        var blocked = _sink.Named(RateLimitingEventNames.IpBlocked);
+        var blocked = Sink.Named(RateLimitingEventNames.IpBlocked);
         blocked.Select(e => e.Reason).Should().Equal(["ip", "network", "ip"], "each bucket's last permit: ::1's, the /64's, ::2's");
         blocked.Should().OnlyContain(e => e.UserId == null && e.ClientIp != null, "an address event names no account");
-        _sink.Named(RateLimitingEventNames.Throttled).Should().ContainSingle().Which.Reason.Should().Be("ip_blocked");
+        Sink.Named(RateLimitingEventNames.Throttled).Should().ContainSingle().Which.Reason.Should().Be("ip_blocked");
     }
 
     [Fact]
@@ -229,7 +228,7 @@ public sealed class LoginProtectorPinningTests
         await Attempt(protector, "lee", "2001:db8:7:2::1");
 
         (await Attempt(protector, "lee", "2001:db8:7:3::1")).Should().Be(new LoginAttemptResult(LoginAttemptStatus.IpBlocked, TimeSpan.FromSeconds(450)));
-        _sink.Named(RateLimitingEventNames.IpBlocked).Select(e => e.Reason).Should().Contain("wide_network");
+        Sink.Named(RateLimitingEventNames.IpBlocked).Select(e => e.Reason).Should().Contain("wide_network");
     }
 
     [Fact]
@@ -252,7 +251,7 @@ public sealed class LoginProtectorPinningTests
     public async Task OnlyTheIpCounterDown_ResultIsDegraded()
     {
         var protector = Create(); // FallbackToMemory
-        _store.FailingKeys = key => key.StartsWith("login:i:", StringComparison.Ordinal);
+        Store.FailingKeys = key => key.StartsWith("login:i:", StringComparison.Ordinal);
 
         var result = await Attempt(protector, "ned", "192.0.2.80", correct: true);
 
@@ -271,14 +270,14 @@ public sealed class LoginProtectorPinningTests
         });
         await Attempt(protector, "ola", "192.0.2.1"); // failure 1: 1 s delay
         (await Attempt(protector, "ola", "192.0.2.1")).Status.Should().Be(LoginAttemptStatus.Throttled);
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromSeconds(1));
         await Attempt(protector, "ola", "192.0.2.1"); // failure 2: the threshold
         (await Attempt(protector, "ola", "192.0.2.1")).Status.Should().Be(LoginAttemptStatus.Locked);
-        _store.Current = FlakyStore.Mode.Throwing;
+        Store.Current = FlakyStore.Mode.Throwing;
         var failClosed = Create(o => o.FailurePolicy = StoreFailurePolicy.FailClosed);
         await Attempt(failClosed, "pat", "192.0.2.2");
 
-        _sink.Named(RateLimitingEventNames.Throttled).Select(e => e.Reason).Should().Equal("delay_required", "locked", "store_unavailable");
+        Sink.Named(RateLimitingEventNames.Throttled).Select(e => e.Reason).Should().Equal("delay_required", "locked", "store_unavailable");
     }
 
     [Fact]
@@ -361,12 +360,6 @@ public sealed class LoginProtectorPinningTests
     }
 
     [Fact]
-    public void StoreTimeout_UpToOneMinute()
-    {
-        var options = new LoginProtectionOptions();
-        FluentActions.Invoking(() => new LoginProtector(_store, options, TestKeys.Ring(), _time, _publisher, TimeSpan.FromMinutes(1))).Should().NotThrow();
-        FluentActions.Invoking(() => new LoginProtector(_store, options, TestKeys.Ring(), _time, _publisher, TimeSpan.FromMinutes(1) + TimeSpan.FromTicks(1)))
-            .Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => new LoginProtector(_store, options, TestKeys.Ring(), _time, _publisher, TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>();
-    }
+    public void Constructor_StoreTimeoutOfExactlyOneMinute_Accepted() =>
+        FluentActions.Invoking(() => new LoginProtector(Store, new LoginProtectionOptions(), TestKeys.Ring(), Time, Publisher, TimeSpan.FromMinutes(1))).Should().NotThrow();
 }

@@ -5,34 +5,8 @@ using SecurityKit.RateLimiting.Stores;
 
 namespace SecurityKit.RateLimiting.Tests.Login;
 
-public sealed class LoginProtectorTests
+public sealed class LoginProtectorTests : LoginProtectorTestBase
 {
-    private readonly FakeTimeProvider _time = TestKeys.Clock();
-    private readonly FlakyStore _store;
-    private readonly CapturingSink _sink;
-    private readonly Events.SecurityEventPublisher _publisher;
-    private int _verifications;
-
-    public LoginProtectorTests()
-    {
-        _store = new FlakyStore(new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), _time));
-        (_publisher, _sink) = CapturingSink.Create(_time);
-    }
-
-    private LoginProtector Create(Action<LoginProtectionOptions>? configure = null)
-    {
-        var options = new LoginProtectionOptions();
-        configure?.Invoke(options);
-        return new LoginProtector(_store, options, TestKeys.Ring(), _time, _publisher, TimeSpan.FromMilliseconds(200));
-    }
-
-    private ValueTask<LoginAttemptResult> Attempt(LoginProtector protector, string account, string ip, bool correct = false, string? device = null) =>
-        protector.AttemptAsync(new LoginAttempt(account, IPAddress.Parse(ip)) { TrustedDeviceToken = device }, _ =>
-        {
-            Interlocked.Increment(ref _verifications);
-            return ValueTask.FromResult(correct);
-        });
-
     [Fact]
     public async Task AttemptAsync_Progression_FreeThenDelayThenLocked()
     {
@@ -43,26 +17,26 @@ public sealed class LoginProtectorTests
         }
 
         (await Attempt(protector, "alice@example.com", "203.0.113.5")).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Failed, TimeSpan.FromSeconds(1)));
-        _verifications.Should().Be(5);
+        Verifications.Should().Be(5);
 
         var throttled = await Attempt(protector, "alice@example.com", "203.0.113.5");
         throttled.Should().Be(new LoginAttemptResult(LoginAttemptStatus.Throttled, TimeSpan.FromSeconds(1)));
-        _verifications.Should().Be(5, "a refused attempt never reaches the credential check");
+        Verifications.Should().Be(5, "a refused attempt never reaches the credential check");
 
         var retry = TimeSpan.FromSeconds(1);
         for (var failures = 6; failures <= 10; failures++)
         {
-            _time.Advance(retry);
+            Time.Advance(retry);
             var result = await Attempt(protector, "alice@example.com", "203.0.113.5");
             result.Status.Should().Be(LoginAttemptStatus.Failed);
             retry = result.RetryAfter;
         }
 
         retry.Should().Be(TimeSpan.FromSeconds(32));
-        _sink.Named(RateLimitingEventNames.Locked).Should().ContainSingle().Which.Reason.Should().Be("threshold");
+        Sink.Named(RateLimitingEventNames.Locked).Should().ContainSingle().Which.Reason.Should().Be("threshold");
         var locked = await Attempt(protector, "alice@example.com", "203.0.113.5");
         locked.Should().Be(new LoginAttemptResult(LoginAttemptStatus.Locked, TimeSpan.FromSeconds(32)));
-        _sink.Named(RateLimitingEventNames.Throttled).Should().HaveCount(2);
+        Sink.Named(RateLimitingEventNames.Throttled).Should().HaveCount(2);
     }
 
     [Fact]
@@ -74,10 +48,10 @@ public sealed class LoginProtectorTests
             await Attempt(protector, "bob", "198.51.100.7");
         }
 
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromSeconds(1));
         (await Attempt(protector, "bob", "198.51.100.7", correct: true)).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero));
 
-        _sink.Named(RateLimitingEventNames.Unlocked).Should().ContainSingle().Which.Reason.Should().Be("success");
+        Sink.Named(RateLimitingEventNames.Unlocked).Should().ContainSingle().Which.Reason.Should().Be("success");
         for (var i = 0; i < 4; i++)
         {
             (await Attempt(protector, "bob", "198.51.100.7")).RetryAfter.Should().Be(TimeSpan.Zero);
@@ -152,15 +126,15 @@ public sealed class LoginProtectorTests
                 failures++;
             }
 
-            _time.Advance(TimeSpan.FromMilliseconds(4));
+            Time.Advance(TimeSpan.FromMilliseconds(4));
         }
 
         failures.Should().Be(100);
-        _verifications.Should().Be(100);
-        _sink.Named(RateLimitingEventNames.Locked).Should().Contain(e => e.Reason == "max_failures");
-        _time.Advance(TimeSpan.FromHours(23));
+        Verifications.Should().Be(100);
+        Sink.Named(RateLimitingEventNames.Locked).Should().Contain(e => e.Reason == "max_failures");
+        Time.Advance(TimeSpan.FromHours(23));
         (await Attempt(protector, "carol", "192.0.2.1")).Status.Should().Be(LoginAttemptStatus.Locked);
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         (await Attempt(protector, "carol", "192.0.2.1")).Status.Should().Be(LoginAttemptStatus.Failed);
     }
 
@@ -179,16 +153,16 @@ public sealed class LoginProtectorTests
         for (var i = 0; i < 3; i++)
         {
             await Attempt(protector, "dave", "192.0.2." + i);
-            _time.Advance(TimeSpan.FromMilliseconds(1));
+            Time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
-        _time.Advance(TimeSpan.FromDays(365));
+        Time.Advance(TimeSpan.FromDays(365));
         (await Attempt(protector, "dave", "192.0.2.50")).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Locked, TimeSpan.MaxValue));
 
         await protector.UnlockAsync("Dave");
 
         (await Attempt(protector, "dave", "192.0.2.50", correct: true)).Succeeded.Should().BeTrue();
-        _sink.Named(RateLimitingEventNames.Unlocked).Should().Contain(e => e.Reason == "explicit");
+        Sink.Named(RateLimitingEventNames.Unlocked).Should().Contain(e => e.Reason == "explicit");
     }
 
     [Fact]
@@ -200,11 +174,11 @@ public sealed class LoginProtectorTests
             (await Attempt(protector, $"user{i}@example.com", "203.0.113.66")).Status.Should().Be(LoginAttemptStatus.Failed);
         }
 
-        _sink.Named(RateLimitingEventNames.IpBlocked).Should().ContainSingle().Which.ClientIp.Should().Be("203.0.113.66");
+        Sink.Named(RateLimitingEventNames.IpBlocked).Should().ContainSingle().Which.ClientIp.Should().Be("203.0.113.66");
         var blocked = await Attempt(protector, "fresh@example.com", "203.0.113.66", correct: true);
         blocked.Status.Should().Be(LoginAttemptStatus.IpBlocked);
         blocked.RetryAfter.Should().Be(TimeSpan.FromSeconds(45), "one failure in 20 refills every 15 min / 20");
-        _verifications.Should().Be(20);
+        Verifications.Should().Be(20);
 
         (await Attempt(protector, "fresh@example.com", "203.0.113.67", correct: true)).Succeeded.Should().BeTrue();
     }
@@ -218,12 +192,12 @@ public sealed class LoginProtectorTests
             await protector.AttemptAsync(new LoginAttempt($"user{i}@example.com", IPAddress.Parse("198.51.100.9")), async ct =>
             {
                 Interlocked.Increment(ref inFlight);
-                Interlocked.Increment(ref _verifications);
+                CountVerification();
                 await Task.Yield(); // keep many checks in flight at once
                 return false;
             }))));
 
-        _verifications.Should().Be(10, "the IP counter is charged before the credential check, so concurrency cannot exceed it");
+        Verifications.Should().Be(10, "the IP counter is charged before the credential check, so concurrency cannot exceed it");
         results.Count(r => r.Status == LoginAttemptStatus.Failed).Should().Be(10);
         results.Count(r => r.Status == LoginAttemptStatus.IpBlocked).Should().Be(190);
     }
@@ -241,7 +215,7 @@ public sealed class LoginProtectorTests
 
         // Had the blocked attempts been registered, the victim would now be locked (30 > LockoutThreshold).
         (await Attempt(protector, "victim@example.com", "192.0.2.10", correct: true)).Status.Should().Be(LoginAttemptStatus.Succeeded);
-        _verifications.Should().Be(3);
+        Verifications.Should().Be(3);
     }
 
     [Fact]
@@ -309,7 +283,7 @@ public sealed class LoginProtectorTests
             result.Status.Should().Be(LoginAttemptStatus.Failed);
             if (i < 10)
             {
-                _time.Advance(result.RetryAfter);
+                Time.Advance(result.RetryAfter);
             }
         }
 
@@ -317,12 +291,12 @@ public sealed class LoginProtectorTests
 
         var owner = await Attempt(protector, "erin@example.com", "192.0.2.10", correct: true, device: protector.IssueTrustedDeviceToken("Erin@Example.com"));
         owner.Succeeded.Should().BeTrue();
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().BeEmpty();
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().BeEmpty();
 
         // The owner's sign-in on a known device does not lift the account's lock for everyone else: it would hand the
         // attacker a fresh budget (and silently end a lock without an Unlocked event).
         (await Attempt(protector, "erin@example.com", "198.51.100.201", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
-        _sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
+        Sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
     }
 
     /// <summary>A protector that locks permanently after <paramref name="maxFailures"/> failures (2 free attempts,
@@ -344,15 +318,15 @@ public sealed class LoginProtectorTests
         for (var i = 0; i < 4; i++)
         {
             await Attempt(protector, "uma", "198.51.100.9");
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Time.Advance(TimeSpan.FromSeconds(1));
         }
 
         (await Attempt(protector, "uma", "198.51.100.9", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
         (await Attempt(protector, "uma", "192.0.2.10", correct: true, device: protector.IssueTrustedDeviceToken("uma"))).Succeeded.Should().BeTrue();
 
-        _time.Advance(TimeSpan.FromDays(2));
+        Time.Advance(TimeSpan.FromDays(2));
         (await Attempt(protector, "uma", "198.51.100.10", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked, "a permanent lock ends only with UnlockAsync");
-        _sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
+        Sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
         await protector.UnlockAsync("uma");
         (await Attempt(protector, "uma", "198.51.100.10", correct: true)).Succeeded.Should().BeTrue();
     }
@@ -388,7 +362,7 @@ public sealed class LoginProtectorTests
         }
 
         results.Select(r => r.Status).Should().Equal(LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Throttled, LoginAttemptStatus.Throttled, LoginAttemptStatus.Throttled);
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle("rejections are published at most every 5 s")
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle("rejections are published at most every 5 s")
             .Which.Should().Match<Events.SecurityEvent>(e => e.Reason == "invalid" && e.UserId != null && !e.UserId.Contains("mallory", StringComparison.Ordinal));
     }
 
@@ -408,7 +382,7 @@ public sealed class LoginProtectorTests
         }
 
         (await Attempt(protector, "nina", "192.0.2.32", correct: true, device: own)).Succeeded.Should().BeTrue();
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle("rejections are published at most every 5 s");
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle("rejections are published at most every 5 s");
     }
 
     [Fact]
@@ -424,15 +398,15 @@ public sealed class LoginProtectorTests
         var token = protector.IssueTrustedDeviceToken("oscar");
         await Attempt(protector, "oscar", "192.0.2.33");
 
-        _time.Advance(TimeSpan.FromDays(30));
+        Time.Advance(TimeSpan.FromDays(30));
         await Attempt(protector, "oscar", "192.0.2.33"); // the account is throttled now: only the token lets the owner in
         (await Attempt(protector, "oscar", "192.0.2.34", correct: true, device: token)).Succeeded.Should().BeTrue("exactly 30 days is within the lifetime");
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().BeEmpty();
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().BeEmpty();
 
         await Attempt(protector, "oscar", "192.0.2.33");
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromSeconds(1));
         (await Attempt(protector, "oscar", "192.0.2.34", correct: true, device: token)).Status.Should().Be(LoginAttemptStatus.Throttled, "past the lifetime the token is ignored");
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle().Which.Reason.Should().Be("expired");
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle().Which.Reason.Should().Be("expired");
     }
 
     [Fact]
@@ -448,7 +422,7 @@ public sealed class LoginProtectorTests
 
         foreach (var (ring, trusted) in new[] { (rotated, true), (retired, false) })
         {
-            var protector = new LoginProtector(new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), _time), options, ring, _time);
+            var protector = new LoginProtector(new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), Time), options, ring, Time);
             await protector.AttemptAsync(new LoginAttempt("pat", IPAddress.Parse("192.0.2.35")), _ => ValueTask.FromResult(false));
             var result = await protector.AttemptAsync(new LoginAttempt("pat", IPAddress.Parse("192.0.2.36")) { TrustedDeviceToken = token }, _ => ValueTask.FromResult(true));
             result.Succeeded.Should().Be(trusted);
@@ -475,10 +449,10 @@ public sealed class LoginProtectorTests
         await Attempt(protector, "grace.hopper@example.com", "2001:db8::1", device: null);
         await Attempt(protector, "grace.hopper@example.com", "2001:db8::1", correct: true, device: protector.IssueTrustedDeviceToken("grace.hopper@example.com"));
 
-        _store.Keys.Should().NotBeEmpty();
-        _store.Keys.Should().OnlyContain(k => k.StartsWith("login:", StringComparison.Ordinal) && k.Contains(":k1:", StringComparison.Ordinal));
-        _store.Keys.Should().NotContain(k => k.Contains("grace", StringComparison.OrdinalIgnoreCase) || k.Contains("2001", StringComparison.Ordinal) || k.Contains("laptop", StringComparison.Ordinal));
-        _store.Keys.Distinct().Should().HaveCount(6, "account, account+IP, IP, /64, /48, account+device");
+        Store.Keys.Should().NotBeEmpty();
+        Store.Keys.Should().OnlyContain(k => k.StartsWith("login:", StringComparison.Ordinal) && k.Contains(":k1:", StringComparison.Ordinal));
+        Store.Keys.Should().NotContain(k => k.Contains("grace", StringComparison.OrdinalIgnoreCase) || k.Contains("2001", StringComparison.Ordinal) || k.Contains("laptop", StringComparison.Ordinal));
+        Store.Keys.Distinct().Should().HaveCount(6, "account, account+IP, IP, /64, /48, account+device");
     }
 
     [Theory]
@@ -490,7 +464,7 @@ public sealed class LoginProtectorTests
 
         (await Attempt(protector, account, "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
         (await Attempt(protector, new string('a', 257), "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
-        _verifications.Should().Be(0);
+        Verifications.Should().Be(0);
     }
 
     [Fact]
@@ -499,7 +473,7 @@ public sealed class LoginProtectorTests
         var protector = Create();
 
         (await Attempt(protector, new string(['\ud800', 'a', 'b']), "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.InvalidInput);
-        _verifications.Should().Be(0);
+        Verifications.Should().Be(0);
     }
 
     [Fact]
@@ -512,39 +486,39 @@ public sealed class LoginProtectorTests
         });
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await Attempt(protector, "heidi", "192.0.2.1"))));
 
-        _verifications.Should().BeInRange(1, 5);
-        results.Count(r => r.Status == LoginAttemptStatus.Failed).Should().Be(_verifications);
+        Verifications.Should().BeInRange(1, 5);
+        results.Count(r => r.Status == LoginAttemptStatus.Failed).Should().Be(Verifications);
     }
 
     [Fact]
     public async Task AttemptAsync_StoreDown_FailClosedRefusesWithoutVerification()
     {
         var protector = Create(o => o.FailurePolicy = StoreFailurePolicy.FailClosed);
-        _store.Current = FlakyStore.Mode.Throwing;
+        Store.Current = FlakyStore.Mode.Throwing;
 
         var result = await Attempt(protector, "ivan", "192.0.2.1", correct: true);
 
         result.Status.Should().Be(LoginAttemptStatus.Unavailable);
         result.IsDegraded.Should().BeTrue();
-        _verifications.Should().Be(0);
-        _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().NotBeEmpty();
+        Verifications.Should().Be(0);
+        Sink.Named(RateLimitingEventNames.StoreUnavailable).Should().NotBeEmpty();
     }
 
     [Fact]
     public async Task AttemptAsync_OnlyTheLockoutCountersDown_EachPolicyApplies()
     {
         // The IP checks answer but the account counters fail: the lockout path has its own failure handling.
-        _store.Current = FlakyStore.Mode.LockoutThrowing;
+        Store.Current = FlakyStore.Mode.LockoutThrowing;
 
         var closed = await Attempt(Create(o => o.FailurePolicy = StoreFailurePolicy.FailClosed), "lena", "192.0.2.90", correct: true);
         closed.Status.Should().Be(LoginAttemptStatus.Unavailable);
         closed.IsDegraded.Should().BeTrue();
-        _verifications.Should().Be(0, "fail closed never reaches the password check");
+        Verifications.Should().Be(0, "fail closed never reaches the password check");
 
         var open = await Attempt(Create(o => o.FailurePolicy = StoreFailurePolicy.FailOpen), "lena", "192.0.2.90", correct: true);
         open.Succeeded.Should().BeTrue();
         open.IsDegraded.Should().BeTrue();
-        _verifications.Should().Be(1);
+        Verifications.Should().Be(1);
 
         var fallback = Create(o => o.FreeAttempts = 4);
         (await Attempt(fallback, "lena", "192.0.2.90")).IsDegraded.Should().BeTrue();
@@ -559,14 +533,14 @@ public sealed class LoginProtectorTests
     public async Task AttemptAsync_OnlyTheWideNetworkCounterDown_ResultIsDegraded(StoreFailurePolicy policy, LoginAttemptStatus expected)
     {
         // The /48 counter alone fails (every other counter answers): the result must still say a failure policy decided.
-        _store.FailingKeys = key => key.StartsWith("login:w:", StringComparison.Ordinal);
+        Store.FailingKeys = key => key.StartsWith("login:w:", StringComparison.Ordinal);
         var protector = Create(o => o.FailurePolicy = policy);
 
         var result = await Attempt(protector, "olga", "2001:db8:1:2::5", correct: true);
 
         result.Status.Should().Be(expected);
         result.IsDegraded.Should().BeTrue();
-        _store.Keys.Should().Contain(k => k.StartsWith("login:w:", StringComparison.Ordinal));
+        Store.Keys.Should().Contain(k => k.StartsWith("login:w:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -574,14 +548,14 @@ public sealed class LoginProtectorTests
     {
         // Failures counted in the in-memory fallback during one outage must not be held against the user in the next.
         var protector = Create(o => o.FreeAttempts = 4);
-        _store.Current = FlakyStore.Mode.LockoutThrowing;
+        Store.Current = FlakyStore.Mode.LockoutThrowing;
         await Attempt(protector, "mona", "192.0.2.91");
         await Attempt(protector, "mona", "192.0.2.91"); // the fallback's 2 free attempts are used up
 
-        _store.Current = FlakyStore.Mode.Healthy;
+        Store.Current = FlakyStore.Mode.Healthy;
         (await Attempt(protector, "mona", "192.0.2.91", correct: true)).Succeeded.Should().BeTrue();
 
-        _store.Current = FlakyStore.Mode.LockoutThrowing;
+        Store.Current = FlakyStore.Mode.LockoutThrowing;
         (await Attempt(protector, "mona", "192.0.2.91", correct: true)).Succeeded.Should().BeTrue("the success reset the fallback's counter too");
     }
 
@@ -589,7 +563,7 @@ public sealed class LoginProtectorTests
     public async Task AttemptAsync_StoreDown_FallbackStillThrottlesWithStricterLimit()
     {
         var protector = Create(o => o.FreeAttempts = 4);
-        _store.Current = FlakyStore.Mode.Throwing;
+        Store.Current = FlakyStore.Mode.Throwing;
 
         (await Attempt(protector, "judy", "192.0.2.1")).IsDegraded.Should().BeTrue();
         await Attempt(protector, "judy", "192.0.2.1");
@@ -607,15 +581,15 @@ public sealed class LoginProtectorTests
             o.IpFailureLimit = 1;
             o.NetworkFailureLimit = 1;
         });
-        _store.Current = FlakyStore.Mode.Throwing;
+        Store.Current = FlakyStore.Mode.Throwing;
 
         for (var i = 0; i < 5; i++)
         {
             (await Attempt(protector, "kim" + i, "2001:db8::7")).Status.Should().Be(LoginAttemptStatus.Failed);
         }
 
-        _sink.Named(RateLimitingEventNames.IpBlocked).Should().BeEmpty();
-        _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().NotBeEmpty();
+        Sink.Named(RateLimitingEventNames.IpBlocked).Should().BeEmpty();
+        Sink.Named(RateLimitingEventNames.StoreUnavailable).Should().NotBeEmpty();
     }
 
     [Fact]
@@ -631,7 +605,7 @@ public sealed class LoginProtectorTests
         for (var i = 0; i < 3; i++)
         {
             await Attempt(protector, typed, "192.0.2.44");
-            _time.Advance(TimeSpan.FromMinutes(10));
+            Time.Advance(TimeSpan.FromMinutes(10));
         }
 
         (await Attempt(protector, typed, "192.0.2.44")).Status.Should().Be(LoginAttemptStatus.Failed);
@@ -643,12 +617,12 @@ public sealed class LoginProtectorTests
         protector.AccountReference(typed).Should().Be(reference, "the reference is of the normalised account id");
         protector.AccountReference("someone.else@example.com").Should().NotBe(reference);
         var mac = reference.Substring("acct:k1:".Length);
-        _store.Keys.Should().NotContain(k => k.EndsWith(mac, StringComparison.Ordinal), "the reference is not a store key");
+        Store.Keys.Should().NotContain(k => k.EndsWith(mac, StringComparison.Ordinal), "the reference is not a store key");
 
-        var accountEvents = _sink.Events.Where(e => e.UserId is not null).ToList();
+        var accountEvents = Sink.Events.Where(e => e.UserId is not null).ToList();
         accountEvents.Select(e => e.Name).Should().Contain([RateLimitingEventNames.Locked, RateLimitingEventNames.Throttled, RateLimitingEventNames.Unlocked]);
         accountEvents.Should().OnlyContain(e => e.UserId == reference);
-        _sink.Events.Should().NotContain(e => (e.UserId + e.ClientIp + e.Reason + string.Join(",", e.Properties ?? Array.Empty<KeyValuePair<string, string?>>())).Contains("grace", StringComparison.OrdinalIgnoreCase));
+        Sink.Events.Should().NotContain(e => (e.UserId + e.ClientIp + e.Reason + string.Join(",", e.Properties ?? Array.Empty<KeyValuePair<string, string?>>())).Contains("grace", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -683,8 +657,8 @@ public sealed class LoginProtectorTests
         var token = kind ?? new string('d', 10_000);
 
         (await Attempt(protector, "olga", "192.0.2.1", correct: true, device: token)).Status.Should().Be(LoginAttemptStatus.Succeeded);
-        _verifications.Should().Be(1);
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle().Which.Reason.Should().Be("invalid");
+        Verifications.Should().Be(1);
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle().Which.Reason.Should().Be("invalid");
     }
 
     [Fact]
@@ -700,10 +674,10 @@ public sealed class LoginProtectorTests
             await Attempt(protector, "user" + i, "192.0.2.2", device: "junk");
         }
 
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle();
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle();
+        Time.Advance(TimeSpan.FromSeconds(5));
         await Attempt(protector, "user-late", "192.0.2.2", device: "junk");
-        _sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().HaveCount(2);
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().HaveCount(2);
     }
 
     [Fact]
@@ -725,7 +699,7 @@ public sealed class LoginProtectorTests
         for (var i = 0; i < 5; i++)
         {
             await Attempt(protector, "rita", "198.51.100.9");
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Time.Advance(TimeSpan.FromSeconds(1));
         }
 
         (await Attempt(protector, "rita", "198.51.100.9", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
@@ -734,7 +708,7 @@ public sealed class LoginProtectorTests
         for (var i = 0; i < 5; i++)
         {
             statuses.Add((await Attempt(protector, "rita", "203.0.113.50", device: stolen)).Status);
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Time.Advance(TimeSpan.FromSeconds(1));
         }
 
         statuses.Should().Equal(LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Failed, LoginAttemptStatus.Locked, LoginAttemptStatus.Locked);
@@ -751,22 +725,22 @@ public sealed class LoginProtectorTests
         for (var i = 0; i < 5; i++)
         {
             await Attempt(protector, "vera", "198.51.100.9");
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Time.Advance(TimeSpan.FromSeconds(1));
         }
 
         for (var i = 0; i < 4; i++)
         {
             await Attempt(protector, "vera", "203.0.113.50", device: stolen);
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Time.Advance(TimeSpan.FromSeconds(1));
         }
 
         (await Attempt(protector, "vera", "203.0.113.50", device: stolen)).Status.Should().Be(LoginAttemptStatus.Locked);
         for (var day = 0; day < 3; day++)
         {
-            _time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1)); // past FailureWindow (24 h)
-            var before = Volatile.Read(ref _verifications);
+            Time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1)); // past FailureWindow (24 h)
+            var before = Verifications;
             (await Attempt(protector, "vera", "203.0.113.50", device: stolen)).Status.Should().Be(LoginAttemptStatus.Locked, $"day {day + 1}: still no guess");
-            Volatile.Read(ref _verifications).Should().Be(before, "the password is never checked");
+            Verifications.Should().Be(before, "the password is never checked");
         }
     }
 
@@ -809,8 +783,8 @@ public sealed class LoginProtectorTests
     [Fact]
     public async Task AttemptAsync_DeviceTokenIssuedExactlyTheSkewAhead_IsAccepted()
     {
-        var ahead = new FakeTimeProvider(_time.GetUtcNow() + TimeSpan.FromMinutes(5));
-        var token = new LoginProtector(_store, new LoginProtectionOptions(), TestKeys.Ring(), ahead).IssueTrustedDeviceToken("uma");
+        var ahead = new FakeTimeProvider(Time.GetUtcNow() + TimeSpan.FromMinutes(5));
+        var token = new LoginProtector(Store, new LoginProtectionOptions(), TestKeys.Ring(), ahead).IssueTrustedDeviceToken("uma");
         var verifier = Create(o => o.FreeAttempts = 1);
 
         await Attempt(verifier, "uma", "192.0.2.80"); // throttles the account: only the token lets the owner in
@@ -821,15 +795,15 @@ public sealed class LoginProtectorTests
     public async Task AttemptAsync_DeviceTokenIssuedInTheFuture_BeyondTheSkew_IsIgnored()
     {
         // The issuing instance's clock is 6 minutes ahead of the verifying one's.
-        var ahead = new FakeTimeProvider(_time.GetUtcNow() + TimeSpan.FromMinutes(6));
-        var token = new LoginProtector(_store, new LoginProtectionOptions(), TestKeys.Ring(), ahead).IssueTrustedDeviceToken("tara");
+        var ahead = new FakeTimeProvider(Time.GetUtcNow() + TimeSpan.FromMinutes(6));
+        var token = new LoginProtector(Store, new LoginProtectionOptions(), TestKeys.Ring(), ahead).IssueTrustedDeviceToken("tara");
         var past = Create(o => o.FreeAttempts = 1);
 
         await Attempt(past, "tara", "192.0.2.70");
         (await Attempt(past, "tara", "192.0.2.71", correct: true, device: token)).Status.Should().Be(LoginAttemptStatus.Throttled, "more than 5 minutes of skew");
-        _time.Advance(TimeSpan.FromMinutes(2));
+        Time.Advance(TimeSpan.FromMinutes(2));
         await Attempt(past, "tara", "192.0.2.70");
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
         (await Attempt(past, "tara", "192.0.2.71", correct: true, device: token)).Succeeded.Should().BeTrue("within 5 minutes of skew");
     }
 
@@ -837,10 +811,10 @@ public sealed class LoginProtectorTests
     public async Task UnlockAsync_StoreDown_ThrowsAndPublishesNoUnlock()
     {
         var protector = Create();
-        _store.Current = FlakyStore.Mode.Throwing;
+        Store.Current = FlakyStore.Mode.Throwing;
 
         await FluentActions.Awaiting(async () => await protector.UnlockAsync("uma")).Should().ThrowAsync<InvalidOperationException>().WithMessage("*not unlocked*");
-        _sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
+        Sink.Named(RateLimitingEventNames.Unlocked).Should().BeEmpty();
     }
 
     [Theory]
@@ -849,7 +823,7 @@ public sealed class LoginProtectorTests
     [InlineData(60_001)]
     public void Constructor_InvalidStoreTimeout_Throws(int milliseconds)
     {
-        FluentActions.Invoking(() => new LoginProtector(_store, new LoginProtectionOptions(), TestKeys.Ring(), _time, null, TimeSpan.FromMilliseconds(milliseconds)))
+        FluentActions.Invoking(() => new LoginProtector(Store, new LoginProtectionOptions(), TestKeys.Ring(), Time, null, TimeSpan.FromMilliseconds(milliseconds)))
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*store timeout*");
     }
 
@@ -860,24 +834,24 @@ public sealed class LoginProtectorTests
         // dropping them would leave the user's failures counted once the store is back.
         var protector = Create(o => o.FreeAttempts = 10);
         await Attempt(protector, "vera", "192.0.2.80");
-        _store.Current = FlakyStore.Mode.Hanging;
+        Store.Current = FlakyStore.Mode.Hanging;
         var pending = Attempt(protector, "vera", "192.0.2.80").AsTask();
         for (var step = 0; step < 5 && !pending.IsCompleted; step++)
         {
             await Task.Delay(20);
-            _time.Advance(TimeSpan.FromMilliseconds(200));
+            Time.Advance(TimeSpan.FromMilliseconds(200));
         }
 
         (await pending.WaitAsync(TimeSpan.FromSeconds(10))).IsDegraded.Should().BeTrue();
 
         // Still within the skip period (no time passes): counters skip the store, the resets of the success do not.
-        _store.Keys.Clear();
-        _store.Current = FlakyStore.Mode.Healthy;
+        Store.Keys.Clear();
+        Store.Current = FlakyStore.Mode.Healthy;
         var success = await Attempt(protector, "vera", "192.0.2.81", correct: true).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
         success.Succeeded.Should().BeTrue();
         success.IsDegraded.Should().BeTrue("the counters were decided by the fallback while the store is skipped");
-        _store.Keys.Should().HaveCount(2, "only the two resets reached the store").And.Contain(k => k.StartsWith("login:a:", StringComparison.Ordinal)).And.Contain(k => k.StartsWith("login:p:", StringComparison.Ordinal));
+        Store.Keys.Should().HaveCount(2, "only the two resets reached the store").And.Contain(k => k.StartsWith("login:a:", StringComparison.Ordinal)).And.Contain(k => k.StartsWith("login:p:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -893,7 +867,7 @@ public sealed class LoginProtectorTests
     public async Task AttemptAsync_StoreDown_FailOpenVerifies()
     {
         var protector = Create(o => o.FailurePolicy = StoreFailurePolicy.FailOpen);
-        _store.Current = FlakyStore.Mode.Throwing;
+        Store.Current = FlakyStore.Mode.Throwing;
 
         (await Attempt(protector, "ken", "192.0.2.1", correct: true)).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero) { IsDegraded = true });
     }
@@ -910,7 +884,7 @@ public sealed class LoginProtectorTests
     [Fact]
     public async Task AttemptAsync_NoKey_ThrowsConfigurationError()
     {
-        var protector = new LoginProtector(_store, new LoginProtectionOptions(), new Keys.SecretKeyRing(new Keys.SecretKeyRingOptions()), _time);
+        var protector = new LoginProtector(Store, new LoginProtectionOptions(), new Keys.SecretKeyRing(new Keys.SecretKeyRingOptions()), Time);
 
         await FluentActions.Awaiting(async () => await protector.AttemptAsync(new LoginAttempt("a", null), _ => ValueTask.FromResult(true)))
             .Should().ThrowAsync<InvalidOperationException>().WithMessage("*rate-limit-keys*");

@@ -97,6 +97,17 @@ public sealed class TokenKeyLoaderTests
     }
 
     [Fact]
+    public void KeySetErrors_FollowTheSameRule()
+    {
+        var longKid = Convert.ToBase64String(new byte[32]);
+        var duplicate = FluentActions.Invoking(() => new SigningKeySet(SigningKey.GenerateHmac(longKid), [SigningKey.GenerateHmac(longKid)]))
+            .Should().Throw<ArgumentException>().Which;
+        duplicate.Message.Should().Contain("share the key id (not shown)").And.NotContain(longKid);
+        FluentActions.Invoking(() => new SigningKeySet(SigningKey.GenerateHmac("k1"), [SigningKey.GenerateHmac("k1")]))
+            .Should().Throw<ArgumentException>().WithMessage("*share the key id 'k1'*");
+    }
+
+    [Fact]
     public void BadEntries_EachNamedWithItsIndex()
     {
         var (set, errors) = Load(
