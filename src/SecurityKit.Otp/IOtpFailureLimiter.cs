@@ -77,17 +77,10 @@ public sealed class StoreOtpFailureLimiter : IOtpFailureLimiter
     /// <inheritdoc />
     public async ValueTask<OtpAttempt> BeginAttemptAsync(string userId, CancellationToken cancellationToken = default)
     {
-        // A refused attempt records nothing: recording it restarted the window, so one request per window from anyone who
-        // knows the user id kept the lock forever (found in review). Racing attempts may each read a count below the
-        // limit; the atomic increment below still lets at most the remaining number of them through.
-        var current = await _store.GetFailureCountAsync(userId, cancellationToken).ConfigureAwait(false);
-        if (current >= _options.MaxConsecutiveFailures)
-        {
-            return new OtpAttempt(false, current);
-        }
-
-        var count = await _store.RecordFailureAsync(userId, _options.FailureWindow, cancellationToken).ConfigureAwait(false);
-        return new OtpAttempt(count <= _options.MaxConsecutiveFailures, Math.Max(0, count - 1));
+        // One atomic step: counted when below the limit, otherwise nothing is written. Recording refused attempts restarted
+        // the window, so one request per window from anyone who knows the user id kept the lock forever (found in review).
+        var record = await _store.RecordFailureBelowLimitAsync(userId, _options.FailureWindow, _options.MaxConsecutiveFailures, cancellationToken).ConfigureAwait(false);
+        return record.Recorded ? new OtpAttempt(true, record.Count - 1) : new OtpAttempt(false, record.Count);
     }
 
     /// <inheritdoc />

@@ -126,6 +126,28 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
     }
 
     /// <inheritdoc />
+    public ValueTask<OtpFailureRecord> RecordFailureBelowLimitAsync(string userId, TimeSpan window, int limit, CancellationToken cancellationToken = default)
+    {
+        StoreArguments.UserId(userId);
+        StoreArguments.Retention(window);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            var now = _timeProvider.GetUtcNow().UtcTicks; // under the lock, as above
+            var count = _entries.TryGetValue((userId, FailureCounter), out var entry) && entry.ExpiresAt > now ? entry.Value : 0;
+            if (count >= limit)
+            {
+                return ValueTask.FromResult(new OtpFailureRecord(false, (int)Math.Min(count, int.MaxValue))); // window untouched
+            }
+
+            count++;
+            Set((userId, FailureCounter), new Entry(count, ExpiryAfter(now, window)), now);
+            return ValueTask.FromResult(new OtpFailureRecord(true, (int)count));
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask ResetFailuresAsync(string userId, CancellationToken cancellationToken = default)
     {
         StoreArguments.UserId(userId);

@@ -35,6 +35,16 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         return n
         """;
 
+    // ARGV: the window in ms, the limit. At the limit nothing is written, so the window keeps running from the last
+    // counted failure. Reply: {1, count} when recorded, {0, count} otherwise.
+    private const string FailureBelowLimitScript = """
+        local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if n >= tonumber(ARGV[2]) then return {0, n} end
+        n = redis.call('INCR', KEYS[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return {1, n}
+        """;
+
     private readonly RedisConnection _connection;
 
     /// <summary>Initializes the store.</summary>
@@ -107,6 +117,24 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var result = await db.ScriptEvaluateAsync(FailureScript, [RedisOtpKeys.Failures(_connection.KeyPrefix, userId)], [px])
             .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         return (int)Math.Min((long)result, int.MaxValue);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<OtpFailureRecord> RecordFailureBelowLimitAsync(string userId, TimeSpan window, int limit, CancellationToken cancellationToken = default)
+    {
+        RedisOtpKeys.UserId(userId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var px = Math.Max(1L, (long)Math.Ceiling(window.TotalMilliseconds));
+        var result = (long[]?)await db.ScriptEvaluateAsync(FailureBelowLimitScript, [RedisOtpKeys.Failures(_connection.KeyPrefix, userId)], [px, limit])
+            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        if (result is not { Length: 2 })
+        {
+            throw new InvalidOperationException("Unexpected reply from the SecurityKit OTP failure script.");
+        }
+
+        return new OtpFailureRecord(result[0] == 1, (int)Math.Min(result[1], int.MaxValue));
     }
 
     /// <inheritdoc />

@@ -30,6 +30,53 @@ public sealed class InMemoryStoreTests
     }
 
     [Fact]
+    public async Task RecordFailureBelowLimit_AtTheLimit_TheWindowRunsFromTheLastCountedFailure()
+    {
+        var time = new FakeTimeProvider();
+        IOtpStateStore store = new InMemoryOtpStateStore(time);
+        await store.RecordFailureBelowLimitAsync("u", TimeSpan.FromMinutes(15), 2);
+        await store.RecordFailureBelowLimitAsync("u", TimeSpan.FromMinutes(15), 2);
+        for (var i = 0; i < 14; i++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            (await store.RecordFailureBelowLimitAsync("u", TimeSpan.FromMinutes(15), 2)).Should().Be(new OtpFailureRecord(false, 2));
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        (await store.GetFailureCountAsync("u")).Should().Be(0, "15 minutes after the last counted failure, whatever was refused since");
+    }
+
+    [Fact]
+    public async Task RecordFailureBelowLimit_DefaultImplementation_ForStoresWrittenBeforeIt()
+    {
+        // A third-party store that does not implement the member gets the read-then-record default.
+        IOtpStateStore store = new OldStore(new InMemoryOtpStateStore(new FakeTimeProvider()));
+        (await store.RecordFailureBelowLimitAsync("u", TimeSpan.FromMinutes(15), 1)).Should().Be(new OtpFailureRecord(true, 1));
+        (await store.RecordFailureBelowLimitAsync("u", TimeSpan.FromMinutes(15), 1)).Should().Be(new OtpFailureRecord(false, 1));
+        (await store.GetFailureCountAsync("u")).Should().Be(1);
+    }
+
+    /// <summary>Implements only the members that existed before <see cref="IOtpStateStore.RecordFailureBelowLimitAsync"/>.</summary>
+    private sealed class OldStore(IOtpStateStore inner) : IOtpStateStore
+    {
+        public ValueTask<OtpAcceptOutcome> TryAcceptAsync(string userId, string counterName, long value, TimeSpan? retention, CancellationToken cancellationToken = default) =>
+            inner.TryAcceptAsync(userId, counterName, value, retention, cancellationToken);
+
+        public ValueTask<long?> GetLastAcceptedAsync(string userId, string counterName, CancellationToken cancellationToken = default) =>
+            inner.GetLastAcceptedAsync(userId, counterName, cancellationToken);
+
+        public ValueTask RemoveCounterAsync(string userId, string counterName, CancellationToken cancellationToken = default) =>
+            inner.RemoveCounterAsync(userId, counterName, cancellationToken);
+
+        public ValueTask<int> GetFailureCountAsync(string userId, CancellationToken cancellationToken = default) => inner.GetFailureCountAsync(userId, cancellationToken);
+
+        public ValueTask<int> RecordFailureAsync(string userId, TimeSpan window, CancellationToken cancellationToken = default) =>
+            inner.RecordFailureAsync(userId, window, cancellationToken);
+
+        public ValueTask ResetFailuresAsync(string userId, CancellationToken cancellationToken = default) => inner.ResetFailuresAsync(userId, cancellationToken);
+    }
+
+    [Fact]
     public async Task TryAccept_ExpiryBoundary_RemembersUntilTheRetentionEnds_ThenAcceptsALowerValue()
     {
         var time = new FakeTimeProvider();

@@ -60,12 +60,42 @@ public interface IOtpStateStore
     /// <returns>The failure count after this failure.</returns>
     ValueTask<int> RecordFailureAsync(string userId, TimeSpan window, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Adds one failed verification and (re)starts its window, unless the count has already reached
+    /// <paramref name="limit"/>: then nothing changes, so attempts refused at the limit neither count nor prolong it.
+    /// </summary>
+    /// <param name="userId">The user id.</param>
+    /// <param name="window">How long the count lives after this failure.</param>
+    /// <param name="limit">The count at which failures stop being recorded, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Whether this failure was recorded, and the count after the call.</returns>
+    /// <remarks>The shipped stores do this in one atomic step. The default implementation, for stores written before
+    /// this member, reads the count and then calls <see cref="RecordFailureAsync"/>: concurrent calls at the last free
+    /// slot may then all be recorded (each past the limit is still reported as not within it by its count).</remarks>
+    async ValueTask<OtpFailureRecord> RecordFailureBelowLimitAsync(string userId, TimeSpan window, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var current = await GetFailureCountAsync(userId, cancellationToken).ConfigureAwait(false);
+        if (current >= limit)
+        {
+            return new OtpFailureRecord(false, current);
+        }
+
+        var count = await RecordFailureAsync(userId, window, cancellationToken).ConfigureAwait(false);
+        return new OtpFailureRecord(count <= limit, count);
+    }
+
     /// <summary>Clears the failure count (after a successful verification or an administrator's reset).</summary>
     /// <param name="userId">The user id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the count is cleared.</returns>
     ValueTask ResetFailuresAsync(string userId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The outcome of <see cref="IOtpStateStore.RecordFailureBelowLimitAsync"/>.</summary>
+/// <param name="Recorded"><see langword="true"/> when this failure was counted within the limit.</param>
+/// <param name="Count">The failure count after the call.</param>
+public readonly record struct OtpFailureRecord(bool Recorded, int Count);
 
 /// <summary>The outcome of <see cref="IOtpStateStore.TryAcceptAsync"/>.</summary>
 /// <param name="Accepted"><see langword="true"/> when the value was greater than the last accepted one and is now recorded.</param>

@@ -132,6 +132,31 @@ public abstract class OtpStateStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task RecordFailureBelowLimit_CountsUpToTheLimit_ThenNeitherCountsNorProlongs()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        (await store.RecordFailureBelowLimitAsync(user, TimeSpan.FromMinutes(15), 2)).Should().Be(new OtpFailureRecord(true, 1));
+        (await store.RecordFailureBelowLimitAsync(user, TimeSpan.FromMinutes(15), 2)).Should().Be(new OtpFailureRecord(true, 2));
+        (await store.RecordFailureBelowLimitAsync(user, TimeSpan.FromMinutes(15), 2)).Should().Be(new OtpFailureRecord(false, 2));
+        (await store.GetFailureCountAsync(user)).Should().Be(2);
+        (await store.RecordFailureBelowLimitAsync(user, TimeSpan.FromMinutes(15), 3)).Should().Be(new OtpFailureRecord(true, 3), "a higher limit counts again");
+        await FluentActions.Awaiting(async () => await store.RecordFailureBelowLimitAsync(user, TimeSpan.FromMinutes(15), 0)).Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    [SkippableFact]
+    public async Task RecordFailureBelowLimit_ManyParallel_ExactlyTheLimitRecorded()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var records = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () => await store.RecordFailureBelowLimitAsync(user, TimeSpan.FromMinutes(15), 10))));
+        records.Count(r => r.Recorded).Should().Be(10);
+        records.Where(r => r.Recorded).Select(r => r.Count).Should().BeEquivalentTo(Enumerable.Range(1, 10));
+        records.Where(r => !r.Recorded).Should().OnlyContain(r => r.Count == 10);
+        (await store.GetFailureCountAsync(user)).Should().Be(10, "nothing past the limit was written");
+    }
+
+    [SkippableFact]
     public async Task InvalidArguments_Throw()
     {
         var store = await CreateStoreAsync();
