@@ -59,6 +59,18 @@ public sealed class SecurityRateLimiterTests
     }
 
     [Fact]
+    public void CreateLimiter_CountsUnderPolicyColonPartition_LikeAcquireAsync()
+    {
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        using var single = limiter.CreateLimiter("api", "tenant-7");
+        using (single.AttemptAcquire())
+        {
+        }
+
+        store.Keys.Should().Equal("api:tenant-7");
+    }
+
+    [Fact]
     public async Task PartitionKey_UpTo256Characters()
     {
         var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);

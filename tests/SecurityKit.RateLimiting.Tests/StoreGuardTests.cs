@@ -241,6 +241,45 @@ public sealed class StoreGuardTests
         _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().HaveCount(3);
     }
 
+    [Fact]
+    public async Task StoreUnavailableEvent_NamesLimiterPolicyAndExceptionType_NeverTheMessage()
+    {
+        _store.Next = Behaviour.Throw;
+        await _guard.AcquireAsync("login", "k", Rule, FallbackRule, StoreFailurePolicy.FallbackToMemory, 1, CancellationToken.None);
+
+        var unavailable = _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().ContainSingle().Which;
+        unavailable.Properties.Should().Equal(
+            new KeyValuePair<string, string?>("limiter", "login"),
+            new KeyValuePair<string, string?>("policy", "FallbackToMemory"),
+            new KeyValuePair<string, string?>("exception", "InvalidOperationException"));
+        unavailable.ToString().Should().NotContain("store down", "store clients' messages can carry endpoints or keys");
+    }
+
+    [Fact]
+    public async Task ACancellationTheCallerDidNotAskFor_IsAStoreFailure()
+    {
+        // A client's own timeout surfaces as TaskCanceledException: the policy must decide, not an exception escape.
+        _store.Next = Behaviour.FailCanceled;
+
+        var decision = await Acquire();
+
+        decision.Should().Be(new RateLimitDecision(false, 0, Timeout) { IsDegraded = true });
+        _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().ContainSingle().Which.Properties.Should()
+            .Contain(new KeyValuePair<string, string?>("exception", "TaskCanceledException"));
+    }
+
+    [Fact]
+    public async Task ACancellationTheCallerAskedFor_Propagates()
+    {
+        _store.Next = Behaviour.Hang;
+        using var cts = new CancellationTokenSource();
+        var pending = _guard.AcquireAsync("test", "k", Rule, FallbackRule, StoreFailurePolicy.FailClosed, 1, cts.Token);
+        await cts.CancelAsync();
+
+        await FluentActions.Awaiting(async () => await pending).Should().ThrowAsync<OperationCanceledException>();
+        _sink.Named(RateLimitingEventNames.StoreUnavailable).Should().BeEmpty();
+    }
+
     /// <summary>How the scripted store answers its next calls.</summary>
     public enum Behaviour
     {
@@ -255,6 +294,9 @@ public sealed class StoreGuardTests
 
         /// <summary>Throws a caller error (not a store failure).</summary>
         ThrowArgument,
+
+        /// <summary>Fails with a cancellation the caller did not ask for (a client's own timeout).</summary>
+        FailCanceled,
     }
 
     private sealed class ScriptedStore : IRateLimitStore
@@ -280,6 +322,8 @@ public sealed class StoreGuardTests
                     return new(_hanging.Task);
                 case Behaviour.Throw:
                     throw new InvalidOperationException("store down");
+                case Behaviour.FailCanceled:
+                    return ValueTask.FromException<RateLimitDecision>(new TaskCanceledException("client timeout"));
                 default:
                     throw new ArgumentException("bad key", nameof(key));
             }
