@@ -45,9 +45,9 @@ public sealed class SessionManager
     private readonly TimeProvider _timeProvider;
     private readonly SecurityEventPublisher _events;
 
-    // When an anomaly of a session (key: id hash + kind) was last published by this instance, in UTC ticks. Bounded by
+    // When an anomaly of a session (key: id hash, kind) was last published by this instance, in UTC ticks. Bounded by
     // MaxTrackedAnomalies; entries older than TouchInterval are pruned (at most once a second) when it is full.
-    private readonly ConcurrentDictionary<string, long> _reported = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string IdHash, char Kind), long> _reported = new();
     private long _nextPruneTicks;
 
     /// <summary>Initializes a session manager.</summary>
@@ -503,7 +503,7 @@ public sealed class SessionManager
     /// validation that recorded the use publishes, as before the table existed.</summary>
     private bool ShouldReport(string idHash, char kind, DateTimeOffset now, bool touched)
     {
-        var key = string.Concat(idHash, ":", kind.ToString());
+        var key = (idHash, kind);
         var ticks = now.UtcTicks;
         var interval = _options.TouchInterval.Ticks;
         if (_reported.TryGetValue(key, out var last))
@@ -539,7 +539,7 @@ public sealed class SessionManager
         {
             if (IsStale(ticks, last, interval))
             {
-                _reported.TryRemove(new KeyValuePair<string, long>(key, last));
+                _reported.TryRemove(new KeyValuePair<(string, char), long>(key, last));
             }
         }
     }

@@ -395,7 +395,7 @@ public sealed class SessionManagerEdgeTests
     [InlineData(720, 1, 0.5, null, 24, 64)]
     public void Constructor_BoundaryOptions_Accepted(int lifetimeMinutes, int idleMinutes, double touchMinutes, int? maxPerUser, int v4, int v6)
     {
-        var options = Options(lifetimeMinutes, idleMinutes, touchMinutes, maxPerUser, v4, v6);
+        var options = TestSessionOptions.Build(lifetimeMinutes, idleMinutes, touchMinutes, maxPerUser, v4, v6);
         FluentActions.Invoking(() => Manager(options: options)).Should().NotThrow();
     }
 
@@ -409,19 +409,9 @@ public sealed class SessionManagerEdgeTests
     [InlineData(720, 30, 1, null, 24, 15, "IPv6AnomalyPrefix")]
     public void Constructor_JustPastTheBoundary_Refused(int lifetimeMinutes, int idleMinutes, double touchMinutes, int? maxPerUser, int v4, int v6, string setting)
     {
-        var options = Options(lifetimeMinutes, idleMinutes, touchMinutes, maxPerUser, v4, v6);
+        var options = TestSessionOptions.Build(lifetimeMinutes, idleMinutes, touchMinutes, maxPerUser, v4, v6);
         FluentActions.Invoking(() => Manager(options: options)).Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message.Should().Contain(setting);
     }
-
-    private static SessionOptions Options(int lifetimeMinutes, int idleMinutes, double touchMinutes, int? maxPerUser, int v4, int v6) => new()
-    {
-        AbsoluteLifetime = TimeSpan.FromMinutes(lifetimeMinutes),
-        IdleTimeout = TimeSpan.FromMinutes(idleMinutes),
-        TouchInterval = TimeSpan.FromMinutes(touchMinutes),
-        MaxSessionsPerUser = maxPerUser,
-        IPv4AnomalyPrefix = v4,
-        IPv6AnomalyPrefix = v6,
-    };
 
     [Fact]
     public void Constructor_UndefinedLimitMode_Refused()

@@ -436,15 +436,7 @@ public sealed class SessionManagerTests
     [InlineData(720, 30, 1, null, 24, 129, "IPv6AnomalyPrefix")]
     public void Constructor_InvalidOptions_ThrowsNamingTheSetting(int lifetimeMinutes, int idleMinutes, int touchMinutes, int? maxPerUser, int v4, int v6, string setting)
     {
-        var options = new SessionOptions
-        {
-            AbsoluteLifetime = TimeSpan.FromMinutes(lifetimeMinutes),
-            IdleTimeout = TimeSpan.FromMinutes(idleMinutes),
-            TouchInterval = TimeSpan.FromMinutes(touchMinutes),
-            MaxSessionsPerUser = maxPerUser,
-            IPv4AnomalyPrefix = v4,
-            IPv6AnomalyPrefix = v6,
-        };
+        var options = TestSessionOptions.Build(lifetimeMinutes, idleMinutes, touchMinutes, maxPerUser, v4, v6);
         var act = () => new SessionManager(options, new InMemorySessionStore(new InMemorySessionStoreOptions(), _time), _keys, _time);
         act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain(setting);
     }

@@ -105,7 +105,7 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
         var now = _timeProvider.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            return ValueTask.FromResult(_entries.TryGetValue((userId, FailureCounter), out var entry) && entry.ExpiresAt > now ? (int)entry.Value : 0);
+            return ValueTask.FromResult((int)LiveFailures(userId, now));
         }
     }
 
@@ -118,7 +118,7 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
         lock (_lock)
         {
             var now = _timeProvider.GetUtcNow().UtcTicks; // under the lock, as above
-            var count = _entries.TryGetValue((userId, FailureCounter), out var entry) && entry.ExpiresAt > now ? entry.Value : 0;
+            var count = LiveFailures(userId, now);
             count = Math.Min(count + 1, int.MaxValue);
             Set((userId, FailureCounter), new Entry(count, ExpiryAfter(now, window)), now);
             return ValueTask.FromResult((int)count);
@@ -135,7 +135,7 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
         lock (_lock)
         {
             var now = _timeProvider.GetUtcNow().UtcTicks; // under the lock, as above
-            var count = _entries.TryGetValue((userId, FailureCounter), out var entry) && entry.ExpiresAt > now ? entry.Value : 0;
+            var count = LiveFailures(userId, now);
             if (count >= limit)
             {
                 return ValueTask.FromResult(new OtpFailureRecord(false, (int)Math.Min(count, int.MaxValue))); // window untouched
@@ -146,6 +146,10 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
             return ValueTask.FromResult(new OtpFailureRecord(true, (int)count));
         }
     }
+
+    /// <summary>The user's failure count still inside its window at <paramref name="now"/>; call under the lock.</summary>
+    private long LiveFailures(string userId, long now) =>
+        _entries.TryGetValue((userId, FailureCounter), out var entry) && entry.ExpiresAt > now ? entry.Value : 0;
 
     /// <inheritdoc />
     public ValueTask ResetFailuresAsync(string userId, CancellationToken cancellationToken = default)
