@@ -178,6 +178,13 @@ namespace SecurityKit.Otp
             {
                 errors.Add("OtpLockoutOptions.FailureWindow must be 1 minute to 1 day; set it to TimeSpan.FromMinutes(15).");
             }
+            else if (o.MaxConsecutiveFailures is >= 1 and <= 100 && o.MaxConsecutiveFailures * (TimeSpan.FromDays(1) / o.FailureWindow) > SecurityKit.Stores.RateLimiting.LockoutRule.SafeAttemptsPerDay)
+            {
+                // The count restarts one window after the last counted failure: MaxConsecutiveFailures guesses per window.
+                errors.Add(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"OtpLockoutOptions: {o.MaxConsecutiveFailures} failures per {o.FailureWindow} let an attacker keep up {o.MaxConsecutiveFailures * (TimeSpan.FromDays(1) / o.FailureWindow):N0} guesses a day against one user; at most {SecurityKit.Stores.RateLimiting.LockoutRule.SafeAttemptsPerDay:N0} (one a minute) are accepted. Set FailureWindow to at least {o.MaxConsecutiveFailures} minutes or lower MaxConsecutiveFailures."));
+            }
 
             return errors;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using SecurityKit.Keys;
@@ -74,6 +75,13 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
         if (rule.Permanent)
         {
             throw new ArgumentException("A permanent OTP lockout lets anyone who knows a user id disable that user's second factor; use a failure window instead.", nameof(rule));
+        }
+
+        if (rule.SustainedAttemptsPerDay > LockoutRule.SafeAttemptsPerDay)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The OTP lockout rule lets an attacker keep up {rule.SustainedAttemptsPerDay:N0} guesses a day against one user (runs of attempts, then waiting out FailureWindow); at most {LockoutRule.SafeAttemptsPerDay:N0} are accepted. Lengthen FailureWindow or the delays (e.g. ProgressiveOtpFailureLimiter.DefaultRule)."),
+                nameof(rule));
         }
     }
 

@@ -25,9 +25,9 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
                 errors.Add($"RateLimitingOptions.InMemory.MaxEntries must be between {InMemoryRateLimitStoreOptions.MinMaxEntries} and {InMemoryRateLimitStoreOptions.MaxMaxEntries} (e.g. 100000).");
             }
 
-            if (options.InMemory.SweepInterval <= TimeSpan.Zero)
+            if (options.InMemory.SweepInterval < InMemoryRateLimitStoreOptions.MinSweepInterval || options.InMemory.SweepInterval > InMemoryRateLimitStoreOptions.MaxSweepInterval)
             {
-                errors.Add("RateLimitingOptions.InMemory.SweepInterval must be positive (e.g. 00:01:00).");
+                errors.Add("RateLimitingOptions.InMemory.SweepInterval must be between 1 second and 1 day (e.g. 00:01:00): every sweep scans the whole store.");
             }
         }
 

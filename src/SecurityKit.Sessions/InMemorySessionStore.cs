@@ -114,6 +114,8 @@ public sealed class InMemorySessionStore : ISessionStore
     public ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(session.UserId, nameof(session));
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(session.UserId, nameof(session));
         if (maxSessionsPerUser is { } requested)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(requested, 1, nameof(maxSessionsPerUser)); // 0 would evict every session
@@ -311,6 +313,7 @@ public sealed class InMemorySessionStore : ISessionStore
     {
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(userId);
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
         while (_users.TryGetValue(userId, out var user))
         {
             lock (user)
@@ -356,6 +359,7 @@ public sealed class InMemorySessionStore : ISessionStore
     {
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(userId);
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
         if (_users.TryGetValue(userId, out var user))
         {
             lock (user)

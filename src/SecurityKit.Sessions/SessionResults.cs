@@ -145,7 +145,8 @@ public readonly struct SessionIssueResult : IEquatable<SessionIssueResult>
     public IReadOnlyList<string> EvictedSessionIds => _evicted ?? [];
 
     /// <inheritdoc />
-    public bool Equals(SessionIssueResult other) => Status == other.Status && string.Equals(Token, other.Token, StringComparison.Ordinal);
+    public bool Equals(SessionIssueResult other) =>
+        Status == other.Status && (Token is null ? other.Token is null : SecurityKit.Primitives.FixedTime.Equals(Token, other.Token)); // the token is a secret
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is SessionIssueResult other && Equals(other);

@@ -129,7 +129,7 @@ public sealed partial class BackupCodeServiceTests
     [Fact]
     public async Task Verify_SameCodeFromManyTasks_ExactlyOneSucceeds()
     {
-        var context = new OtpTestContext(lockout: new OtpLockoutOptions { MaxConsecutiveFailures = 100 });
+        var context = new OtpTestContext(lockout: new OtpLockoutOptions { MaxConsecutiveFailures = 100, FailureWindow = TimeSpan.FromHours(2) });
         var service = context.Backup();
         var code = (await service.GenerateAsync("user-1")).Codes[0];
         using var start = new ManualResetEventSlim();

@@ -126,6 +126,26 @@ public sealed class ProgressiveOtpFailureLimiterTests
     }
 
     [Fact]
+    public void Constructor_RuleThatForgetsFailuresTooSoon_IsRejected()
+    {
+        // Each value in range, the hard stop at 100, yet 1 ms delays and a 1 ms window forget every failure at once: an
+        // unbounded online guessing rate (found in review).
+        var store = new RecordingStore();
+        var ms = TimeSpan.FromMilliseconds(1);
+        FluentActions.Invoking(() => new ProgressiveOtpFailureLimiter(store, new LockoutRule(99, ms, ms, 100, ms, false)))
+            .Should().Throw<ArgumentException>().WithParameterName("rule").WithMessage("*8,553,600,000 guesses a day*at most 1,440*FailureWindow*");
+        FluentActions.Invoking(() => new ServiceCollection().AddSecurityKitCore().UseProgressiveOtpLockout(new LockoutRule(99, ms, ms, 100, ms, false)))
+            .Should().Throw<ArgumentException>();
+
+        // 10 free attempts per 10 minutes is exactly 1,440 a day: accepted; a millisecond shorter window is not.
+        var tenMinutes = TimeSpan.FromMinutes(10);
+        new ProgressiveOtpFailureLimiter(store, new LockoutRule(10, tenMinutes, tenMinutes, 11, tenMinutes, false)).Rule.SustainedAttemptsPerDay.Should().Be(1440);
+        FluentActions.Invoking(() => new ProgressiveOtpFailureLimiter(store, new LockoutRule(10, tenMinutes - ms, tenMinutes - ms, 11, tenMinutes - ms, false)))
+            .Should().Throw<ArgumentException>();
+        ProgressiveOtpFailureLimiter.DefaultRule.SustainedAttemptsPerDay.Should().BeLessThan(60);
+    }
+
+    [Fact]
     public void UseProgressiveOtpLockout_WithRateLimiting_ReplacesTheBuiltInCounter()
     {
         var services = new ServiceCollection();

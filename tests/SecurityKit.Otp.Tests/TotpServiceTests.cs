@@ -93,6 +93,31 @@ public sealed class TotpServiceTests
         service.Options.AllowedStepsAhead.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData(100, 100 * 60_000, true)]       // exactly 1,440 guesses a day
+    [InlineData(100, 100 * 60_000 - 1, false)]
+    [InlineData(100, 60_000, false)]            // 144,000 a day
+    [InlineData(10, 15 * 60_000, true)]         // the defaults: 960
+    [InlineData(1, 60_000, true)]
+    [InlineData(2, 60_000, false)]
+    public void LockoutOptions_GuessRate_AtMost1440ADay(int maxFailures, long windowMs, bool valid)
+    {
+        // Each value in range, together too weak: the count restarts one window after the last counted failure, so
+        // MaxConsecutiveFailures per FailureWindow is the rate an attacker keeps up (found in review).
+        var options = new OtpLockoutOptions { MaxConsecutiveFailures = maxFailures, FailureWindow = TimeSpan.FromMilliseconds(windowMs) };
+        var create = () => new StoreOtpFailureLimiter(new SecurityKit.Otp.Stores.InMemoryOtpStateStore(TimeProvider.System), options);
+
+        if (valid)
+        {
+            create.Should().NotThrow();
+        }
+        else
+        {
+            create.Should().Throw<ArgumentException>().WithParameterName("options")
+                .Which.Message.Should().Contain("guesses a day").And.Contain("at most 1,440").And.Contain($"at least {maxFailures} minutes");
+        }
+    }
+
     [Fact]
     public async Task LockoutOptions_ChangedAfterConstruction_ChangeNothing()
     {
@@ -263,7 +288,7 @@ public sealed class TotpServiceTests
     [Fact]
     public async Task Verify_ManyParallelVerificationsOfOneCode_ExactlyOneSucceeds()
     {
-        var (context, service, secret, protectedSecret) = await EnrolledAsync(new OtpTestContext(lockout: new OtpLockoutOptions { MaxConsecutiveFailures = 100 }));
+        var (context, service, secret, protectedSecret) = await EnrolledAsync(new OtpTestContext(lockout: new OtpLockoutOptions { MaxConsecutiveFailures = 100, FailureWindow = TimeSpan.FromHours(2) }));
         var code = Totp.ComputeCode(secret, context.Time.GetUtcNow());
         using var start = new ManualResetEventSlim();
         var tasks = Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>

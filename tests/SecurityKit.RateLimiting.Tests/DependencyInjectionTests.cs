@@ -94,7 +94,9 @@ public sealed class DependencyInjectionTests
         { o => o.StoreTimeout = TimeSpan.FromMinutes(2), "*StoreTimeout*at most 1 minute*" },
         { o => o.InMemory.MaxEntries = InMemoryRateLimitStoreOptions.MinMaxEntries - 1, "*MaxEntries must be between 1000 and 50000000*" },
         { o => o.InMemory.MaxEntries = InMemoryRateLimitStoreOptions.MaxMaxEntries + 1, "*MaxEntries must be between*" },
-        { o => o.InMemory.SweepInterval = TimeSpan.Zero, "*SweepInterval must be positive*" },
+        { o => o.InMemory.SweepInterval = TimeSpan.Zero, "*SweepInterval must be between 1 second and 1 day*" },
+        { o => o.InMemory.SweepInterval = TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(1), "*SweepInterval must be between 1 second and 1 day*" },
+        { o => o.InMemory.SweepInterval = TimeSpan.FromDays(1) + TimeSpan.FromTicks(1), "*SweepInterval must be between 1 second and 1 day*" },
         { o => o.AddPolicy(new string('p', 65), RateLimitRule.FixedWindow(5, TimeSpan.FromMinutes(1))), "*name of 1 to 64 characters*" },
         { o => o.AddPolicy("fine", RateLimitRule.TokenBucket(RateLimitRule.MaxLimit, TimeSpan.FromSeconds(1))), "*'fine'*more than one permit per microsecond*" },
     };

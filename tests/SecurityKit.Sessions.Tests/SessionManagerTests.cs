@@ -83,6 +83,20 @@ public sealed class SessionManagerTests
         empty.EvictedSessionIds.Should().BeEmpty();
         empty.ToString().Should().Contain("evicted=0");
         empty.Succeeded.Should().BeFalse();
+        empty.Equals(default).Should().BeTrue("two results without a token are equal (the token is compared in fixed time)");
+    }
+
+    [Fact]
+    public async Task IssueResult_Equality_ComparesTheToken()
+    {
+        var manager = Manager();
+        var first = await manager.CreateAsync("alice", Context("203.0.113.5"));
+        var second = await manager.CreateAsync("alice", Context("203.0.113.5"));
+
+        first.Equals(first).Should().BeTrue();
+        (first == second).Should().BeFalse("each carries its own token");
+        first.Equals(default).Should().BeFalse();
+        default(SessionIssueResult).Equals(first).Should().BeFalse();
     }
 
     [Fact]

@@ -78,13 +78,14 @@ internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKey
         foreach (var group in options.Keys.Where(k => k is not null).GroupBy(k => k.Purpose, StringComparer.Ordinal))
         {
             var activeCount = group.Count(k => k.Active);
+            var purpose = SecretKey.IsValidPurpose(group.Key) ? group.Key : "(invalid)"; // never echo what may be key material
             if (activeCount > 1)
             {
-                errors.Add($"SecurityKit key ring: purpose '{group.Key}' has {activeCount} keys marked Active; mark exactly one.");
+                errors.Add($"SecurityKit key ring: purpose '{purpose}' has {activeCount} keys marked Active; mark exactly one.");
             }
             else if (activeCount == 0 && group.Count() > 1)
             {
-                errors.Add($"SecurityKit key ring: purpose '{group.Key}' has {group.Count()} keys and none marked Active; mark the one that protects new values.");
+                errors.Add($"SecurityKit key ring: purpose '{purpose}' has {group.Count()} keys and none marked Active; mark the one that protects new values.");
             }
         }
 

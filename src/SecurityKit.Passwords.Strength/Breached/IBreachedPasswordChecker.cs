@@ -39,4 +39,12 @@ public enum BreachCheckFailureMode
 /// <param name="Status">Found, not found, or unavailable.</param>
 /// <param name="Count">How often the corpus contains the password (0 if not found or unavailable).</param>
 /// <param name="IsRejected">Whether the password must be rejected: breached, or unavailable with <see cref="BreachCheckFailureMode.FailClosed"/>.</param>
-public readonly record struct BreachCheckResult(BreachCheckStatus Status, long Count, bool IsRejected);
+/// <remarks><see cref="ToString"/> shows the count's order of magnitude only: for a common password the exact count
+/// nearly names it in the public HIBP data, and results end up in logs.</remarks>
+public readonly record struct BreachCheckResult(BreachCheckStatus Status, long Count, bool IsRejected)
+{
+    /// <inheritdoc />
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"BreachCheckResult {{ Status = {Status}, CountAtLeast = {(Count > 0 ? HaveIBeenPwnedPasswordChecker.CountMagnitude(Count) : 0)}, IsRejected = {IsRejected} }}");
+}

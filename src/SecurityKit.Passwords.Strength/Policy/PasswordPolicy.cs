@@ -265,8 +265,10 @@ public sealed class PasswordPolicy : IPasswordPolicy
             return words;
         }
 
+        // Bounded before any splitting or normalisation (the context comes from a form; found in review: a display name
+        // of megabytes became millions of NFKC-normalised words before the password's own length was checked).
         AddWord(words, context.UserName);
-        if (!string.IsNullOrWhiteSpace(context.Email))
+        if (!string.IsNullOrWhiteSpace(context.Email) && context.Email.Length <= PasswordPolicyContext.MaxFieldLength)
         {
             AddWord(words, context.Email);
             var at = context.Email.LastIndexOf('@');
@@ -285,7 +287,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
             }
         }
 
-        if (!string.IsNullOrWhiteSpace(context.DisplayName))
+        if (!string.IsNullOrWhiteSpace(context.DisplayName) && context.DisplayName.Length <= PasswordPolicyContext.MaxFieldLength)
         {
             AddWord(words, context.DisplayName);
             foreach (var part in context.DisplayName.Split([' ', '\t', '-', '.', ','], StringSplitOptions.RemoveEmptyEntries))
@@ -294,7 +296,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
             }
         }
 
-        foreach (var word in context.AdditionalWords)
+        foreach (var word in context.AdditionalWords.Take(PasswordPolicyContext.MaxAdditionalWords))
         {
             AddWord(words, word);
         }
@@ -304,7 +306,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
 
     private static void AddWord(List<string> words, string? word)
     {
-        if (!string.IsNullOrWhiteSpace(word) && word.Length <= PasswordPolicyOptions.MaximumLengthCeiling)
+        if (!string.IsNullOrWhiteSpace(word) && word.Length <= PasswordPolicyContext.MaxFieldLength)
         {
             words.Add(Nfkc(word.Trim()));
         }

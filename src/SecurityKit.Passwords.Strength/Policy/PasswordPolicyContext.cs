@@ -4,8 +4,17 @@ namespace SecurityKit.Passwords.Strength;
 /// What the policy knows about the user whose password it checks: these words may not appear in the
 /// password and make the strength estimate lower (zxcvbn's user inputs).
 /// </summary>
+/// <remarks>The context usually comes from a registration form, so it is bounded: a <see cref="UserName"/>,
+/// <see cref="Email"/>, <see cref="DisplayName"/> or additional word longer than <see cref="MaxFieldLength"/> characters
+/// is not used (nor split), and only the first <see cref="MaxAdditionalWords"/> additional words are.</remarks>
 public sealed class PasswordPolicyContext
 {
+    /// <summary>The longest context field (or additional word) the policy uses: 256 characters.</summary>
+    public const int MaxFieldLength = 256;
+
+    /// <summary>The number of <see cref="AdditionalWords"/> the policy uses at most: 64.</summary>
+    public const int MaxAdditionalWords = 64;
+
     /// <summary>Gets or sets the host's id of the account (not used in any check): the user id of the
     /// <c>password.policy_rejected</c> event. The user name, typed by a person, never goes into an event.</summary>
     /// <value>The default value is null (the event has no user id).</value>

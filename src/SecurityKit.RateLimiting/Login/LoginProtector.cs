@@ -499,6 +499,13 @@ public sealed class LoginProtector
         {
             errors.Add(P + "FailureWindow must be whole milliseconds between MaxLockoutDuration and 366 days (e.g. 1.00:00:00).");
         }
+        else if (errors.Count == 0 && Curve(o, 1, permanent: false).SustainedAttemptsPerDay is var rate && rate > LockoutRule.SafeAttemptsPerDay)
+        {
+            // Each value in range, together too weak: e.g. 1 ms delays and a 1 ms window forget every failure at once.
+            errors.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{P}FreeAttempts, InitialDelay, MaxLockoutDuration, MaxConsecutiveFailures and FailureWindow together let an attacker keep up {rate:N0} password guesses a day against one account; at most {LockoutRule.SafeAttemptsPerDay:N0} (one a minute) are accepted. Lengthen FailureWindow (e.g. 1.00:00:00) or the delays."));
+        }
 
         if (o.IpFailureLimit is < 1 or > 100_000 || o.NetworkFailureLimit < o.IpFailureLimit || o.NetworkFailureLimit > 1_000_000)
         {

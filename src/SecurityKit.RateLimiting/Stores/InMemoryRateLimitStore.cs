@@ -81,9 +81,10 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEntries, InMemoryRateLimitStoreOptions.MinMaxEntries, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxEntries, InMemoryRateLimitStoreOptions.MaxMaxEntries, nameof(options));
-        if (options.SweepInterval <= TimeSpan.Zero)
+        if (options.SweepInterval < InMemoryRateLimitStoreOptions.MinSweepInterval || options.SweepInterval > InMemoryRateLimitStoreOptions.MaxSweepInterval)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.SweepInterval, "SweepInterval must be positive.");
+            // A full scan per new key (attackers choose new keys) would keep a core busy; a day is plenty.
+            throw new ArgumentOutOfRangeException(nameof(options), options.SweepInterval, "SweepInterval must be between 1 second and 1 day.");
         }
 
         _entriesBySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();

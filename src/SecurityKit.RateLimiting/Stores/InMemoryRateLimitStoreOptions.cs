@@ -16,7 +16,13 @@ public sealed class InMemoryRateLimitStoreOptions
     /// <value>The default value is 100,000.</value>
     public int MaxEntries { get; set; } = 100_000;
 
-    /// <summary>Gets or sets how often inserting new keys also sweeps expired entries.</summary>
+    /// <summary>The shortest <see cref="SweepInterval"/>: 1 second (a sweep scans every entry, and new keys trigger it).</summary>
+    public static readonly TimeSpan MinSweepInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest <see cref="SweepInterval"/>: 1 day.</summary>
+    public static readonly TimeSpan MaxSweepInterval = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets how often inserting new keys also sweeps expired entries; 1 second to 1 day.</summary>
     /// <value>The default value is 1 minute.</value>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -57,6 +57,13 @@ public sealed class RedisSessionStore : ISessionStore
         local function active(f, ver, now)
           return f[1] and not f[4] and tonumber(f[5]) >= ver and now < math.min(tonumber(f[1]) + tonumber(f[2]), tonumber(f[3]))
         end
+        -- Gone, revoked or revoked by the version: never alive again on any clock, so it may leave the user's index. A
+        -- session that only looks expired on this caller's clock is neither counted nor pruned: an instance whose clock
+        -- runs fast would otherwise drop a live session from the index (device list, session limit, sign-out-everywhere;
+        -- found in review); its key's TTL removes it, and a later call prunes it then.
+        local function dead(f, ver)
+          return not f[1] or f[4] or tonumber(f[5]) < ver
+        end
         local function extend(key, ms)
           if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
         end
@@ -92,9 +99,10 @@ public sealed class RedisSessionStore : ISessionStore
         local limit = tonumber(ARGV[10])
         local list = {}
         for _, m in ipairs(all) do
-          if active(redis.call('HMGET', keys[m], 'l', 'i', 'a', 'r', 'v'), ver, now) then
+          local f = redis.call('HMGET', keys[m], 'l', 'i', 'a', 'r', 'v')
+          if active(f, ver, now) then
             table.insert(list, m)
-          else
+          elseif dead(f, ver) then
             redis.call('ZREM', KEYS[2], m)
           end
         end
@@ -173,8 +181,8 @@ public sealed class RedisSessionStore : ISessionStore
         local score = redis.call('ZSCORE', KEYS[3], ARGV[6]) or (tonumber(fields['c']) * 1024) -- keeps its place
         redis.call('ZREM', KEYS[3], ARGV[6])
         redis.call('ZADD', KEYS[3], score, ARGV[1])
-        -- The index may have expired or been emptied meanwhile (a lagging clock's touch outlives it, a fast clock's list
-        -- prunes it): ZADD then recreated it without a TTL (found in review). Both keys live as long as the session can.
+        -- The index may have expired or been emptied meanwhile (a lagging clock's touch outlives it, an older build's
+        -- fast-clock list pruned it): ZADD then recreated it without a TTL (found in review). Both keys live as long as the session can.
         local keep = math.max(1, tonumber(f[3]) - now)
         extend(KEYS[3], keep)
         extend(KEYS[4], keep)
@@ -195,7 +203,9 @@ public sealed class RedisSessionStore : ISessionStore
         return 0
         """;
 
-    // KEYS: index, version, then the index's members' session keys. ARGV: now, exceptId ('' = none), userId, sessionPrefix
+    // KEYS: index, version [, the kept session's key], then the index's members' session keys. ARGV: now, exceptId ('' =
+    // none), userId, sessionPrefix. The kept session is read through its own key, not found through the index: it is
+    // re-stamped with the new version even when the index no longer lists it (then it is listed again).
     private const string RevokeAllScript = Active + "\n" + Members + "\n" + """
         local all, keys = members(KEYS[1], ARGV[4], 3)
         if not all then return keys end
@@ -203,23 +213,34 @@ public sealed class RedisSessionStore : ISessionStore
         local ver = tonumber(redis.call('GET', KEYS[2]) or '0')
         local newver = ver + 1
         local count = 0
-        local keep = 0
         for _, m in ipairs(all) do
-          local key = keys[m]
-          local f = redis.call('HMGET', key, 'l', 'i', 'a', 'r', 'v', 'u')
-          if f[6] == ARGV[3] then
-            if active(f, ver, now) then
-              if m == ARGV[2] then
-                redis.call('HSET', key, 'v', newver)
-                keep = tonumber(f[3]) - now
-              else
-                redis.call('HSET', key, 'r', ARGV[1])
+          if m ~= ARGV[2] then
+            local f = redis.call('HMGET', keys[m], 'l', 'i', 'a', 'r', 'v', 'u')
+            if not f[1] then
+              redis.call('ZREM', KEYS[1], m)
+            elseif f[6] == ARGV[3] then
+              if active(f, ver, now) then
+                redis.call('HSET', keys[m], 'r', ARGV[1])
                 redis.call('ZREM', KEYS[1], m)
                 count = count + 1
+              elseif dead(f, ver) then
+                redis.call('ZREM', KEYS[1], m)
               end
-            else
-              redis.call('ZREM', KEYS[1], m)
             end
+          end
+        end
+        local keep = 0
+        if ARGV[2] ~= '' then
+          local f = redis.call('HMGET', KEYS[3], 'l', 'i', 'a', 'r', 'v', 'u', 'c')
+          if f[6] == ARGV[3] and active(f, ver, now) then
+            redis.call('HSET', KEYS[3], 'v', newver)
+            keep = tonumber(f[3]) - now
+            if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+              redis.call('ZADD', KEYS[1], tonumber(f[7]) * 1024, ARGV[2])
+              extend(KEYS[1], keep)
+            end
+          elseif dead(f, ver) then
+            redis.call('ZREM', KEYS[1], ARGV[2])
           end
         end
         redis.call('SET', KEYS[2], newver, 'KEEPTTL')
@@ -261,7 +282,7 @@ public sealed class RedisSessionStore : ISessionStore
           local f = redis.call('HMGET', key, 'l', 'i', 'a', 'r', 'v', 'u')
           if active(f, ver, now) then
             if f[6] == ARGV[2] then table.insert(out, redis.call('HGETALL', key)) end
-          else
+          elseif dead(f, ver) then
             redis.call('ZREM', KEYS[1], m)
           end
         end
@@ -287,6 +308,8 @@ public sealed class RedisSessionStore : ISessionStore
     public async ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(session.UserId, nameof(session));
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(session.UserId, nameof(session));
         if (maxSessionsPerUser is { } requested)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(requested, 1, nameof(maxSessionsPerUser)); // 0 would evict every session
@@ -392,16 +415,19 @@ public sealed class RedisSessionStore : ISessionStore
     {
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(userId);
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
         if (!IsKeyPart(partition, 16))
         {
             return 0;
         }
 
+        // The kept session's key is declared up front (it also counts as a declared member when the index lists it).
+        var kept = exceptIdHash is not null && IsKeyPart(exceptIdHash, 43) ? exceptIdHash : null;
         var result = await EvalWithMembersAsync(
             RevokeAllScript,
             partition,
-            [IndexKey(partition), VersionKey(partition)],
-            [Ms(now), exceptIdHash ?? string.Empty, userId, SessionPrefix(partition)],
+            kept is null ? [IndexKey(partition), VersionKey(partition)] : [IndexKey(partition), VersionKey(partition), SessionKey(partition, kept)],
+            [Ms(now), kept ?? string.Empty, userId, SessionPrefix(partition)],
             cancellationToken).ConfigureAwait(false);
         if (result is not null)
         {
@@ -410,7 +436,7 @@ public sealed class RedisSessionStore : ISessionStore
 
         // The index changed between every attempt: bump the version anyway (every session but the kept one stops
         // validating at once); the revoked count is unknown and reported as 0, and the index is left for later calls.
-        RedisKey[] keys = string.IsNullOrEmpty(exceptIdHash) ? [VersionKey(partition)] : [VersionKey(partition), SessionKey(partition, exceptIdHash)];
+        RedisKey[] keys = kept is null ? [VersionKey(partition)] : [VersionKey(partition), SessionKey(partition, kept)];
         await EvalAsync(BumpScript, keys, [Ms(now), userId], cancellationToken).ConfigureAwait(false);
         return 0;
     }
@@ -420,6 +446,7 @@ public sealed class RedisSessionStore : ISessionStore
     {
         ArgumentNullException.ThrowIfNull(partition);
         ArgumentNullException.ThrowIfNull(userId);
+        SecurityKit.Primitives.WellFormedText.ThrowIfNotWellFormed(userId, nameof(userId));
         if (!IsKeyPart(partition, 16))
         {
             return [];

@@ -141,6 +141,25 @@ public sealed class SecretKeyRingTests
         options.Keys[1].ToString().Should().NotContain(secret[..20]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SwappedPurposeAndValue_SharedByTwoEntries_ActiveCountErrorsNeverEchoTheMaterial(bool bothActive)
+    {
+        // Two entries with the same swapped-in secret as purpose reach the per-purpose Active check, which echoed the
+        // purpose as it was (found in review).
+        var secret = Convert.ToBase64String(KeyA);
+        var options = new SecretKeyRingOptions();
+        options.Keys.Add(new SecretKeyEntry { Purpose = secret, KeyId = "k1", Value = "k1", Active = bothActive });
+        options.Keys.Add(new SecretKeyEntry { Purpose = secret, KeyId = "k2", Value = "k2", Active = bothActive });
+
+        var failures = FluentActions.Invoking(() => new SecretKeyRing(options)).Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+
+        failures.Should().Contain(f => f.Contains(bothActive ? "purpose '(invalid)' has 2 keys marked Active" : "purpose '(invalid)' has 2 keys and none marked Active", StringComparison.Ordinal));
+        var head = secret[..20];
+        failures.Should().NotContain(f => f.Contains(head, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void SecretKey_ToStringAndErrors_NeverShowMaterial()
     {

@@ -194,6 +194,48 @@ public sealed class CoreEdgeTests
         huge.GetDelay(40).Should().Be(TimeSpan.FromDays(30), "2^39 days would overflow a TimeSpan");
     }
 
+    public static TheoryData<int, int, long, int, long> SustainedRules => new()
+    {
+        // free attempts, initial delay ms, max delay ms, hard stop, failure window ms
+        { 5, 1_000, 900_000, 100, 86_400_000 },       // the OTP default rule: the longest run is best
+        { 5, 1_000, 3_600_000, 100, 86_400_000 },     // the login default curve
+        { 5, 1_000, 3_600_000, 100, 3_600_000 },      // a run of 14 is best
+        { 2, 1, 1, 100, 7_200_000 },
+        { 1, 1, 1, 2, 1 },                            // every failure forgotten at once
+        { 10, 900_000, 900_000, 11, 900_000 },        // the free attempts alone are best
+        { 1, 1, 1_000, 1_000_000, 1_000 },            // a long run at the cap
+        { 1000, 86_400_000, 2_592_000_000, 1_000_000, 31_622_400_000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SustainedRules))]
+    public void LockoutRule_SustainedAttemptsPerDay_IsTheBestRunLengthOverEveryRun(int free, int initialMs, long maxMs, int hardStop, long windowMs)
+    {
+        // Brute force over every run length k (the property stops early once delays reach the cap).
+        var rule = new LockoutRule(free, TimeSpan.FromMilliseconds(initialMs), TimeSpan.FromMilliseconds(maxMs), hardStop, TimeSpan.FromMilliseconds(windowMs), false);
+        double best = 0, waited = 0;
+        for (var k = 1; k <= hardStop; k++)
+        {
+            waited += k > 1 ? rule.GetDelay(k - 1).TotalMilliseconds : 0;
+            best = Math.Max(best, k / (waited + windowMs));
+        }
+
+        rule.SustainedAttemptsPerDay.Should().BeApproximately(best * 86_400_000, best * 86_400_000 * 1e-9);
+    }
+
+    [Fact]
+    public void LockoutRule_SustainedAttemptsPerDay_PinnedValues()
+    {
+        var ms = TimeSpan.FromMilliseconds(1);
+        new LockoutRule(5, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15), 100, TimeSpan.FromDays(1), false).SustainedAttemptsPerDay
+            .Should().BeApproximately(52.7077, 0.0001, "100 attempts per 45.5 h: 21.5 h of delays, then the day's window");
+        new LockoutRule(1, ms, ms, 2, ms, false).SustainedAttemptsPerDay.Should().Be(86_400_000, "one attempt per millisecond");
+        new LockoutRule(10, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15), 11, TimeSpan.FromMinutes(15), false).SustainedAttemptsPerDay
+            .Should().BeApproximately(960, 1e-9, "10 free attempts per 15 min beat 11 per 30 min");
+        new LockoutRule(1, ms, ms, 2, ms, permanent: true).SustainedAttemptsPerDay.Should().Be(0, "a permanent rule allows its hard stop in all");
+        LockoutRule.SafeAttemptsPerDay.Should().Be(1440);
+    }
+
     [Fact]
     public void RateLimitRule_Ranges_AndLimitFactor()
     {

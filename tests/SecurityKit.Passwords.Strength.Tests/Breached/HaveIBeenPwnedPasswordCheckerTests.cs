@@ -66,6 +66,16 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
         HaveIBeenPwnedPasswordChecker.CountMagnitude(long.MaxValue).Should().Be(1_000_000_000_000_000_000);
     }
 
+    [Fact]
+    public void Result_ToString_ShowsTheOrderOfMagnitudeOnly()
+    {
+        // The compiler-generated ToString printed the exact count (found in review), which nearly names a common password.
+        new BreachCheckResult(BreachCheckStatus.Breached, 3861493, true).ToString()
+            .Should().Be("BreachCheckResult { Status = Breached, CountAtLeast = 1000000, IsRejected = True }").And.NotContain("3861493");
+        new BreachCheckResult(BreachCheckStatus.NotBreached, 0, false).ToString()
+            .Should().Be("BreachCheckResult { Status = NotBreached, CountAtLeast = 0, IsRejected = False }");
+    }
+
     private sealed class ListSink(List<SecurityKit.Events.SecurityEvent> events) : SecurityKit.Events.ISecurityEventSink
     {
         public void Handle(SecurityKit.Events.SecurityEvent securityEvent)

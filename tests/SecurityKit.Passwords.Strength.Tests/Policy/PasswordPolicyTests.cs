@@ -224,6 +224,34 @@ public sealed class PasswordPolicyTests
     }
 
     [Fact]
+    public void Evaluate_HugeContext_IsBoundedBeforeSplitting()
+    {
+        // The context comes from a form: a display name of megabytes was split and NFKC-normalised into millions of words
+        // before the password's own length was checked (found in review). Oversized fields are not used at all, and only
+        // the first 64 additional words are.
+        var policy = Create();
+        var huge = new PasswordPolicyContext { DisplayName = string.Join(' ', Enumerable.Repeat("zephyr", 400_000)), Email = new string('a', 300) + "@zephyr.example" };
+        huge.AdditionalWords.Add(new string('x', PasswordPolicyContext.MaxFieldLength + 1));
+        for (var i = 0; i < PasswordPolicyContext.MaxAdditionalWords; i++)
+        {
+            huge.AdditionalWords.Add("filler" + i);
+        }
+
+        huge.AdditionalWords.Add("quokka"); // the 66th word: beyond the cap
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var result = policy.Evaluate(Strong + " zephyr quokka", huge);
+        (GC.GetAllocatedBytesForCurrentThread() - allocated).Should().BeLessThan(4_000_000, "the 2.8 MB display name is never split");
+        result.HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeFalse("neither the oversized fields nor the words beyond the cap are used");
+
+        var bounded = new PasswordPolicyContext { DisplayName = new string('x', 200) + " Zephyr" };
+        bounded.AdditionalWords.Add(new string('y', PasswordPolicyContext.MaxFieldLength));
+        bounded.AdditionalWords.Add("quokka");
+        policy.Evaluate(Strong + " zephyr", bounded).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue("a 207-character display name is used");
+        policy.Evaluate(Strong + " quokka", bounded).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue("the second additional word is used");
+    }
+
+    [Fact]
     public void Evaluate_ContextWordsAndBlockedEntries_ComparedAfterNfkcLikeThePassword()
     {
         // A decomposed display name (as macOS sources send it) or blocklist entry must still meet the composed password.

@@ -122,7 +122,7 @@ public sealed class LoginProtectorPinningTests : LoginProtectorTestBase
             o.FreeAttempts = 2;
             o.InitialDelay = TimeSpan.FromMilliseconds(1);
             o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
-            o.FailureWindow = TimeSpan.FromHours(1);
+            o.FailureWindow = TimeSpan.FromHours(2);
             o.TrustedDeviceLifetime = TimeSpan.FromDays(30);
         });
         var device = protector.IssueTrustedDeviceToken("ivy");
@@ -133,7 +133,7 @@ public sealed class LoginProtectorPinningTests : LoginProtectorTestBase
             Time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
-        Time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(2));
 
         (await Attempt(protector, "ivy", "192.0.2.10")).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Failed, TimeSpan.Zero), "the account + IP counter is a FailureWindow counter");
         (await Attempt(protector, "ivy", "192.0.2.10", device: device)).Should().Be(new LoginAttemptResult(LoginAttemptStatus.Failed, TimeSpan.FromMilliseconds(1)), "the device counter remembers its 4 failures for the token's lifetime");

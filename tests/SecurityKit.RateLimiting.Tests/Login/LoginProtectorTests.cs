@@ -881,6 +881,32 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
             .Should().Throw<ArgumentException>().WithMessage("*FallbackLimitFactor*");
     }
 
+    [Theory]
+    [InlineData(1, 1, 1, false)]                  // every failure forgotten 1 ms later: ~4e8 guesses a day
+    [InlineData(1, 1, 3_600_000, false)]          // 100 per hour: 2,400
+    [InlineData(1, 1, 7_200_000, true)]           // 100 per 2 h: 1,200
+    [InlineData(1_000, 3_600_000, 86_400_000, true)] // the defaults: ~22
+    [InlineData(1_000, 3_600_000, 3_600_000, true)]  // ~294: runs of 14, then an hour's wait
+    public void Constructor_CurveThatForgetsFailuresTooSoon_IsRejected(int initialMs, int maxMs, int windowMs, bool valid)
+    {
+        // Each value in range, together too weak (found in review): the validator bounds what an attacker keeps up.
+        var create = () => Create(o =>
+        {
+            o.InitialDelay = TimeSpan.FromMilliseconds(initialMs);
+            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(maxMs);
+            o.FailureWindow = TimeSpan.FromMilliseconds(windowMs);
+        });
+
+        if (valid)
+        {
+            create.Should().NotThrow();
+        }
+        else
+        {
+            create.Should().Throw<ArgumentException>().WithMessage("*password guesses a day against one account*at most 1,440*FailureWindow*");
+        }
+    }
+
     [Fact]
     public async Task AttemptAsync_NoKey_ThrowsConfigurationError()
     {

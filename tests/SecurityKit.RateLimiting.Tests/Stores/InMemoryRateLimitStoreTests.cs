@@ -263,6 +263,12 @@ public sealed class InMemoryRateLimitStoreTests
             .Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { SweepInterval = TimeSpan.Zero }, TimeProvider.System))
             .Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { SweepInterval = TimeSpan.FromMilliseconds(999) }, TimeProvider.System))
+            .Should().Throw<ArgumentOutOfRangeException>("a sweep per new key would keep a core busy");
+        FluentActions.Invoking(() => new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { SweepInterval = TimeSpan.FromDays(1) + TimeSpan.FromTicks(1) }, TimeProvider.System))
+            .Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { SweepInterval = TimeSpan.FromSeconds(1) }, TimeProvider.System)).Should().NotThrow();
+        FluentActions.Invoking(() => new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { SweepInterval = TimeSpan.FromDays(1) }, TimeProvider.System)).Should().NotThrow();
     }
 
     [Fact]

@@ -56,6 +56,39 @@ public sealed class RedisOtpStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task RecordFailureBelowLimit_EachCountedFailureRestartsTheTtl_ARefusedOneLeavesIt()
+    {
+        // The path the OTP failure limiter uses. A counted failure gives the count its window from now (without a TTL a
+        // user at the limit would stay locked for good); an attempt refused at the limit must not restart it (one request
+        // per window would keep the user locked for ever).
+        var prefix = "fbl-" + Guid.NewGuid().ToString("N") + ":";
+        var store = new RedisOtpStateStore(RedisOtpTestStores.Connect(fixture, prefix));
+        var db = fixture.Multiplexer!.GetDatabase();
+        var key = prefix + "otp:{YWxpY2U}:f";
+
+        (await store.RecordFailureBelowLimitAsync("alice", TimeSpan.FromMinutes(1), 2)).Should().Be(new OtpFailureRecord(true, 1));
+        (await db.KeyTimeToLiveAsync(key)).Should().BeCloseTo(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5));
+        (await store.RecordFailureBelowLimitAsync("alice", TimeSpan.FromMinutes(10), 2)).Should().Be(new OtpFailureRecord(true, 2));
+        (await db.KeyTimeToLiveAsync(key)).Should().BeCloseTo(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(5), "each counted failure restarts the window");
+
+        (await store.RecordFailureBelowLimitAsync("alice", TimeSpan.FromHours(1), 2)).Should().Be(new OtpFailureRecord(false, 2));
+        (await db.KeyTimeToLiveAsync(key)).Should().BeCloseTo(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(5), "the refused attempt left the window alone");
+    }
+
+    [SkippableFact]
+    public async Task RecordFailure_EveryFailureRestartsTheTtl()
+    {
+        var prefix = "fr-" + Guid.NewGuid().ToString("N") + ":";
+        var store = new RedisOtpStateStore(RedisOtpTestStores.Connect(fixture, prefix));
+        var key = prefix + "otp:{YWxpY2U}:f";
+
+        (await store.RecordFailureAsync("alice", TimeSpan.FromMinutes(1))).Should().Be(1);
+        (await store.RecordFailureAsync("alice", TimeSpan.FromHours(1))).Should().Be(2);
+
+        (await fixture.Multiplexer!.GetDatabase().KeyTimeToLiveAsync(key)).Should().BeCloseTo(TimeSpan.FromHours(1), TimeSpan.FromSeconds(5));
+    }
+
+    [SkippableFact]
     public async Task Keys_ShareOneClusterSlotPerUser()
     {
         var prefix = "slot-" + Guid.NewGuid().ToString("N") + ":";

@@ -208,6 +208,138 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task List_FromAFastClock_LeavesALiveSessionInTheIndex()
+    {
+        // An instance whose clock runs 40 min fast sees a session idle for 30 min as expired. It must not list it, and it
+        // must not drop it from the index either: on every other clock it is alive (device list, session limit,
+        // sign-out-everywhere all read the index; found in review).
+        fixture.EnsureAvailable();
+        var (prefix, store, now, partition, idHash) = await CreatedSessionAsync("erin");
+        var index = $"{prefix}sess:{{{partition}}}:u";
+        var db = fixture.Multiplexer!.GetDatabase();
+
+        (await store.ListAsync(partition, "erin", now.AddMinutes(40))).Should().BeEmpty();
+        (await store.CreateAsync(Record(partition, "erin", now.AddMinutes(40)), 1, SessionLimitMode.RefuseNew, now.AddMinutes(40))).Status
+            .Should().Be(SessionStoreStatus.Succeeded, "the session that looks expired to this clock does not count against the limit");
+
+        (await db.SortedSetScoreAsync(index, idHash)).Should().NotBeNull("it is still alive on the other instances' clocks");
+        (await store.ListAsync(partition, "erin", now.AddMinutes(1))).Select(r => r.IdHash).Should().Contain(idHash);
+    }
+
+    [SkippableFact]
+    public async Task List_DeadMembers_LeaveTheIndex()
+    {
+        // Members that are alive on no clock leave the index: a revoked session, one revoked by the version, one whose key
+        // expired (here: deleted).
+        fixture.EnsureAvailable();
+        var (prefix, store, now, partition, first) = await CreatedSessionAsync("finn");
+        var db = fixture.Multiplexer!.GetDatabase();
+        var index = $"{prefix}sess:{{{partition}}}:u";
+        var gone = Record(partition, "finn", now);
+        var revoked = Record(partition, "finn", now);
+        var live = Record(partition, "finn", now);
+        foreach (var r in new[] { gone, revoked, live })
+        {
+            (await store.CreateAsync(r, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+        }
+
+        (await db.KeyDeleteAsync($"{prefix}sess:{{{partition}}}:s:{gone.IdHash}")).Should().BeTrue();
+        await db.HashSetAsync($"{prefix}sess:{{{partition}}}:s:{revoked.IdHash}", "r", now.ToUnixTimeMilliseconds());
+        await db.HashSetAsync($"{prefix}sess:{{{partition}}}:s:{first}", "v", -1);
+
+        (await store.ListAsync(partition, "finn", now)).Select(r => r.IdHash).Should().Equal(live.IdHash);
+        (await db.SortedSetRangeByRankAsync(index)).Select(m => m.ToString()).Should().Equal(live.IdHash);
+    }
+
+    [SkippableFact]
+    public async Task RevokeAll_KeptSessionMissingFromTheIndex_IsStillKeptAndListedAgain()
+    {
+        // The kept session is read through its own key: when the index no longer lists it (dropped by an older build's
+        // fast-clock listing, or an index that expired first), sign-out-everywhere must not sign out the very session
+        // that asked for it (found in review: it was only re-stamped when the index walk met it).
+        fixture.EnsureAvailable();
+        var (prefix, store, now, partition, kept) = await CreatedSessionAsync("gail");
+        var other = Record(partition, "gail", now);
+        (await store.CreateAsync(other, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+        var db = fixture.Multiplexer!.GetDatabase();
+        var index = $"{prefix}sess:{{{partition}}}:u";
+        (await db.SortedSetRemoveAsync(index, kept)).Should().BeTrue();
+
+        (await store.RevokeAllAsync(partition, "gail", kept, now.AddMinutes(1))).Should().Be(1);
+
+        var lookup = await store.GetAsync(partition, kept);
+        lookup.UserTokenVersion.Should().Be(1);
+        lookup.Session!.TokenVersion.Should().Be(1, "the kept session follows the bump");
+        lookup.Session.RevokedAt.Should().BeNull();
+        (await store.GetAsync(partition, other.IdHash)).Session!.RevokedAt.Should().Be(now.AddMinutes(1));
+        (await db.SortedSetScoreAsync(index, kept)).Should().Be(now.ToUnixTimeMilliseconds() * 1024d, "it is listed again, at its creation");
+        (await db.SortedSetRangeByRankAsync(index)).Select(m => m.ToString()).Should().Equal(new[] { kept }, "the revoked session left the index");
+        (await store.ListAsync(partition, "gail", now.AddMinutes(2))).Select(r => r.IdHash).Should().Equal(kept);
+    }
+
+    [SkippableFact]
+    public async Task RevokeAll_IndexWithAllKinds_KeepsOnlyTheKeptSessionAndTheOtherUsersLive()
+    {
+        // After sign-out-everywhere the index holds the kept session, sessions of another user sharing the partition, and
+        // sessions that only look expired on this caller's clock; the revoked and the gone ones have left.
+        fixture.EnsureAvailable();
+        var (prefix, store, now, partition, kept) = await CreatedSessionAsync("hana");
+        var db = fixture.Multiplexer!.GetDatabase();
+        var index = $"{prefix}sess:{{{partition}}}:u";
+        var revoked = Record(partition, "hana", now);
+        var gone = Record(partition, "hana", now);
+        var idle = Record(partition, "hana", now) with { IdleTimeout = TimeSpan.FromMinutes(1) };
+        var stranger = Record(partition, "not-hana", now);
+        foreach (var r in new[] { revoked, gone, idle, stranger })
+        {
+            (await store.CreateAsync(r, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+        }
+
+        (await db.KeyDeleteAsync($"{prefix}sess:{{{partition}}}:s:{gone.IdHash}")).Should().BeTrue();
+
+        (await store.RevokeAllAsync(partition, "hana", kept, now.AddMinutes(2))).Should().Be(1, "only the active session of hana's other sessions counts");
+
+        (await db.SortedSetRangeByRankAsync(index)).Select(m => m.ToString()).Should().BeEquivalentTo(new[] { kept, idle.IdHash, stranger.IdHash });
+        (await store.GetAsync(partition, revoked.IdHash)).Session!.RevokedAt.Should().Be(now.AddMinutes(2));
+        (await store.GetAsync(partition, idle.IdHash)).Session!.TokenVersion.Should().Be(0, "revoked by the version bump, not marked");
+        (await store.GetAsync(partition, stranger.IdHash)).Session!.RevokedAt.Should().BeNull();
+    }
+
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RevokeAll_VersionKeyWithoutTtl_GetsOneDay(bool throughTheFallback)
+    {
+        // Every key carries a TTL: a version key created by revoke-all itself (a user without sessions), or one that lost
+        // its TTL, gets one day, both in the script and in the fallback that only bumps the version.
+        fixture.EnsureAvailable();
+        var prefix = "v" + SecureRandom.GetToken(16) + ":";
+        var partition = Partition("ivan");
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        var store = new RedisSessionStore(new RedisConnection(Options.Create(new RedisSecurityKitOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!),
+            KeyPrefix = prefix,
+        })))
+        {
+            MaxIndexAttempts = 1,
+        };
+        var db = fixture.Multiplexer!.GetDatabase();
+        var version = $"{prefix}sess:{{{partition}}}:v";
+        if (throughTheFallback)
+        {
+            // A session present makes the one attempt see an undeclared member: the fallback runs.
+            (await Store(fixture, prefix).CreateAsync(Record(partition, "ivan", now) with { AbsoluteExpiresAt = now.AddMinutes(5), IdleTimeout = TimeSpan.FromMinutes(5) }, null, SessionLimitMode.EvictOldest, now)).Succeeded.Should().BeTrue();
+            (await db.KeyPersistAsync(version)).Should().BeTrue();
+        }
+
+        (await store.RevokeAllAsync(partition, "ivan", null, now)).Should().Be(0);
+
+        (await db.StringGetAsync(version)).ToString().Should().Be("1");
+        (await db.KeyTimeToLiveAsync(version)).Should().BeCloseTo(TimeSpan.FromDays(1), TimeSpan.FromSeconds(5));
+    }
+
+    [SkippableFact]
     public async Task Get_CorruptRecord_TreatedAsAbsent()
     {
         fixture.EnsureAvailable();

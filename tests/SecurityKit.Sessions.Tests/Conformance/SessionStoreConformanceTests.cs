@@ -63,6 +63,23 @@ public abstract class SessionStoreConformanceTests
         lookup.Session.Should().BeEquivalentTo(record);
     }
 
+    [SkippableFact]
+    public async Task UserIdWithALoneSurrogate_IsRefusedByEveryOperationThatNamesAUser()
+    {
+        // A lone surrogate becomes U+FFFD in UTF-8: in Redis "x\uD800" and "x\uFFFD" would be one user.
+        var store = await CreateStoreAsync();
+        const string bad = "x\uD800";
+        var record = NewRecord(bad) with { Partition = PartitionOf("x\uFFFD") };
+
+        await store.Invoking(s => s.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow()).AsTask())
+            .Should().ThrowAsync<ArgumentException>().WithParameterName("session");
+        await store.Invoking(s => s.RevokeAllAsync(record.Partition, bad, null, Time.GetUtcNow()).AsTask())
+            .Should().ThrowAsync<ArgumentException>().WithParameterName("userId");
+        await store.Invoking(s => s.ListAsync(record.Partition, bad, Time.GetUtcNow()).AsTask())
+            .Should().ThrowAsync<ArgumentException>().WithParameterName("userId");
+        (await store.GetAsync(record.Partition, record.IdHash)).Session.Should().BeNull("the refused create wrote nothing");
+    }
+
     [SkippableTheory]
     [InlineData(0)]
     [InlineData(-1)]

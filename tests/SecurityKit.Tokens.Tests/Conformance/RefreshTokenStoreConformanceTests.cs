@@ -189,6 +189,21 @@ public abstract class RefreshTokenStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Rotate_FirstRotationFromALaggingClock_KeepsTheLaterLastUse()
+    {
+        // No rotation yet, so only the creation time says when the family was last used: an instance whose clock reads a
+        // minute earlier rotates it, and the last use stays at the creation (an earlier one would shorten the idle expiry).
+        var store = await CreateStoreAsync();
+        var (id, h0) = await CreateAsync(store, "user-1");
+
+        var result = await store.RotateAsync(Rotation(id, h0, Hash(), T0.AddMinutes(-1)));
+
+        result.Status.Should().Be(RefreshTokenRotationStatus.Rotated);
+        result.Family!.LastUsedAt.Should().Be(T0);
+        (await store.GetFamilyAsync(id))!.LastUsedAt.Should().Be(T0);
+    }
+
+    [SkippableFact]
     public async Task Rotate_TimeOlderThanTheLastRotation_NeverMovesStoredTimesBack()
     {
         var store = await CreateStoreAsync();

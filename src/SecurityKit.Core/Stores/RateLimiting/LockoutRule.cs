@@ -14,6 +14,16 @@ namespace SecurityKit.Stores.RateLimiting;
 /// </remarks>
 public sealed class LockoutRule
 {
+    /// <summary>
+    /// The most attempts per day SecurityKit's login and OTP lockouts accept from their settings: 1,440, one a minute on
+    /// average (see <see cref="SustainedAttemptsPerDay"/>). A 6-digit code tried that often, three codes per attempt
+    /// (one step either side), is found in about 230 days on average; NIST SP 800-63B's cap of 100 consecutive failures
+    /// means little if the count is forgotten minutes later.
+    /// </summary>
+    public const int SafeAttemptsPerDay = 1440;
+
+    private double _sustainedAttemptsPerDay = -1;
+
     /// <summary>Initializes a rule.</summary>
     /// <param name="freeAttempts">Consecutive failures accepted without delay; 1 to 1000.</param>
     /// <param name="initialDelay">The first delay; 1 ms to 1 day, whole milliseconds.</param>
@@ -69,6 +79,29 @@ public sealed class LockoutRule
     /// <summary>Gets whether reaching <see cref="MaxConsecutiveFailures"/> locks until an explicit reset (the record never expires).</summary>
     public bool Permanent { get; }
 
+    /// <summary>
+    /// Gets the average number of attempts per day an attacker who never succeeds can keep up against one counter under
+    /// this rule: runs of <c>k</c> attempts, each as early as the delays allow, each run followed by waiting out
+    /// <see cref="FailureWindow"/> so the record expires, for the <c>k</c> (up to <see cref="MaxConsecutiveFailures"/>)
+    /// that gives the most. 0 for a <see cref="Permanent"/> rule, which allows <see cref="MaxConsecutiveFailures"/>
+    /// attempts in all.
+    /// </summary>
+    public double SustainedAttemptsPerDay
+    {
+        get
+        {
+            // Computed once (a benign race: every thread computes the same value).
+            var value = Volatile.Read(ref _sustainedAttemptsPerDay);
+            if (value < 0)
+            {
+                value = ComputeSustainedAttemptsPerDay();
+                Volatile.Write(ref _sustainedAttemptsPerDay, value);
+            }
+
+            return value;
+        }
+    }
+
     /// <summary>Computes the delay required after <paramref name="failures"/> consecutive recorded attempts, below the hard stop.</summary>
     /// <param name="failures">The number of recorded attempts.</param>
     /// <returns>The delay, <see cref="TimeSpan.Zero"/> while attempts are free.</returns>
@@ -87,5 +120,34 @@ public sealed class LockoutRule
 
         var ms = InitialDelay.TotalMilliseconds * (1L << exponent);
         return ms >= MaxDelay.TotalMilliseconds ? MaxDelay : TimeSpan.FromMilliseconds(ms);
+    }
+
+    private double ComputeSustainedAttemptsPerDay()
+    {
+        if (Permanent)
+        {
+            return 0;
+        }
+
+        var window = FailureWindow.TotalMilliseconds;
+        var cap = MaxDelay.TotalMilliseconds;
+        var best = 0.0;
+        var waited = 0.0; // the delays a run of n attempts waits through: backoff(1) + … + backoff(n − 1)
+        for (var n = 1; n <= MaxConsecutiveFailures; n++)
+        {
+            var delay = n > 1 ? GetDelay(n - 1).TotalMilliseconds : 0;
+            waited += delay;
+            best = Math.Max(best, n / (waited + window));
+            if (delay >= cap)
+            {
+                // Every later attempt waits the cap: n / (waited + window) is monotonic from here on, so the longest run
+                // is the only other candidate (at most FreeAttempts + ~40 steps in all).
+                var last = MaxConsecutiveFailures;
+                best = Math.Max(best, last / (waited + ((last - n) * cap) + window));
+                break;
+            }
+        }
+
+        return best * TimeSpan.FromDays(1).TotalMilliseconds;
     }
 }

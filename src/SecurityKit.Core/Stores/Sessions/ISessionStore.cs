@@ -24,6 +24,8 @@ public interface ISessionStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The outcome, with the stamped version and any evicted id hashes.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSessionsPerUser"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The session's user id contains an unpaired surrogate (it could not name its
+    /// user's keys in UTF-8 without colliding with another id).</exception>
     ValueTask<SessionStoreResult> CreateAsync(SessionRecord session, int? maxSessionsPerUser, SessionLimitMode limitMode, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a session and its user's current token version atomically.</summary>
@@ -94,6 +96,7 @@ public interface ISessionStore
     /// <param name="now">The revocation time.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The number of active sessions revoked.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> contains an unpaired surrogate.</exception>
     ValueTask<int> RevokeAllAsync(string partition, string userId, string? exceptIdHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Lists a user's active sessions (not revoked, not expired at <paramref name="now"/>, current token version), oldest first.</summary>
@@ -102,5 +105,6 @@ public interface ISessionStore
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The sessions.</returns>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> contains an unpaired surrogate.</exception>
     ValueTask<IReadOnlyList<SessionRecord>> ListAsync(string partition, string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
 }
