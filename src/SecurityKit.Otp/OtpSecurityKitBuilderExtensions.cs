@@ -118,7 +118,8 @@ public static class OtpSecurityKitBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <param name="rule">The curve, or <see langword="null"/> for <see cref="ProgressiveOtpFailureLimiter.DefaultRule"/>.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentException"><paramref name="rule"/> allows more than 100 consecutive failures or locks permanently.</exception>
+    /// <exception cref="ArgumentException"><paramref name="rule"/> allows more than 100 consecutive failures, locks permanently, or
+    /// lets an attacker keep up more than <see cref="LockoutRule.SafeAttemptsPerDay"/> guesses a day.</exception>
     public static ISecurityKitBuilder UseProgressiveOtpLockout(this ISecurityKitBuilder builder, LockoutRule? rule = null)
     {
         ArgumentNullException.ThrowIfNull(builder);

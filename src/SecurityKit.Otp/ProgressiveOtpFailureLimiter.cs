@@ -39,7 +39,8 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
     /// <param name="store">The rate-limit store holding the counts.</param>
     /// <param name="rule">The curve, or <see langword="null"/> for <see cref="DefaultRule"/>. Its hard stop must be at most 100.</param>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The rule allows more than 100 consecutive failures or locks permanently.</exception>
+    /// <exception cref="ArgumentException">The rule allows more than 100 consecutive failures, locks permanently, or lets an
+    /// attacker keep up more than <see cref="LockoutRule.SafeAttemptsPerDay"/> guesses a day (<see cref="LockoutRule.SustainedAttemptsPerDay"/>).</exception>
     public ProgressiveOtpFailureLimiter(IRateLimitStore store, LockoutRule? rule = null)
         : this(store, null, rule)
     {
@@ -51,7 +52,8 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
     /// key, so someone who reads the store cannot test guessed user ids (e-mail addresses) against it.</param>
     /// <param name="rule">The curve, or <see langword="null"/> for <see cref="DefaultRule"/>. Its hard stop must be at most 100.</param>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The rule allows more than 100 consecutive failures or locks permanently.</exception>
+    /// <exception cref="ArgumentException">The rule allows more than 100 consecutive failures, locks permanently, or lets an
+    /// attacker keep up more than <see cref="LockoutRule.SafeAttemptsPerDay"/> guesses a day (<see cref="LockoutRule.SustainedAttemptsPerDay"/>).</exception>
     public ProgressiveOtpFailureLimiter(IRateLimitStore store, ISecretKeyRing? keyRing, LockoutRule? rule = null)
     {
         ArgumentNullException.ThrowIfNull(store);

@@ -56,6 +56,7 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
     {
         StoreArguments.UserId(userId);
         StoreArguments.CounterName(counterName);
+        StoreArguments.AcceptedValue(value);
         StoreArguments.Retention(retention);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)

@@ -26,6 +26,13 @@ internal static class StoreArguments
         }
     }
 
+    public static void AcceptedValue(long value)
+    {
+        // 0 to 2^53, like the Redis store (a Lua number holds integers exactly up to there).
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1L << 53);
+    }
+
     public static void Retention(TimeSpan? retention)
     {
         if (retention is { } r && r <= TimeSpan.Zero)

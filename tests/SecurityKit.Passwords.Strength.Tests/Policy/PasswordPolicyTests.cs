@@ -232,23 +232,28 @@ public sealed class PasswordPolicyTests
         var policy = Create();
         var huge = new PasswordPolicyContext { DisplayName = string.Join(' ', Enumerable.Repeat("zephyr", 400_000)), Email = new string('a', 300) + "@zephyr.example" };
         huge.AdditionalWords.Add(new string('x', PasswordPolicyContext.MaxFieldLength + 1));
-        for (var i = 0; i < PasswordPolicyContext.MaxAdditionalWords; i++)
+        for (var i = 1; i < PasswordPolicyContext.MaxAdditionalWords; i++)
         {
             huge.AdditionalWords.Add("filler" + i);
         }
 
-        huge.AdditionalWords.Add("quokka"); // the 66th word: beyond the cap
+        huge.AdditionalWords.Add("quokka"); // the 65th word: just beyond the cap
 
+        policy.Evaluate(Strong); // warm up: the zxcvbn data and the blocklist load on first use
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var result = policy.Evaluate(Strong + " zephyr quokka", huge);
         (GC.GetAllocatedBytesForCurrentThread() - allocated).Should().BeLessThan(4_000_000, "the 2.8 MB display name is never split");
         result.HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeFalse("neither the oversized fields nor the words beyond the cap are used");
 
-        var bounded = new PasswordPolicyContext { DisplayName = new string('x', 200) + " Zephyr" };
+        var bounded = new PasswordPolicyContext { DisplayName = new string('x', PasswordPolicyContext.MaxFieldLength - 7) + " Zephyr" };
         bounded.AdditionalWords.Add(new string('y', PasswordPolicyContext.MaxFieldLength));
         bounded.AdditionalWords.Add("quokka");
-        policy.Evaluate(Strong + " zephyr", bounded).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue("a 207-character display name is used");
+        policy.Evaluate(Strong + " zephyr", bounded).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue("a display name of exactly 256 characters is used");
         policy.Evaluate(Strong + " quokka", bounded).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue("the second additional word is used");
+        var edge = new PasswordPolicyContext { DisplayName = new string('x', PasswordPolicyContext.MaxFieldLength - 6) + " Zephyr", Email = new string('a', PasswordPolicyContext.MaxFieldLength - 15) + "@zephyr.example" };
+        policy.Evaluate(Strong + " zephyr", edge).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue("a 256-character e-mail address is used");
+        edge.Email = "a" + edge.Email;
+        policy.Evaluate(Strong + " zephyr", edge).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeFalse("a 257-character display name and e-mail address are not");
     }
 
     [Fact]

@@ -117,17 +117,18 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
         lookup.UserTokenVersion.Should().Be(1, "the version was bumped");
         lookup.Session!.TokenVersion.Should().BeLessThan(lookup.UserTokenVersion, "so the session no longer validates");
 
-        // Keeping the current session: it is moved to the new version.
+        // Keeping the current session: it is moved to the new version. The kept session's key is declared up front, so
+        // another live session (not declared) is what sends this revoke-all to the fallback.
         var kept = Record(partition, "alice", now);
-        (await new RedisSessionStore(new RedisConnection(Options.Create(new RedisSecurityKitOptions
-        {
-            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(fixture.Multiplexer!),
-            KeyPrefix = prefix,
-        }))).CreateAsync(kept, null, SessionLimitMode.EvictOldest, now)).Status.Should().Be(SessionStoreStatus.Succeeded);
-        (await store.RevokeAllAsync(partition, "alice", kept.IdHash, now)).Should().Be(0);
+        var other = Record(partition, "alice", now);
+        var full = Store(fixture, prefix);
+        (await full.CreateAsync(kept, null, SessionLimitMode.EvictOldest, now)).Status.Should().Be(SessionStoreStatus.Succeeded);
+        (await full.CreateAsync(other, null, SessionLimitMode.EvictOldest, now)).Status.Should().Be(SessionStoreStatus.Succeeded);
+        (await store.RevokeAllAsync(partition, "alice", kept.IdHash, now)).Should().Be(0, "the fallback does not know the count");
         var keptLookup = await store.GetAsync(partition, kept.IdHash);
         keptLookup.Session!.TokenVersion.Should().Be(keptLookup.UserTokenVersion, "the kept session follows the bump");
         keptLookup.UserTokenVersion.Should().Be(2);
+        (await store.GetAsync(partition, other.IdHash)).Session!.TokenVersion.Should().Be(1, "the other session is revoked by the version alone");
     }
 
     [SkippableFact]
@@ -278,17 +279,19 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
-    public async Task RevokeAll_IndexWithAllKinds_KeepsOnlyTheKeptSessionAndTheOtherUsersLive()
+    public async Task RevokeAll_IndexWithAllKinds_KeepsTheKeptSessionAndMembersNotDead()
     {
-        // After sign-out-everywhere the index holds the kept session, sessions of another user sharing the partition, and
-        // sessions that only look expired on this caller's clock; the revoked and the gone ones have left.
+        // After sign-out-everywhere the index holds the kept session, a session of another user sharing the partition
+        // (not marked: the script only marks the user's own; the partition's version bump still revokes it, so a
+        // partition shared by two users, a 96-bit hash collision, signs both out), and sessions that only look expired on
+        // this caller's clock; the revoked and the gone ones have left.
         fixture.EnsureAvailable();
         var (prefix, store, now, partition, kept) = await CreatedSessionAsync("hana");
         var db = fixture.Multiplexer!.GetDatabase();
         var index = $"{prefix}sess:{{{partition}}}:u";
         var revoked = Record(partition, "hana", now);
         var gone = Record(partition, "hana", now);
-        var idle = Record(partition, "hana", now) with { IdleTimeout = TimeSpan.FromMinutes(1) };
+        var idle = Record(partition, "hana", now) with { IdleTimeout = TimeSpan.FromMinutes(10) };
         var stranger = Record(partition, "not-hana", now);
         foreach (var r in new[] { revoked, gone, idle, stranger })
         {
@@ -297,12 +300,15 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
 
         (await db.KeyDeleteAsync($"{prefix}sess:{{{partition}}}:s:{gone.IdHash}")).Should().BeTrue();
 
-        (await store.RevokeAllAsync(partition, "hana", kept, now.AddMinutes(2))).Should().Be(1, "only the active session of hana's other sessions counts");
+        // 20 min later on this caller's clock: `idle` (10 min idle) looks expired here; its key lives 10 min of real time.
+        (await store.RevokeAllAsync(partition, "hana", kept, now.AddMinutes(20))).Should().Be(1, "only the active session of hana's other sessions counts");
 
         (await db.SortedSetRangeByRankAsync(index)).Select(m => m.ToString()).Should().BeEquivalentTo(new[] { kept, idle.IdHash, stranger.IdHash });
-        (await store.GetAsync(partition, revoked.IdHash)).Session!.RevokedAt.Should().Be(now.AddMinutes(2));
+        (await store.GetAsync(partition, revoked.IdHash)).Session!.RevokedAt.Should().Be(now.AddMinutes(20));
         (await store.GetAsync(partition, idle.IdHash)).Session!.TokenVersion.Should().Be(0, "revoked by the version bump, not marked");
-        (await store.GetAsync(partition, stranger.IdHash)).Session!.RevokedAt.Should().BeNull();
+        var strangerLookup = await store.GetAsync(partition, stranger.IdHash);
+        strangerLookup.Session!.RevokedAt.Should().BeNull("another user's session is never marked");
+        strangerLookup.Session.TokenVersion.Should().BeLessThan(strangerLookup.UserTokenVersion, "the version is the partition's");
     }
 
     [SkippableTheory]

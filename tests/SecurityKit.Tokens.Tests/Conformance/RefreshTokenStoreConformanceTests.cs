@@ -189,6 +189,18 @@ public abstract class RefreshTokenStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Family_WithoutASessionId_ReadsBackWithoutOne()
+    {
+        // Redis stores an absent session id as an empty field: it must read back as null, from every path.
+        var store = await CreateStoreAsync();
+        var (id, h0) = await CreateAsync(store, "user-nosid");
+
+        (await store.GetFamilyAsync(id))!.SessionId.Should().BeNull();
+        (await store.RotateAsync(Rotation(id, h0, Hash(), T0.AddMinutes(1)))).Family!.SessionId.Should().BeNull();
+        (await store.ListUserFamiliesAsync("user-nosid", T0.AddMinutes(2))).Should().ContainSingle().Which.SessionId.Should().BeNull();
+    }
+
+    [SkippableFact]
     public async Task Rotate_FirstRotationFromALaggingClock_KeepsTheLaterLastUse()
     {
         // No rotation yet, so only the creation time says when the family was last used: an instance whose clock reads a

@@ -24,10 +24,12 @@ public interface IOtpStateStore
     /// </summary>
     /// <param name="userId">The user id.</param>
     /// <param name="counterName">The counter, e.g. <c>totp</c> or <c>hotp.3f9a…</c>.</param>
-    /// <param name="value">The time step (TOTP) or counter (HOTP) that matched.</param>
+    /// <param name="value">The time step (TOTP) or counter (HOTP) that matched; 0 to 2^53.</param>
     /// <param name="retention">How long the accepted value must be remembered; <see langword="null"/> keeps it until removed.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Whether the value was accepted, and the last accepted value before this call.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is negative or above 2^53, or
+    /// <paramref name="retention"/> is not positive.</exception>
     ValueTask<OtpAcceptOutcome> TryAcceptAsync(string userId, string counterName, long value, TimeSpan? retention, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the last accepted value of a counter.</summary>

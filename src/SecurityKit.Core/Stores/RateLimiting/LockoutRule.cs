@@ -16,9 +16,10 @@ public sealed class LockoutRule
 {
     /// <summary>
     /// The most attempts per day SecurityKit's login and OTP lockouts accept from their settings: 1,440, one a minute on
-    /// average (see <see cref="SustainedAttemptsPerDay"/>). A 6-digit code tried that often, three codes per attempt
-    /// (one step either side), is found in about 230 days on average; NIST SP 800-63B's cap of 100 consecutive failures
-    /// means little if the count is forgotten minutes later.
+    /// average (see <see cref="SustainedAttemptsPerDay"/>). A 6-digit TOTP code tried that often, two codes per attempt
+    /// (one step behind), is found in about 350 days on average; more codes per attempt (an HOTP look-ahead) shorten that
+    /// in proportion. NIST SP 800-63B's cap of 100 consecutive failures means little if the count is forgotten minutes
+    /// later.
     /// </summary>
     public const int SafeAttemptsPerDay = 1440;
 

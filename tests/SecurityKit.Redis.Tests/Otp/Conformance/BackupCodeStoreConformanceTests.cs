@@ -13,6 +13,31 @@ public abstract class BackupCodeStoreConformanceTests
     private static string[] Hashes(int count) => Enumerable.Range(0, count).Select(i => $"hash{i:D2}-" + new string('x', 38)).ToArray();
 
     [SkippableFact]
+    public async Task Arguments_AtAndBeyondTheirBounds_AcceptedOrRefusedWithoutAWrite()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+
+        // A set holds 1 to 100 hashes of at most 128 characters; key ids are at most 32 characters.
+        await store.Invoking(s => s.ReplaceAsync(user, "k1", Hashes(IBackupCodeStore.MaxCodesPerUser + 1)).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await store.Invoking(s => s.ReplaceAsync(user, "k1", []).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await store.Invoking(s => s.ReplaceAsync(user, "k1", null!).AsTask()).Should().ThrowAsync<ArgumentNullException>();
+        await store.Invoking(s => s.ReplaceAsync(user, "k1", [new string('h', IBackupCodeStore.MaxHashLength + 1)]).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await store.Invoking(s => s.ReplaceAsync(user, new string('k', 33), Hashes(1)).AsTask()).Should().ThrowAsync<ArgumentException>();
+        (await store.GetRemainingCountAsync(user)).Should().Be(0, "nothing refused was written");
+
+        var longest = new string('h', IBackupCodeStore.MaxHashLength);
+        await store.ReplaceAsync(user, new string('k', 32), [.. Hashes(IBackupCodeStore.MaxCodesPerUser - 1), longest]);
+        (await store.GetRemainingCountAsync(user)).Should().Be(IBackupCodeStore.MaxCodesPerUser);
+        await store.Invoking(s => s.TryConsumeAsync(user, new string('k', 32), longest + "h").AsTask()).Should().ThrowAsync<ArgumentException>();
+        await store.Invoking(s => s.TryConsumeAsync(user, new string('k', 32), string.Empty).AsTask()).Should().ThrowAsync<ArgumentException>();
+        (await store.TryConsumeAsync(user, new string('k', 32), longest)).Consumed.Should().BeTrue();
+        await store.Invoking(s => s.GetRemainingCountAsync(string.Empty).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await store.Invoking(s => s.DeleteAsync(new string('u', IOtpStateStore.MaxUserIdLength + 1)).AsTask()).Should().ThrowAsync<ArgumentException>();
+        (await store.GetRemainingCountAsync(user)).Should().Be(IBackupCodeStore.MaxCodesPerUser - 1);
+    }
+
+    [SkippableFact]
     public async Task Replace_ThenCount()
     {
         var store = await CreateStoreAsync();

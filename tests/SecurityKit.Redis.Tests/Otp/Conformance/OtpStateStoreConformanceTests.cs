@@ -14,6 +14,38 @@ public abstract class OtpStateStoreConformanceTests
     private static string NewUser() => "user-" + Guid.NewGuid().ToString("N");
 
     [SkippableFact]
+    public async Task Arguments_AtAndBeyondTheirBounds_AcceptedOrRefusedWithoutAWrite()
+    {
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var minute = TimeSpan.FromMinutes(1);
+
+        // User ids: up to 256 characters; counter names: 1–64 of [a-z0-9._-]; accepted values 0 to 2^53.
+        (await store.TryAcceptAsync(user + new string('u', IOtpStateStore.MaxUserIdLength - user.Length), "totp", 0, minute)).Accepted.Should().BeTrue();
+        await store.Invoking(s => s.TryAcceptAsync(new string('u', IOtpStateStore.MaxUserIdLength + 1), "totp", 1, minute).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await store.Invoking(s => s.TryAcceptAsync(string.Empty, "totp", 1, minute).AsTask()).Should().ThrowAsync<ArgumentException>();
+        (await store.TryAcceptAsync(user, new string('c', 64), 1L << 53, minute)).Accepted.Should().BeTrue();
+        foreach (var bad in new[] { new string('c', 65), string.Empty, "TOTP", "to tp" })
+        {
+            await store.Invoking(s => s.TryAcceptAsync(user, bad, 1, minute).AsTask()).Should().ThrowAsync<ArgumentException>(bad);
+            await store.Invoking(s => s.GetLastAcceptedAsync(user, bad).AsTask()).Should().ThrowAsync<ArgumentException>(bad);
+            await store.Invoking(s => s.RemoveCounterAsync(user, bad).AsTask()).Should().ThrowAsync<ArgumentException>(bad);
+        }
+
+        await store.Invoking(s => s.TryAcceptAsync(user, "hotp.a", -1, minute).AsTask()).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await store.Invoking(s => s.TryAcceptAsync(user, "hotp.a", (1L << 53) + 1, minute).AsTask()).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await store.Invoking(s => s.TryAcceptAsync(user, "hotp.a", 1, TimeSpan.Zero).AsTask()).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        (await store.GetLastAcceptedAsync(user, "hotp.a")).Should().BeNull("nothing refused was written");
+
+        // Failure counts: a positive window; user ids checked like above.
+        await store.Invoking(s => s.RecordFailureAsync(user, TimeSpan.Zero).AsTask()).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await store.Invoking(s => s.RecordFailureBelowLimitAsync(user, TimeSpan.Zero, 5).AsTask()).Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await store.Invoking(s => s.GetFailureCountAsync(string.Empty).AsTask()).Should().ThrowAsync<ArgumentException>();
+        await store.Invoking(s => s.ResetFailuresAsync("x\uD800").AsTask()).Should().ThrowAsync<ArgumentException>();
+        (await store.GetFailureCountAsync(user)).Should().Be(0);
+    }
+
+    [SkippableFact]
     public async Task TryAccept_FirstValue_AcceptedWithoutPrevious()
     {
         var store = await CreateStoreAsync();
