@@ -346,6 +346,27 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task MalformedKeyParts_NeverNameAKey()
+    {
+        // Partitions are 16 and id hashes 43 base64url characters; anything else (a '{' would change the hash tag) is
+        // refused before a key is built: a rotation to a malformed new id fails, revoke-all and list find nothing.
+        fixture.EnsureAvailable();
+        var (_, store, now, partition, idHash) = await CreatedSessionAsync("kai");
+
+        (await store.RotateAsync(partition, idHash, "x{bad}", now, null, null, null)).Succeeded.Should().BeFalse();
+        (await store.RotateAsync(partition, idHash, SecureRandom.GetToken(32) + "x", now, null, null, null)).Succeeded.Should().BeFalse();
+        (await store.RevokeAllAsync("x{" + partition[2..], "kai", null, now)).Should().Be(0);
+        (await store.ListAsync(partition + "x", "kai", now)).Should().BeEmpty();
+        (await store.CreateAsync(Record(partition, "kai", now) with { IdHash = "short" }, null, SessionLimitMode.EvictOldest, now)).Status.Should().Be(SessionStoreStatus.Failed);
+        (await store.CreateAsync(Record(partition + "x", "kai", now), null, SessionLimitMode.EvictOldest, now)).Status.Should().Be(SessionStoreStatus.Failed);
+
+        var lookup = await store.GetAsync(partition, idHash);
+        lookup.Session!.RevokedAt.Should().BeNull("nothing was rotated or revoked");
+        lookup.UserTokenVersion.Should().Be(0);
+        (await store.ListAsync(partition, "kai", now)).Should().ContainSingle();
+    }
+
+    [SkippableFact]
     public async Task Get_CorruptRecord_TreatedAsAbsent()
     {
         fixture.EnsureAvailable();

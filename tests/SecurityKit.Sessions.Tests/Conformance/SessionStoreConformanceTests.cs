@@ -64,6 +64,40 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Create_WithoutIpFingerprintOrDevice_ReadsBackWithoutThem()
+    {
+        var store = await CreateStoreAsync();
+        var record = NewRecord(NewUser(), ip: null) with { Fingerprint = null, DeviceSummary = null };
+        (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.Succeeded);
+
+        var session = (await store.GetAsync(record.Partition, record.IdHash)).Session!;
+        session.IpAddress.Should().BeNull();
+        session.Fingerprint.Should().BeNull();
+        session.DeviceSummary.Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task MalformedPartitionOrIdHash_FindsNothingAndChangesNothing()
+    {
+        // Ids come from tokens a client sends: a malformed one (either part alone) is "not found", never an exception.
+        var store = await CreateStoreAsync();
+        var record = await CreateAsync(store, NewUser());
+        var now = Time.GetUtcNow();
+        foreach (var (partition, idHash) in new[] { ("bad{partition}", record.IdHash), (record.Partition, "bad{id}") })
+        {
+            (await store.GetAsync(partition, idHash)).Session.Should().BeNull();
+            (await store.TouchAsync(partition, idHash, now.AddMinutes(1))).Should().BeFalse();
+            (await store.RevokeAsync(partition, idHash, now)).Should().BeFalse();
+            (await store.RotateAsync(partition, idHash, SecureRandom.GetToken(32), now, null, null, null)).Succeeded.Should().BeFalse();
+        }
+
+        var lookup = await store.GetAsync(record.Partition, record.IdHash);
+        lookup.Session!.RevokedAt.Should().BeNull();
+        lookup.Session.LastUsedAt.Should().Be(record.LastUsedAt);
+        lookup.UserTokenVersion.Should().Be(0);
+    }
+
+    [SkippableFact]
     public async Task UserIdWithALoneSurrogate_IsRefusedByEveryOperationThatNamesAUser()
     {
         // A lone surrogate becomes U+FFFD in UTF-8: in Redis "x\uD800" and "x\uFFFD" would be one user.
