@@ -143,14 +143,7 @@ public sealed class LoginProtectorPinningTests : LoginProtectorTestBase
     public async Task HundredFailuresFromOneAddress_WithoutPermanentLockout_EndAfterTheFailureWindow()
     {
         // The account + IP counter is never permanent, whatever PermanentLockout says for the account: here neither is.
-        var protector = Create(o =>
-        {
-            o.InitialDelay = TimeSpan.FromMilliseconds(1);
-            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(4);
-            o.IpFailureLimit = 100_000;
-            o.NetworkFailureLimit = 100_000;
-            o.WideNetworkFailureLimit = 100_000;
-        });
+        var protector = CreateHundredFailureRun();
         for (var i = 0; i < 100; i++)
         {
             (await Attempt(protector, "rae", "192.0.2.99")).Status.Should().Be(LoginAttemptStatus.Failed);

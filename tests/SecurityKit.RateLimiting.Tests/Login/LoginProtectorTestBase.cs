@@ -38,6 +38,17 @@ public abstract class LoginProtectorTestBase
         return new LoginProtector(Store, options, TestKeys.Ring(), Time, Publisher, TimeSpan.FromMilliseconds(200));
     }
 
+    /// <summary>A protector whose account curve reaches the 100-failure hard stop in 100 attempts 4 ms apart, with the
+    /// address buckets too wide to interfere.</summary>
+    protected LoginProtector CreateHundredFailureRun() => Create(o =>
+    {
+        o.InitialDelay = TimeSpan.FromMilliseconds(1);
+        o.MaxLockoutDuration = TimeSpan.FromMilliseconds(4);
+        o.IpFailureLimit = 100_000;
+        o.NetworkFailureLimit = 100_000;
+        o.WideNetworkFailureLimit = 100_000;
+    });
+
     protected ValueTask<LoginAttemptResult> Attempt(LoginProtector protector, string account, string ip, bool correct = false, string? device = null) =>
         protector.AttemptAsync(new LoginAttempt(account, IPAddress.Parse(ip)) { TrustedDeviceToken = device }, _ =>
         {

@@ -109,14 +109,7 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
     [Fact]
     public async Task AttemptAsync_100ConsecutiveFailures_NoMoreAttemptsUntilFailureWindow()
     {
-        var protector = Create(o =>
-        {
-            o.InitialDelay = TimeSpan.FromMilliseconds(1);
-            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(4);
-            o.IpFailureLimit = 100_000;
-            o.NetworkFailureLimit = 100_000;
-            o.WideNetworkFailureLimit = 100_000;
-        });
+        var protector = CreateHundredFailureRun();
         var failures = 0;
         for (var i = 0; i < 150; i++)
         {
