@@ -56,6 +56,6 @@ public static class SecretKeyRingExtensions
 
         throw new InvalidOperationException(
             $"SecurityKit has no active key for purpose '{purpose}'. Configure one with builder.ConfigureKeys(k => k.AddKey(\"{purpose}\", \"k1\", keyBytes)) " +
-            $"or a root key (purpose '{KeyPurposes.Root}') from which every purpose is derived, e.g. configuration section 'SecurityKit:Keys'.");
+            $"or a root key (purpose '{KeyPurposes.Root}') from which every purpose is derived, e.g. configuration section 'SecurityKit:KeyRing'.");
     }
 }

@@ -13,8 +13,9 @@ namespace SecurityKit.Passwords.Strength;
 /// <remarks>
 /// <para>Every failed rule is reported, not only the first, so a form can show them all.</para>
 /// <para><b>Security:</b> the password never appears in results, events or exceptions. Length is
-/// counted in code points (<see cref="Rune"/>) of the string as given; normalise (for example to NFKC)
-/// before hashing and before checking if your front end may send different normal forms.</para>
+/// counted in code points (<see cref="Rune"/>). Every rule judges the password after the NFKC normalisation
+/// SecurityKit.Passwords applies before hashing (the password that will be stored); the minimum length is also
+/// checked on the string as typed, and the smaller count wins.</para>
 /// <para>This type is thread-safe.</para>
 /// </remarks>
 public sealed class PasswordPolicy : IPasswordPolicy

@@ -42,7 +42,8 @@ public sealed class JwtValidationOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool RequireSubject { get; set; } = true;
 
-    /// <summary>Gets or sets the longest accepted lifetime (<c>exp</c> − <c>iat</c>, or <c>exp</c> − now without <c>iat</c>), or <see langword="null"/> for no limit.</summary>
+    /// <summary>Gets or sets the longest accepted lifetime (<c>exp</c> − <c>iat</c>, or <c>exp</c> − <c>nbf</c> without <c>iat</c>; a token with
+    /// neither fails with <see cref="JwtFailureReason.LifetimeTooLong"/> while a limit is set), or <see langword="null"/> for no limit.</summary>
     /// <value>The default value is 1 day.</value>
     public TimeSpan? MaxLifetime { get; set; } = TimeSpan.FromDays(1);
 
