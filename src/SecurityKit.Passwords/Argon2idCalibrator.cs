@@ -30,8 +30,9 @@ public readonly record struct Argon2idParameters(int MemoryKiB, int Iterations, 
 /// </summary>
 /// <remarks>
 /// <para>It measures t = 1 and t = 2 (best of <c>samples</c> runs each), splits the time into a fixed part
-/// (allocation) and a per-pass part, and returns the largest t whose predicted time fits the target,
-/// never below OWASP's floor for that memory. Run it once at deployment or in a tool, not per request:
+/// (allocation) and a per-pass part (at least half of the t = 1 time, so noise cannot make a pass look free), and
+/// picks the largest t whose predicted time fits the target, never below OWASP's floor for that memory. It then times
+/// that t once (best of <c>samples</c>) and, if it took longer than the target, scales t down in proportion. Run it once at deployment or in a tool, not per request:
 /// it hashes several times. Measurements are injectable so it can be tested.</para>
 /// <para>This type is thread-safe.</para>
 /// </remarks>
@@ -76,7 +77,10 @@ public sealed class Argon2idCalibrator
 
         var one = Fastest(new Argon2idParameters(memoryKiB, 1, parallelism), samples);
         var two = Fastest(new Argon2idParameters(memoryKiB, 2, parallelism), samples);
-        var perPass = Math.Max((two - one).Ticks, 1);
+        // A pass costs at least half of the whole t = 1 hash (allocation, H0 and the final hash are far cheaper than one
+        // pass over memory). Without this floor a noisy pair (t = 2 no slower than t = 1) made the per-pass time one tick
+        // and the result jumped to 64 passes (found in review).
+        var perPass = Math.Max((two - one).Ticks, Math.Max(one.Ticks / 2, 1));
         var fixedPart = Math.Max(one.Ticks - perPass, 0);
         var passes = (target.Ticks - fixedPart) / perPass;
 
@@ -87,6 +91,16 @@ public sealed class Argon2idCalibrator
         }
 
         var t = (int)Math.Clamp(passes, floor, Argon2idPhc.MaxIterations);
+        if (t > floor)
+        {
+            // Check the prediction once: if the chosen t takes longer than the target, scale it down in proportion.
+            var measured = Fastest(new Argon2idParameters(memoryKiB, t, parallelism), samples);
+            if (measured > target)
+            {
+                t = (int)Math.Clamp(t * target.Ticks / measured.Ticks, floor, t);
+            }
+        }
+
         return new Argon2idParameters(memoryKiB, t, parallelism);
     }
 

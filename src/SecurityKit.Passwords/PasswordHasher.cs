@@ -384,6 +384,14 @@ public sealed class PasswordHasher : IPasswordHasher
                     properties: [new("algorithm", "bcrypt")]);
                 SpendDummyWork(prepared);
             }
+            else
+            {
+                // The unknown-user path with a BCrypt dummy hash (Algorithm = BCrypt): spend one computation at the stored
+                // cost on a stand-in of legal length, result unused. It used to spend none, so under BCrypt a 73-byte password
+                // answered at once for unknown users and BCrypt accounts but took a full verification for accounts holding
+                // an imported PBKDF2 or Argon2id hash (found in review).
+                _ = CheckBCrypt(TooLongStandIn, storedHash);
+            }
 
             return PasswordVerificationResult.Failed;
         }
@@ -407,6 +415,9 @@ public sealed class PasswordHasher : IPasswordHasher
 
         return Matched(matchedRaw ? PasswordReasonCodes.NotNormalized : GetBCryptRehashReason(cost), "bcrypt", publish);
     }
+
+    /// <summary>What the unknown-user path hashes in place of a password too long for BCrypt (its result is never used).</summary>
+    private const string TooLongStandIn = "securitykit: stand-in for a password over 72 bytes";
 
     private bool? CheckBCrypt(string password, string storedHash)
     {

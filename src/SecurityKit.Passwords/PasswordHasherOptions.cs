@@ -89,7 +89,8 @@ public sealed class PasswordHasherOptions
     /// <value>The default value is 16. Must be at least <see cref="BCryptWorkFactor"/>, at most 31.</value>
     public int MaxVerificationBCryptWorkFactor { get; set; } = 16;
 
-    /// <summary>Gets or sets the largest PBKDF2 iteration count an imported ASP.NET Core Identity V3 hash may ask for.</summary>
+    /// <summary>Gets or sets the largest PBKDF2 work an imported ASP.NET Core Identity V3 hash may ask for: its iteration count
+    /// times the PRF output blocks of its subkey (one for Identity's SHA-256 and SHA-512 hashes, two for 32 bytes of SHA-1).</summary>
     /// <value>The default value is 1000000. Must be 100000 to 100000000.</value>
     public int MaxVerificationPbkdf2Iterations { get; set; } = 1_000_000;
 

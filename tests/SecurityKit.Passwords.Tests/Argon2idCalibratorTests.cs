@@ -20,7 +20,9 @@ public class Argon2idCalibratorTests
         var calibrator = new Argon2idCalibrator(Model(fixedMs, perPassMs, calls));
         var result = calibrator.Calibrate(TimeSpan.FromMilliseconds(targetMs), memoryKiB: 19456, parallelism: 1, samples: 2);
         result.Should().Be(new Argon2idParameters(19456, expected, 1));
-        calls.Should().HaveCount(4).And.OnlyContain(p => p.MemoryKiB == 19456 && p.Parallelism == 1);
+        // t = 1 and t = 2 twice each, then the chosen t twice (the check of the prediction) unless it is the OWASP floor.
+        calls.Should().HaveCount(expected > 2 ? 6 : 4).And.OnlyContain(p => p.MemoryKiB == 19456 && p.Parallelism == 1);
+        calls.Skip(4).Count(p => p.Iterations != expected).Should().Be(0);
     }
 
     [Theory]
@@ -38,9 +40,28 @@ public class Argon2idCalibratorTests
     [Fact]
     public void Calibrate_NoisyMeasurements_UsesFastestSample()
     {
-        var noise = new Queue<double>([50, 10, 70, 20]); // t=1: 50,10 → 10; t=2: 70,20 → 20
+        var noise = new Queue<double>([50, 10, 70, 20, 130, 100]); // t=1: 50,10 → 10; t=2: 70,20 → 20; t=10: 130,100 → 100
         var calibrator = new Argon2idCalibrator(_ => TimeSpan.FromMilliseconds(noise.Dequeue()));
         calibrator.Calibrate(TimeSpan.FromMilliseconds(100), samples: 2).Iterations.Should().Be(10);
+        noise.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Calibrate_TwoPassesNoSlowerThanOne_DoesNotJumpToTheCeiling()
+    {
+        // A machine at 20 ms a pass, measured badly: t=2 came out faster than t=1. The per-pass time used to be one tick,
+        // so t was clamped to 64 (about 1.3 s a login instead of 200 ms).
+        var calibrator = new Argon2idCalibrator(p => TimeSpan.FromMilliseconds(p.Iterations switch { 1 => 20, 2 => 19, _ => 20 * p.Iterations }));
+        calibrator.Calibrate(TimeSpan.FromMilliseconds(200)).Iterations.Should().Be(10);
+    }
+
+    [Fact]
+    public void Calibrate_PredictionTooHigh_IsScaledDownByTheCheck()
+    {
+        // t=1 and t=2 suggest 10 ms a pass, but longer runs take 25 ms a pass (e.g. the memory no longer in cache): the
+        // prediction (t = 20 for 200 ms) takes 500 ms, so t is scaled down to 8.
+        var calibrator = new Argon2idCalibrator(p => TimeSpan.FromMilliseconds(p.Iterations <= 2 ? 10 * p.Iterations : 25 * p.Iterations));
+        calibrator.Calibrate(TimeSpan.FromMilliseconds(200)).Iterations.Should().Be(8);
     }
 
     [Fact]

@@ -56,6 +56,40 @@ public sealed class VerificationWorkTests
     }
 
     [Fact]
+    public void Verify_PasswordTooLongForBCrypt_UnderBCryptStillCostsOneComputationForEveryAccount()
+    {
+        // Algorithm = BCrypt makes the unknown-user dummy a BCrypt hash, and a 73-byte password is never compared with one:
+        // that path spent no work at all, so unknown users and BCrypt accounts answered at once while accounts holding an
+        // imported PBKDF2 hash took a full verification (found in review).
+        var (hasher, _) = TestHashers.Create(o => o.Algorithm = PasswordHashAlgorithm.BCrypt);
+        var bcryptAccount = hasher.Hash("short password");
+        var identityAccount = Convert.ToBase64String(IdentityV3Sha256("short password"));
+        var tooLong = new string('a', 73);
+
+        Count(hasher, tooLong, null).Should().Be(1);
+        Count(hasher, tooLong, bcryptAccount).Should().Be(1);
+        Count(hasher, tooLong, identityAccount).Should().Be(1);
+    }
+
+    [Theory]
+    [MemberData(nameof(UnusableHashes))]
+    public void Verify_UnusableStoredHashUnderBCryptWithATooLongPassword_CostsWhatAnUnknownUserCosts(string stored)
+    {
+        var (hasher, _) = TestHashers.Create(o => o.Algorithm = PasswordHashAlgorithm.BCrypt);
+        var tooLong = new string('b', 100);
+
+        Count(hasher, tooLong, stored).Should().Be(Count(hasher, tooLong, null)).And.Be(1);
+    }
+
+    private static byte[] IdentityV3Sha256(string password)
+    {
+        var salt = new byte[16];
+        var subkey = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(password, salt, 1000, System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
+        byte[] header = [0x01, 0, 0, 0, 1, 0, 0, 0x03, 0xE8, 0, 0, 0, 16];
+        return [.. header, .. salt, .. subkey];
+    }
+
+    [Fact]
     public void Verify_RetiredPepperWithANonNormalizedPassword_CostsWhatAWrongPasswordCosts()
     {
         // A wrong password with a distinct raw form ("ﬁ", full-width letters) costs two computations (normalised, then raw);

@@ -216,15 +216,16 @@ internal static partial class ManagedArgon2
             ArgumentOutOfRangeException.ThrowIfLessThan(workspace.Length, used, nameof(workspace));
         }
 
-        Span<byte> h0 = stackalloc byte[Blake2b.MaxHashSize + 8];
-        ComputeH0(password, salt, secret, associatedData, memoryKiB, iterations, parallelism, output.Length, h0[..Blake2b.MaxHashSize]);
-
         // Uninitialised: every word is written before it is read (the zero and scratch blocks are
-        // cleared in InitializeLanes), so zeroing 1 KiB per KiB of m up front would be wasted work.
+        // cleared in InitializeLanes), so zeroing 1 KiB per KiB of m up front would be wasted work. Allocated before H0
+        // exists: an OutOfMemoryException here must not leave H0 (one BLAKE2b from the password, enough to test guesses
+        // without the memory-hard part) on the stack unzeroed (found in review).
         ulong[] memory = workspace ?? GC.AllocateUninitializedArray<ulong>(used);
         instance.Memory = memory;
+        Span<byte> h0 = stackalloc byte[Blake2b.MaxHashSize + 8];
         try
         {
+            ComputeH0(password, salt, secret, associatedData, memoryKiB, iterations, parallelism, output.Length, h0[..Blake2b.MaxHashSize]);
             InitializeLanes(instance, h0);
             switch (kernel)
             {

@@ -15,8 +15,8 @@
  *   [9..12]   salt length, at least 16
  *   [13..]    salt, then the subkey (at least 16 bytes; the rest of the value)
  *
- * Limits here: the base64 text is at most 1024 characters, the salt and subkey at most 256 bytes each,
- * the iteration count at most PasswordHasherOptions.MaxVerificationPbkdf2Iterations.
+ * Limits here: the base64 text is at most 1024 characters, the salt and subkey at most 256 bytes each, and
+ * the iteration count times the subkey's PRF output blocks at most PasswordHasherOptions.MaxVerificationPbkdf2Iterations.
  * A match is always reported as SuccessRehashNeeded so the user moves to the configured algorithm.
  */
 
@@ -72,11 +72,12 @@ internal static class IdentityPbkdf2
                 var iterations = BinaryPrimitives.ReadUInt32BigEndian(decoded[5..]);
                 var saltLength = BinaryPrimitives.ReadUInt32BigEndian(decoded[9..]);
                 HashAlgorithmName algorithm;
+                int prfBytes;
                 switch (prf)
                 {
-                    case 0: algorithm = HashAlgorithmName.SHA1; break;
-                    case 1: algorithm = HashAlgorithmName.SHA256; break;
-                    case 2: algorithm = HashAlgorithmName.SHA512; break;
+                    case 0: algorithm = HashAlgorithmName.SHA1; prfBytes = 20; break;
+                    case 1: algorithm = HashAlgorithmName.SHA256; prfBytes = 32; break;
+                    case 2: algorithm = HashAlgorithmName.SHA512; prfBytes = 64; break;
                     default: reason = PasswordReasonCodes.UnsupportedAlgorithm; return null;
                 }
 
@@ -94,6 +95,15 @@ internal static class IdentityPbkdf2
                 var subkeyLength = length - 13 - (int)saltLength;
                 if (subkeyLength is < 16 or > MaxPart)
                 {
+                    return null;
+                }
+
+                // PBKDF2 runs the iterations once per output block of the PRF: a 256-byte SHA-1 subkey is 13 blocks, so
+                // the iteration cap alone let one stored hash cost 13 times the cap (found in review). The cap bounds
+                // iterations × blocks; Identity's own hashes have one block (SHA-256/512) or two (SHA-1, 32 bytes).
+                if ((ulong)iterations * (ulong)((subkeyLength + prfBytes - 1) / prfBytes) > (ulong)maxIterations)
+                {
+                    reason = PasswordReasonCodes.CostAboveLimit;
                     return null;
                 }
 

@@ -13,6 +13,9 @@ public class ExternalToolInteropTests
     [InlineData("saltsaltsaltsalt", 2, 256, 2, 32)]
     [InlineData("0123456789abcdef", 3, 1024, 4, 16)]
     [InlineData("another-salt-value", 1, 512, 1, 64)]
+    [InlineData("odd-memory-long-tag", 1, 1030, 3, 100)] // m not a multiple of 4p (rounded down to 1020 for the blocks, 1030 in H0); tag > 64 bytes (H')
+    [InlineData("tiny-memory", 2, 33, 4, 65)] // m just above 8p; a 65-byte tag (H' with one 32-byte step)
+    [InlineData("threaded-lanes", 2, 4096, 4, 32)] // segments of 256 blocks: the lanes run in parallel on more than one CPU
     public void Argon2Cli_SameInputs_ProducesIdenticalPhcString(string salt, int t, int m, int p, int length)
     {
         var cli = ExternalTools.RequireArgon2Cli();
