@@ -57,7 +57,7 @@ public enum JwtFailureReason
     /// <summary>The payload has no <c>exp</c> claim.</summary>
     MissingExpiration = 17,
 
-    /// <summary>A registered claim has the wrong JSON type (e.g. <c>exp</c> as a string, <c>aud</c> as a number) or an out-of-range value.</summary>
+    /// <summary>A registered claim has the wrong JSON type (e.g. <c>exp</c> as a string, <c>aud</c> as a number) or an out-of-range value (e.g. an empty <c>sub</c>).</summary>
     InvalidClaim = 18,
 
     /// <summary>The token expired (now ≥ <c>exp</c> + clock skew).</summary>

@@ -94,6 +94,11 @@ public sealed class JwtIssuer
         }
 
         // Values the validators would refuse at every use are refused here, once (found in review).
+        if (descriptor.Subject is { Length: 0 })
+        {
+            throw new ArgumentException("JwtDescriptor.Subject is empty; set the user id, or null to omit sub. The validators refuse an empty sub (invalid_claim).", nameof(descriptor));
+        }
+
         if (descriptor.TokenVersion is < 0)
         {
             throw new ArgumentException("JwtDescriptor.TokenVersion must not be negative; the validators refuse a negative ver (invalid_claim).", nameof(descriptor));

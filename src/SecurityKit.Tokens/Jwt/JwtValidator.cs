@@ -596,7 +596,16 @@ public sealed class JwtValidator
                         }
 
                         break;
-                    default: // sub, jti, sid
+                    case Claim.Sub:
+                        // An empty subject names nobody: it passed as "present", and the async path then failed it as
+                        // token_version_revoked, the wrong reason (found in review).
+                        if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.IsEmpty)
+                        {
+                            return JwtFailureReason.InvalidClaim;
+                        }
+
+                        break;
+                    default: // jti, sid
                         if (reader.TokenType != JsonTokenType.String)
                         {
                             return JwtFailureReason.InvalidClaim;

@@ -101,7 +101,7 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
             var presented = rotation.PresentedHash.Span;
             var isCurrent = CryptographicOperations.FixedTimeEquals(presented, entry.Current);
             var isPrevious = entry.Previous is not null && CryptographicOperations.FixedTimeEquals(presented, entry.Previous);
-            var isOlder = !isCurrent && !isPrevious && entry.OlderSet.Contains(Convert.ToHexString(presented));
+            var isOlder = !isCurrent && !isPrevious && entry.RemembersOlder(presented);
             if (!isCurrent && !isPrevious && !isOlder)
             {
                 return ValueTask.FromResult(new RefreshTokenRotationResult(RefreshTokenRotationStatus.NotFound, null, default));
@@ -130,7 +130,7 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
             {
                 if (entry.Previous is not null)
                 {
-                    entry.RememberOlder(Convert.ToHexString(entry.Previous));
+                    entry.RememberOlder(entry.Previous);
                 }
 
                 entry.Previous = entry.Current;
@@ -288,10 +288,22 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
                 }
             }
 
-            while (freed < evictCount && oldest.TryDequeue(out var victim, out _))
+            if (freed < evictCount)
             {
-                Remove(victim.FamilyId, victim.UserId);
-                freed++;
+                // The heap yields the most recently used candidate first (that is what it drops while scanning): evict from
+                // the other end. Dequeuing in heap order evicted live families before revoked ones whenever the scan had
+                // freed some expired families but fewer than evictCount (found in review).
+                var candidates = new RefreshTokenFamily[oldest.Count];
+                for (var i = 0; oldest.TryDequeue(out var candidate, out _); i++)
+                {
+                    candidates[i] = candidate;
+                }
+
+                for (var i = candidates.Length - 1; i >= 0 && freed < evictCount; i--)
+                {
+                    Remove(candidates[i].FamilyId, candidates[i].UserId);
+                    freed++;
+                }
             }
         }
     }
@@ -338,22 +350,44 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
 
         public DateTimeOffset SuccessorExpiresAt { get; set; }
 
-        /// <summary>The earlier tokens (hex hashes) before <see cref="Previous"/>, at most <see cref="RefreshTokenStore.MaxRememberedTokens"/>.</summary>
-        public HashSet<string> OlderSet { get; } = new(StringComparer.Ordinal);
+        /// <summary>
+        /// The earlier tokens before <see cref="Previous"/>, at most <see cref="RefreshTokenStore.MaxRememberedTokens"/>, as the
+        /// first 128 bits of each hash in a ring that grows by doubling: 16 bytes a token, 4 KiB for a full history. The
+        /// hashes were kept as 64-character hex strings in a set and a queue, ~50 KB a family once full (256 rotations:
+        /// about 64 hours of 15-minute refreshes), so 100,000 families could hold ~5 GB (found in review). 128 bits of a
+        /// SHA-256 of a 256-bit secret still tell one token from another with certainty for any practical purpose.
+        /// </summary>
+        private UInt128[] _older = [];
 
-        private Queue<string> OlderOrder { get; } = new();
+        private int _olderCount;
 
-        public void RememberOlder(string hash)
+        private int _olderNext;
+
+        public void RememberOlder(ReadOnlySpan<byte> hash)
         {
-            if (OlderSet.Add(hash))
+            var fingerprint = Fingerprint(hash);
+            if (_olderCount < _older.Length)
             {
-                OlderOrder.Enqueue(hash);
-                if (OlderOrder.Count > MaxRememberedTokens)
-                {
-                    OlderSet.Remove(OlderOrder.Dequeue());
-                }
+                _older[_olderCount++] = fingerprint;
+                return;
             }
+
+            if (_older.Length < MaxRememberedTokens)
+            {
+                Array.Resize(ref _older, Math.Min(Math.Max(_older.Length * 2, 4), MaxRememberedTokens));
+                _older[_olderCount++] = fingerprint;
+                return;
+            }
+
+            // Full: overwrite the oldest.
+            _older[_olderNext] = fingerprint;
+            _olderNext = (_olderNext + 1) % MaxRememberedTokens;
         }
+
+        public bool RemembersOlder(ReadOnlySpan<byte> hash) => _older.AsSpan(0, _olderCount).Contains(Fingerprint(hash));
+
+        // Hashes are RefreshTokenStore.HashSize (32) bytes: the base class validates every one it is given.
+        private static UInt128 Fingerprint(ReadOnlySpan<byte> hash) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
 
         public long Generation { get; set; }
 

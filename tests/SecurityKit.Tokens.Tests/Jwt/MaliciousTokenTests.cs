@@ -113,6 +113,43 @@ public sealed class MaliciousTokenTests
     public void Validate_DuplicatePayloadMember_IsDuplicateMember(string extra) =>
         Reason(Forge(Header(), Payload(extra))).Should().Be(JwtFailureReason.DuplicateMember);
 
+    [Theory]
+    [InlineData(",\"a\":1,\"n\":{\"b\":1},\"a\":2")] // the outer scope is restored after a nested object closes
+    [InlineData(",\"n\":{\"a\":1,\"m\":{\"x\":1},\"a\":2}")] // ... at depth two
+    [InlineData(",\"a\":1,\"l\":[{\"b\":1}],\"a\":2")] // ... and after an array of objects
+    [InlineData(",\"a\":1,\"l\":[[{\"a\":1}],{\"a\":2}],\"a\":3")]
+    public void Validate_DuplicateAfterANestedObjectCloses_IsDuplicateMember(string extra) =>
+        Reason(Forge(Header(), Payload(extra))).Should().Be(JwtFailureReason.DuplicateMember);
+
+    [Fact]
+    public void Validate_DuplicateHeaderMemberAfterANestedObjectCloses_IsDuplicateMember() =>
+        Reason(Forge(Header(extra: ",\"x\":1,\"h\":{\"x\":1},\"x\":2"), Payload())).Should().Be(JwtFailureReason.DuplicateMember);
+
+    [Fact]
+    public void Validate_EmptySubject_IsInvalidClaim()
+    {
+        // An empty sub names nobody: it counted as present, and the async path failed it as token_version_revoked.
+        var payload = Payload().Replace("\"sub\":\"user-1\"", "\"sub\":\"\"", StringComparison.Ordinal);
+        payload.Should().Contain("\"sub\":\"\"");
+        Reason(Forge(Header(), payload)).Should().Be(JwtFailureReason.InvalidClaim);
+    }
+
+    [Theory]
+    [InlineData("{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"at+jwt\"}{\"crit\":[\"x\"]}")]
+    [InlineData("{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"at+jwt\"} 1")]
+    [InlineData("{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"at+jwt\"}]")]
+    public void Validate_TrailingDataAfterTheHeader_IsInvalidJson(string header) =>
+        Reason(Forge(header, Payload())).Should().Be(JwtFailureReason.InvalidJson);
+
+    [Fact]
+    public void Validate_InvalidUtf8Header_IsInvalidJson()
+    {
+        var header = Base64Url.Encode([.. Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"at+jwt\",\"x\":\""), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}")]);
+        var input = header + "." + B64(Payload());
+        var token = input + "." + Base64Url.Encode(HMACSHA256.HashData(HmacSecret, Encoding.ASCII.GetBytes(input)));
+        Reason(token).Should().Be(JwtFailureReason.InvalidJson);
+    }
+
     [Fact]
     public void Validate_SameNameInSiblingObjects_IsNotADuplicate() =>
         _validator.Validate(Forge(Header(), Payload(",\"a\":{\"x\":1},\"b\":{\"x\":1},\"list\":[{\"x\":1},{\"x\":2}]"))).IsValid.Should().BeTrue();

@@ -116,6 +116,7 @@ public sealed class RoundTripTests
         nullRole.Roles.Add(null!);
         issuer.Invoking(i => i.CreateToken(nullRole)).Should().Throw<ArgumentException>().WithMessage("*null role*");
         issuer.Invoking(i => i.CreateToken(new JwtDescriptor { Subject = "u", TokenVersion = -1 })).Should().Throw<ArgumentException>().WithMessage("*negative*");
+        issuer.Invoking(i => i.CreateToken(new JwtDescriptor { Subject = "" })).Should().Throw<ArgumentException>().WithMessage("*Subject is empty*");
         var large = new JwtDescriptor { Subject = "u" };
         for (var r = 0; r < 100; r++)
         {

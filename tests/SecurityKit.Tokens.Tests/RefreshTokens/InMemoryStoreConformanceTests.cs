@@ -186,6 +186,69 @@ public sealed class InMemoryStoreBoundsTests
     }
 
     [Fact]
+    public async Task CreateFamily_WhenTheScanFreesTooFewExpired_EvictsRevokedBeforeTheLeastRecentlyUsedLiveFamily()
+    {
+        // 200 families: each eviction scan frees 2. f2 has expired (freed by the scan); one more must go. The candidates
+        // were taken from the scan's max-heap in its own order (most recently used first), so live f0 went and revoked
+        // f1 stayed (found in review).
+        var store = new InMemoryRefreshTokenStore(maxFamilies: 200);
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("f0", "a", null, Hash(), T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("f1", "b", null, Hash(), T0.AddSeconds(1), T0.AddDays(30), TimeSpan.FromDays(7)));
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("f2", "c", null, Hash(), T0.AddSeconds(2), T0.AddMinutes(30), TimeSpan.FromDays(7)));
+        for (var i = 3; i < 200; i++)
+        {
+            await store.CreateFamilyAsync(new RefreshTokenFamilyCreation($"f{i}", "u" + i, null, Hash(), T0.AddMinutes(1).AddSeconds(i), T0.AddDays(30), TimeSpan.FromDays(7)));
+        }
+
+        (await store.RevokeFamilyAsync("f1", T0.AddMinutes(10))).Should().BeTrue();
+        store.Count.Should().Be(200);
+
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("new", "v", null, Hash(), T0.AddHours(1), T0.AddDays(30), TimeSpan.FromDays(7)));
+
+        (await store.GetFamilyAsync("f2")).Should().BeNull("expired");
+        (await store.GetFamilyAsync("f1")).Should().BeNull("a revoked family goes before any live one");
+        (await store.GetFamilyAsync("f0")).Should().NotBeNull("the least recently used live family is next, and two were enough");
+        store.Count.Should().Be(199);
+    }
+
+    [Fact]
+    public async Task Rotate_ManyFullTurnsOfTheHistory_RemembersExactlyTheLastEarlierTokens()
+    {
+        // The history is a ring of 128-bit fingerprints: after two full turns and a bit, exactly the 256 tokens before the
+        // previous one are remembered (the first reuse revokes the family, the rest then report Revoked), and none older.
+        var store = new InMemoryRefreshTokenStore();
+        var hashes = new List<byte[]> { Hash() };
+        await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("fam", "u", null, hashes[0], T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+        var rotations = (2 * RefreshTokenStore.MaxRememberedTokens) + 5;
+        for (var i = 0; i < rotations; i++)
+        {
+            var next = Hash();
+            (await store.RotateAsync(new RefreshTokenRotation("fam", hashes[^1], next, new byte[60], T0.AddSeconds(i + 1), TimeSpan.Zero))).Status
+                .Should().Be(RefreshTokenRotationStatus.Rotated);
+            hashes.Add(next);
+        }
+
+        var later = T0.AddHours(1);
+        async Task<RefreshTokenRotationStatus> Present(byte[] hash) =>
+            (await store.RotateAsync(new RefreshTokenRotation("fam", hash, Hash(), new byte[60], later, TimeSpan.Zero))).Status;
+
+        (await Present(hashes[^(3 + RefreshTokenStore.MaxRememberedTokens)])).Should().Be(RefreshTokenRotationStatus.NotFound, "one before the oldest remembered");
+        (await Present(hashes[0])).Should().Be(RefreshTokenRotationStatus.NotFound);
+        (await Present(hashes[^(2 + RefreshTokenStore.MaxRememberedTokens)])).Should().Be(RefreshTokenRotationStatus.ReuseDetected, "the oldest remembered");
+        for (var back = 3; back < 2 + RefreshTokenStore.MaxRememberedTokens; back++)
+        {
+            (await Present(hashes[^back])).Should().Be(RefreshTokenRotationStatus.Revoked, $"{back} back is remembered");
+        }
+
+        for (var back = 3 + RefreshTokenStore.MaxRememberedTokens; back <= rotations; back += 37)
+        {
+            (await Present(hashes[^back])).Should().Be(RefreshTokenRotationStatus.NotFound, $"{back} back is forgotten");
+        }
+    }
+
+    private static byte[] Hash() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(RefreshTokenStore.HashSize);
+
+    [Fact]
     public async Task TokenVersionStore_WhenFull_RefusesNewUsersButServesKnownOnes()
     {
         var store = new InMemoryTokenVersionStore(maxUsers: 16);
@@ -196,5 +259,46 @@ public sealed class InMemoryStoreBoundsTests
 
         await store.Invoking(s => s.IncrementVersionAsync("u-new").AsTask()).Should().ThrowAsync<InvalidOperationException>();
         (await store.IncrementVersionAsync("u0")).Should().Be(2);
+    }
+}
+
+/// <summary>Runs alone (no other test allocates meanwhile), so the retained heap can be measured.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RetainedMemoryCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Retained memory";
+}
+
+[Collection(RetainedMemoryCollection.Name)]
+public sealed class InMemoryRefreshTokenStoreMemoryTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Families_WithAFullHistory_KeepUnder8KiBEach()
+    {
+        // 300 rotations fill each family's history (256 earlier tokens). Kept as hex strings in a set and a queue, that was
+        // ~50 KB a family (5 GB for a full default store; found in review); as 128-bit fingerprints it is 4 KiB.
+        const int Families = 500;
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var store = new InMemoryRefreshTokenStore();
+        for (var f = 0; f < Families; f++)
+        {
+            var id = $"fam{f}";
+            var current = System.Security.Cryptography.RandomNumberGenerator.GetBytes(RefreshTokenStore.HashSize);
+            await store.CreateFamilyAsync(new RefreshTokenFamilyCreation(id, "u" + f, null, current, T0, T0.AddDays(30), TimeSpan.FromDays(7)));
+            for (var i = 0; i < 300; i++)
+            {
+                var next = System.Security.Cryptography.RandomNumberGenerator.GetBytes(RefreshTokenStore.HashSize);
+                (await store.RotateAsync(new RefreshTokenRotation(id, current, next, new byte[60], T0.AddSeconds(i + 1), TimeSpan.Zero))).Status
+                    .Should().Be(RefreshTokenRotationStatus.Rotated);
+                current = next;
+            }
+        }
+
+        var perFamily = (GC.GetTotalMemory(forceFullCollection: true) - before) / Families;
+        GC.KeepAlive(store);
+        perFamily.Should().BeLessThan(8 * 1024, "a full history is 256 x 16 bytes plus the family's own fields");
     }
 }

@@ -225,6 +225,54 @@ public sealed class RefreshTokenServiceTests
     }
 
     [Fact]
+    public async Task IsActive_AfterIdleTimeoutOrAbsoluteExpiry_IsFalse()
+    {
+        var idle = await _service.IssueAsync("user-1");
+        (await _service.IsActiveAsync(idle.Family.FamilyId)).Should().BeTrue();
+        _clock.Advance(TimeSpan.FromDays(7));
+        (await _service.IsActiveAsync(idle.Family.FamilyId)).Should().BeFalse("idle for the whole idle timeout");
+
+        var used = await _service.IssueAsync("user-1");
+        var token = used.Token;
+        for (var i = 0; i < 4; i++)
+        {
+            _clock.Advance(TimeSpan.FromDays(6));
+            (await _service.IsActiveAsync(used.Family.FamilyId)).Should().BeTrue($"used every 6 days, day {(6 * i) + 6}");
+            token = (await _service.RefreshAsync(token)).Token ?? token;
+        }
+
+        _clock.Advance(TimeSpan.FromDays(6));
+        (await _service.IsActiveAsync(used.Family.FamilyId)).Should().BeFalse("day 30: the absolute lifetime is over, however recently it was used");
+    }
+
+    [Fact]
+    public async Task Refresh_GraceReplayWithASuccessorThatDoesNotDecrypt_IsInvalidNotAnException()
+    {
+        // The successor blob is encrypted under a key derived from the previous token: one that does not decrypt (a store
+        // bug, or someone who can write to the store) must fail the request, not throw out of RefreshAsync.
+        var service = new RefreshTokenService(new GarbageSuccessorStore(_store), new RefreshTokenOptions { GraceWindow = TimeSpan.FromSeconds(10) }, _clock, _events.Publisher(_clock));
+        var issued = await service.IssueAsync("user-1");
+        (await service.RefreshAsync(issued.Token)).Status.Should().Be(RefreshStatus.Refreshed);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        var replay = await service.RefreshAsync(issued.Token);
+
+        replay.Status.Should().Be(RefreshStatus.Invalid);
+        replay.Token.Should().BeNull();
+    }
+
+    private sealed class GarbageSuccessorStore(RefreshTokenStore inner) : ForwardingRefreshTokenStore(inner)
+    {
+        protected override async ValueTask<RefreshTokenRotationResult> RotateCoreAsync(RefreshTokenRotation rotation, CancellationToken cancellationToken)
+        {
+            var result = await Inner.RotateAsync(rotation, cancellationToken);
+            return result.Status == RefreshTokenRotationStatus.GraceReplay
+                ? result with { ProtectedSuccessor = System.Security.Cryptography.RandomNumberGenerator.GetBytes(60) }
+                : result;
+        }
+    }
+
+    [Fact]
     public async Task Refresh_UsedWeekly_ExpiresAtAbsoluteLifetime()
     {
         var token = (await _service.IssueAsync("user-1")).Token;
