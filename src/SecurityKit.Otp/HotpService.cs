@@ -13,8 +13,10 @@ namespace SecurityKit.Otp;
 /// </summary>
 /// <remarks>
 /// <para>The counter lives in the <see cref="IOtpStateStore"/> under a name derived from the credential id inside
-/// the protected secret (so re-enrolling starts a fresh counter). Use a durable store: losing the counter lets
-/// the last codes be replayed.</para>
+/// the protected secret (so re-enrolling starts a fresh counter). Use a durable store: a confirmed credential whose
+/// counter is lost fails closed (<see cref="OtpVerificationStatus.CounterLost"/>, not counted as a failed guess) and the
+/// user must enroll again. Once a pending enrollment is confirmed, delete the pending protected secret: confirming it
+/// again (within its lifetime) after the counter was lost would start at counter 0 again.</para>
 /// <para><b>Security:</b> as for <see cref="TotpService"/>. Resynchronisation needs two consecutive codes (RFC 4226 §7.4).</para>
 /// <para>This type is thread-safe.</para>
 /// </remarks>
@@ -136,8 +138,10 @@ public sealed class HotpService
     /// Forgets the counter of an HOTP credential the user removed or replaced. HOTP counters never expire by
     /// themselves (the counter is the credential's state), so without this each re-enrollment leaves one behind.
     /// </summary>
-    /// <remarks>Call it only once the protected secret is deleted: a credential whose counter is forgotten starts
-    /// at counter 0 again, so verifying the same secret afterwards would accept its old codes.</remarks>
+    /// <remarks>Call it only once the protected secret is deleted, the confirmed one and any pending one of the same
+    /// enrollment (they share the credential id, so the counter is the same): verification of a credential whose counter
+    /// is forgotten fails closed (<see cref="OtpVerificationStatus.CounterLost"/>), but a pending secret could still be
+    /// confirmed within its lifetime, starting at counter 0 again.</remarks>
     /// <param name="userId">The user id.</param>
     /// <param name="protectedSecret">The credential's protected secret (confirmed or pending).</param>
     /// <param name="cancellationToken">Cancels the store operation.</param>
@@ -191,21 +195,23 @@ public sealed class HotpService
                 return new OtpVerificationResult(OtpVerificationStatus.MalformedCode);
             }
 
-            var (attempt, lockedOut) = await OtpCredentialState.BeginAttemptAsync(_limiter, _events, userId, cancellationToken).ConfigureAwait(false);
-            if (lockedOut is { } refusal)
-            {
-                return refusal;
-            }
-
             var counterName = credential.CounterName;
             var last = await _store.GetLastAcceptedAsync(userId, counterName, cancellationToken).ConfigureAwait(false);
             if (last is null && !confirming)
             {
                 // Confirmation records the first counter, so a confirmed credential without one lost its state. Starting
                 // again at 0 would let every code the device ever showed (e.g. captured by a phishing proxy) be replayed
-                // in order; fail closed instead, for verification and resynchronisation alike.
+                // in order; fail closed instead, for verification and resynchronisation alike. Decided before the attempt
+                // is counted: no code is checked, and the user who retries must not lock themselves out of the backup
+                // codes that share the failure count (found in review).
                 _events.Publish(OtpEventNames.HotpCounterLost, SecurityEventSeverity.Critical, userId: userId, reason: "counter_lost");
-                return new OtpVerificationResult(OtpVerificationStatus.CounterLost, ConsecutiveFailures: attempt.PreviousFailures);
+                return new OtpVerificationResult(OtpVerificationStatus.CounterLost);
+            }
+
+            var (attempt, lockedOut) = await OtpCredentialState.BeginAttemptAsync(_limiter, _events, userId, cancellationToken).ConfigureAwait(false);
+            if (lockedOut is { } refusal)
+            {
+                return refusal;
             }
 
             var expected = last is { } l ? OtpCore.SaturatingAdd(l, 1) : 0; // never wraps to a negative (replayable) counter

@@ -141,7 +141,7 @@ namespace SecurityKit.Otp
                 errors.Add("TotpOptions.Period must be whole seconds between 15 seconds and 5 minutes; set it to TimeSpan.FromSeconds(30).");
             }
 
-            if (o.AllowedStepsBehind is < 0 or > 5 || o.AllowedStepsAhead is < 0 or > 5)
+            if (o.AllowedStepsBehind is < 0 or > TotpService.MaxWindowSteps || o.AllowedStepsAhead is < 0 or > TotpService.MaxWindowSteps)
             {
                 errors.Add("TotpOptions.AllowedStepsBehind and AllowedStepsAhead must be 0 to 5; set AllowedStepsBehind = 1 and AllowedStepsAhead = 0 (RFC 6238 §5.2).");
             }

@@ -22,6 +22,9 @@ namespace SecurityKit.Otp;
 /// </remarks>
 public sealed class TotpService
 {
+    /// <summary>The widest AllowedStepsBehind or AllowedStepsAhead any instance may be configured with (validated).</summary>
+    internal const int MaxWindowSteps = 5;
+
     private readonly TotpOptions _options;
     private readonly OtpSecretProtector _protector;
     private readonly IOtpStateStore _store;
@@ -167,8 +170,11 @@ public sealed class TotpService
                 // store expires it on its own clock (Redis: the server's) while each instance judges steps on its own:
                 // with one spare step, instances whose clocks were more than one period apart in total (one fast, one
                 // slow) could accept the same code again after it expired (found in review); now that takes more than
-                // two periods (60 s by default) of skew.
-                var retention = TimeSpan.FromSeconds((double)credential.PeriodSeconds * (_options.AllowedStepsBehind + _options.AllowedStepsAhead + 3));
+                // two periods (60 s by default) of skew. The window is the widest any instance may use (5 + 5 steps),
+                // not this instance's: instances sharing a store with different windows (a rolling configuration change,
+                // a web app and an API on one Redis) would otherwise accept a code again once the narrower instance's
+                // retention ran out (found in review). 13 periods: 6.5 minutes by default.
+                var retention = TimeSpan.FromSeconds((double)credential.PeriodSeconds * ((2 * MaxWindowSteps) + 3));
                 var outcome = await _store.TryAcceptAsync(userId, credential.CounterName, matched, retention, cancellationToken).ConfigureAwait(false);
                 if (!outcome.Accepted)
                 {

@@ -203,6 +203,11 @@ public sealed partial class BackupCodeServiceTests
         }
 
         (await service.VerifyAsync("user-1", codes.Codes[0])).Status.Should().Be(BackupCodeVerificationStatus.LockedOut);
+        (await service.GetRemainingCountAsync("user-1")).Should().Be(codes.Codes.Count, "a locked-out attempt does not consume the code");
+
+        context.Time.Advance(context.Lockout.FailureWindow);
+        (await service.VerifyAsync("user-1", codes.Codes[0])).Status.Should().Be(BackupCodeVerificationStatus.Success, "the same code works once the window is over");
+        (await service.GetRemainingCountAsync("user-1")).Should().Be(codes.Codes.Count - 1);
     }
 
     [Fact]

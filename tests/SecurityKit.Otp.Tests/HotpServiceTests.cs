@@ -67,6 +67,27 @@ public sealed class HotpServiceTests
     }
 
     [Fact]
+    public async Task Verify_CounterLost_IsNotCountedAsAFailedGuess_SoBackupCodesStillWork()
+    {
+        // No code is checked when the counter is lost. The user sees a failure and retries: counted, ten retries locked
+        // them out of the backup codes that share the failure count, their way back in (found in review).
+        var (context, service, secret, protectedSecret) = await EnrolledAsync();
+        var backup = await context.Backup().GenerateAsync("user-1");
+        var lostStore = new InMemoryOtpStateStore(context.Time);
+        service = new HotpService(context.HotpOptions, context.KeyRing, lostStore, context.Limiter, context.Time, context.Events);
+
+        for (var i = 0; i < context.Lockout.MaxConsecutiveFailures + 2; i++)
+        {
+            var result = await service.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 1));
+            result.Status.Should().Be(OtpVerificationStatus.CounterLost, $"attempt {i + 1}");
+            result.ConsecutiveFailures.Should().Be(0);
+        }
+
+        (await context.Store.GetFailureCountAsync("user-1")).Should().Be(0);
+        (await context.Backup().VerifyAsync("user-1", backup.Codes[0])).Status.Should().Be(BackupCodeVerificationStatus.Success);
+    }
+
+    [Fact]
     public async Task RemoveCredential_InvalidOrForeignSecret_RemovesNothing()
     {
         var (context, service, _, protectedSecret) = await EnrolledAsync();

@@ -12,7 +12,7 @@ public sealed class TotpServiceTests
         var secret = OtpTestContext.SecretOf(enrollment);
         var confirm = await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Totp.ComputeCode(secret, context.Time.GetUtcNow()));
         confirm.Status.Should().Be(OtpVerificationStatus.Success);
-        // Past the confirmation's step and its window, so sign-in tests start from a clean slate.
+        // Past the confirmation's step and its window (its step is still remembered, for 13 periods: later steps are greater).
         context.Time.Advance(TimeSpan.FromMinutes(5));
         return (context, service, secret, confirm.ProtectedSecret!);
     }
@@ -43,7 +43,7 @@ public sealed class TotpServiceTests
         var halfSecret = OtpTestContext.SecretOf(enrollment);
         (await halfMinute.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Totp.ComputeCode(halfSecret, context.Time.GetUtcNow()))).Status.Should().Be(OtpVerificationStatus.Success);
 
-        context.Time.Advance(TimeSpan.FromSeconds(90)); // the 30 s credential's retention is over; the minute's code is one step behind
+        context.Time.Advance(TimeSpan.FromSeconds(90)); // past the 90 s retention the shared counter had; the minute's code is one step behind
         (await minute.VerifyAsync("user-1", minuteProtected, code)).Status.Should().Be(OtpVerificationStatus.Replayed);
     }
 
@@ -74,6 +74,53 @@ public sealed class TotpServiceTests
 
         context.Time.Advance(TimeSpan.FromSeconds(2)); // 81 s: outside Y's window too
         (await At(context.Time.GetUtcNow() - skew).VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+    }
+
+    [Fact]
+    public async Task Verify_InstancesWithDifferentWindows_SharedStore_CodeNeverAcceptedTwice()
+    {
+        // A narrow instance (one step behind) accepts a code; a wide one (five behind) still finds it in its window for
+        // three minutes. The accepted step was kept for the narrow instance's window only ((1 + 0 + 3) periods, 120 s),
+        // so the wide instance accepted the code again between 120 and 180 s (found in review).
+        var (context, narrow, secret, protectedSecret) = await EnrolledAsync();
+        var wideOptions = narrow.Options;
+        wideOptions.AllowedStepsBehind = 5;
+        var wide = new TotpService(wideOptions, context.KeyRing, context.Store, context.Limiter, context.Time, context.Events);
+        var step = (context.Time.GetUtcNow().ToUnixTimeSeconds() / 30) + 2;
+        var stepStart = DateTimeOffset.FromUnixTimeSeconds(step * 30);
+        var code = Totp.ComputeCode(secret, stepStart);
+
+        context.Time.Advance(stepStart - context.Time.GetUtcNow());
+        (await narrow.VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.Success);
+
+        foreach (var offset in new[] { 60, 121, 150, 179 })
+        {
+            context.Time.Advance(stepStart + TimeSpan.FromSeconds(offset) - context.Time.GetUtcNow());
+            (await wide.VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.Replayed, $"{offset} s after the step starts");
+        }
+
+        context.Time.Advance(TimeSpan.FromSeconds(1)); // 180 s: outside the wide window too
+        (await wide.VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+    }
+
+    [Fact]
+    public async Task Verify_ReplayedCode_NeverResetsTheFailureCount()
+    {
+        // The count is reset only after the step is accepted: a reset before it would let anyone holding a used code wipe
+        // the count at will and guess without limit.
+        var (context, service, secret, protectedSecret) = await EnrolledAsync();
+        var code = Totp.ComputeCode(secret, context.Time.GetUtcNow());
+        (await service.VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.Success);
+        var wrong = Totp.ComputeCode(secret, context.Time.GetUtcNow().AddDays(-1));
+        for (var i = 0; i < context.Lockout.MaxConsecutiveFailures - 1; i++)
+        {
+            (await service.VerifyAsync("user-1", protectedSecret, wrong)).Status.Should().Be(OtpVerificationStatus.InvalidCode);
+        }
+
+        var replay = await service.VerifyAsync("user-1", protectedSecret, code);
+        replay.Status.Should().Be(OtpVerificationStatus.Replayed);
+        (await context.Store.GetFailureCountAsync("user-1")).Should().Be(context.Lockout.MaxConsecutiveFailures);
+        (await service.VerifyAsync("user-1", protectedSecret, wrong)).Status.Should().Be(OtpVerificationStatus.LockedOut);
     }
 
     [Fact]

@@ -12,8 +12,9 @@ namespace SecurityKit.Otp.Stores;
 /// the entries closest to expiry are evicted (a tenth of the capacity at a time).</para>
 /// <para><b>Security:</b> state is lost on restart and is not shared between instances, so a code accepted by
 /// one instance can be replayed on another; use the Redis store when more than one instance verifies codes.
-/// Evicting an HOTP counter (no expiry) under a flood lets its last codes be replayed; size the store for
-/// your users.</para>
+/// Evicting an HOTP counter (no expiry) under a flood makes that credential fail closed
+/// (<see cref="OtpVerificationStatus.CounterLost"/>: the user enrolls again), and evicting a TOTP step lets its code be
+/// accepted once more within its window; size the store for your users.</para>
 /// </remarks>
 public sealed class InMemoryOtpStateStore : IOtpStateStore
 {
@@ -189,12 +190,16 @@ public sealed class InMemoryOtpStateStore : IOtpStateStore
             }
         }
 
-        if (_entries.Count < _maxEntries)
+        // Make room for a tenth of the capacity per scan. Returning as soon as one expired entry was purged meant that a
+        // store full of entries expiring one or two at a time (replay steps, failure counts) scanned every entry, under
+        // the lock every verification takes, on nearly every new key (found in review).
+        var target = _maxEntries - Math.Max(1, _maxEntries / 10);
+        if (_entries.Count <= target)
         {
             return;
         }
 
-        var victims = _entries.OrderBy(p => p.Value.ExpiresAt).Take(Math.Max(1, _maxEntries / 10)).Select(p => p.Key).ToList();
+        var victims = _entries.OrderBy(p => p.Value.ExpiresAt).Take(_entries.Count - target).Select(p => p.Key).ToList();
         foreach (var key in victims)
         {
             _entries.Remove(key);

@@ -119,6 +119,32 @@ public sealed class InMemoryStoreTests
     }
 
     [Fact]
+    public async Task Full_WithFewExpiredEntries_MakesRoomForATenthInOneScan()
+    {
+        // Entries expiring one at a time: the scan used to stop after purging the one expired entry, so the next new key
+        // scanned the whole store again (under the lock every verification takes; found in review).
+        var time = new FakeTimeProvider();
+        var store = new InMemoryOtpStateStore(time, maxEntries: 100);
+        for (var i = 1; i <= 100; i++)
+        {
+            await store.RecordFailureAsync("user" + i, TimeSpan.FromMinutes(i));
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromTicks(1)); // user1 has expired, nobody else
+        await store.RecordFailureAsync("newcomer", TimeSpan.FromMinutes(1));
+
+        store.Count.Should().Be(91, "the expired entry and then the nine closest to expiry went (90 left), then the newcomer");
+        (await store.GetFailureCountAsync("user10")).Should().Be(0);
+        (await store.GetFailureCountAsync("user11")).Should().Be(1);
+        for (var i = 0; i < 9; i++)
+        {
+            await store.RecordFailureAsync("more" + i, TimeSpan.FromMinutes(1));
+        }
+
+        store.Count.Should().Be(100, "the room is used before the next scan");
+    }
+
+    [Fact]
     public async Task HugeRetentionOrWindow_MeansNeverExpires_NotAnOverflowIntoThePast()
     {
         // now + TimeSpan.MaxValue wrapped to a time in the past: the accepted value was forgotten at once (a replay was
