@@ -28,10 +28,14 @@ public static class FingerprintingBuilderExtensions
             services.Configure(configure);
         }
 
-        if (services.Any(d => d.ServiceType == typeof(ClientIpResolver)))
+        // A private marker, not the public type: a host's own (or keyed) ClientIpResolver registered first used to skip the whole
+        // registration (options validation, stores, keys), so startup failed with a misleading message (found in review).
+        if (services.Any(d => d.ServiceType == typeof(FingerprintingMarker)))
         {
             return builder;
         }
+
+        services.AddSingleton(new FingerprintingMarker());
 
         services.AddOptions<FingerprintingOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FingerprintingOptions>, FingerprintingOptionsValidator>());
@@ -41,3 +45,6 @@ public static class FingerprintingBuilderExtensions
         return builder;
     }
 }
+
+/// <summary>Marks that the registration ran (idempotence).</summary>
+internal sealed class FingerprintingMarker;

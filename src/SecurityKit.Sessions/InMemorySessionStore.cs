@@ -400,7 +400,15 @@ public sealed class InMemorySessionStore : ISessionStore
 
         while (_tombstones.TryPeek(out var head) && head.Removed)
         {
-            _tombstones.TryDequeue(out _);
+            // DropTombstones (a creation on a full store) may take the removed head between the peek and this dequeue:
+            // then what comes out is the next, live tombstone. Discarding it left its record unreclaimable by "revoked
+            // records give way first" until it expired (found in review); put it back instead, at the back of the queue
+            // (only in this race: it then gives way after the tombstones queued meanwhile, not before them).
+            if (_tombstones.TryDequeue(out var taken) && !taken.Removed)
+            {
+                _tombstones.Enqueue(taken);
+                break;
+            }
         }
 
         return removed;

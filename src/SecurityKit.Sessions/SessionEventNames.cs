@@ -25,7 +25,8 @@ public static class SessionEventNames
     /// <summary>A new session was refused because the in-memory store is full (Warning).</summary>
     public const string StoreFull = "session.store_full";
 
-    /// <summary>A revoked session was presented again (Warning): possibly a stolen token.</summary>
+    /// <summary>A revoked session was presented again (Warning, reason <c>revoked</c> or <c>revoked_all</c>): possibly a stolen token.
+    /// Information with reason <c>rotated_recently</c> for a token rotated out less than <see cref="SessionManager.ReplacementFollowWindow"/> ago.</summary>
     public const string RevokedSessionUsed = "session.revoked_used";
 
     /// <summary>A session was used from another network than it was created from (Warning); properties <c>previous_ip</c>.</summary>

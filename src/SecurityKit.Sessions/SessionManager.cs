@@ -428,7 +428,13 @@ public sealed class SessionManager
             // reusing a stolen token there.
             if (warnIfRevoked)
             {
-                _events.Publish(SessionEventNames.RevokedSessionUsed, SecurityEventSeverity.Warning, record.UserId, null, record.RevokedAt is null ? "revoked_all" : "revoked");
+                // A token rotated out moments ago is what a browser's in-flight requests still carry after a step-up
+                // rotated it (or a double-submitted form): Information, not the "may be stolen" Warning that each step-up
+                // with a parallel request raised (found in review). Later presentations are the Warning as before.
+                var rotatedMomentsAgo = record.ReplacedBy is not null && record.TokenVersion >= lookup.UserTokenVersion
+                    && record.RevokedAt is { } rotatedAt && now - rotatedAt <= ReplacementFollowWindow;
+                _events.Publish(SessionEventNames.RevokedSessionUsed, rotatedMomentsAgo ? SecurityEventSeverity.Information : SecurityEventSeverity.Warning,
+                    record.UserId, null, rotatedMomentsAgo ? "rotated_recently" : record.RevokedAt is null ? "revoked_all" : "revoked");
             }
 
             return (SessionValidationStatus.Revoked, record, partition, lookup.UserTokenVersion);

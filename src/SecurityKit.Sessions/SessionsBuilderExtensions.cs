@@ -29,10 +29,14 @@ public static class SessionsBuilderExtensions
             services.Configure(configure);
         }
 
-        if (services.Any(d => d.ServiceType == typeof(SessionManager)))
+        // A private marker, not the public type: a host's own (or keyed) SessionManager registered first used to skip the whole
+        // registration (options validation, stores, keys), so startup failed with a misleading message (found in review).
+        if (services.Any(d => d.ServiceType == typeof(SessionsMarker)))
         {
             return builder;
         }
+
+        services.AddSingleton(new SessionsMarker());
 
         builder.AddFingerprinting();
         services.AddOptions<SessionOptions>().ValidateOnStart();
@@ -50,3 +54,6 @@ public static class SessionsBuilderExtensions
         return builder;
     }
 }
+
+/// <summary>Marks that the registration ran (idempotence).</summary>
+internal sealed class SessionsMarker;

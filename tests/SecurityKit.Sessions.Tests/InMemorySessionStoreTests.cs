@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using SecurityKit.Primitives;
 using SecurityKit.Sessions.Tests.Conformance;
 using SecurityKit.Stores.Sessions;
 
@@ -22,6 +23,27 @@ public sealed class InMemorySessionStoreTests : SessionStoreConformanceTestsAcce
         }
 
         (await store.CreateAsync(NewRecord(NewUser()), null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Status.Should().Be(SessionStoreStatus.StoreFull);
+        store.Count.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Rotate_WhenFullOfLiveSessions_RefusesWithStoreFullAndChangesNothing()
+    {
+        // Rotation writes the new record before the old one gives way: a full store refuses it (documented, so a host
+        // treats it as a failed step-up), and the old session stays exactly as it was.
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 3 }, Time);
+        var records = new List<SessionRecord>();
+        for (var i = 0; i < 3; i++)
+        {
+            var record = NewRecord(NewUser());
+            (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, Time.GetUtcNow())).Succeeded.Should().BeTrue();
+            records.Add(record);
+        }
+
+        var newId = SecureRandom.GetToken(32);
+        (await store.RotateAsync(records[0].Partition, records[0].IdHash, newId, Time.GetUtcNow(), null, null, null)).Status.Should().Be(SessionStoreStatus.StoreFull);
+        (await store.GetAsync(records[0].Partition, records[0].IdHash)).Session.Should().BeEquivalentTo(records[0]);
+        (await store.GetAsync(records[0].Partition, newId)).Session.Should().BeNull();
         store.Count.Should().Be(3);
     }
 

@@ -250,7 +250,17 @@ public sealed class SessionManagerTests
         (await manager.ValidateAsync(rotated.Token)).IsValid.Should().BeTrue();
         (await manager.RotateAsync(created.Token)).Status.Should().Be(SessionIssueStatus.NotValid);
         _sink.Events.Should().Contain(e => e.Name == SessionEventNames.Rotated);
-        _sink.Events.Should().Contain(e => e.Name == SessionEventNames.RevokedSessionUsed && e.Severity == SecurityEventSeverity.Warning);
+        // Moments after the rotation the old token is what in-flight requests carry: Information, not "may be stolen".
+        _sink.Events.Where(e => e.Name == SessionEventNames.RevokedSessionUsed).Should().HaveCount(2)
+            .And.OnlyContain(e => e.Severity == SecurityEventSeverity.Information && e.Reason == "rotated_recently");
+
+        _time.Advance(SessionManager.ReplacementFollowWindow);
+        (await manager.ValidateAsync(created.Token)).Status.Should().Be(SessionValidationStatus.Revoked);
+        _sink.Events.Where(e => e.Name == SessionEventNames.RevokedSessionUsed).Should().HaveCount(3, "still within the window (inclusive)");
+        _time.Advance(TimeSpan.FromTicks(1));
+        (await manager.ValidateAsync(created.Token)).Status.Should().Be(SessionValidationStatus.Revoked);
+        _sink.Events.Where(e => e.Name == SessionEventNames.RevokedSessionUsed).Last()
+            .Should().Match<SecurityEvent>(e => e.Severity == SecurityEventSeverity.Warning && e.Reason == "revoked", "later, the old token may be stolen");
     }
 
     [Fact]

@@ -539,6 +539,13 @@ public sealed class ClientIpResolver
                 return NodeKind.Invalid;
             }
 
+            if (forwarded && hasPort && host.Equals("unknown", StringComparison.OrdinalIgnoreCase))
+            {
+                // RFC 7239 §6: "unknown" may carry a port ("unknown:_p", "unknown:8080"); reported as unknown, not invalid
+                // (the address returned is the same, the last trusted hop: only the decision differs; found in review).
+                return IsPort(port, forwarded) ? NodeKind.Unknown : NodeKind.Invalid;
+            }
+
             if (forwarded && host.Length > 1 && host[0] == '_')
             {
                 return IsObfuscated(host) && (!hasPort || IsPort(port, forwarded)) ? NodeKind.Unknown : NodeKind.Invalid;

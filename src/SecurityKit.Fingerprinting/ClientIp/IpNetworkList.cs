@@ -163,8 +163,31 @@ public sealed class IpNetworkList
             return false;
         }
 
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            foreach (var translation in TranslationPrefixes)
+            {
+                // Behind a NAT64/SIIT front end every IPv4 client arrives inside one of these prefixes, so trusting the whole
+                // prefix (or more) is trusting 0.0.0.0/0, which the IPv4 rule above refuses (found in review). Like IPv4,
+                // at most the equivalent of a /8 of embedded IPv4 space: /104 for a /96 translation prefix. The local-use
+                // /48 may hold NAT64 prefixes of any RFC 6052 length (/48 to /96), each holding all of IPv4, so inside it
+                // the same /104 applies.
+                const int limit = 96 + MinIPv4Prefix;
+                if (prefix < limit && (parsed.Contains(translation.BaseAddress) || translation.Contains(parsed.BaseAddress)))
+                {
+                    error = $"'{entry}' covers the IPv4-translation prefix {translation} (NAT64/SIIT: every IPv4 client can appear in it), which is like trusting all of IPv4. List your proxies' own addresses, or a network of at least /{limit} inside it.";
+                    return false;
+                }
+            }
+        }
+
         network = parsed;
         error = null;
         return true;
     }
+
+    /// <summary>IPv6 prefixes that embed IPv4 addresses: the NAT64 well-known prefix (RFC 6052), the local-use
+    /// translation prefix (RFC 8215), the IPv4-translated prefix (RFC 6145) and the deprecated IPv4-compatible prefix.</summary>
+    private static readonly IPNetwork[] TranslationPrefixes =
+        [IPNetwork.Parse("64:ff9b::/96"), IPNetwork.Parse("64:ff9b:1::/48"), IPNetwork.Parse("::ffff:0:0:0/96"), IPNetwork.Parse("::/96")];
 }

@@ -192,6 +192,29 @@ public sealed class ClientIpResolverTests
     }
 
     [Fact]
+    public void Resolve_IPv4MappedIPAddressObject_IsNormalisedAndTrustedAsIPv4()
+    {
+        // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d IPAddress objects; only the string overload was tested,
+        // which normalises on its own, so dropping the normalisation of the IPAddress overload went unnoticed.
+        var options = new ClientIpResolverOptions();
+        options.TrustedProxies.Add("10.0.0.0/8");
+        var resolver = new ClientIpResolver(options);
+
+        var untrusted = resolver.Resolve(IPAddress.Parse("::ffff:198.51.100.7"), new ForwardedHeaderValues(XForwardedFor: ["1.2.3.4"]));
+        untrusted.Address.Should().Be(IPAddress.Parse("198.51.100.7"));
+        untrusted.Address!.AddressFamily.Should().Be(System.Net.Sockets.AddressFamily.InterNetwork);
+        untrusted.Decision.Should().Be(ClientIpDecision.PeerNotTrusted);
+
+        var trusted = resolver.Resolve(IPAddress.Parse("::ffff:10.0.0.1"), new ForwardedHeaderValues(XForwardedFor: ["198.51.100.7"]));
+        trusted.Address.Should().Be(IPAddress.Parse("198.51.100.7"));
+        trusted.Decision.Should().Be(ClientIpDecision.FirstUntrustedHop);
+
+        var alone = resolver.Resolve(IPAddress.Parse("::ffff:10.0.0.1"), default);
+        alone.Address.Should().Be(IPAddress.Parse("10.0.0.1"));
+        alone.Decision.Should().Be(ClientIpDecision.NoForwardedHeader);
+    }
+
+    [Fact]
     public void Resolve_PeerAddressWithZoneId_ZoneDropped()
     {
         var options = new ClientIpResolverOptions();

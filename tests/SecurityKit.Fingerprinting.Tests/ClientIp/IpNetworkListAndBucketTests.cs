@@ -22,6 +22,17 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("fe80::/10", "fe80::1", true)]
     [InlineData("2a06:98c0::/29", "2a06:98c7::1", true)] // a CDN's published range
     [InlineData("2a00::/24", "2a00:ff::1", true)]
+    [InlineData("192.0.2.1/32", "192.0.2.1", true)] // explicit host prefixes
+    [InlineData("192.0.2.1/32", "192.0.2.2", false)]
+    [InlineData("2001:db8::1/128", "2001:db8::1", true)]
+    [InlineData("2001:db8::1/128", "2001:db8::2", false)]
+    [InlineData("::ffff:10.0.0.1/128", "10.0.0.1", true)]
+    [InlineData("::ffff:10.0.0.1/128", "10.0.0.2", false)]
+    [InlineData("64:ff9b::a00:0/104", "64:ff9b::10.1.2.3", true)] // a /8 of translated IPv4 space, like 10.0.0.0/8
+    [InlineData("64:ff9b::a00:0/104", "64:ff9b::11.0.0.1", false)]
+    [InlineData("64:ff9b::c000:201", "64:ff9b::192.0.2.1", true)] // one translated proxy
+    [InlineData("::1", "::1", true)] // loopback sits inside ::/96 but is one host
+    [InlineData("64:ff9b:1::a00:0/104", "64:ff9b:1::10.2.3.4", true)] // a /8 of IPv4 inside the local-use prefix
     public void Contains_MatchesNetworks(string entry, string address, bool expected) =>
         IpNetworkList.Parse([entry]).Contains(IPAddress.Parse(address)).Should().Be(expected);
 
@@ -48,6 +59,16 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("proxy.internal")]
     [InlineData("")]
     [InlineData("::ffff:10.0.0.0/64")]
+    [InlineData("64:ff9b::/96")] // NAT64 well-known prefix: every IPv4 client can arrive in it (found in review)
+    [InlineData("64:ff9b::/64")]
+    [InlineData("64:ff9b::a00:0/103")]
+    [InlineData("64:ff9b:1::/48")] // RFC 8215 local-use translation prefix
+    [InlineData("64:ff9b:1::/56")] // a NAT64 prefix inside the local-use /48 may be /48 to /96, each holding all of IPv4
+    [InlineData("64:ff9b:1::/96")]
+    [InlineData("64:ff9b:1:abcd::/64")]
+    [InlineData("::ffff:0:0:0/96")] // RFC 6145 IPv4-translated addresses
+    [InlineData("::/96")] // IPv4-compatible addresses
+    [InlineData("::/64")]
     public void Parse_InvalidEntry_ThrowsNamingIt(string entry)
     {
         var act = () => IpNetworkList.Parse([entry]);

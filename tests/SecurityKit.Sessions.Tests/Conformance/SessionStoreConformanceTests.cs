@@ -498,6 +498,51 @@ public abstract class SessionStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task Create_ParallelEvictOldest_KeepsExactlyTheLimitAndEvictsEachOtherOnce()
+    {
+        // Only RefuseNew was raced. With EvictOldest every creation succeeds, and at the end exactly the limit is active:
+        // each evicted session was evicted by exactly one creation, and evicted + active = every session created.
+        var store = await CreateStoreAsync();
+        var user = NewUser();
+        var now = Time.GetUtcNow();
+        var records = Enumerable.Range(0, 24).Select(_ => NewRecord(user)).ToArray();
+        var results = await Task.WhenAll(records.Select(r => Task.Run(async () => await store.CreateAsync(r, 5, SessionLimitMode.EvictOldest, now))));
+
+        results.Should().OnlyContain(r => r.Status == SessionStoreStatus.Succeeded);
+        var evicted = results.SelectMany(r => r.EvictedIdHashes).ToList();
+        evicted.Should().OnlyHaveUniqueItems().And.HaveCount(19);
+        var active = (await store.ListAsync(PartitionOf(user), user, now)).Select(s => s.IdHash).ToList();
+        active.Should().HaveCount(5);
+        evicted.Concat(active).Should().BeEquivalentTo(records.Select(r => r.IdHash));
+        foreach (var id in evicted)
+        {
+            (await store.GetAsync(PartitionOf(user), id)).Session!.RevokedAt.Should().NotBeNull();
+        }
+    }
+
+    [SkippableFact]
+    public async Task Rotate_ParallelOfTheSameSession_ExactlyOneWins()
+    {
+        var store = await CreateStoreAsync();
+        var old = await CreateAsync(store, NewUser());
+        var now = Time.GetUtcNow();
+        var successors = Enumerable.Range(0, 16).Select(_ => SecureRandom.GetToken(32)).ToArray();
+
+        var results = await Task.WhenAll(successors.Select(id => Task.Run(async () => await store.RotateAsync(old.Partition, old.IdHash, id, now, null, null, null))));
+
+        results.Count(r => r.Status == SessionStoreStatus.Succeeded).Should().Be(1);
+        results.Count(r => r.Status == SessionStoreStatus.NotActive).Should().Be(15);
+        var winner = successors[Array.FindIndex(results, r => r.Status == SessionStoreStatus.Succeeded)];
+        (await store.GetAsync(old.Partition, old.IdHash)).Session!.ReplacedBy.Should().Be(winner);
+        foreach (var id in successors)
+        {
+            (await store.GetAsync(old.Partition, id)).Session.Should().Match<SessionRecord?>(s => (id == winner) == (s != null), "only the winner's session exists");
+        }
+
+        (await store.ListAsync(old.Partition, old.UserId, now)).Select(s => s.IdHash).Should().Equal(winner);
+    }
+
+    [SkippableFact]
     public async Task Revoke_Parallel_ExactlyOneWins()
     {
         var store = await CreateStoreAsync();

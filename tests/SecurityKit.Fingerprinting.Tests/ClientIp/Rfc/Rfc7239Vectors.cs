@@ -22,6 +22,9 @@ public static class Rfc7239Vectors
         { "6-ipv6", "for=\"[2001:db8:cafe::17]\"", "2001:db8:cafe::17", ClientIpDecision.FirstUntrustedHop },
         { "6-port", "for=\"192.0.2.43:47011\"", "192.0.2.43", ClientIpDecision.FirstUntrustedHop },
         { "6.2-unknown", "for=unknown", "10.0.0.1", ClientIpDecision.UnknownEntry },
+        { "6.2-unknown-obfport", "for=\"unknown:_p0rt\"", "10.0.0.1", ClientIpDecision.UnknownEntry }, // node = nodename [":" node-port]
+        { "6.2-unknown-port", "for=\"UNKNOWN:8080\"", "10.0.0.1", ClientIpDecision.UnknownEntry },
+        { "6.2-unknown-bad-port", "for=\"unknown:99999\"", "10.0.0.1", ClientIpDecision.InvalidEntry },
         { "6.3-obfnode", "for=_hidden", "10.0.0.1", ClientIpDecision.UnknownEntry },
         { "6.3-obfnode-port", "for=\"_SEVKISEK:_port1\"", "10.0.0.1", ClientIpDecision.UnknownEntry },
         { "6.3-obfport", "for=\"[2001:db8:cafe::17]:_p0rt\"", "2001:db8:cafe::17", ClientIpDecision.FirstUntrustedHop },
