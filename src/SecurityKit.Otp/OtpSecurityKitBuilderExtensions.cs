@@ -125,6 +125,10 @@ public static class OtpSecurityKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         rule ??= ProgressiveOtpFailureLimiter.DefaultRule;
         ProgressiveOtpFailureLimiter.ThrowIfUnsafe(rule); // now, where the caller can see it
+        // The store keys are HMACs of the user id under this purpose's key; without one the limiter fell back to a plain
+        // SHA-256 of the user id (testable by anyone who reads the store), and adding a key later restarted every counter
+        // (found in review).
+        builder.RequireKey(KeyPurposes.RateLimitKeys, "SecurityKit.Otp progressive OTP lockout (user ids in store keys)");
         var services = builder.Services;
         services.RemoveAll<IOtpFailureLimiter>();
         services.AddSingleton<IOtpFailureLimiter>(sp => new ProgressiveOtpFailureLimiter(sp.GetRequiredService<IRateLimitStore>(), sp.GetService<ISecretKeyRing>(), rule));
@@ -155,7 +159,31 @@ public static class OtpSecurityKitBuilderExtensions
         services.AddOptions<OtpLockoutOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OtpLockoutOptions>, OtpOptionsValidator>());
         services.TryAddSingleton<IOtpStateStore>(sp => new InMemoryOtpStateStore(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IOtpFailureLimiter>(sp => new StoreOtpFailureLimiter(sp.GetRequiredService<IOtpStateStore>(), sp.GetRequiredService<IOptions<OtpLockoutOptions>>()));
+        services.TryAdd(ServiceDescriptor.Singleton(typeof(IOtpFailureLimiter), BuiltInLimiter));
+    }
+
+    /// <summary>The built-in limiter's factory: one instance, so <see cref="IsOtpFailureLimiterChosen"/> can tell its registration from
+    /// a host's.</summary>
+    private static readonly Func<IServiceProvider, object> BuiltInLimiter =
+        static sp => new StoreOtpFailureLimiter(sp.GetRequiredService<IOtpStateStore>(), sp.GetRequiredService<IOptions<OtpLockoutOptions>>());
+
+    /// <summary>
+    /// Whether the host chose how OTP failures are limited: <see cref="UseProgressiveOtpLockout"/> or
+    /// <see cref="ConfigureOtpLockout"/> was called, or an unkeyed <see cref="IOtpFailureLimiter"/> other than the built-in
+    /// one that <c>AddTotp()</c> and <c>AddBackupCodes()</c> register is present. For <c>AddSecurityKit()</c> (a public
+    /// hook, not an internal one, because the two are separate packages): it treated any registration as a choice, so
+    /// <c>AddTotp()</c> before it, or a keyed limiter, silently kept the built-in counter (~960 guesses a day) instead of the
+    /// progressive lockout (~53; found in review).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns><see langword="true"/> when the host chose.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static bool IsOtpFailureLimiterChosen(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.Any(d => d.ServiceType == typeof(ProgressiveOtpLockoutMarker) || d.ServiceType == typeof(OtpLockoutConfiguredMarker)
+            || (d.ServiceType == typeof(IOtpFailureLimiter) && !d.IsKeyedService && !ReferenceEquals(d.ImplementationFactory, BuiltInLimiter)));
     }
 }
 

@@ -37,11 +37,13 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
             {
                 errors.Add($"RateLimitingOptions.Policies: '{policyName}' needs a policy and a name of 1 to 64 characters.");
             }
-            else if (policyName.Contains(':', StringComparison.Ordinal) || string.Equals(policyName, "login", StringComparison.OrdinalIgnoreCase))
+            else if (policyName.Contains(':', StringComparison.Ordinal) || string.Equals(policyName, "login", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(policyName, "otp-failures", StringComparison.OrdinalIgnoreCase))
             {
-                // Store keys are "<policy>:<partition>": a ':' in a name (or the login protector's "login")
-                // would let two policies share counters.
-                errors.Add($"RateLimitingOptions.Policies: '{policyName}' must not contain ':' and must not be 'login' (reserved for login protection); rename it.");
+                // Store keys are "<policy>:<partition>": a ':' in a name, the login protector's "login" or the progressive
+                // OTP lockout's "otp-failures" (which shares the store; found in review) would let two users of the store
+                // share counters.
+                errors.Add($"RateLimitingOptions.Policies: '{policyName}' must not contain ':' and must not be 'login' or 'otp-failures' (reserved for login protection and the progressive OTP lockout); rename it.");
             }
             else if (policy.Rule.Algorithm == SecurityKit.Stores.RateLimiting.RateLimitAlgorithm.TokenBucket && policy.Rule.Window.Ticks < 10L * policy.Rule.Limit)
             {

@@ -29,10 +29,14 @@ public static class RateLimitingSecurityKitBuilderExtensions
             services.Configure(configure);
         }
 
-        if (services.Any(d => d.ServiceType == typeof(SecurityRateLimiter)))
+        // A private marker, not the public type: a host's own (or keyed) SecurityRateLimiter registered first used to skip the whole
+        // registration (options validation, stores, keys), so startup failed with a misleading message (found in review).
+        if (services.Any(d => d.ServiceType == typeof(RateLimitingMarker)))
         {
             return builder;
         }
+
+        services.AddSingleton(new RateLimitingMarker());
 
         services.AddOptions<RateLimitingOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
@@ -64,10 +68,14 @@ public static class RateLimitingSecurityKitBuilderExtensions
             services.Configure(configure);
         }
 
-        if (services.Any(d => d.ServiceType == typeof(LoginProtector)))
+        // A private marker, not the public type: a host's own (or keyed) LoginProtector registered first used to skip the whole
+        // registration (options validation, stores, keys), so startup failed with a misleading message (found in review).
+        if (services.Any(d => d.ServiceType == typeof(LoginProtectionMarker)))
         {
             return builder;
         }
+
+        services.AddSingleton(new LoginProtectionMarker());
 
         services.AddOptions<LoginProtectionOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginProtectionOptions>, LoginProtectionOptionsValidator>());
@@ -83,3 +91,9 @@ public static class RateLimitingSecurityKitBuilderExtensions
         return builder;
     }
 }
+
+/// <summary>Marks that the registration ran (idempotence).</summary>
+internal sealed class RateLimitingMarker;
+
+/// <summary>Marks that the registration ran (idempotence).</summary>
+internal sealed class LoginProtectionMarker;

@@ -15,9 +15,9 @@ public static class SecurityKitAllServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        // A limiter the host already chose (its own, or UseProgressiveOtpLockout(rule) before; or this method's on a
-        // second call) is kept: only a fresh collection gets the progressive lockout.
-        var otpLimiterChosen = services.Any(d => d.ServiceType == typeof(SecurityKit.Otp.IOtpFailureLimiter));
+        // A limiter the host already chose (its own unkeyed one, UseProgressiveOtpLockout(rule) or ConfigureOtpLockout
+        // before; or this method's on a second call) is kept. The built-in counter that AddTotp() registers is not a choice.
+        var otpLimiterChosen = OtpSecurityKitBuilderExtensions.IsOtpFailureLimiterChosen(services);
         var builder = services.AddSecurityKitCore();
         // SECURITYKIT-FEATURES: each package adds its registration here.
         builder.AddPasswordHashing();

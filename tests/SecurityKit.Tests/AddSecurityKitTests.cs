@@ -73,6 +73,63 @@ public sealed class AddSecurityKitTests
     }
 
     [Fact]
+    public void AddSecurityKit_AfterAddTotpOrWithAKeyedLimiter_StillUsesTheProgressiveLockout()
+    {
+        // Any registration counted as the host's choice: AddTotp() before AddSecurityKit() (say from a module that runs
+        // first) registers the built-in counter, and a keyed limiter is not the default one; both silently kept the
+        // built-in counter (~960 guesses a day instead of ~53; found in review).
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().ConfigureKeys(k => k.AddEphemeralRootKey()).AddTotp(o => o.Issuer = "Example").AddBackupCodes();
+        services.AddSecurityKit();
+        using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+            provider.GetRequiredService<SecurityKit.Otp.IOtpFailureLimiter>().Should().BeOfType<SecurityKit.Otp.ProgressiveOtpFailureLimiter>();
+        }
+
+        var keyed = new NoLimit();
+        var withKeyed = new ServiceCollection();
+        withKeyed.AddKeyedSingleton<SecurityKit.Otp.IOtpFailureLimiter>("admin", keyed);
+        withKeyed.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey());
+        using var second = withKeyed.BuildServiceProvider();
+        second.GetRequiredService<SecurityKit.Otp.IOtpFailureLimiter>().Should().BeOfType<SecurityKit.Otp.ProgressiveOtpFailureLimiter>();
+        second.GetRequiredKeyedService<SecurityKit.Otp.IOtpFailureLimiter>("admin").Should().BeSameAs(keyed, "the host's keyed limiter stays");
+    }
+
+    [Fact]
+    public async Task AddSecurityKit_WithKeyedRegistrationsOfThePublicTypes_StillRegistersEveryFeature()
+    {
+        // "Already added?" looked for the public type: a keyed ClientIpResolver, SecurityRateLimiter, LoginProtector or
+        // SessionManager registered first skipped the whole feature (stores, options validation, keys), and startup
+        // failed with a misleading message or resolving failed at the first sign-in (found in review).
+        var services = new ServiceCollection();
+        services.AddKeyedSingleton("edge", new SecurityKit.Fingerprinting.ClientIp.ClientIpResolver(new SecurityKit.Fingerprinting.ClientIp.ClientIpResolverOptions()));
+        services.AddKeyedSingleton<SecurityKit.RateLimiting.SecurityRateLimiter>("other", (_, _) => throw new InvalidOperationException("never resolved"));
+        services.AddKeyedSingleton<SecurityKit.RateLimiting.Login.LoginProtector>("other", (_, _) => throw new InvalidOperationException("never resolved"));
+        services.AddKeyedSingleton<SecurityKit.Sessions.SessionManager>("other", (_, _) => throw new InvalidOperationException("never resolved"));
+        services.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey());
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        provider.GetRequiredService<SecurityKit.Fingerprinting.ClientIp.ClientIpResolver>().Should().NotBeNull();
+        provider.GetRequiredService<SecurityKit.Fingerprinting.Devices.DeviceFingerprinter>().Should().NotBeNull();
+        (await provider.GetRequiredService<SecurityKit.RateLimiting.Login.LoginProtector>().AttemptAsync(new SecurityKit.RateLimiting.Login.LoginAttempt("a", null), _ => ValueTask.FromResult(true))).Succeeded.Should().BeTrue();
+        provider.GetRequiredService<SecurityKit.RateLimiting.SecurityRateLimiter>().Should().NotBeNull();
+        (await provider.GetRequiredService<SecurityKit.Sessions.SessionManager>().CreateAsync("alice")).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void AddSecurityKit_AfterConfigureOtpLockout_KeepsTheConfiguredBuiltInCounter()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().ConfigureKeys(k => k.AddEphemeralRootKey()).AddTotp(o => o.Issuer = "Example").ConfigureOtpLockout(o => o.MaxConsecutiveFailures = 5);
+        services.AddSecurityKit();
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        provider.GetRequiredService<SecurityKit.Otp.IOtpFailureLimiter>().Should().BeOfType<SecurityKit.Otp.StoreOtpFailureLimiter>("an explicit choice");
+    }
+
+    [Fact]
     public void AddSecurityKit_KeepsAnOtpLimiterTheHostChose()
     {
         var custom = new NoLimit();

@@ -114,11 +114,20 @@ public static class SecurityKitBuilderExtensions
     /// <param name="purpose">The key purpose.</param>
     /// <param name="feature">The feature name shown in the error, e.g. <c>SecurityKit.Otp backup codes</c>.</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="purpose"/> is not a valid purpose (1–64 characters of
+    /// <c>a-z 0-9 . _ -</c>), or <paramref name="feature"/> is empty.</exception>
     public static ISecurityKitBuilder RequireKey(this ISecurityKitBuilder builder, string purpose, string feature)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(purpose);
         ArgumentException.ThrowIfNullOrEmpty(feature);
+        if (!SecretKey.IsValidPurpose(purpose))
+        {
+            // Here, where the package author sees it: at startup it became a bare exception from the key ring, or a
+            // "configure a key for 'Token-Signing'" nobody could act on (found in review).
+            throw new ArgumentException("A key purpose is 1 to 64 characters of a-z, 0-9, '.', '_' and '-' (e.g. 'token-signing').", nameof(purpose));
+        }
+
         builder.Services.Configure<KeyRequirementOptions>(o => o.Purposes.TryAdd(purpose, feature));
         return builder;
     }

@@ -14,7 +14,7 @@ public sealed class SecretKeyRing : ISecretKeyRing
 {
     private readonly FrozenDictionary<string, SecretKey> _active;
     private readonly FrozenDictionary<(string Purpose, string KeyId), SecretKey> _all;
-    private readonly FrozenDictionary<string, string[]> _ids;
+    private readonly FrozenDictionary<string, System.Collections.ObjectModel.ReadOnlyCollection<string>> _ids;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Purpose, string KeyId), SecretKey> _derived = new();
 
     /// <summary>Initializes a key ring from options (as DI does).</summary>
@@ -62,7 +62,7 @@ public sealed class SecretKeyRing : ISecretKeyRing
         }
 
         _all = all.ToFrozenDictionary();
-        _ids = all.Keys.GroupBy(k => k.Item1, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.Select(k => k.Item2).Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        _ids = all.Keys.GroupBy(k => k.Item1, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.Select(k => k.Item2).Order(StringComparer.Ordinal).ToArray().AsReadOnly(), StringComparer.Ordinal);
         _active = active.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
@@ -118,7 +118,8 @@ public sealed class SecretKeyRing : ISecretKeyRing
         ArgumentNullException.ThrowIfNull(purpose);
         // Own keys only, when there are any: listing the root keys too let a token validator accept tokens under a key
         // derived from a root key although the purpose was given a separate key to isolate it (found in review).
-        if (_ids.TryGetValue(purpose, out var own) && own.Length > 0)
+        // Read-only views: the ring's own lists used to be handed out as arrays a caller could cast back and change.
+        if (_ids.TryGetValue(purpose, out var own) && own.Count > 0)
         {
             return own;
         }

@@ -370,6 +370,19 @@ public sealed class LoginProtector
         return key.KeyId + "." + Base64Url.Encode(body);
     }
 
+    private bool IsDeviceKeyId(ReadOnlySpan<char> keyId)
+    {
+        foreach (var id in _keyRing.GetKeyIds(KeyPurposes.RateLimitKeys))
+        {
+            if (keyId.SequenceEqual(id))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Verifies a trusted-device token for <paramref name="account"/> (normalised) and reads its device id.</summary>
     private bool TryReadDeviceToken(string token, string account, string? stamp, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? device, out string rejection)
     {
@@ -377,7 +390,11 @@ public sealed class LoginProtector
         rejection = "invalid";
         var dot = token.Length > MaxDeviceTokenLength ? -1 : token.LastIndexOf('.');
         Span<byte> body = stackalloc byte[DeviceTokenBytes];
+        // Only under the ids the ring lists for the purpose: TryGetKey also derives a key from a root key of that id, so
+        // after a (leaked) root key was replaced for this purpose by its own key, tokens minted under the old root id
+        // still made the attempt "trusted", skipping the IP and account counters (found in review).
         if (dot <= 0
+            || !IsDeviceKeyId(token.AsSpan(0, dot))
             || !_keyRing.TryGetKey(KeyPurposes.RateLimitKeys, token[..dot], out var key)
             || !Base64Url.TryDecode(token.AsSpan(dot + 1), body, out var written)
             || written != DeviceTokenBytes)

@@ -76,6 +76,16 @@ public sealed class AddSecurityKitCoreTests
         ok.GetRequiredService<IStartupValidator>().Validate();
     }
 
+    [Theory]
+    [InlineData("Token-Signing")]
+    [InlineData("token signing")]
+    [InlineData("token:signing")]
+    public void RequireKey_InvalidPurpose_ThrowsAtRegistration(string purpose)
+    {
+        var builder = new ServiceCollection().AddSecurityKitCore();
+        FluentActions.Invoking(() => builder.RequireKey(purpose, "a feature")).Should().Throw<ArgumentException>().WithMessage("*a-z, 0-9*");
+    }
+
     private sealed class CustomRing : ISecretKeyRing
     {
         public bool TryGetActiveKey(string purpose, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SecretKey? key)

@@ -46,6 +46,12 @@ public sealed class SecretKeyRingTests
         ring.GetKeyIds(KeyPurposes.Fingerprint).Should().Equal(["r1", "r2"], "derived from either root key");
         ring.GetKeyIds(KeyPurposes.BackupCodes).Should().Equal(["b1"], "a purpose with a key of its own uses only its own keys");
         ring.TryGetKey(KeyPurposes.BackupCodes, "r1", out _).Should().BeTrue("values protected before it got its own key still resolve by id");
+
+        // The lists are read-only views: an array handed out could be cast back and changed, changing the ring.
+        var own = ring.GetKeyIds(KeyPurposes.BackupCodes);
+        own.Should().NotBeAssignableTo<string[]>();
+        ((ICollection<string>)own).IsReadOnly.Should().BeTrue();
+        ring.GetKeyIds(KeyPurposes.Fingerprint).Should().NotBeAssignableTo<string[]>();
         foreach (var id in ring.GetKeyIds(KeyPurposes.Fingerprint))
         {
             ring.TryGetKey(KeyPurposes.Fingerprint, id, out _).Should().BeTrue("every listed id resolves");

@@ -84,6 +84,33 @@ public sealed class LoginProtectorPinningTests : LoginProtectorTestBase
     }
 
     [Fact]
+    public async Task TrustedDeviceToken_UnderARootKeyThePurposeNoLongerUses_IsRejected()
+    {
+        // After a leaked root key, the purpose gets its own key and the old root stays (inactive) for old peppered hashes
+        // and OTP secrets. The ring still derives a rate-limit key from that root id, and tokens minted with it were
+        // accepted as trusted devices: unlimited guessing without the IP and account counters (found in review).
+        var root = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var before = new LoginProtector(Store, new LoginProtectionOptions(), SecretKeyRing.FromRootKey("r1", root), Time, Publisher);
+        var oldToken = before.IssueTrustedDeviceToken("ivy");
+        oldToken.Should().StartWith("r1.");
+
+        var ring = new SecretKeyRing(new SecretKeyRingOptions()
+            .AddKey(KeyPurposes.Root, "r1", root)
+            .AddKey(KeyPurposes.RateLimitKeys, "rl1", Enumerable.Repeat((byte)7, 32).ToArray()));
+        ring.TryGetKey(KeyPurposes.RateLimitKeys, "r1", out _).Should().BeTrue("the ring still derives it (other purposes need that for old data)");
+        var after = new LoginProtector(Store, new LoginProtectionOptions(), ring, Time, Publisher);
+
+        await after.AttemptAsync(new LoginAttempt("ivy", System.Net.IPAddress.Parse("192.0.2.10")) { TrustedDeviceToken = oldToken }, _ => ValueTask.FromResult(false));
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle().Which.Reason.Should().Be("invalid");
+
+        var newToken = after.IssueTrustedDeviceToken("ivy");
+        newToken.Should().StartWith("rl1.");
+        Time.Advance(TimeSpan.FromMinutes(1)); // past the 5 s between rejection events
+        await after.AttemptAsync(new LoginAttempt("ivy", System.Net.IPAddress.Parse("192.0.2.10")) { TrustedDeviceToken = newToken }, _ => ValueTask.FromResult(false));
+        Sink.Named(RateLimitingEventNames.DeviceTokenRejected).Should().ContainSingle("the purpose's own key is accepted");
+    }
+
+    [Fact]
     public async Task TrustedDevice_Failures_DoNotChargeTheAccountCounter()
     {
         // Below the lockout threshold a trusted device's attempts count on its own counter only: the owner's typos on a
