@@ -574,6 +574,71 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         denied.Should().BePositive("denials must be exercised");
     }
 
+    [SkippableTheory]
+    [InlineData(31)]
+    [InlineData(32)]
+    public async Task CheckBatchAsync_RulesDifferingOnlyInAlgorithmOrWindow_EachKeepsItsOwn(int seed)
+    {
+        // A batch sends each distinct rule once and points its checks at it. The random differential test above uses one
+        // algorithm and rules with different limits, so merging rules that differ only in algorithm or window went
+        // unnoticed (mutation testing, 2026-12-01): a sliding-window check decided as a fixed window, say.
+        fixture.EnsureAvailable();
+        var (time, redis, memory) = DifferentialStores("diffr:");
+        var random = new Random(seed);
+        var rules = new[]
+        {
+            RateLimitRule.FixedWindow(3, TimeSpan.FromSeconds(2)),
+            RateLimitRule.SlidingWindow(3, TimeSpan.FromSeconds(2)),
+            RateLimitRule.TokenBucket(3, TimeSpan.FromSeconds(2)),
+            RateLimitRule.FixedWindow(3, TimeSpan.FromSeconds(5)),
+            RateLimitRule.TokenBucket(3, TimeSpan.FromSeconds(5)),
+        };
+        var keys = rules.Select(_ => NewKey()).ToArray();
+        for (var step = 0; step < 120; step++)
+        {
+            var batch = Enumerable.Range(0, random.Next(2, 10)).Select(_ =>
+            {
+                var which = random.Next(rules.Length);
+                return (Key: keys[which], Rule: rules[which], Permits: 1);
+            }).ToArray();
+            time.Advance(TimeSpan.FromMilliseconds(random.Next(0, 1_500)));
+
+            var actual = await redis.CheckBatchAsync(batch);
+
+            var groupOrder = batch.Select((c, i) => (c, i)).GroupBy(x => (x.c.Key, x.c.Rule)).SelectMany(g => g).ToArray();
+            var expected = new RateLimitDecision[batch.Length];
+            foreach (var (check, i) in groupOrder)
+            {
+                expected[i] = await memory.AcquireAsync(check.Key, check.Rule, check.Permits);
+            }
+
+            for (var i = 0; i < batch.Length; i++)
+            {
+                ShouldDecideLike(actual[i], expected[i], $"step {step}, check {i}: {batch[i].Rule.Algorithm} {batch[i].Rule.Window}");
+            }
+        }
+    }
+
+    [SkippableFact]
+    public async Task AcquireAsync_ManyBurstsOnOneStore_TheWaitingBoundIsGivenBackAfterEachBatch()
+    {
+        // At most 8,192 checks wait in all; each batch that leaves gives its places back. A store that never gave them
+        // back would refuse every check after the first 8,192 that ever waited (mutation testing, 2026-12-01: no test
+        // pushed that many through one store).
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "qbound:"));
+        var rule = RateLimitRule.FixedWindow(1_000, TimeSpan.FromMinutes(1));
+        var total = 0;
+        for (var burst = 0; burst < 30; burst++)
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(async () => await store.AcquireAsync("k" + (i % 50), rule))));
+            results.Should().OnlyContain(r => r.IsAllowed, $"burst {burst}");
+            total += results.Length;
+        }
+
+        total.Should().BeGreaterThan(RedisRateLimitStore.MaxQueuedChecks);
+    }
+
     [SkippableFact]
     public async Task AcquireAsync_StoredState_IsPackedBigEndianDoublesWithTtl()
     {
