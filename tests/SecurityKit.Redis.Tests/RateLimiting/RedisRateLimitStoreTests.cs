@@ -29,6 +29,19 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         time.AdjustTime(earlier < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : earlier);
     }
 
+    /// <summary>The in-memory reference's decisions for a batch, applied in the order the batch script decides: groups
+    /// of one key and rule in order of their first check, arrival order inside a group.</summary>
+    private static async Task<RateLimitDecision[]> DecideInGroupOrderAsync(SecurityKit.RateLimiting.Stores.InMemoryRateLimitStore memory, (string Key, RateLimitRule Rule, int Permits)[] batch)
+    {
+        var expected = new RateLimitDecision[batch.Length];
+        foreach (var (check, i) in batch.Select((c, i) => (c, i)).GroupBy(x => (x.c.Key, x.c.Rule)).SelectMany(g => g))
+        {
+            expected[i] = await memory.AcquireAsync(check.Key, check.Rule, check.Permits);
+        }
+
+        return expected;
+    }
+
     private static void ShouldDecideLike(RateLimitDecision actual, RateLimitDecision expected, string because)
     {
         actual.IsAllowed.Should().Be(expected.IsAllowed, because);
@@ -557,12 +570,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
 
             var actual = await redis.CheckBatchAsync(batch);
 
-            var groupOrder = batch.Select((c, i) => (c, i)).GroupBy(x => (x.c.Key, x.c.Rule)).SelectMany(g => g).ToArray();
-            var expected = new RateLimitDecision[batch.Length];
-            foreach (var (check, i) in groupOrder)
-            {
-                expected[i] = await memory.AcquireAsync(check.Key, check.Rule, check.Permits);
-            }
+            var expected = await DecideInGroupOrderAsync(memory, batch);
 
             for (var i = 0; i < batch.Length; i++)
             {
@@ -605,12 +613,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
 
             var actual = await redis.CheckBatchAsync(batch);
 
-            var groupOrder = batch.Select((c, i) => (c, i)).GroupBy(x => (x.c.Key, x.c.Rule)).SelectMany(g => g).ToArray();
-            var expected = new RateLimitDecision[batch.Length];
-            foreach (var (check, i) in groupOrder)
-            {
-                expected[i] = await memory.AcquireAsync(check.Key, check.Rule, check.Permits);
-            }
+            var expected = await DecideInGroupOrderAsync(memory, batch);
 
             for (var i = 0; i < batch.Length; i++)
             {
