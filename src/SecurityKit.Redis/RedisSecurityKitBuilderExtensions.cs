@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SecurityKit;
@@ -63,11 +64,22 @@ public static class RedisSecurityKitBuilderExtensions
     }
 
     /// <summary>Whether SecurityKit registered <paramref name="descriptor"/>: its implementation type or factory lives in
-    /// a SecurityKit assembly. SecurityKit never registers store instances, so an instance is always the host's.</summary>
+    /// one of SecurityKit's package assemblies. SecurityKit never registers store instances, so an instance is always the
+    /// host's.</summary>
     private static bool IsSecurityKits(ServiceDescriptor descriptor)
     {
         var type = descriptor.ImplementationInstance is not null ? null : descriptor.ImplementationType ?? descriptor.ImplementationFactory?.Method.DeclaringType;
         var name = type?.Assembly.GetName().Name;
-        return name is not null && (name == "SecurityKit" || name.StartsWith("SecurityKit.", StringComparison.Ordinal));
+        return name is not null && PackageAssemblies.Contains(name);
     }
+
+    /// <summary>SecurityKit's package assemblies, by exact name (add a new package here). A prefix test ("SecurityKit.")
+    /// also matched a host's own assembly named like one (the sample, a copy of it, the test projects), whose store
+    /// registered by type or factory before <c>UseRedis</c> was then removed (found in review).</summary>
+    private static readonly FrozenSet<string> PackageAssemblies = new[]
+    {
+        "SecurityKit", "SecurityKit.Core", "SecurityKit.Passwords", "SecurityKit.Passwords.Strength", "SecurityKit.Otp",
+        "SecurityKit.Otp.QrCode", "SecurityKit.Tokens", "SecurityKit.RateLimiting", "SecurityKit.Fingerprinting",
+        "SecurityKit.Sessions", "SecurityKit.Redis",
+    }.ToFrozenSet(StringComparer.Ordinal);
 }

@@ -86,7 +86,14 @@ public sealed class UseRedisTests
         after.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o => o.Configuration = "127.0.0.1:1,abortConnect=false");
         after.AddSingleton<ISessionStore>(_ => own); // a factory of the host's, this time
 
-        foreach (var services in new[] { before, after })
+        // A factory registered first, from an assembly whose name starts with "SecurityKit." like this test project's (or
+        // the sample's): a prefix test took it for SecurityKit's own in-memory default and removed it (found in review).
+        var factoryBefore = new ServiceCollection();
+        factoryBefore.AddSingleton<ISessionStore>(_ => own);
+        factoryBefore.AddSecurityKit().ConfigureKeys(k => k.AddEphemeralRootKey()).UseRedis(o => o.Configuration = "127.0.0.1:1,abortConnect=false");
+        typeof(UseRedisTests).Assembly.GetName().Name.Should().StartWith("SecurityKit.");
+
+        foreach (var services in new[] { before, after, factoryBefore })
         {
             using var provider = services.BuildServiceProvider();
             provider.GetRequiredService<ISessionStore>().Should().BeSameAs(own);
