@@ -9,13 +9,18 @@ public sealed class RedisOtpRegistrationTests
     [Fact]
     public void UseRedis_ReplacesOtpStoresWhateverTheOrder()
     {
-        var services = new ServiceCollection();
-        var builder = services.AddSecurityKitCore();
-        services.AddSingleton<IOtpStateStore>(_ => throw new InvalidOperationException("in-memory placeholder"));
-        builder.UseRedis(o => o.Configuration = "127.0.0.1:1");
-        services.Where(d => d.ServiceType == typeof(IOtpStateStore)).Should().ContainSingle()
-            .Which.ImplementationType.Should().Be(typeof(RedisOtpStateStore));
-        services.Where(d => d.ServiceType == typeof(IBackupCodeStore)).Should().ContainSingle()
-            .Which.ImplementationType.Should().Be(typeof(RedisBackupCodeStore));
+        // SecurityKit's own in-memory registrations (AddTotp, AddBackupCodes) before UseRedis, and after it. (A factory
+        // registered from this test assembly used to stand in for them; it is now, rightly, the host's own store.)
+        var before = new ServiceCollection();
+        before.AddSecurityKitCore().AddTotp(o => o.Issuer = "Example").AddBackupCodes().UseRedis(o => o.Configuration = "127.0.0.1:1");
+        var after = new ServiceCollection();
+        after.AddSecurityKitCore().UseRedis(o => o.Configuration = "127.0.0.1:1").AddTotp(o => o.Issuer = "Example").AddBackupCodes();
+        foreach (var services in new[] { before, after })
+        {
+            services.Where(d => d.ServiceType == typeof(IOtpStateStore)).Should().ContainSingle()
+                .Which.ImplementationType.Should().Be(typeof(RedisOtpStateStore));
+            services.Where(d => d.ServiceType == typeof(IBackupCodeStore)).Should().ContainSingle()
+                .Which.ImplementationType.Should().Be(typeof(RedisBackupCodeStore));
+        }
     }
 }
