@@ -370,11 +370,14 @@ public sealed class LoginProtector
         return key.KeyId + "." + Base64Url.Encode(body);
     }
 
+    // Key ids are public (the token's prefix): an ordinary comparison. Indexed, not foreach: the list is an interface, and
+    // its enumerator would be allocated on every attempt that carries a device token.
     private bool IsDeviceKeyId(ReadOnlySpan<char> keyId)
     {
-        foreach (var id in _keyRing.GetKeyIds(KeyPurposes.RateLimitKeys))
+        var ids = _keyRing.GetKeyIds(KeyPurposes.RateLimitKeys);
+        for (var i = 0; i < ids.Count; i++)
         {
-            if (keyId.SequenceEqual(id))
+            if (keyId.SequenceEqual(ids[i]))
             {
                 return true;
             }
