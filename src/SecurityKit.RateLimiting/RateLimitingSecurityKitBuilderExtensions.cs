@@ -55,6 +55,9 @@ public static class RateLimitingSecurityKitBuilderExtensions
     /// Adds <see cref="LoginProtector"/> (and <see cref="AddRateLimiting"/>). Requires a <see cref="KeyPurposes.RateLimitKeys"/>
     /// key (or a root key): startup fails without one. Idempotent; <paramref name="configure"/> runs each time it is given.
     /// </summary>
+    /// <remarks>Without a remote store the login counters live in an in-memory store of their own (same
+    /// <see cref="RateLimitingOptions.InMemory"/> options), not in the one <see cref="SecurityRateLimiter"/> policies use, so
+    /// requests on an API policy cannot push them out.</remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets the lockout curve and IP limits.</param>
     /// <returns>The builder.</returns>
@@ -79,14 +82,23 @@ public static class RateLimitingSecurityKitBuilderExtensions
 
         services.AddOptions<LoginProtectionOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginProtectionOptions>, LoginProtectionOptionsValidator>());
-        services.TryAddSingleton(sp => new LoginProtector(
-            sp.GetRequiredService<IRateLimitStore>(),
-            sp.GetRequiredService<IOptions<LoginProtectionOptions>>(),
-            sp.GetRequiredService<IOptions<RateLimitingOptions>>(),
-            sp.GetRequiredService<ISecretKeyRing>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<SecurityEventPublisher>(),
-            sp.GetRequiredService<InMemoryRateLimitStore>()));
+        services.TryAddSingleton(static sp =>
+        {
+            // The login counters get an in-memory store of their own (as primary store when the registered store is the
+            // shared in-memory default, and as fallback otherwise): sharing the API limiter's store let a flood of cheap
+            // requests on fresh keys evict the per-address counters and hand their addresses a fresh budget (found in
+            // review). A registered remote store (Redis) or a host's own store is used as it is.
+            var own = new InMemoryRateLimitStore(sp.GetRequiredService<IOptions<RateLimitingOptions>>().Value.InMemory, sp.GetRequiredService<TimeProvider>());
+            var store = sp.GetRequiredService<IRateLimitStore>();
+            return new LoginProtector(
+                ReferenceEquals(store, sp.GetRequiredService<InMemoryRateLimitStore>()) ? own : store,
+                sp.GetRequiredService<IOptions<LoginProtectionOptions>>(),
+                sp.GetRequiredService<IOptions<RateLimitingOptions>>(),
+                sp.GetRequiredService<ISecretKeyRing>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<SecurityEventPublisher>(),
+                own);
+        });
         builder.RequireKey(KeyPurposes.RateLimitKeys, "SecurityKit.RateLimiting login protection");
         return builder;
     }

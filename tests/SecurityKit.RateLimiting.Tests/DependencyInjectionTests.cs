@@ -27,6 +27,44 @@ public sealed class DependencyInjectionTests
         (await provider.GetRequiredService<LoginProtector>().AttemptAsync(new LoginAttempt("a", null), _ => ValueTask.FromResult(true))).Succeeded.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task AddLoginProtection_InMemory_LoginCountersHaveTheirOwnStore_ApiFloodCannotEvictThem()
+    {
+        // Sharing the API limiter's store, a flood of requests on fresh partitions of a 1-day sliding-window policy
+        // (kept up to 2 days) evicted the 1-hour per-address login bucket, and the address had a fresh budget.
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().ConfigureKeys(k => k.AddEphemeralRootKey())
+            .AddRateLimiting(o =>
+            {
+                o.InMemory.MaxEntries = InMemoryRateLimitStoreOptions.MinMaxEntries;
+                o.AddPolicy("api", RateLimitRule.SlidingWindow(1000, TimeSpan.FromDays(1)));
+            })
+            .AddLoginProtection(o =>
+            {
+                o.IpFailureLimit = 2;
+                o.NetworkFailureLimit = 2;
+                o.IpWindow = TimeSpan.FromHours(1);
+            });
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var protector = provider.GetRequiredService<LoginProtector>();
+        var limiter = provider.GetRequiredService<SecurityRateLimiter>();
+        var ip = System.Net.IPAddress.Parse("203.0.113.9");
+        static ValueTask<bool> Wrong(CancellationToken _) => ValueTask.FromResult(false);
+
+        (await protector.AttemptAsync(new LoginAttempt("a1", ip), Wrong)).Status.Should().Be(LoginAttemptStatus.Failed);
+        (await protector.AttemptAsync(new LoginAttempt("a2", ip), Wrong)).Status.Should().Be(LoginAttemptStatus.Failed);
+        (await protector.AttemptAsync(new LoginAttempt("a3", ip), Wrong)).Status.Should().Be(LoginAttemptStatus.IpBlocked);
+
+        for (var i = 0; i < 5000; i++)
+        {
+            (await limiter.AcquireAsync("api", "client-" + i)).IsAllowed.Should().BeTrue();
+        }
+
+        provider.GetRequiredService<InMemoryRateLimitStore>().Count.Should().BeLessThanOrEqualTo(InMemoryRateLimitStoreOptions.MinMaxEntries);
+        (await protector.AttemptAsync(new LoginAttempt("a4", ip), Wrong)).Status.Should().Be(LoginAttemptStatus.IpBlocked, "the flood must not reach the login counters");
+    }
+
     [Theory]
     [InlineData("api:v1")]
     [InlineData("login")]
@@ -137,6 +175,7 @@ public sealed class DependencyInjectionTests
         { o => o.IpFailureLimit = 0, "*IpFailureLimit must be between 1 and 100,000*" },
         { o => o.NetworkFailureLimit = 1, "*NetworkFailureLimit between IpFailureLimit and 1,000,000*" },
         { o => o.IpWindow = TimeSpan.FromMilliseconds(500), "*IpWindow must be whole milliseconds between 1 second and 1 day*" },
+        { o => { o.IpWindow = TimeSpan.FromSeconds(1); o.WideNetworkFailureLimit = 1_000_001; }, "*IpWindow / WideNetworkFailureLimit must be at least 1 microsecond*" },
         { o => o.FailurePolicy = (StoreFailurePolicy)42, "*FailurePolicy must be FallbackToMemory, FailClosed or FailOpen*" },
         { o => o.FallbackLimitFactor = 1.5, "*FallbackLimitFactor must be greater than 0 and at most 1*" },
         { o => o.FallbackLimitFactor = double.NaN, "*FallbackLimitFactor*" },

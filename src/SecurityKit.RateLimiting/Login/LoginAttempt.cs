@@ -4,7 +4,8 @@ namespace SecurityKit.RateLimiting.Login;
 
 /// <summary>One sign-in attempt as the host sees it.</summary>
 /// <param name="AccountId">The account identifier as typed (e-mail, user name); normalised (trimmed, NFKC, lower-case) and HMAC'd before use. Pass it for unknown accounts too.</param>
-/// <param name="ClientIp">The client IP address as resolved (behind proxies: from trusted forwarding headers only), or <see langword="null"/> when unknown.</param>
+/// <param name="ClientIp">The client IP address as resolved (behind proxies: from trusted forwarding headers only), or
+/// <see langword="null"/> when unknown. Without one no per-address limit applies to the attempt (only the account counters).</param>
 /// <remarks>
 /// <b>Security:</b> <see cref="TrustedDeviceToken"/> is verified by the protector: only a token it issued for this
 /// account (<see cref="LoginProtector.IssueTrustedDeviceToken"/>) and not expired makes the attempt trusted, so a client

@@ -15,7 +15,7 @@ public enum LoginAttemptStatus
     /// <summary>Refused without checking the credentials: the account (or account + device) is temporarily or permanently locked.</summary>
     Locked = 3,
 
-    /// <summary>Refused without checking the credentials: the client IP address or its IPv6 /64 network is blocked.</summary>
+    /// <summary>Refused without checking the credentials: the client IP address, its IPv6 /64 or its IPv6 /48 network is blocked.</summary>
     IpBlocked = 4,
 
     /// <summary>Refused: the account identifier is empty or too long.</summary>

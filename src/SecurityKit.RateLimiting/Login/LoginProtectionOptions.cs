@@ -6,7 +6,9 @@ namespace SecurityKit.RateLimiting.Login;
 /// failures freely, then requires 1 s, 2 s, 4 s, 8 s, 16 s between attempts ("delay required"), is
 /// temporarily locked from the 10th failure for 32 s, doubling up to 1 hour, and stops accepting attempts
 /// at 100 consecutive failures (NIST SP 800-63B) until 24 hours pass without an attempt — or, with
-/// <see cref="PermanentLockout"/>, until <see cref="LoginProtector.UnlockAsync"/>. A success resets both counters.
+/// <see cref="PermanentLockout"/>, until <see cref="LoginProtector.UnlockAsync(string, System.Threading.CancellationToken)"/>.
+/// A success resets the counters the attempt went through (a trusted device's success below the lockout threshold resets
+/// only its device counter). Rotating the <c>rate-limit-keys</c> key starts every counter afresh, permanent locks included.
 /// </remarks>
 public sealed class LoginProtectionOptions
 {
@@ -40,7 +42,7 @@ public sealed class LoginProtectionOptions
     /// <value>The default value is 24 hours.</value>
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Gets or sets whether reaching <see cref="MaxConsecutiveFailures"/> locks the account until <see cref="LoginProtector.UnlockAsync"/>.</summary>
+    /// <summary>Gets or sets whether reaching <see cref="MaxConsecutiveFailures"/> locks the account until <see cref="LoginProtector.UnlockAsync(string, System.Threading.CancellationToken)"/>.</summary>
     /// <value>The default value is <see langword="false"/>.</value>
     /// <remarks><b>Security:</b> a permanent lock can be triggered by anyone who knows the account name (from untrusted devices); pair it with a recovery flow.</remarks>
     public bool PermanentLockout { get; set; }
@@ -60,7 +62,7 @@ public sealed class LoginProtectionOptions
     /// <value>The default value is 1000; at least <see cref="NetworkFailureLimit"/>, at most 10,000,000.</value>
     public int WideNetworkFailureLimit { get; set; } = 1000;
 
-    /// <summary>Gets or sets the window of <see cref="IpFailureLimit"/> and <see cref="NetworkFailureLimit"/> (a token bucket refilled evenly over it).</summary>
+    /// <summary>Gets or sets the window of <see cref="IpFailureLimit"/>, <see cref="NetworkFailureLimit"/> and <see cref="WideNetworkFailureLimit"/> (token buckets refilled evenly over it; at most one permit per microsecond).</summary>
     /// <value>The default value is 15 minutes.</value>
     public TimeSpan IpWindow { get; set; } = TimeSpan.FromMinutes(15);
 

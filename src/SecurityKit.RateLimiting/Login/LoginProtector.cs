@@ -39,17 +39,26 @@ namespace SecurityKit.RateLimiting.Login;
 /// <remarks>
 /// <para>Progressive response per account: free attempts → delay required (<see cref="LoginAttemptStatus.Throttled"/>) →
 /// temporarily locked with exponential backoff and a cap (<see cref="LoginAttemptStatus.Locked"/>) → hard stop at
-/// <see cref="LoginProtectionOptions.MaxConsecutiveFailures"/> (≤ 100). A success resets the account counters.</para>
+/// <see cref="LoginProtectionOptions.MaxConsecutiveFailures"/> (≤ 100). A success resets the counters it went through
+/// (a trusted device's success below the lockout threshold resets only its device counter).</para>
 /// <para>Lockout-DoS resistance: failures from one IP against many accounts block that IP (and its /64); attempts from a
 /// trusted device (<see cref="LoginAttempt.TrustedDeviceToken"/>, issued by <see cref="IssueTrustedDeviceToken"/> after a
 /// successful sign-in and verified here) are judged on their own account + device counter, so an attacker elsewhere
 /// cannot lock the owner out of it.</para>
 /// <para>Every attempt is registered as a failure before the credentials are checked and reset on success, so parallel
-/// attempts cannot slip past a threshold. Counters are individually atomic; the four checks of one attempt run
-/// concurrently (pipelined on Redis), and an attempt refused by one counter may still have been counted by another.</para>
+/// attempts cannot slip past a threshold. Counters are individually atomic and checked in three steps: the IP and /64
+/// buckets together (pipelined on Redis), then the /48 bucket (IPv6 only, charged only with attempts the first two
+/// admitted), then the account and account + IP (or account + device) counters together. An attempt refused by one
+/// counter may still have been counted by another.</para>
+/// <para>Without <see cref="LoginAttempt.ClientIp"/> no address bucket is charged: only the account counters limit the
+/// attempt, so credential stuffing (one guess each against many accounts) is not slowed. Pass the resolved address
+/// whenever there is one (behind a proxy on a Unix socket the transport peer is unknown: resolve it from the trusted
+/// forwarding header).</para>
 /// <para><b>Security:</b> keys are HMAC'd with the <see cref="KeyPurposes.RateLimitKeys"/> key. Refusals skip the
-/// credential check, so they answer faster; they depend only on attempts already made, never on whether the account
-/// exists. This type is thread-safe.</para>
+/// credential check, so they answer faster; they depend on attempts already made, never on whether the account exists.
+/// The account counter is shared by everyone who signs in to the account, so its state (e.g. a wait that comes back to
+/// zero after the owner signed in) can tell an attacker that an account is in use: show the same message for every
+/// refusal. This type is thread-safe.</para>
 /// </remarks>
 public sealed class LoginProtector
 {
@@ -294,13 +303,35 @@ public sealed class LoginProtector
     /// <returns>A task that completes when the counter is cleared.</returns>
     /// <exception cref="ArgumentException">The account id is empty, too long or not valid UTF-16.</exception>
     /// <exception cref="InvalidOperationException">The store could not be reached within the timeout: the account is still locked.</exception>
-    /// <remarks>Account + IP counters are keyed by IP and cannot be listed; they expire on their own (they are never permanent).</remarks>
-    public async ValueTask UnlockAsync(string accountId, CancellationToken cancellationToken = default)
+    /// <remarks>Account + IP counters are keyed by IP and cannot be listed; they expire on their own (they are never permanent).
+    /// An owner who failed to the stop from one address stays refused there until that counter expires: when the unlock
+    /// comes from the owner's own request (e.g. a password-reset link), use <see cref="UnlockAsync(string, IPAddress, CancellationToken)"/>
+    /// with the request's address.</remarks>
+    public ValueTask UnlockAsync(string accountId, CancellationToken cancellationToken = default) => UnlockAsync(accountId, null, cancellationToken);
+
+    /// <summary>Clears the account counter and the account + IP counter of <paramref name="clientIp"/> (e.g. when the owner
+    /// completes a password reset from that address), and publishes <see cref="RateLimitingEventNames.Unlocked"/>.</summary>
+    /// <param name="accountId">The account identifier as typed at sign-in.</param>
+    /// <param name="clientIp">The address whose account + IP counter is cleared too, as passed in <see cref="LoginAttempt.ClientIp"/>;
+    /// <see langword="null"/> clears the counter of attempts made without an address.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the counters are cleared.</returns>
+    /// <exception cref="ArgumentException">The account id is empty, too long or not valid UTF-16.</exception>
+    /// <exception cref="InvalidOperationException">The store could not be reached within the timeout: the account is still locked.</exception>
+    /// <remarks>The address buckets (per IP, /64, /48) are not cleared: they count attempts from the address, whatever
+    /// the account.</remarks>
+    public async ValueTask UnlockAsync(string accountId, IPAddress? clientIp, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accountId);
         var account = RequireAccount(accountId);
         var key = _keyRing.GetActiveKey(KeyPurposes.RateLimitKeys);
-        if (!await _guard.ResetAsync(Limiter, MakeKey(key, 'a', account, null), _options.FailurePolicy, cancellationToken).ConfigureAwait(false))
+        var ip = clientIp is null ? null : NormalizeIp(clientIp);
+
+        // The account + IP counter first: if the account counter's reset then fails, the caller is told the unlock failed.
+        // Before, UnlockAsync cleared only the account counter, and the owner who had failed to the stop from home was
+        // still refused there for up to FailureWindow after the helpdesk unlocked the account (found in review).
+        var pairCleared = await _guard.ResetAsync(Limiter, MakeKey(key, 'p', account, ip?.ToString() ?? "-"), _options.FailurePolicy, cancellationToken).ConfigureAwait(false);
+        if (!pairCleared || !await _guard.ResetAsync(Limiter, MakeKey(key, 'a', account, null), _options.FailurePolicy, cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException("The rate-limit store could not be reached, so the account was not unlocked; try again.");
         }
@@ -540,6 +571,12 @@ public sealed class LoginProtector
         if (o.IpWindow < TimeSpan.FromSeconds(1) || o.IpWindow > TimeSpan.FromDays(1) || o.IpWindow.Ticks % TimeSpan.TicksPerMillisecond != 0)
         {
             errors.Add(P + "IpWindow must be whole milliseconds between 1 second and 1 day (e.g. 00:15:00).");
+        }
+        else if (o.WideNetworkFailureLimit <= 10_000_000 && o.IpWindow.Ticks < 10L * o.WideNetworkFailureLimit)
+        {
+            // The address buckets are token buckets; the Redis store refuses one of more than a permit per microsecond, and
+            // that refusal reached the host as an exception on every IPv6 sign-in (found in review).
+            errors.Add(P + "IpWindow / WideNetworkFailureLimit must be at least 1 microsecond (at most one permit per microsecond, which the Redis store needs); lengthen IpWindow or lower WideNetworkFailureLimit.");
         }
 
         if (!Enum.IsDefined(o.FailurePolicy))

@@ -38,7 +38,8 @@ namespace SecurityKit.RateLimiting.Stores;
 /// <see cref="TimeProvider.System"/>, rate-limit checks read a process-wide timestamp refreshed every millisecond
 /// (one timer per process) rather than the OS clock; a lagging copy only makes limits stricter.</para>
 /// <para><b>Eviction:</b> when a new key would exceed <see cref="InMemoryRateLimitStoreOptions.MaxEntries"/>, expired
-/// entries are removed, then (if still full) the 10% of entries that expire soonest; permanent locks go last.
+/// entries are removed, then (if still full) 10% of the entries: rate-limit entries first, soonest expiry first, and
+/// lockout counters only when no rate-limit entry is left (soonest expiry first, permanent locks last).
 /// A flood of distinct keys can therefore shorten the memory of other keys, never grow memory without bound
 /// (the bound can be exceeded by at most the number of concurrent callers).</para>
 /// <para><b>Security:</b> state is per process: several instances behind a load balancer each count on their
@@ -559,12 +560,16 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 return;
             }
 
+            // Rate-limit entries go first, soonest expiry first; lockout counters only when none is left. One store often
+            // serves an API limiter and the lockouts (login, OTP): by expiry alone, a flood of cheap anonymous requests on
+            // fresh keys under a long window evicted every 24-hour lockout counter and handed each account fresh guesses
+            // (found in review).
             var snapshot = _entries.ToArray();
-            var expiries = new long[snapshot.Length];
+            var expiries = new (bool Lockout, long ExpiresAt)[snapshot.Length];
             for (int i = 0; i < snapshot.Length; i++)
             {
                 var entry = snapshot[i].Value;
-                expiries[i] = entry.Kind == Entry.LockoutKind ? entry.ExpiresAt(0) : entry.ExpiresAt(Volatile.Read(ref entry.State));
+                expiries[i] = entry.Kind == Entry.LockoutKind ? (true, entry.ExpiresAt(0)) : (false, entry.ExpiresAt(Volatile.Read(ref entry.State)));
             }
 
             Array.Sort(expiries, snapshot);

@@ -159,6 +159,56 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
     }
 
     [Fact]
+    public async Task UnlockAsync_WithTheOwnersAddress_LetsTheOwnerBackInFromThere()
+    {
+        // Failing to the stop from one address fills its account + IP counter too. UnlockAsync(account) clears only the
+        // account counter (the per-address ones cannot be listed); the address overload clears that address's as well.
+        var protector = Create(o =>
+        {
+            o.FreeAttempts = 2;
+            o.LockoutThreshold = 3;
+            o.MaxConsecutiveFailures = 3;
+            o.InitialDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
+        });
+        for (var i = 0; i < 3; i++)
+        {
+            await Attempt(protector, "erin", "192.0.2.7");
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        (await Attempt(protector, "erin", "192.0.2.7", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
+        await protector.UnlockAsync("erin");
+        (await Attempt(protector, "erin", "192.0.2.7", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked, "the account + IP counter is still full");
+        (await Attempt(protector, "erin", "192.0.2.8", correct: true)).Succeeded.Should().BeTrue("another address only had the account counter");
+
+        await protector.UnlockAsync("Erin", System.Net.IPAddress.Parse("192.0.2.7"));
+        (await Attempt(protector, "erin", "192.0.2.7", correct: true)).Succeeded.Should().BeTrue();
+        Sink.Named(RateLimitingEventNames.Unlocked).Where(e => e.Reason == "explicit").Should().HaveCount(2);
+
+        // The same for an IPv4-mapped address (normalised like an attempt's) and for attempts made without an address.
+        for (var i = 0; i < 3; i++)
+        {
+            (await Attempt(protector, "erin", "192.0.2.9")).Status.Should().Be(LoginAttemptStatus.Failed);
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        await protector.UnlockAsync("erin", System.Net.IPAddress.Parse("::ffff:192.0.2.9"));
+        (await Attempt(protector, "erin", "192.0.2.9", correct: true)).Succeeded.Should().BeTrue();
+
+        static ValueTask<bool> Verify(bool correct) => ValueTask.FromResult(correct);
+        for (var i = 0; i < 3; i++)
+        {
+            (await protector.AttemptAsync(new LoginAttempt("erin", null), _ => Verify(false))).Status.Should().Be(LoginAttemptStatus.Failed);
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        (await protector.AttemptAsync(new LoginAttempt("erin", null), _ => Verify(true))).Status.Should().Be(LoginAttemptStatus.Locked);
+        await protector.UnlockAsync("erin");
+        (await protector.AttemptAsync(new LoginAttempt("erin", null), _ => Verify(true))).Succeeded.Should().BeTrue("without an address, the plain unlock clears the counter of address-less attempts");
+    }
+
+    [Fact]
     public async Task AttemptAsync_OneIpAgainstManyAccounts_BlocksThatIpOnly()
     {
         var protector = Create(o => o.IpFailureLimit = 20);

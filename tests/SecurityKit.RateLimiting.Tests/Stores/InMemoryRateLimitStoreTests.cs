@@ -44,6 +44,39 @@ public sealed class InMemoryRateLimitStoreTests
     }
 
     [Fact]
+    public void TryAcquire_WhenFull_EvictsRateLimitEntriesBeforeLockoutCounters()
+    {
+        // One store serves an API limiter and the lockouts. By expiry alone, a flood of anonymous requests on fresh keys
+        // under a 1-day sliding window (kept up to 2 days) evicted a 24-hour lockout counter: 6 failures forgotten.
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000 }, time);
+        var lockout = new LockoutRule(5, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 100, TimeSpan.FromDays(1), permanent: false);
+        for (var i = 0; i < 5; i++)
+        {
+            store.RegisterAttempt("login:victim", lockout).IsAllowed.Should().BeTrue();
+        }
+
+        var api = RateLimitRule.SlidingWindow(1000, TimeSpan.FromDays(1));
+        for (var i = 0; i < 5000; i++)
+        {
+            store.TryAcquire("api:" + i, api).IsAllowed.Should().BeTrue();
+        }
+
+        store.Count.Should().BeLessThanOrEqualTo(1000);
+        var next = store.RegisterAttempt("login:victim", lockout);
+        next.IsAllowed.Should().BeFalse("the fifth failure set a 1 s delay, and the flood must not have evicted the counter");
+        next.Failures.Should().Be(5);
+
+        // When only lockout counters are left, they are evicted soonest expiry first (the bound still holds).
+        for (var i = 0; i < 3000; i++)
+        {
+            store.RegisterAttempt("login:a" + i, lockout);
+        }
+
+        store.Count.Should().BeLessThanOrEqualTo(1000);
+    }
+
+    [Fact]
     public void TryAcquire_AfterSweepInterval_RemovesExpiredEntries()
     {
         var time = TestKeys.Clock();
