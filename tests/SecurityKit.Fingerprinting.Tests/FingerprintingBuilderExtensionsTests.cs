@@ -21,7 +21,7 @@ public sealed class FingerprintingBuilderExtensionsTests
         provider.GetRequiredService<IStartupValidator>().Validate();
         var result = provider.GetRequiredService<ClientIpResolver>().Resolve("10.0.0.1", new ForwardedHeaderValues(XForwardedFor: ["198.51.100.7"]));
         result.Address!.ToString().Should().Be("198.51.100.7");
-        provider.GetRequiredService<DeviceFingerprinter>().Compute(new DeviceFingerprintInput { UserAgent = "x" }).ToString().Should().StartWith("v1.");
+        provider.GetRequiredService<DeviceFingerprinter>().Compute(new DeviceFingerprintInput { UserAgent = "x" }).ToString().Should().StartWith("v2.");
     }
 
     [Fact]
@@ -33,13 +33,15 @@ public sealed class FingerprintingBuilderExtensionsTests
             o.ClientIp.TrustedProxies.Add("10.0.0.1/8");
             o.ClientIp.MaxForwardedEntries = 0;
             o.ClientIp.ForwardLimit = 0;
+            o.ClientIp.Header = (ForwardedHeader)3;
         });
         using var provider = services.BuildServiceProvider();
         var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
         act.Should().Throw<OptionsValidationException>()
             .Which.Failures.Should().Contain(f => f.Contains("TrustedProxies", StringComparison.Ordinal))
             .And.Contain(f => f.Contains("MaxForwardedEntries", StringComparison.Ordinal))
-            .And.Contain(f => f.Contains("ForwardLimit", StringComparison.Ordinal));
+            .And.Contain(f => f.Contains("ForwardLimit", StringComparison.Ordinal))
+            .And.Contain(f => f.Contains("Header must be XForwardedFor, Forwarded or XRealIp", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -256,7 +256,7 @@ public sealed class SessionManagerEdgeTests
         rotated.Session.DeviceSummary.Should().Be(created.Session!.DeviceSummary);
         _sink.Events.Should().ContainSingle(e => e.Name == SessionEventNames.Rotated).Which.ClientIp.Should().Be("203.0.113.5");
         var stored = (await _memory.ListAsync(SessionToken.Partition("alice"), "alice", _time.GetUtcNow())).Single();
-        stored.Fingerprint.Should().StartWith("v1.k1.", "the device's fingerprint was kept");
+        stored.Fingerprint.Should().StartWith("v2.k1.", "the device's fingerprint was kept");
     }
 
     [Fact]
@@ -270,7 +270,7 @@ public sealed class SessionManagerEdgeTests
 
         rotated.Session!.DeviceSummary.Should().Be("Firefox 133 on Linux (desktop)");
         var stored = (await _memory.ListAsync(SessionToken.Partition("alice"), "alice", _time.GetUtcNow())).Single();
-        stored.Fingerprint.Should().NotBe(before).And.StartWith("v1.k1.");
+        stored.Fingerprint.Should().NotBe(before).And.StartWith("v2.k1.");
         stored.DeviceSummary.Should().Be("Firefox 133 on Linux (desktop)");
         _sink.Events.Should().ContainSingle(e => e.Name == SessionEventNames.DeviceChanged).Which.Reason.Should().Be("device_changed");
     }

@@ -120,7 +120,7 @@ public sealed class SessionManagerTests
             DeviceSummary = "Chrome 120 on Windows (desktop)",
             AbsoluteExpiresAt = _time.GetUtcNow().AddHours(12),
         });
-        stored.Fingerprint.Should().StartWith("v1.k1.");
+        stored.Fingerprint.Should().StartWith("v2.k1.");
         _sink.Events.Should().ContainSingle(e => e.Name == SessionEventNames.Created && e.UserId == "alice" && e.ClientIp == "203.0.113.5");
         _sink.Events.Should().NotContain(e => (e.Reason ?? string.Empty).Contains(secret) || (e.Properties ?? Array.Empty<KeyValuePair<string, string?>>()).Any(p => (p.Value ?? string.Empty).Contains(secret)));
     }

@@ -18,6 +18,7 @@
  * Only the rightmost MaxForwardedEntries entries are retained while scanning, so memory is bounded
  * whatever the header length; only entries actually walked are parsed.
  */
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Options;
 
@@ -46,10 +47,17 @@ public sealed class ClientIpResolver
     /// <summary>Initializes a resolver.</summary>
     /// <param name="options">The options.</param>
     /// <exception cref="ArgumentException">A trusted proxy entry is not a strict address or network.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range, or <see cref="ClientIpResolverOptions.Header"/> is not a defined value.</exception>
     public ClientIpResolver(ClientIpResolverOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (!Enum.IsDefined(options.Header))
+        {
+            // An undefined value would have read X-Forwarded-For: behind a proxy that writes X-Real-IP and passes the
+            // client's X-Forwarded-For through, the client would choose its own address (found in review).
+            throw new ArgumentOutOfRangeException(nameof(options), options.Header, "ClientIpResolverOptions.Header must be XForwardedFor, Forwarded or XRealIp.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxForwardedEntries, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxForwardedEntries, ClientIpResolverOptions.MaxForwardedEntriesLimit, nameof(options));
         if (options.ForwardLimit is { } limit)
@@ -124,7 +132,8 @@ public sealed class ClientIpResolver
         {
             ForwardedHeader.XRealIp => ResolveRealIp(peer, headers.XRealIp),
             ForwardedHeader.Forwarded => Walk(peer, headers.Forwarded, forwarded: true),
-            _ => Walk(peer, headers.XForwardedFor, forwarded: false),
+            ForwardedHeader.XForwardedFor => Walk(peer, headers.XForwardedFor, forwarded: false),
+            _ => throw new UnreachableException("The header was checked in the constructor."),
         };
     }
 

@@ -33,4 +33,24 @@ public sealed record DeviceFingerprintInput
 
     /// <summary>Gets the <c>Sec-CH-UA-Model</c> client hint (high entropy, sent only when requested).</summary>
     public string? ClientHintModel { get; init; }
+
+    // ToString (and so the ToString of a record holding this one, e.g. a session context) shows only the length of each
+    // header: the values are what the keyed fingerprint keeps out of logs and storage (found in review).
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        Length(builder, nameof(UserAgent), UserAgent, first: true);
+        Length(builder, nameof(AcceptLanguage), AcceptLanguage);
+        Length(builder, nameof(AcceptEncoding), AcceptEncoding);
+        Length(builder, nameof(ClientHintBrands), ClientHintBrands);
+        Length(builder, nameof(ClientHintPlatform), ClientHintPlatform);
+        Length(builder, nameof(ClientHintMobile), ClientHintMobile);
+        Length(builder, nameof(ClientHintModel), ClientHintModel);
+        return true;
+    }
+
+    internal static void Length(System.Text.StringBuilder builder, string name, string? value, bool first = false)
+    {
+        builder.Append(first ? string.Empty : ", ").Append(name).Append(" = ");
+        _ = value is null ? builder.Append("null") : builder.Append('(').Append(value.Length).Append(" chars)");
+    }
 }

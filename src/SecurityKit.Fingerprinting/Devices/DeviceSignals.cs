@@ -13,8 +13,9 @@ namespace SecurityKit.Fingerprinting.Devices;
 /// <param name="DeviceType">The device class: <c>mobile</c>, <c>tablet</c>, <c>desktop</c>.</param>
 /// <param name="Language">Up to 8 language tags, lower-case, by preference (q-values applied, then dropped).</param>
 /// <param name="Encoding">The accepted encodings with q &gt; 0, lower-case, sorted, distinct.</param>
-/// <param name="UserAgent">The user agent with runs of whitespace collapsed, followed by U+001F <c>model=</c> and the lower-case model when a <c>Sec-CH-UA-Model</c> hint was given.</param>
-public sealed record DeviceSignals(string Browser, string BrowserVersion, string Platform, string DeviceType, string Language, string Encoding, string UserAgent)
+/// <param name="UserAgent">The user agent with runs of whitespace collapsed.</param>
+/// <param name="Model">The lower-case <c>Sec-CH-UA-Model</c> hint, or empty when none was given.</param>
+public sealed record DeviceSignals(string Browser, string BrowserVersion, string Platform, string DeviceType, string Language, string Encoding, string UserAgent, string Model = "")
 {
     private const int MaxListItems = 16;
     private const string ModelSeparator = "\u001Fmodel=";
@@ -70,19 +71,28 @@ public sealed record DeviceSignals(string Browser, string BrowserVersion, string
         var deviceType = DeviceTypeOf(ua, platform, Limit(input.ClientHintMobile));
 
         // The model hint is high entropy: a browser sends it only after the site asked for it (Accept-CH), so it can
-        // appear between two requests of the same phone. In the device class it made that phone a "different device";
-        // with the user agent (which carried the model before user-agent reduction) its change is a weak signal.
-        var userAgent = CollapseWhitespace(ua);
-        var model = Unquote(Limit(input.ClientHintModel)).Trim();
-        if (model.Length > 0)
-        {
-            userAgent += ModelSeparator + model.ToLowerInvariant();
-        }
-
-        return new DeviceSignals(browser, version, platform, deviceType, Languages(Limit(input.AcceptLanguage)), Encodings(Limit(input.AcceptEncoding)), userAgent);
+        // appear between two requests of the same phone. Recipe 2 hashes it as a component of its own, so a comparison
+        // tells its appearing or going (a weak change) from one model turning into another (another device: under
+        // user-agent reduction every Android phone's user agent reads "Android 10; K", and the model is all that tells
+        // them apart). Recipe 1 appended it to the user agent.
+        var model = Unquote(Limit(input.ClientHintModel)).Trim().ToLowerInvariant();
+        return new DeviceSignals(browser, version, platform, deviceType, Languages(Limit(input.AcceptLanguage)), Encodings(Limit(input.AcceptEncoding)), CollapseWhitespace(ua), model);
     }
 
-    internal string Get(FingerprintComponents component) => component switch
+    // ToString shows the coarse components and only the length of the others: the user agent (with the model hint) and
+    // the language list are the identifying plain text a fingerprint hashes (found in review).
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Browser = ").Append(Browser).Append(", BrowserVersion = ").Append(BrowserVersion)
+            .Append(", Platform = ").Append(Platform).Append(", DeviceType = ").Append(DeviceType);
+        DeviceFingerprintInput.Length(builder, nameof(Language), Language);
+        DeviceFingerprintInput.Length(builder, nameof(Encoding), Encoding);
+        DeviceFingerprintInput.Length(builder, nameof(UserAgent), UserAgent);
+        DeviceFingerprintInput.Length(builder, nameof(Model), Model);
+        return true;
+    }
+
+    internal string Get(FingerprintComponents component, int version) => component switch
     {
         FingerprintComponents.Browser => Browser,
         FingerprintComponents.BrowserVersion => BrowserVersion,
@@ -90,7 +100,8 @@ public sealed record DeviceSignals(string Browser, string BrowserVersion, string
         FingerprintComponents.DeviceType => DeviceType,
         FingerprintComponents.Language => Language,
         FingerprintComponents.Encoding => Encoding,
-        FingerprintComponents.UserAgent => UserAgent,
+        FingerprintComponents.UserAgent => version == 1 && Model.Length > 0 ? UserAgent + ModelSeparator + Model : UserAgent,
+        FingerprintComponents.Model => Model,
         _ => throw new ArgumentOutOfRangeException(nameof(component)),
     };
 

@@ -25,8 +25,13 @@ public enum FingerprintComponents
     /// <summary>The accepted content encodings, as a set.</summary>
     Encoding = 32,
 
-    /// <summary>The whole user agent, whitespace-normalised, with the model hint when given.</summary>
+    /// <summary>The whole user agent, whitespace-normalised (recipe 1: with the model hint appended when given). Also set
+    /// when the model hint appeared or went between two recipe-2 fingerprints (a browser sends it only once asked).</summary>
     UserAgent = 64,
+
+    /// <summary>The device model hint (<c>Sec-CH-UA-Model</c>), recipe 2: set when one model turned into another, both
+    /// present (a different phone).</summary>
+    Model = 128,
 }
 
 /// <summary>What a fingerprint comparison concluded.</summary>
@@ -44,7 +49,7 @@ public enum FingerprintChange
     /// <summary>The language preferences changed (possibly with an update), with the same browser, platform and device class: the same device, settings changed.</summary>
     SettingsChanged = 3,
 
-    /// <summary>The browser family, platform or device class changed: most likely a different device.</summary>
+    /// <summary>The browser family, platform, device class or device model changed: most likely a different device.</summary>
     DifferentDevice = 4,
 }
 
@@ -61,7 +66,7 @@ public readonly record struct FingerprintComparison(FingerprintChange Change, Fi
     /// <returns>The comparison.</returns>
     public static FingerprintComparison FromChanges(FingerprintComponents changed)
     {
-        const FingerprintComponents device = FingerprintComponents.Browser | FingerprintComponents.Platform | FingerprintComponents.DeviceType;
+        const FingerprintComponents device = FingerprintComponents.Browser | FingerprintComponents.Platform | FingerprintComponents.DeviceType | FingerprintComponents.Model;
         var change = changed switch
         {
             FingerprintComponents.None => FingerprintChange.Unchanged,

@@ -311,4 +311,18 @@ public sealed class ClientIpResolverTests
         var act = () => new ClientIpResolver(new ClientIpResolverOptions { MaxForwardedEntries = maxEntries, ForwardLimit = forwardLimit });
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(3)]
+    [InlineData(int.MaxValue)]
+    public void Constructor_UndefinedHeader_Throws(int header)
+    {
+        // An undefined value used to fall through to X-Forwarded-For: behind a proxy that writes X-Real-IP and passes the
+        // client's X-Forwarded-For on, the client would have chosen its own address.
+        var options = new ClientIpResolverOptions { Header = (ForwardedHeader)header };
+        options.TrustedProxies.Add("10.0.0.1");
+        var act = () => new ClientIpResolver(options);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Header must be XForwardedFor, Forwarded or XRealIp*");
+    }
 }

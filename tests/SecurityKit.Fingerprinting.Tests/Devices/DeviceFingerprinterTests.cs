@@ -42,24 +42,58 @@ public sealed class DeviceFingerprinterTests
 
     private static DeviceFingerprinter Fingerprinter() => new(Ring(("k1", KeyOne, true)));
 
+    private static byte[] Hmac(byte[] key, int version, string name, string value) =>
+        HMACSHA256.HashData(key, (byte[])[.. Encoding.ASCII.GetBytes($"SecurityKit.Fingerprint.v{version}\0"), .. Encoding.ASCII.GetBytes(name), 0, .. Encoding.UTF8.GetBytes(value)]);
+
+    /// <summary>A fingerprint string built from the documented layout alone (recipe 1 or 2); a null model is absent.</summary>
+    private static string Layout(int version, string userAgent, string? model = null)
+    {
+        List<string> names = ["browser", "browser_version", "platform", "device_type", "language", "encoding", "user_agent"];
+        List<string> values = ["chrome", "120", "windows", "desktop", "en-gb,en,fr", "br,deflate,gzip", version == 1 && model is not null ? userAgent + "\u001Fmodel=" + model : userAgent];
+        var full = names.Zip(values, (n, v) => Hmac(KeyOne, version, n, v)).ToList();
+        if (version == 2)
+        {
+            full.Add(model is null ? new byte[32] : Hmac(KeyOne, 2, "model", model));
+        }
+
+        var overall = HMACSHA256.HashData(KeyOne, (byte[])[.. Encoding.ASCII.GetBytes($"SecurityKit.Fingerprint.v{version}\0overall\0"), .. full.SelectMany(h => h)]);
+        return $"v{version}.k1.{Base64Url.Encode(overall)}." + string.Join('.', full.Select(h => Base64Url.Encode(h.AsSpan(0, 12))));
+    }
+
     [Fact]
     public void Compute_MatchesDocumentedFormat_ComponentAndOverallHmacs()
     {
         var fp = Fingerprinter().Compute(Chrome120);
 
-        static byte[] Hmac(byte[] key, string name, string value) =>
-            HMACSHA256.HashData(key, (byte[])[.. "SecurityKit.Fingerprint.v1\0"u8, .. Encoding.ASCII.GetBytes(name), 0, .. Encoding.UTF8.GetBytes(value)]);
-
-        string[] names = ["browser", "browser_version", "platform", "device_type", "language", "encoding", "user_agent"];
-        string[] values = ["chrome", "120", "windows", "desktop", "en-gb,en,fr", "br,deflate,gzip", ChromeWindows120];
-        var full = names.Zip(values, (n, v) => Hmac(KeyOne, n, v)).ToArray();
-        var overall = HMACSHA256.HashData(KeyOne, (byte[])[.. "SecurityKit.Fingerprint.v1\0overall\0"u8, .. full.SelectMany(h => h)]);
-        var expected = $"v1.k1.{Base64Url.Encode(overall)}." + string.Join('.', full.Select(h => Base64Url.Encode(h.AsSpan(0, 12))));
-
-        fp.ToString().Should().Be(expected);
+        fp.ToString().Should().Be(Layout(2, ChromeWindows120));
+        fp.ToString().Split('.')[^1].Should().Be("AAAAAAAAAAAAAAAA", "no model hint: 12 zero bytes");
         fp.KeyId.Should().Be("k1");
-        fp.Version.Should().Be(1);
-        fp.GetComponent(FingerprintComponents.Browser).Should().Be(Base64Url.Encode(full[0].AsSpan(0, 12)));
+        fp.Version.Should().Be(2);
+        fp.GetComponent(FingerprintComponents.Browser).Should().Be(Base64Url.Encode(Hmac(KeyOne, 2, "browser", "chrome").AsSpan(0, 12)));
+        Fingerprinter().Compute(Chrome120 with { ClientHintModel = "\"Pixel 7\"" }).ToString().Should().Be(Layout(2, ChromeWindows120, "pixel 7"));
+    }
+
+    [Fact]
+    public void Compare_StoredRecipeOneFingerprint_ComparedWithRecipeOne()
+    {
+        // Fingerprints stored before recipe 2 keep comparing: the current request is recomputed with recipe 1.
+        var fingerprinter = Fingerprinter();
+        var stored = Layout(1, ChromeWindows120);
+        DeviceFingerprint.TryParse(stored, out var parsed).Should().BeTrue();
+        parsed!.Version.Should().Be(1);
+        parsed.Invoking(p => p.GetComponent(FingerprintComponents.Model)).Should().Throw<ArgumentOutOfRangeException>("recipe 1 has no model component");
+
+        fingerprinter.Compare(stored, Chrome120).Should().Be(new FingerprintComparison(FingerprintChange.Unchanged, FingerprintComponents.None));
+        fingerprinter.Compare(stored, Chrome120 with { AcceptLanguage = "de" }).Change.Should().Be(FingerprintChange.SettingsChanged);
+        fingerprinter.Compare(stored, new DeviceFingerprintInput { UserAgent = FirefoxLinux }).Change.Should().Be(FingerprintChange.DifferentDevice);
+
+        var storedWithModel = Layout(1, ChromeWindows120, "pixel 7");
+        fingerprinter.Compare(storedWithModel, Chrome120 with { ClientHintModel = "Pixel 7" }).Change.Should().Be(FingerprintChange.Unchanged);
+        fingerprinter.Compare(storedWithModel, Chrome120 with { ClientHintModel = "SM-S911B" })
+            .Should().Be(new FingerprintComparison(FingerprintChange.BrowserUpdated, FingerprintComponents.UserAgent), "recipe 1 cannot tell a model change");
+
+        // A recipe-1 and a recipe-2 fingerprint are not compared with each other without the key.
+        parsed.CompareTo(fingerprinter.Compute(Chrome120)).Change.Should().Be(FingerprintChange.Incomparable);
     }
 
     [Fact]
@@ -144,8 +178,31 @@ public sealed class DeviceFingerprinterTests
 
         fingerprinter.Compare(fingerprinter.Compute(phone), withModel).Should().Be(expected);
         fingerprinter.Compare(fingerprinter.Compute(withModel), phone).Should().Be(expected);
-        fingerprinter.Compare(fingerprinter.Compute(withModel), phone with { ClientHintModel = "SM-S911B" }).Should().Be(expected);
+        fingerprinter.Compute(phone).CompareTo(fingerprinter.Compute(withModel)).Should().Be(expected, "no key needed to tell an absent model");
         fingerprinter.Compare(fingerprinter.Compute(withModel), phone with { ClientHintModel = " \"pixel 7\" " }).Change.Should().Be(FingerprintChange.Unchanged);
+    }
+
+    [Fact]
+    public void Compare_ModelChangesToAnother_DifferentDevice()
+    {
+        // Under user-agent reduction every Android phone's user agent reads "Android 10; K": a stolen session cookie
+        // replayed from another phone with the same Chrome and language differs only in the model hint.
+        var fingerprinter = Fingerprinter();
+        var phone = new DeviceFingerprintInput
+        {
+            UserAgent = ChromeAndroidMobile,
+            ClientHintBrands = "\"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\"",
+            ClientHintPlatform = "\"Android\"",
+            ClientHintMobile = "?1",
+            ClientHintModel = "\"Pixel 7\"",
+        };
+        var other = phone with { ClientHintModel = "SM-S911B" };
+        var expected = new FingerprintComparison(FingerprintChange.DifferentDevice, FingerprintComponents.Model);
+
+        fingerprinter.Compare(fingerprinter.Compute(phone), other).Should().Be(expected);
+        fingerprinter.Compute(phone).CompareTo(fingerprinter.Compute(other)).Should().Be(expected);
+        fingerprinter.Compare(fingerprinter.Compute(phone), other with { UserAgent = ChromeAndroidMobile.Replace("120.0", "121.0", StringComparison.Ordinal) })
+            .Should().Be(new FingerprintComparison(FingerprintChange.DifferentDevice, FingerprintComponents.Model | FingerprintComponents.UserAgent));
     }
 
     [Fact]
@@ -154,16 +211,17 @@ public sealed class DeviceFingerprinterTests
         var signals = DeviceSignals.From(new DeviceFingerprintInput { UserAgent = ChromeAndroidMobile, ClientHintMobile = "?1", ClientHintModel = "\"Pixel 7\"" });
 
         signals.DeviceType.Should().Be("mobile");
-        signals.UserAgent.Should().Be(ChromeAndroidMobile + "\u001Fmodel=pixel 7");
+        signals.UserAgent.Should().Be(ChromeAndroidMobile);
+        signals.Model.Should().Be("pixel 7");
         signals.Summary.Should().Be("Chrome 120 on Android (mobile)");
-        DeviceSignals.From(new DeviceFingerprintInput { UserAgent = ChromeAndroidMobile, ClientHintModel = "  " }).UserAgent.Should().Be(ChromeAndroidMobile);
+        DeviceSignals.From(new DeviceFingerprintInput { UserAgent = ChromeAndroidMobile, ClientHintModel = "  " }).Model.Should().BeEmpty();
     }
 
     [Fact]
     public void Compute_DifferentKeys_Unlinkable()
     {
-        var a = new DeviceFingerprinter(Ring(("k1", KeyOne, true))).Compute(Chrome120);
-        var b = new DeviceFingerprinter(Ring(("k1", KeyTwo, true))).Compute(Chrome120);
+        var a = new DeviceFingerprinter(Ring(("k1", KeyOne, true))).Compute(Chrome120 with { ClientHintModel = "Pixel 7" });
+        var b = new DeviceFingerprinter(Ring(("k1", KeyTwo, true))).Compute(Chrome120 with { ClientHintModel = "Pixel 7" });
         a.Overall.Should().NotBe(b.Overall);
         foreach (var component in Enum.GetValues<FingerprintComponents>().Where(c => c != FingerprintComponents.None))
         {
@@ -191,10 +249,42 @@ public sealed class DeviceFingerprinterTests
     {
         var fp = Fingerprinter().Compute(Chrome120);
         var text = fp.ToString();
-        Regex.IsMatch(text, @"^v1\.k1\.[A-Za-z0-9_-]{43}(\.[A-Za-z0-9_-]{16}){7}$").Should().BeTrue();
+        Regex.IsMatch(text, @"^v2\.k1\.[A-Za-z0-9_-]{43}(\.[A-Za-z0-9_-]{16}){8}$").Should().BeTrue();
         DeviceFingerprint.TryParse(text, out var parsed).Should().BeTrue();
         parsed.Should().Be(fp);
         parsed!.ToString().Should().Be(text);
+    }
+
+    [Fact]
+    public void Equals_StitchedString_NotEqual()
+    {
+        // One device's overall value with another's components parses (the 12-byte component hashes cannot be checked
+        // against the overall value), but must not equal either fingerprint: CompareTo reads only the components.
+        var fingerprinter = Fingerprinter();
+        var a = fingerprinter.Compute(Chrome120);
+        var b = fingerprinter.Compute(new DeviceFingerprintInput { UserAgent = FirefoxLinux });
+        var partsA = a.ToString().Split('.');
+        var partsB = b.ToString().Split('.');
+        var stitched = string.Join('.', partsA[..3].Concat(partsB[3..]));
+        DeviceFingerprint.TryParse(stitched, out var parsed).Should().BeTrue();
+
+        parsed!.Equals(a).Should().BeFalse();
+        parsed.Equals(b).Should().BeFalse();
+        parsed.Equals((object)a).Should().BeFalse();
+        parsed.CompareTo(a).Change.Should().Be(FingerprintChange.DifferentDevice);
+
+        // Any single component differing is enough.
+        for (var i = 3; i < partsA.Length; i++)
+        {
+            var one = (string[])partsA.Clone();
+            one[i] = partsB[i] == partsA[i] ? "BBBBBBBBBBBBBBBB" : partsB[i];
+            DeviceFingerprint.TryParse(string.Join('.', one), out var changed).Should().BeTrue();
+            changed!.Equals(a).Should().BeFalse($"component {i - 3}");
+        }
+
+        DeviceFingerprint.TryParse(a.ToString(), out var same).Should().BeTrue();
+        same!.Equals(a).Should().BeTrue();
+        same.GetHashCode().Should().Be(a.GetHashCode());
     }
 
     [Fact]
@@ -206,7 +296,8 @@ public sealed class DeviceFingerprinterTests
         [
             null,
             string.Empty,
-            "v2" + text[2..],
+            "v3" + text[2..],
+            "v1" + text[2..], // recipe 1 has 7 components
             text + ".AAAAAAAAAAAAAAAA",
             string.Join('.', parts[..^1]),
             text.Replace(".k1.", ".k!.", StringComparison.Ordinal),
@@ -234,7 +325,7 @@ public sealed class DeviceFingerprinterTests
         var b = fingerprinter.Compute(new DeviceFingerprintInput { UserAgent = huge[..DeviceFingerprintInput.MaxValueLength], AcceptLanguage = "l0,l1,l2,l3,l4,l5,l6,l7" });
         a.GetComponent(FingerprintComponents.UserAgent).Should().Be(b.GetComponent(FingerprintComponents.UserAgent));
         a.GetComponent(FingerprintComponents.Language).Should().Be(b.GetComponent(FingerprintComponents.Language));
-        fingerprinter.Compute(new DeviceFingerprintInput()).ToString().Should().StartWith("v1.k1.");
+        fingerprinter.Compute(new DeviceFingerprintInput()).ToString().Should().StartWith("v2.k1.");
     }
 
     [Theory]

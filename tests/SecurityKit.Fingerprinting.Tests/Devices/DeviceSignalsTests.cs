@@ -106,6 +106,51 @@ public sealed class DeviceSignalsTests
     }
 
     [Fact]
+    public void Languages_StopAtSixteenAcceptedTags_RejectedItemsSkipped()
+    {
+        // 16 refused items (q=0) then one accepted: the limit counts accepted, distinct tags, as docs/fingerprints.md says.
+        var refused = string.Concat(Enumerable.Repeat("x;q=0, ", 16));
+        DeviceSignals.From(new DeviceFingerprintInput { AcceptLanguage = refused + "en" }).Language.Should().Be("en");
+
+        // 17 accepted tags: the 17th is not read, even with the highest quality.
+        var sixteen = string.Join(", ", Enumerable.Range(0, 16).Select(i => $"l{i:00};q=0.5"));
+        DeviceSignals.From(new DeviceFingerprintInput { AcceptLanguage = sixteen + ", top;q=1" }).Language.Should().NotContain("top");
+        DeviceSignals.From(new DeviceFingerprintInput { AcceptLanguage = "top;q=1, " + sixteen }).Language.Should().StartWith("top,");
+    }
+
+    [Fact]
+    public void ToString_ShowsNoHeaderValue()
+    {
+        const string ua = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/131.0.0.0 Mobile Safari/537.36";
+        var input = new DeviceFingerprintInput
+        {
+            UserAgent = ua,
+            AcceptLanguage = "nl-BE-x-private",
+            AcceptEncoding = "zstd-secret",
+            ClientHintBrands = "\"Brand-Secret\";v=\"131\"",
+            ClientHintPlatform = "\"Platform-Secret\"",
+            ClientHintMobile = "?1",
+            ClientHintModel = "Pixel 7",
+        };
+        var text = input.ToString();
+        foreach (var value in new[] { "Mozilla", "nl-be", "nl-BE", "zstd", "Brand-Secret", "Platform-Secret", "?1", "Pixel" })
+        {
+            text.Should().NotContain(value);
+        }
+
+        text.Should().Contain($"UserAgent = ({ua.Length} chars)").And.Contain("ClientHintModel = (7 chars)");
+        new DeviceFingerprintInput().ToString().Should().Contain("UserAgent = null");
+
+        var signals = DeviceSignals.From(input).ToString();
+        foreach (var value in new[] { "Mozilla", "nl-be", "zstd", "pixel" })
+        {
+            signals.Should().NotContain(value);
+        }
+
+        signals.Should().Contain("Platform = other").And.Contain("DeviceType = mobile").And.Contain("UserAgent = (").And.Contain("Model = (7 chars)");
+    }
+
+    [Fact]
     public void Inputs_AreCutAtTheMaximumLength()
     {
         var max = DeviceFingerprintInput.MaxValueLength;
@@ -120,7 +165,8 @@ public sealed class DeviceSignalsTests
     [InlineData("Pixel", "pixel")]
     public void ModelHint_Unquoted(string hint, string? expected)
     {
-        var ua = DeviceSignals.From(new DeviceFingerprintInput { UserAgent = "ua", ClientHintModel = hint }).UserAgent;
-        ua.Should().Be(expected is null ? "ua" : "ua\u001Fmodel=" + expected);
+        var signals = DeviceSignals.From(new DeviceFingerprintInput { UserAgent = "ua", ClientHintModel = hint });
+        signals.Model.Should().Be(expected ?? string.Empty);
+        signals.UserAgent.Should().Be("ua");
     }
 }
