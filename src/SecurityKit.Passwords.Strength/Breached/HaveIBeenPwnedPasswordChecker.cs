@@ -192,6 +192,13 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
             }
 
             var client = clientFactory();
+
+            // Have I Been Pwned asks every API client to identify itself; a host's own client keeps its User-Agent.
+            if (client.DefaultRequestHeaders.UserAgent.Count == 0)
+            {
+                request.Headers.TryAddWithoutValidation("User-Agent", "SecurityKit.Passwords.Strength");
+            }
+
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (response.StatusCode != System.Net.HttpStatusCode.OK)
             {

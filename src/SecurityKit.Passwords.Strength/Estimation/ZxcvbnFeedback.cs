@@ -61,8 +61,8 @@ internal static class ZxcvbnFeedback
         var warning = match.Dictionary switch
         {
             DictionaryKind.Passwords when isSoleMatch && !match.L33t && !match.Reversed =>
-                match.Rank <= 10 ? PasswordWarning.TopTenPassword
-                : match.Rank <= 100 ? PasswordWarning.TopHundredPassword
+                !match.PrototypeRank && match.Rank <= 10 ? PasswordWarning.TopTenPassword
+                : !match.PrototypeRank && match.Rank <= 100 ? PasswordWarning.TopHundredPassword
                 : PasswordWarning.CommonPassword,
             DictionaryKind.Passwords => match.GuessesLog10 <= 4 ? PasswordWarning.SimilarToCommonPassword : PasswordWarning.None,
             DictionaryKind.EnglishWikipedia => isSoleMatch ? PasswordWarning.WordByItself : PasswordWarning.None,

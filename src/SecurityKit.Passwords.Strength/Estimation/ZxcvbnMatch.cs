@@ -26,6 +26,10 @@ internal sealed class ZxcvbnMatch
     // dictionary
     public string MatchedWord = string.Empty;
     public int Rank;
+
+    // zxcvbn's word lists are JavaScript objects: "constructor" and "__proto__" are found in every list through the
+    // object prototype, with a rank that is not a number, so their guesses are NaN. Reproduced, not fixed.
+    public bool PrototypeRank;
     public DictionaryKind Dictionary;
     public bool Reversed;
     public bool L33t;

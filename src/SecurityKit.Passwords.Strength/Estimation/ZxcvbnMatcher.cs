@@ -118,18 +118,125 @@ internal sealed class ZxcvbnMatcher
         return matches;
     }
 
+    /// <summary>JavaScript's <c>String.prototype.toLowerCase</c>: the full Unicode lower-case mapping.</summary>
+    /// <remarks>
+    /// Differs from per-unit invariant lower-casing in three ways, each of which changes zxcvbn's result: U+0130 (the
+    /// Turkish capital dotted I) becomes two code units, <c>i</c> + U+0307 (zxcvbn then slices the original password at
+    /// positions of the lowered one, so every match after it is shifted by one); a capital sigma at the end of a word
+    /// becomes the final form <c>ς</c>; and supplementary-plane capitals (e.g. Deseret) are lower-cased too.
+    /// </remarks>
     internal static string LowerJs(string value)
     {
-        // JavaScript's toLowerCase is a full Unicode mapping; per UTF-16 unit invariant lower-casing agrees
-        // on everything the ASCII dictionaries can match (documented difference: U+0130 and final sigma).
-        return string.Create(value.Length, value, static (span, v) =>
+        var ascii = true;
+        foreach (var c in value)
         {
-            for (var i = 0; i < v.Length; i++)
+            if (c >= 0x80)
             {
-                span[i] = char.ToLowerInvariant(v[i]);
+                ascii = false;
+                break;
             }
-        });
+        }
+
+        if (ascii)
+        {
+            return string.Create(value.Length, value, static (span, v) =>
+            {
+                for (var i = 0; i < v.Length; i++)
+                {
+                    span[i] = char.ToLowerInvariant(v[i]);
+                }
+            });
+        }
+
+        var builder = new System.Text.StringBuilder(value.Length + 4);
+        Span<char> buffer = stackalloc char[2];
+        for (var i = 0; i < value.Length;)
+        {
+            if (!System.Text.Rune.TryGetRuneAt(value, i, out var rune))
+            {
+                builder.Append(value[i]); // a lone surrogate is left as it is, as in JavaScript
+                i++;
+                continue;
+            }
+
+            if (rune.Value == 0x130)
+            {
+                builder.Append("i\u0307");
+            }
+            else if (rune.Value == 0x3A3)
+            {
+                builder.Append(IsFinalSigma(value, i) ? '\u03C2' : '\u03C3');
+            }
+            else
+            {
+                var lower = System.Text.Rune.ToLowerInvariant(rune);
+                builder.Append(buffer[..lower.EncodeToUtf16(buffer)]);
+            }
+
+            i += rune.Utf16SequenceLength;
+        }
+
+        return builder.ToString();
     }
+
+    // Unicode's Final_Sigma condition (§3.13): a cased letter before (skipping case-ignorable characters), and none after.
+    private static bool IsFinalSigma(string value, int index)
+    {
+        var before = false;
+        for (var k = index; k > 0;)
+        {
+            var rune = RuneBefore(value, k);
+            k -= rune.Utf16SequenceLength;
+            if (IsCaseIgnorable(rune))
+            {
+                continue;
+            }
+
+            before = IsCased(rune);
+            break;
+        }
+
+        if (!before)
+        {
+            return false;
+        }
+
+        for (var k = index + 1; k < value.Length;)
+        {
+            var rune = System.Text.Rune.TryGetRuneAt(value, k, out var r) ? r : System.Text.Rune.ReplacementChar;
+            k += System.Text.Rune.TryGetRuneAt(value, k, out _) ? rune.Utf16SequenceLength : 1;
+            if (IsCaseIgnorable(rune))
+            {
+                continue;
+            }
+
+            return !IsCased(rune);
+        }
+
+        return true;
+    }
+
+    private static System.Text.Rune RuneBefore(string value, int end)
+    {
+        if (end >= 2 && char.IsSurrogatePair(value[end - 2], value[end - 1]))
+        {
+            return new System.Text.Rune(value[end - 2], value[end - 1]);
+        }
+
+        return System.Text.Rune.IsValid(value[end - 1]) ? new System.Text.Rune(value[end - 1]) : System.Text.Rune.ReplacementChar;
+    }
+
+    private static bool IsCased(System.Text.Rune rune) =>
+        System.Text.Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.UppercaseLetter
+            or System.Globalization.UnicodeCategory.LowercaseLetter or System.Globalization.UnicodeCategory.TitlecaseLetter;
+
+    // Case_Ignorable: Mn, Me, Cf, Lm, Sk, and the word-break MidLetter, MidNumLet and Single_Quote characters.
+    private static bool IsCaseIgnorable(System.Text.Rune rune) =>
+        System.Text.Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark
+            or System.Globalization.UnicodeCategory.EnclosingMark or System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.ModifierLetter or System.Globalization.UnicodeCategory.ModifierSymbol
+        || rune.Value is '\'' or '.' or ':' or 0xB7 or 0x387 or 0x55F or 0x5F4 or 0x2018 or 0x2019 or 0x2024 or 0x2027
+            or 0xFE13 or 0xFE52 or 0xFE55 or 0xFF07 or 0xFF0E or 0xFF1A;
 
     private static void SortStable(List<ZxcvbnMatch> matches)
     {
@@ -178,6 +285,12 @@ internal sealed class ZxcvbnMatcher
                 }
 
                 var window = lower.AsSpan(i, j - i + 1);
+                if (window is "constructor" or "__proto__")
+                {
+                    PrototypeMatches(password, lower, i, j, output);
+                    continue;
+                }
+
                 if (window.Length <= data.MaxWordLength && builtIn.TryGetValue(window, out var word, out var id))
                 {
                     foreach (var entry in data.GetEntries(id))
@@ -200,6 +313,46 @@ internal sealed class ZxcvbnMatcher
                 }
             }
         }
+    }
+
+    /// <summary>zxcvbn's lookups of "constructor" and "__proto__": in every list (user inputs included), a list that does
+    /// not hold the word itself answers with a property of JavaScript's object prototype, a rank that is not a number.</summary>
+    private void PrototypeMatches(string password, string lower, int i, int j, List<ZxcvbnMatch> output)
+    {
+        var word = lower.Substring(i, j - i + 1);
+        ReadOnlySpan<uint> entries = data.WordLookup.TryGetValue(word.AsSpan(), out _, out var id) ? data.GetEntries(id) : [];
+        for (var kind = DictionaryKind.Passwords; kind <= DictionaryKind.MaleNames; kind++)
+        {
+            var m = New(PatternKind.Dictionary, i, j, password.Substring(i, j - i + 1));
+            m.MatchedWord = word;
+            m.Dictionary = kind;
+            m.PrototypeRank = true;
+            foreach (var entry in entries)
+            {
+                if (ZxcvbnData.EntryDictionary(entry) == kind)
+                {
+                    m.Rank = ZxcvbnData.EntryRank(entry);
+                    m.PrototypeRank = false;
+                }
+            }
+
+            output.Add(m);
+        }
+
+        // The user-input list always exists (empty without inputs); "__proto__" as an input only sets the prototype.
+        var user = New(PatternKind.Dictionary, i, j, password.Substring(i, j - i + 1));
+        user.MatchedWord = word;
+        user.Dictionary = DictionaryKind.UserInputs;
+        if (word == "constructor" && hasUserInputs && userLookup.TryGetValue(word.AsSpan(), out _, out var userRank))
+        {
+            user.Rank = userRank;
+        }
+        else
+        {
+            user.PrototypeRank = true;
+        }
+
+        output.Add(user);
     }
 
     private void ReverseDictionaryMatch(string password, List<ZxcvbnMatch> output)
@@ -282,7 +435,11 @@ internal sealed class ZxcvbnMatcher
             }
 
             var perSub = new List<ZxcvbnMatch>();
-            DictionaryMatch(translated, perSub, substitutedBefore);
+
+            // The skip assumes each character lower-cases on its own, in place. Two do not: U+0130 becomes two code units
+            // (positions shift), and a capital sigma depends on its neighbours (final form), so a substitution next to it
+            // changes how it lowers ("ΟΔΥΣΣΕΥΣ1" with 1 read as i matches "οδυσσευσ" in zxcvbn).
+            DictionaryMatch(translated, perSub, translated.AsSpan().IndexOfAny('\u0130', '\u03A3') < 0 ? substitutedBefore : null);
             foreach (var m in perSub)
             {
                 var token = password.Substring(m.I, m.Length);

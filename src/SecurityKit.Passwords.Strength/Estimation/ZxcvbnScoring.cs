@@ -310,7 +310,7 @@ internal static class ZxcvbnScoring
     private static double DictionaryGuesses(ZxcvbnMatch m)
     {
         double reversedVariations = m.Reversed ? 2 : 1;
-        return m.Rank * UppercaseVariations(m.Token) * L33tVariations(m) * reversedVariations;
+        return (m.PrototypeRank ? double.NaN : m.Rank) * UppercaseVariations(m.Token) * L33tVariations(m) * reversedVariations;
     }
 
     internal static bool IsStartUpper(string word)

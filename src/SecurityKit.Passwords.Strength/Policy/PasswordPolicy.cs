@@ -86,9 +86,22 @@ public sealed class PasswordPolicy : IPasswordPolicy
         ArgumentNullException.ThrowIfNull(password);
         var (failures, length, strength) = EvaluateOffline(NormalizeLikeTheHasher(password), password, context);
         long? count = null;
-        if (options.CheckBreachedPasswords && breachedChecker is not null && !failures.Any(f => f.Code is PasswordRuleCode.TooLong or PasswordRuleCode.InvalidCharacters))
+        // Only a password every other rule accepts is checked: a rejected one gains nothing from it, and each check sends a
+        // hash prefix of the password to the breach service (and, failing closed, an outage adds a second refusal).
+        if (options.CheckBreachedPasswords && breachedChecker is not null && failures.Count == 0)
         {
-            var breach = await breachedChecker.CheckAsync(NormalizeLikeTheHasher(password), cancellationToken).ConfigureAwait(false);
+            BreachCheckResult breach;
+            try
+            {
+                breach = await breachedChecker.CheckAsync(NormalizeLikeTheHasher(password), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // The contract says a checker reports an outage as a result; one that throws instead (a host's own) fails
+                // closed here with the same typed failure, not an exception out of the policy.
+                breach = new BreachCheckResult(BreachCheckStatus.Unavailable, 0, IsRejected: true);
+            }
+
             switch (breach.Status)
             {
                 case BreachCheckStatus.Breached:
@@ -260,9 +273,12 @@ public sealed class PasswordPolicy : IPasswordPolicy
 
     private List<string> CollectContextWords(PasswordPolicyContext? context)
     {
-        var words = new List<string>(contextWords);
+        // The user's own words first, the service's after: the estimator reads at most MaxUserInputs of them (64), and with
+        // the service's list first, 64 of those left the user's name and e-mail out of the estimate (found in review).
+        var words = new List<string>();
         if (context is null)
         {
+            words.AddRange(contextWords);
             return words;
         }
 
@@ -302,6 +318,7 @@ public sealed class PasswordPolicy : IPasswordPolicy
             AddWord(words, word);
         }
 
+        words.AddRange(contextWords);
         return words;
     }
 

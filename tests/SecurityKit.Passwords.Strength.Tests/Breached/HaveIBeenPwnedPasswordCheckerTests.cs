@@ -45,6 +45,7 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
         server.Requests.Should().ContainSingle();
         server.Requests[0].Path.Should().Be("/range/" + Prefix);
         server.Requests[0].Headers["Add-Padding"].Should().Be("true");
+        server.Requests[0].Headers["User-Agent"].Should().Be("SecurityKit.Passwords.Strength");
         server.Requests[0].Path.Should().NotContain(Suffix);
     }
 

@@ -474,6 +474,69 @@ public sealed class PasswordPolicyTests
         checker.Calls.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData("short")] // TooShort
+    [InlineData("password1234")] // CommonPassword and TooGuessable
+    [InlineData("aaaaaaaaaaaaaaa")] // TooGuessable
+    public async Task EvaluateAsync_PasswordRejectedByAnotherRule_IsNotSentToTheBreachService(string password)
+    {
+        // A rejected password gains nothing from the check, and each check sends a hash prefix of it to the service.
+        var checker = new StubChecker(new BreachCheckResult(BreachCheckStatus.Unavailable, 0, true));
+        var policy = Create(o => o.CheckBreachedPasswords = true, checker);
+
+        var result = await policy.EvaluateAsync(password);
+
+        result.IsAcceptable.Should().BeFalse();
+        result.Failures.Select(f => f.Code).Should().NotContain(PasswordRuleCode.BreachCheckUnavailable);
+        checker.Calls.Should().Be(0);
+        (await policy.EvaluateAsync(Strong)).Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.BreachCheckUnavailable);
+        checker.Calls.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_CheckerThrows_FailsClosedWithATypedFailure_CancellationStillPropagates()
+    {
+        var policy = Create(o => o.CheckBreachedPasswords = true, new ThrowingChecker(new HttpRequestException("boom")));
+        var result = await policy.EvaluateAsync(Strong);
+        result.Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.BreachCheckUnavailable);
+        result.BreachCount.Should().BeNull();
+
+        // A timeout inside the checker (its own token) is an outage too; the caller's cancellation is not.
+        var timedOut = Create(o => o.CheckBreachedPasswords = true, new ThrowingChecker(new TaskCanceledException("timeout")));
+        (await timedOut.EvaluateAsync(Strong)).Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.BreachCheckUnavailable);
+
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var cancelling = Create(o => o.CheckBreachedPasswords = true, new ThrowingChecker(new OperationCanceledException(cancelled.Token)));
+        await cancelling.Invoking(p => p.EvaluateAsync(Strong, cancellationToken: cancelled.Token).AsTask()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public void Evaluate_ManyServiceContextWords_TheUsersOwnWordsStillReachTheEstimate()
+    {
+        // The estimator reads at most 64 inputs; the service's words used to come first and push the user's out.
+        var policy = Create(o =>
+        {
+            o.RejectContextWords = false;
+            for (var i = 0; i < 64; i++)
+            {
+                o.ContextWords.Add("servicewordnumber" + i);
+            }
+        });
+
+        var withUser = policy.Evaluate("zebedeequixotic", new PasswordPolicyContext { UserName = "zebedeequixotic" });
+        var withoutUser = policy.Evaluate("zebedeequixotic");
+
+        withUser.Strength.GuessesLog10.Should().BeLessThan(1, "the whole password is the user's own name: rank 1 of the user inputs");
+        withoutUser.Strength.GuessesLog10.Should().BeGreaterThan(withUser.Strength.GuessesLog10 + 3);
+    }
+
+    private sealed class ThrowingChecker(Exception exception) : IBreachedPasswordChecker
+    {
+        public ValueTask<BreachCheckResult> CheckAsync(string password, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException<BreachCheckResult>(exception);
+    }
+
     private sealed class StubChecker(BreachCheckResult result) : IBreachedPasswordChecker
     {
         public int Calls { get; private set; }

@@ -164,6 +164,45 @@ for (let i = 0; i < 140; i++) {
   add('user_inputs', pw, inputs);
 }
 
+// 12. JavaScript's own string semantics, which the port reproduces (added 2026-12-01, after the entries above so
+// their PRNG draws are unchanged).
+// toLowerCase is a full Unicode mapping: U+0130 (Turkish capital dotted I) becomes two code units, and zxcvbn then
+// slices the original password at positions of the lowered one, so every dictionary match after it shifts by one.
+['İzmirpassword', 'İloveyou', 'missileİphysician', 'İpassword', 'İstanbul1234', 'passwordİ', 'İİpassword', 'p@ssİword',
+ 'İp4ssw0rd', 'drowssapİ', 'İ', 'İİ', 'aİ', 'İ1', 'İSTANBUL', 'iİi', 'İdragon2000', 'monkeyİmonkey']
+  .forEach((p) => add('js_lowercase', p));
+for (let i = 0; i < 60; i++) {
+  const a = pick(common), b = pick(int(2) === 0 ? common : P.slice(0, 2000));
+  const v = int(4);
+  add('js_lowercase', v === 0 ? a + 'İ' + b : v === 1 ? 'İ' + a + b : v === 2 ? cap(a) + 'İ' + b.replace(/a/g, '4').replace(/o/g, '0') : a + 'İ'.repeat(1 + int(3)) + b + int(100));
+}
+// Final sigma (lower-cased to ς at the end of a word) and supplementary-plane capitals (Deseret), through user inputs:
+// the built-in dictionaries are ASCII.
+add('js_lowercase', 'ΣΩΣ', ['σωσ']);
+add('js_lowercase', 'ΟΔΥΣΣΕΥΣ', ['οδυσσευς']);
+add('js_lowercase', 'ΟΔΥΣΣΕΥΣ1', ['Οδυσσευσ']);
+add('js_lowercase', 'σοφοσ', ['ΣΟΦΟΣ']);
+add('js_lowercase', 'ΑΣ.Β', ['ας.β']);
+add('js_lowercase', '𐐀𐐁𐐂x', ['𐐨𐐩𐐪']);
+add('js_lowercase', '𐐨𐐩𐐪y', ['𐐀𐐁𐐂']);
+add('js_lowercase', 'İzmir1990', ['İzmir']);
+add('js_lowercase', 'izmir1990', ['İzmir']);
+add('js_lowercase', 'i̇zmir1990', ['İzmir']);
+// zxcvbn's word lists are plain objects: "constructor" and "__proto__" are found in every list through the object
+// prototype, with a rank that is not a number (NaN guesses).
+['constructor', 'CONSTRUCTOR', 'Constructor', 'constructor1234', 'Deconstructor', 'myconstructor', 'rotcurtsnoc',
+ 'c0nstruct0r', 'constructorconstructor', '__proto__', '__proto__123', 'my__proto__', '__PROTO__', '__pr0t0__',
+ 'constructor__proto__', 'hasownproperty', 'tostring', 'valueof']
+  .forEach((p) => add('js_prototype', p));
+add('js_prototype', 'constructor99', ['constructor']);
+add('js_prototype', 'xconstructorx', ['acme']);
+add('js_prototype', '__proto__99', ['__proto__']);
+for (let i = 0; i < 30; i++) {
+  const a = pick(common);
+  const v = int(4);
+  add('js_prototype', v === 0 ? a + 'constructor' : v === 1 ? 'constructor' + a + int(1000) : v === 2 ? cap(a) + '__proto__' : a + 'rotcurtsnoc');
+}
+
 // Edge cases of the model.
 ['a'.repeat(128), 'ab'.repeat(64), 'aaaa\naaaa', 'abc\nabc', '2000-01-01', '1/1/1', '12/12/12', '01011970', '19700101',
  '20500101', '1000', '99999999', 'zyxwvu', 'ZYXWVUTSRQ', '\t\t\t', '    ', 'a b c d', 'qwertyuiopasdfghjklzxcvbnm',
