@@ -162,6 +162,11 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Bounded by <see cref="RedisSecurityKitOptions.OperationTimeout"/> and <paramref name="cancellationToken"/>
+    /// (<see cref="TimeoutException"/>, <see cref="OperationCanceledException"/>), like <see cref="ResetAsync"/>: the
+    /// progressive OTP lockout calls the store directly, without the limiter's timeout, and during an outage waited for
+    /// StackExchange.Redis's own timeout (5 s by default) whatever the caller's token said (found in review). Checks have
+    /// no timer of their own (the limiter bounds them; see the class remarks).</remarks>
     public async ValueTask<LockoutDecision> RegisterAttemptAsync(string key, LockoutRule rule, CancellationToken cancellationToken = default)
     {
         var redisKey = KeyOf(key);
@@ -171,7 +176,8 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             database,
             RedisRateLimitScripts.Lockout,
             [redisKey],
-            [NowMicroseconds(), rule.FreeAttempts, rule.InitialDelay.Ticks / 10, rule.MaxDelay.Ticks / 10, rule.MaxConsecutiveFailures, rule.FailureWindow.Ticks / 10, rule.Permanent ? 1 : 0, Math.Max(1, (rule.FailureWindow.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond)]).ConfigureAwait(false);
+            [NowMicroseconds(), rule.FreeAttempts, rule.InitialDelay.Ticks / 10, rule.MaxDelay.Ticks / 10, rule.MaxConsecutiveFailures, rule.FailureWindow.Ticks / 10, rule.Permanent ? 1 : 0, Math.Max(1, (rule.FailureWindow.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond)])
+            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         var result = (long[]?)reply;
         if (result is not { Length: 3 })
         {
@@ -187,7 +193,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         var redisKey = KeyOf(key);
         var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await database.KeyDeleteAsync(redisKey).ConfigureAwait(false);
+        await database.KeyDeleteAsync(redisKey).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<RateLimitDecision> CheckAfterConnectAsync(ValueTask<IDatabase> pendingDatabase, RedisKey key, RateLimitRule rule, int permits, CancellationToken cancellationToken) =>

@@ -862,6 +862,32 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task RegisterAttemptAndReset_ServerStalled_BoundedByOperationTimeoutAndCancellation()
+    {
+        // The progressive OTP lockout calls the store directly (no limiter timeout around it): during an outage it waited
+        // for StackExchange.Redis's own 5 s timeout, whatever the caller's token said.
+        fixture.EnsureAvailable();
+        var connection = RedisTestConnections.Own(fixture, "lockstall:", TimeSpan.FromMilliseconds(300));
+        await using var _ = connection;
+        var store = new RedisRateLimitStore(connection);
+        var rule = new LockoutRule(5, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 100, TimeSpan.FromHours(1), permanent: false);
+        var key = NewKey();
+        (await store.RegisterAttemptAsync(key, rule)).Failures.Should().Be(1); // connects and loads the script
+        var (admin, server) = await AdminAsync();
+        await using var __ = admin;
+        await server.ExecuteAsync("CLIENT", "PAUSE", "1500", "ALL");
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await store.Invoking(s => s.RegisterAttemptAsync(key, rule).AsTask()).Should().ThrowAsync<TimeoutException>();
+        await store.Invoking(s => s.ResetAsync(key).AsTask()).Should().ThrowAsync<TimeoutException>();
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds(1400), "two calls of at most 300 ms each, not the client's 5 s");
+
+        // The caller's token ends the wait before the timeout (a TimeoutException is not an OperationCanceledException).
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        await store.Invoking(s => s.RegisterAttemptAsync(key, rule, cts.Token).AsTask()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [SkippableFact]
     public async Task AcquireAsync_TokenBucketFinerThanAMicrosecondPerPermit_IsRejected()
     {
         fixture.EnsureAvailable();
