@@ -16,10 +16,11 @@ public static class RateLimitingDemo
         var protector = services.GetRequiredService<LoginProtector>();
         var hasher = services.GetRequiredService<IPasswordHasher>();
 
-        // The host's user table: alice and her Argon2id hash.
+        // The host's user table: alice, bob and their Argon2id hashes.
         var users = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["alice@example.com"] = await hasher.HashAsync("correct horse battery staple"),
+            ["bob@example.com"] = await hasher.HashAsync("bobs new passphrase, freshly reset"),
         };
 
         // The host's credential check: it runs for unknown accounts too (a null hash verifies a dummy hash, so the
@@ -55,6 +56,18 @@ public static class RateLimitingDemo
             new LoginAttempt("alice@example.com", attacker) { TrustedDeviceToken = "made-up-device" },
             Check("alice@example.com", "guess7"));
         Console.WriteLine($"attacker with an invented device token: {forged.Status}");
+
+        // Bob mistyped from his home address until he was throttled, then reset his password from there: unlocking with
+        // that address clears the account counter and that address's account + IP counter, so he can sign in at once.
+        var home = IPAddress.Parse("198.51.100.77");
+        for (var i = 0; i < 12; i++)
+        {
+            await protector.AttemptAsync(new LoginAttempt("bob@example.com", home), Check("bob@example.com", "typo" + i));
+        }
+
+        await protector.UnlockAsync("bob@example.com", home);
+        var bob = await protector.AttemptAsync(new LoginAttempt("bob@example.com", home), Check("bob@example.com", "bobs new passphrase, freshly reset"));
+        Console.WriteLine($"bob after a password reset from home: {bob.Status}");
 
         // 4. Credential stuffing: one IP tries many accounts and gets blocked.
         Console.WriteLine("== Credential stuffing ==");

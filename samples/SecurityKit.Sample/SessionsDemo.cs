@@ -10,6 +10,7 @@ public static class SessionsDemo
     private const string Chrome120 = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
     private const string Chrome121 = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36";
     private const string FirefoxLinux = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    private const string ChromeAndroid = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
 
     public static async Task RunAsync(IServiceProvider services)
     {
@@ -30,6 +31,12 @@ public static class SessionsDemo
         Console.WriteLine($"fingerprint: {stored.ToString()[..40]}… ({DeviceFingerprinter.Describe(laptop)})");
         Console.WriteLine($"after a browser update: {fingerprinter.Compare(stored, laptop with { UserAgent = Chrome121 }).Change}");
         Console.WriteLine($"another device: {fingerprinter.Compare(stored, new DeviceFingerprintInput { UserAgent = FirefoxLinux })}");
+
+        // Phones: under user-agent reduction every Android Chrome reads "Android 10; K"; the model hint tells them apart.
+        var pixel = new DeviceFingerprintInput { UserAgent = ChromeAndroid, ClientHintMobile = "?1", ClientHintModel = "\"Pixel 7\"" };
+        var phone = fingerprinter.Compute(pixel);
+        Console.WriteLine($"same phone, model hint not sent this time: {fingerprinter.Compare(phone, pixel with { ClientHintModel = null }).Change}");
+        Console.WriteLine($"another phone, same browser: {fingerprinter.Compare(phone, pixel with { ClientHintModel = "\"SM-S911B\"" })}");
 
         // 3. Sessions: create at sign-in, validate on each request, anomaly warnings for the host to act on.
         var sessions = services.GetRequiredService<SessionManager>();

@@ -194,7 +194,7 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
             var client = clientFactory();
 
             // Have I Been Pwned asks every API client to identify itself; a host's own client keeps its User-Agent.
-            if (client.DefaultRequestHeaders.UserAgent.Count == 0)
+            if (!client.DefaultRequestHeaders.NonValidated.Contains("User-Agent"))
             {
                 request.Headers.TryAddWithoutValidation("User-Agent", "SecurityKit.Passwords.Strength");
             }

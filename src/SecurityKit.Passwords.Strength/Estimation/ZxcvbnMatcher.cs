@@ -226,9 +226,21 @@ internal sealed class ZxcvbnMatcher
         return System.Text.Rune.IsValid(value[end - 1]) ? new System.Text.Rune(value[end - 1]) : System.Text.Rune.ReplacementChar;
     }
 
+    // Cased: Lu, Ll, Lt, and the Other_Lowercase / Other_Uppercase characters (ª º, Roman numerals, circled letters, …;
+    // listed from Node's /[\p{Lowercase}\p{Uppercase}]/u). A character that is both cased and case-ignorable is skipped as
+    // ignorable, as V8 does ("ʰΣ" lowers to "ʰσ", "ªΣ" to "ªς").
     private static bool IsCased(System.Text.Rune rune) =>
         System.Text.Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.UppercaseLetter
-            or System.Globalization.UnicodeCategory.LowercaseLetter or System.Globalization.UnicodeCategory.TitlecaseLetter;
+            or System.Globalization.UnicodeCategory.LowercaseLetter or System.Globalization.UnicodeCategory.TitlecaseLetter
+        || IsOtherCased(rune.Value);
+
+    private static bool IsOtherCased(int c) =>
+        c is 0xAA or 0xBA or (>= 0x2B0 and <= 0x2B8) or 0x2C0 or 0x2C1 or (>= 0x2E0 and <= 0x2E4) or 0x345 or 0x37A or 0x10FC
+            or (>= 0x1D2C and <= 0x1D6A) or 0x1D78 or (>= 0x1D9B and <= 0x1DBF) or 0x2071 or 0x207F or (>= 0x2090 and <= 0x209C)
+            or (>= 0x2160 and <= 0x217F) or (>= 0x24B6 and <= 0x24E9) or 0x2C7C or 0x2C7D or 0xA69C or 0xA69D or 0xA770
+            or (>= 0xA7F1 and <= 0xA7F4) or 0xA7F8 or 0xA7F9 or (>= 0xAB5C and <= 0xAB5F) or 0xAB69 or 0x10780
+            or (>= 0x10783 and <= 0x10785) or (>= 0x10787 and <= 0x107B0) or (>= 0x107B2 and <= 0x107BA)
+            or (>= 0x1E030 and <= 0x1E06D) or (>= 0x1F130 and <= 0x1F149) or (>= 0x1F150 and <= 0x1F169) or (>= 0x1F170 and <= 0x1F189);
 
     // Case_Ignorable: Mn, Me, Cf, Lm, Sk, and the word-break MidLetter, MidNumLet and Single_Quote characters.
     private static bool IsCaseIgnorable(System.Text.Rune rune) =>

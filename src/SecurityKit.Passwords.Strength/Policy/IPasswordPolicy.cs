@@ -10,7 +10,8 @@ public interface IPasswordPolicy
     /// <exception cref="ArgumentNullException"><paramref name="password"/> is null.</exception>
     PasswordPolicyResult Evaluate(string password, PasswordPolicyContext? context = null);
 
-    /// <summary>Applies every rule of <see cref="Evaluate"/> and, if enabled, the breached-password check.</summary>
+    /// <summary>Applies every rule of <see cref="Evaluate"/> and, if enabled, the breached-password check (only for a
+    /// password every other rule accepts: a rejected one is not sent to the breach service).</summary>
     /// <param name="password">The candidate password.</param>
     /// <param name="context">What is known about the user; null for none.</param>
     /// <param name="cancellationToken">Cancels the breach check.</param>

@@ -98,7 +98,10 @@ public sealed class PasswordPolicy : IPasswordPolicy
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // The contract says a checker reports an outage as a result; one that throws instead (a host's own) fails
-                // closed here with the same typed failure, not an exception out of the policy.
+                // closed here with the same typed failure, not an exception out of the policy, and says so: every
+                // password is refused while it throws. The exception's type only (its message could hold anything).
+                events.Publish(PasswordStrengthEventNames.BreachCheckUnavailable, SecurityEventSeverity.Warning, userId: context?.UserId, reason: "checker_threw",
+                    properties: [new("mode", "fail_closed"), new("exception", ex.GetType().Name)]);
                 breach = new BreachCheckResult(BreachCheckStatus.Unavailable, 0, IsRejected: true);
             }
 

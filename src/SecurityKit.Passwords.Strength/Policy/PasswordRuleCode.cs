@@ -36,7 +36,7 @@ public enum PasswordRuleCode
     /// <summary>The password appears in a breach corpus (Have I Been Pwned) at least the configured number of times (<c>breached</c>).</summary>
     Breached = 10,
 
-    /// <summary>The breach check could not be made and the checker fails closed (<c>breach_check_unavailable</c>).</summary>
+    /// <summary>The breach check could not be made and the checker fails closed, or the checker threw (<c>breach_check_unavailable</c>).</summary>
     BreachCheckUnavailable = 11,
 
     /// <summary>The password contains a control character or an unpaired surrogate (<c>invalid_characters</c>).</summary>

@@ -303,8 +303,8 @@ public sealed class LoginProtector
     /// <returns>A task that completes when the counter is cleared.</returns>
     /// <exception cref="ArgumentException">The account id is empty, too long or not valid UTF-16.</exception>
     /// <exception cref="InvalidOperationException">The store could not be reached within the timeout: the account is still locked.</exception>
-    /// <remarks>Account + IP counters are keyed by IP and cannot be listed; they expire on their own (they are never permanent).
-    /// An owner who failed to the stop from one address stays refused there until that counter expires: when the unlock
+    /// <remarks>Also clears the counter of attempts made without an address. Account + IP counters are keyed by IP and
+    /// cannot be listed; they expire on their own (they are never permanent). An owner who failed to the stop from one address stays refused there until that counter expires: when the unlock
     /// comes from the owner's own request (e.g. a password-reset link), use <see cref="UnlockAsync(string, IPAddress, CancellationToken)"/>
     /// with the request's address.</remarks>
     public ValueTask UnlockAsync(string accountId, CancellationToken cancellationToken = default) => UnlockAsync(accountId, null, cancellationToken);

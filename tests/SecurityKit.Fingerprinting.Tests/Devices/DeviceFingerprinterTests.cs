@@ -29,6 +29,14 @@ public sealed class DeviceFingerprinterTests
         ClientHintMobile = "?0",
     };
 
+    private static DeviceFingerprintInput AndroidPhone => new()
+    {
+        UserAgent = ChromeAndroidMobile,
+        ClientHintBrands = "\"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\"",
+        ClientHintPlatform = "\"Android\"",
+        ClientHintMobile = "?1",
+    };
+
     private static SecretKeyRing Ring(params (string Id, byte[] Key, bool Active)[] keys)
     {
         var options = new SecretKeyRingOptions();
@@ -166,13 +174,7 @@ public sealed class DeviceFingerprinterTests
     {
         // A browser sends Sec-CH-UA-Model only once the site asked for it: the same phone, with and without the hint.
         var fingerprinter = Fingerprinter();
-        var phone = new DeviceFingerprintInput
-        {
-            UserAgent = ChromeAndroidMobile,
-            ClientHintBrands = "\"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\"",
-            ClientHintPlatform = "\"Android\"",
-            ClientHintMobile = "?1",
-        };
+        var phone = AndroidPhone;
         var withModel = phone with { ClientHintModel = "\"Pixel 7\"" };
         var expected = new FingerprintComparison(FingerprintChange.BrowserUpdated, FingerprintComponents.UserAgent);
 
@@ -188,14 +190,7 @@ public sealed class DeviceFingerprinterTests
         // Under user-agent reduction every Android phone's user agent reads "Android 10; K": a stolen session cookie
         // replayed from another phone with the same Chrome and language differs only in the model hint.
         var fingerprinter = Fingerprinter();
-        var phone = new DeviceFingerprintInput
-        {
-            UserAgent = ChromeAndroidMobile,
-            ClientHintBrands = "\"Chromium\";v=\"120\", \"Google Chrome\";v=\"120\"",
-            ClientHintPlatform = "\"Android\"",
-            ClientHintMobile = "?1",
-            ClientHintModel = "\"Pixel 7\"",
-        };
+        var phone = AndroidPhone with { ClientHintModel = "\"Pixel 7\"" };
         var other = phone with { ClientHintModel = "SM-S911B" };
         var expected = new FingerprintComparison(FingerprintChange.DifferentDevice, FingerprintComponents.Model);
 

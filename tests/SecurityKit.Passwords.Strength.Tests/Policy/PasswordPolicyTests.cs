@@ -496,10 +496,19 @@ public sealed class PasswordPolicyTests
     [Fact]
     public async Task EvaluateAsync_CheckerThrows_FailsClosedWithATypedFailure_CancellationStillPropagates()
     {
-        var policy = Create(o => o.CheckBreachedPasswords = true, new ThrowingChecker(new HttpRequestException("boom")));
-        var result = await policy.EvaluateAsync(Strong);
+        var sink = new CollectingSink();
+        var options = new PasswordPolicyOptions { CheckBreachedPasswords = true };
+        options.Strength.ReferenceYear = 2026;
+        var policy = new PasswordPolicy(options, new ZxcvbnPasswordStrengthEstimator(options.Strength, TimeProvider.System), new ThrowingChecker(new HttpRequestException("boom secret-detail")),
+            new SecurityKit.Events.SecurityEventPublisher([sink], TimeProvider.System));
+        var result = await policy.EvaluateAsync(Strong, new PasswordPolicyContext { UserId = "u-7" });
         result.Failures.Select(f => f.Code).Should().Equal(PasswordRuleCode.BreachCheckUnavailable);
         result.BreachCount.Should().BeNull();
+        var unavailable = sink.Events.Should().ContainSingle(e => e.Name == PasswordStrengthEventNames.BreachCheckUnavailable).Subject;
+        unavailable.Reason.Should().Be("checker_threw");
+        unavailable.UserId.Should().Be("u-7");
+        unavailable.Properties!.Should().Contain(p => p.Key == "exception" && p.Value == "HttpRequestException");
+        unavailable.ToString().Should().NotContain("secret-detail", "an exception message can hold anything");
 
         // A timeout inside the checker (its own token) is an outage too; the caller's cancellation is not.
         var timedOut = Create(o => o.CheckBreachedPasswords = true, new ThrowingChecker(new TaskCanceledException("timeout")));

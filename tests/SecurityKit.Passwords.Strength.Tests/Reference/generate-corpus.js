@@ -185,6 +185,16 @@ add('js_lowercase', 'σοφοσ', ['ΣΟΦΟΣ']);
 add('js_lowercase', 'ΑΣ.Β', ['ας.β']);
 add('js_lowercase', '𐐀𐐁𐐂x', ['𐐨𐐩𐐪']);
 add('js_lowercase', '𐐨𐐩𐐪y', ['𐐀𐐁𐐂']);
+// Final sigma next to characters that are cased without being Lu/Ll/Lt (ª º, Roman numerals, circled letters) and
+// next to characters that are both cased and case-ignorable (modifier letters: skipped as ignorable).
+add('js_lowercase', 'ºΣ', ['ºσ']);
+add('js_lowercase', 'ºΣ', ['ºς']);
+add('js_lowercase', 'ⅫΣ1', ['ⅻς']);
+add('js_lowercase', 'ΑΣº', ['ασº']);
+add('js_lowercase', 'ΑΣⓐ', ['ασⓐ']);
+add('js_lowercase', 'ʰΣx', ['ʰσ']);
+add('js_lowercase', 'ΑΣʰ', ['αςʰ']);
+add('js_lowercase', 'ΣΟΦΟΣºΣ', ['σοφοσºσ']);
 add('js_lowercase', 'İzmir1990', ['İzmir']);
 add('js_lowercase', 'izmir1990', ['İzmir']);
 add('js_lowercase', 'i̇zmir1990', ['İzmir']);

@@ -134,15 +134,7 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
     [Fact]
     public async Task AttemptAsync_PermanentLockout_UntilUnlock()
     {
-        var protector = Create(o =>
-        {
-            o.FreeAttempts = 2;
-            o.LockoutThreshold = 3;
-            o.MaxConsecutiveFailures = 3;
-            o.InitialDelay = TimeSpan.FromMilliseconds(1);
-            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
-            o.PermanentLockout = true;
-        });
+        var protector = PermanentShortCurve(maxFailures: 3);
         for (var i = 0; i < 3; i++)
         {
             await Attempt(protector, "dave", "192.0.2." + i);
@@ -161,16 +153,10 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
     [Fact]
     public async Task UnlockAsync_WithTheOwnersAddress_LetsTheOwnerBackInFromThere()
     {
-        // Failing to the stop from one address fills its account + IP counter too. UnlockAsync(account) clears only the
-        // account counter (the per-address ones cannot be listed); the address overload clears that address's as well.
-        var protector = Create(o =>
-        {
-            o.FreeAttempts = 2;
-            o.LockoutThreshold = 3;
-            o.MaxConsecutiveFailures = 3;
-            o.InitialDelay = TimeSpan.FromMilliseconds(1);
-            o.MaxLockoutDuration = TimeSpan.FromMilliseconds(1);
-        });
+        // Failing to the stop from one address fills its account + IP counter too. UnlockAsync(account) clears the account
+        // counter and that of address-less attempts (the per-address ones cannot be listed); the address overload clears
+        // that address's as well.
+        var protector = ShortCurve(maxFailures: 3, permanent: false);
         for (var i = 0; i < 3; i++)
         {
             await Attempt(protector, "erin", "192.0.2.7");
@@ -344,9 +330,12 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
 
     /// <summary>A protector that locks permanently after <paramref name="maxFailures"/> failures (2 free attempts,
     /// threshold 3, 1 ms delays so the tests need not wait).</summary>
-    private LoginProtector PermanentShortCurve(int maxFailures) => Create(o =>
+    private LoginProtector PermanentShortCurve(int maxFailures) => ShortCurve(maxFailures, permanent: true);
+
+    /// <summary>2 free attempts, a lock from the 3rd failure, 1 ms delays.</summary>
+    private LoginProtector ShortCurve(int maxFailures, bool permanent) => Create(o =>
     {
-        o.PermanentLockout = true;
+        o.PermanentLockout = permanent;
         o.FreeAttempts = 2;
         o.LockoutThreshold = 3;
         o.MaxConsecutiveFailures = maxFailures;
