@@ -108,6 +108,27 @@ public class IdentityImportTests
         sink.Named(PasswordEventNames.MalformedHash).Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData(16, 16)] // the shortest salt and subkey accepted (mutation testing: "subkey < 16" read as "<= 16" survived)
+    [InlineData(16, 64)]
+    [InlineData(256, 256)] // the longest salt and subkey accepted, under the work cap with HMAC-SHA512 (4 blocks)
+    public void Verify_IdentityV3AtTheLengthBounds_Verifies(int saltLength, int subkeyLength)
+    {
+        var (hasher, sink) = TestHashers.Create();
+        var value = V3(2, 1_000, saltLength, Math.Min(subkeyLength, 64));
+        if (subkeyLength > 64)
+        {
+            // KeyDerivation at 256 bytes is built here rather than in V3 (which skips long subkeys to save work).
+            var salt = value.AsSpan(13, saltLength).ToArray();
+            var subkey = KeyDerivation.Pbkdf2("password", salt, KeyDerivationPrf.HMACSHA512, 1_000, subkeyLength);
+            value = [.. value.AsSpan(0, 13 + saltLength), .. subkey];
+        }
+
+        hasher.Verify("password", Convert.ToBase64String(value)).Should().Be(PasswordVerificationResult.SuccessRehashNeeded);
+        hasher.Verify("passwore", Convert.ToBase64String(value)).Should().Be(PasswordVerificationResult.Failed);
+        sink.Named(PasswordEventNames.MalformedHash).Should().BeEmpty();
+    }
+
     public static TheoryData<string, byte[], string> Unusable() => new()
     {
         { "iterations 0", V3(2, 0, 16, 32), PasswordReasonCodes.MalformedHash },
