@@ -16,8 +16,12 @@ namespace SecurityKit.Redis.Otp;
 /// </remarks>
 public sealed class RedisOtpStateStore : IOtpStateStore
 {
+    // A stored value that is not a decimal integer (written by something else) counts as no value, as in
+    // GetLastAcceptedAsync: before, the comparison raised a Lua error and every verification of that counter threw until
+    // the key expired (a key written without a TTL never did).
     private const string AcceptScript = """
         local current = redis.call('GET', KEYS[1])
+        if current and not string.match(current, '^%d+$') then current = false end
         if current and tonumber(current) >= tonumber(ARGV[1]) then
           return {0, current}
         end
@@ -84,7 +88,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await db.StringGetAsync(RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName))
             .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
-        return !value.IsNull && value.TryParse(out long stored) ? stored : null; // a corrupt value is no value
+        return !value.IsNull && value.TryParse(out long stored) && stored >= 0 ? stored : null; // a corrupt value is no value (as in the accept script)
     }
 
     /// <inheritdoc />

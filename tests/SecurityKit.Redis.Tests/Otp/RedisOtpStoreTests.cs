@@ -55,6 +55,29 @@ public sealed class RedisOtpStoreTests(RedisServerFixture fixture)
         (await db.KeyTimeToLiveAsync(tag + ":f")).Should().BeCloseTo(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5));
     }
 
+    [SkippableTheory]
+    [InlineData("garbage")]
+    [InlineData("")]
+    [InlineData("-5")]
+    [InlineData("1e9")]
+    public async Task TryAccept_StoredValueNotAnInteger_CountsAsNoValue(string stored)
+    {
+        // GetLastAcceptedAsync already read such a value as absent; TryAcceptAsync raised a Lua error on it, so every
+        // verification of that counter threw until the key expired (and one written without a TTL never did).
+        var prefix = "corrupt-" + Guid.NewGuid().ToString("N") + ":";
+        var store = new RedisOtpStateStore(RedisOtpTestStores.Connect(fixture, prefix));
+        var key = prefix + "otp:{YWxpY2U}:c:totp";
+        var db = fixture.Multiplexer!.GetDatabase();
+        await db.StringSetAsync(key, stored);
+
+        (await store.GetLastAcceptedAsync("alice", "totp")).Should().BeNull();
+        var outcome = await store.TryAcceptAsync("alice", "totp", 7, TimeSpan.FromMinutes(1));
+        outcome.Accepted.Should().BeTrue();
+        outcome.PreviousValue.Should().BeNull();
+        ((string?)await db.StringGetAsync(key)).Should().Be("7");
+        (await store.TryAcceptAsync("alice", "totp", 7, TimeSpan.FromMinutes(1))).Accepted.Should().BeFalse("the replay guard works again");
+    }
+
     [SkippableFact]
     public async Task RecordFailureBelowLimit_EachCountedFailureRestartsTheTtl_ARefusedOneLeavesIt()
     {
