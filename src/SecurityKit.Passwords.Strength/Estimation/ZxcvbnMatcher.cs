@@ -248,7 +248,8 @@ internal sealed class ZxcvbnMatcher
             or System.Globalization.UnicodeCategory.EnclosingMark or System.Globalization.UnicodeCategory.Format
             or System.Globalization.UnicodeCategory.ModifierLetter or System.Globalization.UnicodeCategory.ModifierSymbol
         || rune.Value is '\'' or '.' or ':' or 0xB7 or 0x387 or 0x55F or 0x5F4 or 0x2018 or 0x2019 or 0x2024 or 0x2027
-            or 0xFE13 or 0xFE52 or 0xFE55 or 0xFF07 or 0xFF0E or 0xFF1A;
+            or 0xFE13 or 0xFE52 or 0xFE55 or 0xFF07 or 0xFF0E or 0xFF1A
+            or 0xA7F1; // a modifier letter (Lm) of Unicode 17, newer than .NET 10's tables (JavaScriptLowerCaseTests)
 
     private static void SortStable(List<ZxcvbnMatch> matches)
     {

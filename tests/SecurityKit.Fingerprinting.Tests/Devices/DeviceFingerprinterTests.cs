@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -280,6 +281,54 @@ public sealed class DeviceFingerprinterTests
         DeviceFingerprint.TryParse(a.ToString(), out var same).Should().BeTrue();
         same!.Equals(a).Should().BeTrue();
         same.GetHashCode().Should().Be(a.GetHashCode());
+    }
+
+    [Fact]
+    public void GetComponent_NoneOrSeveral_Throws()
+    {
+        var fp = Fingerprinter().Compute(Chrome120);
+        foreach (var bad in new[] { FingerprintComponents.None, FingerprintComponents.Browser | FingerprintComponents.Platform, (FingerprintComponents)256 })
+        {
+            fp.Invoking(f => f.GetComponent(bad)).Should().Throw<ArgumentOutOfRangeException>(bad.ToString());
+        }
+    }
+
+    [Fact]
+    public void TryParseAndCompare_ArbitraryText_NeverThrow()
+    {
+        // Stored strings come from a database a host may not fully trust: malformed text is "incomparable", never an exception.
+        var fingerprinter = Fingerprinter();
+        var valid = fingerprinter.Compute(Chrome120 with { ClientHintModel = "Pixel 7" }).ToString();
+        var chars = Gen.Char["v12.kK_-AZaz09+/=\u0000é"];
+        Gen.OneOf(
+            Gen.String[chars, 0, 260],
+            Gen.Select(Gen.Int[0, valid.Length], Gen.Int[0, valid.Length], Gen.String[chars, 0, 4], (i, j, insert) =>
+                valid[..Math.Min(i, j)] + insert + valid[Math.Max(i, j)..])).Sample(text =>
+        {
+            var parsed = DeviceFingerprint.TryParse(text, out var fingerprint);
+            (fingerprint is not null).Should().Be(parsed);
+            var comparison = fingerprinter.Compare(text, Chrome120);
+            if (!parsed)
+            {
+                comparison.Change.Should().Be(FingerprintChange.Incomparable);
+            }
+        });
+    }
+
+    [Fact]
+    public void Equals_DifferentKeyIds_NotEqual_AndKeyIdOf33CharactersRefused()
+    {
+        var one = new DeviceFingerprinter(Ring(("k1", KeyOne, true))).Compute(Chrome120);
+        var other = new DeviceFingerprinter(Ring(("k2", KeyOne, true))).Compute(Chrome120);
+        one.Overall.Should().Be(other.Overall, "same key material, same inputs");
+        one.Equals(other).Should().BeFalse("the key id is part of the fingerprint");
+        one.CompareTo(other).Change.Should().Be(FingerprintChange.Incomparable);
+
+        var parts = one.ToString().Split('.');
+        parts[1] = new string('k', 32);
+        DeviceFingerprint.TryParse(string.Join('.', parts), out _).Should().BeTrue("32 characters is the longest key id");
+        parts[1] = new string('k', 33);
+        DeviceFingerprint.TryParse(string.Join('.', parts), out _).Should().BeFalse();
     }
 
     [Fact]

@@ -207,6 +207,8 @@ add('js_lowercase', 'i̇zmir1990', ['İzmir']);
 add('js_prototype', 'constructor99', ['constructor']);
 add('js_prototype', 'xconstructorx', ['acme']);
 add('js_prototype', '__proto__99', ['__proto__']);
+// "constructor" as a user input is an own property with a real rank: rank 60 gives guesses above the submatch floor of 50.
+add('js_prototype', 'constructor99', Array.from({ length: 59 }, (_, i) => 'filler' + i).concat(['constructor']));
 for (let i = 0; i < 30; i++) {
   const a = pick(common);
   const v = int(4);
