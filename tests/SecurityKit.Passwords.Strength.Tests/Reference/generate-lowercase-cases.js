@@ -14,7 +14,9 @@ const cases = [];
  'A\uDC00Σ', 'AΣ\uD800', '\uD800Σ', 'AΣ\uDC00B', 'ΟΔΥΣΣΕΥΣ', 'ΟΔΥΣΣΕΥΣ1', 'ΣΟΦΟΣ ΣΟΦΟΣ', 'İ', 'İİ', 'aİb', 'İΣ', 'Aİ',
  '\uD801\uDC00', '\uD801\uDC00\uD801\uDC01', 'ǅ', 'ǅΣ', 'AΣǅ', '\u2160Σ', 'AΣ\u2160', '\u24B6Σ', 'ªΣ', 'AΣª', '\uFF0EΣ',
  'A\uFF0EΣ', 'A\u2019Σ', 'AΣ\u2019', 'A\u00B7Σ', 'AΣ\u0387B', 'Α\u05F4Σ', 'A\u2024Σ', 'A\u2027Σ', 'A\uFE13Σ', 'A\uFE52Σ',
- 'A\uFE55Σ', 'A\uFF07Σ', 'A\uFF1AΣ', 'A\u055FΣ', 'A\u00A8Σ', 'A\u0483Σ', 'A\u0600Σ']
+ 'A\uFE55Σ', 'A\uFF07Σ', 'A\uFF1AΣ', 'A\u055FΣ', 'A\u00A8Σ', 'A\u0483Σ', 'A\u0600Σ',
+ // case-ignorable characters outside the BMP (an emoji skin-tone modifier, Sk) on either side of the sigma
+ 'AΣ\uD83C\uDFFBB', 'AΣ\uD83C\uDFFB', 'A\uD83C\uDFFBΣ', '\uD83C\uDFFBΣ', 'AΣ\uD83C\uDFFB\uD83C\uDFFBB']
   .forEach((s) => cases.push({ whole: true, input: units(s), output: units(s.toLowerCase()) }));
 // 2. The sigma's own lower case next to the boundaries of every range of characters that are cased without being
 // Lu/Ll/Lt (Other_Lowercase, Other_Uppercase): only the sigma is compared, since a character's own case mapping may be
