@@ -204,7 +204,7 @@ internal sealed class ZxcvbnMatcher
         for (var k = index + 1; k < value.Length;)
         {
             var rune = System.Text.Rune.TryGetRuneAt(value, k, out var r) ? r : System.Text.Rune.ReplacementChar;
-            k += System.Text.Rune.TryGetRuneAt(value, k, out _) ? rune.Utf16SequenceLength : 1;
+            k += rune.Utf16SequenceLength; // a lone surrogate reads as U+FFFD, one unit
             if (IsCaseIgnorable(rune))
             {
                 continue;
@@ -409,6 +409,10 @@ internal sealed class ZxcvbnMatcher
     private void L33tMatch(string password, List<ZxcvbnMatch> output)
     {
         var subs = EnumerateL33tSubs(password);
+
+        // Substitutions replace ASCII characters with ASCII letters, so whether the skip below is valid is the same for
+        // every translation: decided once.
+        var skipValid = password.AsSpan().IndexOfAny('\u0130', '\u03A3') < 0;
         var found = new List<ZxcvbnMatch>();
         // zxcvbn keeps a match once per substitution set that yields it: a crafted password ("4@8({[<3691!|70$5+%2" then
         // "p4$$w0rd" repeated) gave 48,846 matches at 128 characters, 180 of them distinct. Only the first of equal matches
@@ -452,7 +456,7 @@ internal sealed class ZxcvbnMatcher
             // The skip assumes each character lower-cases on its own, in place. Two do not: U+0130 becomes two code units
             // (positions shift), and a capital sigma depends on its neighbours (final form), so a substitution next to it
             // changes how it lowers ("ΟΔΥΣΣΕΥΣ1" with 1 read as i matches "οδυσσευσ" in zxcvbn).
-            DictionaryMatch(translated, perSub, translated.AsSpan().IndexOfAny('\u0130', '\u03A3') < 0 ? substitutedBefore : null);
+            DictionaryMatch(translated, perSub, skipValid ? substitutedBefore : null);
             foreach (var m in perSub)
             {
                 var token = password.Substring(m.I, m.Length);
