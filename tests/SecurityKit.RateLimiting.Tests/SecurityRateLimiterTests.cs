@@ -71,6 +71,27 @@ public sealed class SecurityRateLimiterTests
     }
 
     [Fact]
+    public async Task Adapters_AfterDispose_ThrowObjectDisposedAndChargeNothing()
+    {
+        // Like the built-in limiters; before, a disposed adapter went on charging the store (found in review).
+        var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);
+        var single = limiter.CreateLimiter("api", "tenant-7");
+        single.Dispose();
+        single.Invoking(l => l.AttemptAcquire()).Should().Throw<ObjectDisposedException>();
+        await single.Invoking(l => l.AcquireAsync().AsTask()).Should().ThrowAsync<ObjectDisposedException>();
+
+        var partitioned = limiter.CreatePartitionedLimiter<string>("api", r => r);
+        await partitioned.DisposeAsync();
+        partitioned.Invoking(l => l.AttemptAcquire("t")).Should().Throw<ObjectDisposedException>();
+        await partitioned.Invoking(l => l.AcquireAsync("t").AsTask()).Should().ThrowAsync<ObjectDisposedException>();
+
+        var asyncDisposed = limiter.CreateLimiter("api", "tenant-8");
+        await asyncDisposed.DisposeAsync();
+        asyncDisposed.Invoking(l => l.AttemptAcquire()).Should().Throw<ObjectDisposedException>();
+        store.Keys.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task PartitionKey_UpTo256Characters()
     {
         var (limiter, store, _, _) = Create(StoreFailurePolicy.FailClosed);

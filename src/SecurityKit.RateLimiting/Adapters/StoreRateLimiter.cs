@@ -6,6 +6,7 @@ namespace SecurityKit.RateLimiting.Adapters;
 internal sealed class StoreRateLimiter(SecurityRateLimiter owner, string policyName, RateLimitPolicy policy, string key) : RateLimiter
 {
     private long _lastUsed = owner.Time.GetTimestamp();
+    private int _disposed;
 
     /// <summary>
     /// The time since the last acquire. The state lives in the store, so the limiter itself may be dropped whenever it is
@@ -19,6 +20,9 @@ internal sealed class StoreRateLimiter(SecurityRateLimiter owner, string policyN
 
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
+        // Like the built-in limiters: a disposed limiter refuses to be used rather than go on charging the store (the
+        // state lives in the store, so a limiter kept after Dispose would have spent the budget silently; found in review).
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Interlocked.Exchange(ref _lastUsed, owner.Time.GetTimestamp());
         var pending = owner.AcquireCoreAsync(policyName, policy, key, permitCount, CancellationToken.None);
 
@@ -29,7 +33,15 @@ internal sealed class StoreRateLimiter(SecurityRateLimiter owner, string policyN
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Interlocked.Exchange(ref _lastUsed, owner.Time.GetTimestamp());
         return StoreRateLimitLease.From(await owner.AcquireCoreAsync(policyName, policy, key, permitCount, cancellationToken).ConfigureAwait(false));
+    }
+
+    // DisposeAsync ends with Dispose(false), so this covers both.
+    protected override void Dispose(bool disposing)
+    {
+        Volatile.Write(ref _disposed, 1);
+        base.Dispose(disposing);
     }
 }

@@ -206,18 +206,17 @@ public sealed class LoginProtector
         string? networkKey = ip is null || trusted || ip.AddressFamily != AddressFamily.InterNetworkV6 ? null : MakeKey(key, 'n', NetworkOf(ip, 8), null);
         string? wideKey = networkKey is null ? null : MakeKey(key, 'w', NetworkOf(ip!, 6), null);
 
-        // Phase 1a: the IP and /64 counters, charged before the credential check. Charging only after the
-        // check (on failure) let every request in flight pass a peek at the last token: with many
-        // concurrent attempts the per-IP limit was exceeded many times over. Charging up front makes the
-        // limit count attempts from the address, so it holds under any concurrency.
-        var ipPending = ipKey is null ? default : _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 1, cancellationToken);
-        var networkPending = networkKey is null ? default : _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken);
-        var ipDecision = ipKey is null ? NotCharged : await ipPending.ConfigureAwait(false);
-        var networkDecision = networkKey is null ? NotCharged : await networkPending.ConfigureAwait(false);
-
-        // The /48 is charged only with attempts its address and /64 admitted (a second round trip for IPv6): charged in
-        // parallel, one host's refused flood drained the bucket of every network in its /48 (found in review). One /64
-        // can then spend at most NetworkFailureLimit of it per window.
+        // Phase 1a: the address buckets, charged before the credential check. Charging only after the check (on failure)
+        // let every request in flight pass a peek at the last token: with many concurrent attempts the per-IP limit was
+        // exceeded many times over. Charging up front makes the limit count attempts from the address, so it holds under
+        // any concurrency. Each wider bucket is charged only with attempts the narrower ones admitted (for IPv6, up to two
+        // more round trips): charged in parallel, one host's refused flood drained the bucket of every network in its /48,
+        // and one address with an empty bucket drained its /64 for every neighbour (both found in review). One address can
+        // then spend at most IpFailureLimit of its /64 per window, and one /64 at most NetworkFailureLimit of its /48.
+        var ipDecision = ipKey is null ? NotCharged : await _guard.AcquireAsync(Limiter, ipKey, _ipRule, _ipFallbackRule, _options.FailurePolicy, 1, cancellationToken).ConfigureAwait(false);
+        var networkDecision = networkKey is not null && ipDecision.IsAllowed
+            ? await _guard.AcquireAsync(Limiter, networkKey, _networkRule, _networkFallbackRule, _options.FailurePolicy, 1, cancellationToken).ConfigureAwait(false)
+            : NotCharged;
         var wideDecision = wideKey is not null && ipDecision.IsAllowed && networkDecision.IsAllowed
             ? await _guard.AcquireAsync(Limiter, wideKey, _wideNetworkRule, _wideNetworkFallbackRule, _options.FailurePolicy, 1, cancellationToken).ConfigureAwait(false)
             : NotCharged;
@@ -263,6 +262,8 @@ public sealed class LoginProtector
 
         if (!accountDecision.IsAllowed || !pairDecision.IsAllowed)
         {
+            // A counter that admitted this attempt still counted it, and may have reached the threshold with it.
+            PublishLocked(events, accountCounted ? accountDecision : default, pairDecision);
             var failures = Math.Max(accountDecision.Failures, pairDecision.Failures);
             var retry = Max(accountDecision.IsAllowed ? TimeSpan.Zero : accountDecision.RetryAfter, pairDecision.IsAllowed ? TimeSpan.Zero : pairDecision.RetryAfter);
             var status = failures == 0 && degraded ? LoginAttemptStatus.Unavailable
@@ -288,11 +289,7 @@ public sealed class LoginProtector
             return new LoginAttemptResult(LoginAttemptStatus.Succeeded, TimeSpan.Zero) { IsDegraded = degraded };
         }
 
-        int counted = Math.Max(accountDecision.Failures, pairDecision.Failures);
-        if (counted == _options.LockoutThreshold || counted == _options.MaxConsecutiveFailures)
-        {
-            events.Publish(RateLimitingEventNames.Locked, SecurityEventSeverity.Warning, counted == _options.MaxConsecutiveFailures ? "max_failures" : "threshold");
-        }
+        PublishLocked(events, accountCounted ? accountDecision : default, pairDecision);
 
         return new LoginAttemptResult(LoginAttemptStatus.Failed, Max(accountDecision.RetryAfter, pairDecision.RetryAfter)) { IsDegraded = degraded };
     }
@@ -621,6 +618,22 @@ public sealed class LoginProtector
         }
     }
 
+    /// <summary>Publishes <c>ratelimit.locked</c> when this attempt took a counter to the lockout threshold or the hard stop.
+    /// Each counter is judged on its own: taking the larger of the two missed an account reaching the threshold while an
+    /// account + IP counter left over from before an unlock stood higher (found in review).</summary>
+    private void PublishLocked(EventContext events, LockoutDecision account, LockoutDecision pair)
+    {
+        bool Reached(LockoutDecision d, int n) => d.IsAllowed && d.Failures == n;
+        if (Reached(account, _options.MaxConsecutiveFailures) || Reached(pair, _options.MaxConsecutiveFailures))
+        {
+            events.Publish(RateLimitingEventNames.Locked, SecurityEventSeverity.Warning, "max_failures");
+        }
+        else if (Reached(account, _options.LockoutThreshold) || Reached(pair, _options.LockoutThreshold))
+        {
+            events.Publish(RateLimitingEventNames.Locked, SecurityEventSeverity.Warning, "threshold");
+        }
+    }
+
     private static LoginAttemptResult Refuse(LoginAttemptStatus status, TimeSpan retry, EventContext events, bool degraded)
     {
         events.Publish(RateLimitingEventNames.Throttled, SecurityEventSeverity.Warning, status switch
@@ -672,8 +685,11 @@ public sealed class LoginProtector
         // NFKC, default-ignorable characters removed (soft hyphen, zero-width and bidi marks, variation selectors: user
         // lookups and collations commonly ignore them), then a case fold: upper then lower case, so forms that only an
         // upper-casing lookup (ASP.NET Core Identity's normaliser) merges share one counter too (σ/ς, ᲀ/в, K/k).
-        var folded = RemoveIgnorable(trimmed.ToString().Normalize(NormalizationForm.FormKC)).ToUpperInvariant().ToLowerInvariant();
-        return folded.Length == 0 ? null : folded.Normalize(NormalizationForm.FormKC);
+        // Trimmed again at the end: white space behind an ignorable character ("alice \u200B") or produced by NFKC
+        // (U+2000..U+200A, U+3000 become spaces) was kept, and each form had its own counter (found in review).
+        var folded = RemoveIgnorable(trimmed.ToString().Normalize(NormalizationForm.FormKC)).ToUpperInvariant().ToLowerInvariant()
+            .Normalize(NormalizationForm.FormKC).Trim();
+        return folded.Length == 0 ? null : folded;
     }
 
     private static string RemoveIgnorable(string text)

@@ -38,8 +38,9 @@ namespace SecurityKit.RateLimiting.Stores;
 /// <see cref="TimeProvider.System"/>, rate-limit checks read a process-wide timestamp refreshed every millisecond
 /// (one timer per process) rather than the OS clock; a lagging copy only makes limits stricter.</para>
 /// <para><b>Eviction:</b> when a new key would exceed <see cref="InMemoryRateLimitStoreOptions.MaxEntries"/>, expired
-/// entries are removed, then (if still full) 10% of the entries: rate-limit entries first, soonest expiry first, and
-/// lockout counters only when no rate-limit entry is left (soonest expiry first, permanent locks last).
+/// entries are removed, then (if still full) the 10% of the entries holding the least of their limit (a key that used 1
+/// request of 1,000 before one that used 900, a lockout counter with one failure before one past its free attempts;
+/// at equal weight rate-limit entries before lockout counters, then soonest expiry first; permanent locks last).
 /// A flood of distinct keys can therefore shorten the memory of other keys, never grow memory without bound
 /// (the bound can be exceeded by at most the number of concurrent callers).</para>
 /// <para><b>Security:</b> state is per process: several instances behind a load balancer each count on their
@@ -150,7 +151,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         var now = CheckNow();
         while (true)
         {
-            var entry = GetOrAdd(key, (byte)rule.Algorithm, rule.Window.Ticks, now);
+            var entry = GetOrAdd(key, (byte)rule.Algorithm, rule.Window.Ticks, rule.Limit, now);
             if (TryDecide(entry, rule, permits, now, out var decision))
             {
                 return decision;
@@ -211,7 +212,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         var now = Now();
         while (true)
         {
-            var entry = GetOrAdd(key, Entry.LockoutKind, 0, now);
+            var entry = GetOrAdd(key, Entry.LockoutKind, 0, 1, now);
             lock (entry)
             {
                 if (!entry.IsDead)
@@ -409,6 +410,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
     private static LockoutDecision RegisterAttemptLocked(Entry entry, LockoutRule rule, long now)
     {
         entry.Lifetime = rule.FailureWindow.Ticks;
+        entry.Scale = rule.FreeAttempts;
         if (entry.Failures > 0)
         {
             // A reading older than the last recorded attempt (taken before waiting for the monitor) counts as that
@@ -444,7 +446,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         return new LockoutDecision(true, entry.Failures, next);
     }
 
-    private Entry GetOrAdd(string key, byte kind, long windowTicks, long now)
+    private Entry GetOrAdd(string key, byte kind, long windowTicks, int scale, long now)
     {
         while (true)
         {
@@ -456,7 +458,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 }
 
                 // The key is used with another algorithm or window: start over under the new rule.
-                var replacement = new Entry(kind, windowTicks);
+                var replacement = new Entry(kind, windowTicks) { Scale = scale };
                 if (_entries.TryUpdate(key, replacement, entry))
                 {
                     Kill(entry);
@@ -471,7 +473,7 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 MakeRoom(now, force: true);
             }
 
-            var created = new Entry(kind, windowTicks);
+            var created = new Entry(kind, windowTicks) { Scale = scale };
             if (_entries.TryAdd(key, created))
             {
                 Interlocked.Increment(ref _count);
@@ -560,16 +562,20 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
                 return;
             }
 
-            // Rate-limit entries go first, soonest expiry first; lockout counters only when none is left. One store often
-            // serves an API limiter and the lockouts (login, OTP): by expiry alone, a flood of cheap anonymous requests on
-            // fresh keys under a long window evicted every 24-hour lockout counter and handed each account fresh guesses
-            // (found in review).
+            // The entries holding the least of their limit go first (a fresh key's 1 request of 1,000, a lockout counter's
+            // first failure), so what a flood of new keys can push out is what is cheapest to lose. At equal weight,
+            // rate-limit entries before lockout counters, then soonest expiry first. By expiry alone, a flood of cheap API
+            // requests under a long window evicted every 24-hour lockout counter; with every rate-limit entry before any
+            // lockout counter, failures against fresh accounts evicted every drained per-address bucket of the login
+            // store, and a blocked address had a fresh budget (both found in review).
             var snapshot = _entries.ToArray();
-            var expiries = new (bool Lockout, long ExpiresAt)[snapshot.Length];
+            var expiries = new (double Weight, bool Lockout, long ExpiresAt)[snapshot.Length];
             for (int i = 0; i < snapshot.Length; i++)
             {
                 var entry = snapshot[i].Value;
-                expiries[i] = entry.Kind == Entry.LockoutKind ? (true, entry.ExpiresAt(0)) : (false, entry.ExpiresAt(Volatile.Read(ref entry.State)));
+                expiries[i] = entry.Kind == Entry.LockoutKind
+                    ? (entry.Weight(now), true, entry.ExpiresAt(0))
+                    : (entry.Weight(now), false, entry.ExpiresAt(Volatile.Read(ref entry.State)));
             }
 
             Array.Sort(expiries, snapshot);
@@ -595,6 +601,11 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         public readonly byte Kind = kind;
         public readonly long WindowTicks = windowTicks;
 
+        // What a full count is, for eviction only: the rule's limit (fixed and sliding windows; set when the entry is
+        // created), or the lockout rule's free attempts (guarded by lock(this), read without it). Approximate when a key's
+        // rule changes its limit but not its algorithm or window.
+        public int Scale = 1;
+
         // Lock-free kinds.
         public long State;
         public long Previous; // sliding window: (window index << 24) | count of the window before it
@@ -605,6 +616,42 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         public long Last;
         public long Lifetime;
         public bool Permanent;
+
+        /// <summary>How much of its limit the entry holds at <paramref name="now"/>: 0 for a fresh key, 1 or more for a key
+        /// being refused (a rate limit used up, a lockout counter past its free attempts), infinity for a permanent lock.
+        /// Evicting an entry hands its key that much of a fresh budget back.</summary>
+        public double Weight(long now)
+        {
+            switch (Kind)
+            {
+                case GcraKind:
+                    var state = Volatile.Read(ref State);
+                    return state == Dead ? 0 : Math.Max(0, BitConverter.Int64BitsToDouble(state) - now) / WindowTicks;
+                case FixedKind:
+                case SlidingKind:
+                    state = Volatile.Read(ref State);
+                    if (state == Dead)
+                    {
+                        return 0;
+                    }
+
+                    long index = now / WindowTicks;
+                    long stored = state >>> CountBits;
+                    double remainingOfWindow = 1 - ((double)(now - (index * WindowTicks)) / WindowTicks);
+                    double count = stored >= index ? state & CountMask : 0;
+                    if (Kind == SlidingKind)
+                    {
+                        var previous = Volatile.Read(ref Previous);
+                        count = stored >= index
+                            ? count + ((previous >>> CountBits) == stored ? (previous & CountMask) * remainingOfWindow : 0)
+                            : stored == index - 1 ? (state & CountMask) * remainingOfWindow : 0;
+                    }
+
+                    return count / Math.Max(1, Volatile.Read(ref Scale));
+                default:
+                    return Permanent ? double.PositiveInfinity : (double)Failures / Math.Max(1, Scale);
+            }
+        }
 
         public long ExpiresAt(long state) => Kind switch
         {

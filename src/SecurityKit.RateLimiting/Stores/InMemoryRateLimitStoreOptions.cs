@@ -11,7 +11,8 @@ public sealed class InMemoryRateLimitStoreOptions
 
     /// <summary>
     /// Gets or sets the number of keys the store holds before it evicts (about 200 bytes each). When full, a
-    /// new key first triggers removal of expired entries, then of the 10% of entries closest to expiry.
+    /// new key first triggers removal of expired entries, then of the 10% of entries holding the least of their limit
+    /// (see <see cref="InMemoryRateLimitStore"/>).
     /// </summary>
     /// <value>The default value is 100,000.</value>
     public int MaxEntries { get; set; } = 100_000;

@@ -47,12 +47,16 @@ public sealed class JwtValidationOptions
     /// <value>The default value is 1 day.</value>
     public TimeSpan? MaxLifetime { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>The type without an <c>application/</c> prefix (RFC 7515 §4.1.9: the two forms name the same media type).</summary>
+    internal static string WithoutMediaTypePrefix(string type) =>
+        type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) ? type["application/".Length..] : type;
+
     internal List<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(TokenType) || TokenType.Length > 64)
+        if (string.IsNullOrWhiteSpace(TokenType) || TokenType.Length > 64 || string.IsNullOrWhiteSpace(WithoutMediaTypePrefix(TokenType)))
         {
-            errors.Add("JwtValidationOptions.TokenType must be set (1–64 characters), e.g. \"at+jwt\".");
+            errors.Add("JwtValidationOptions.TokenType must be set (1–64 characters, not the bare \"application/\" prefix), e.g. \"at+jwt\".");
         }
 
         if (ValidIssuers.Count == 0 || ValidIssuers.Any(string.IsNullOrEmpty))

@@ -81,7 +81,9 @@ public sealed class JwtValidator
 
         _keys = keys;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _type = Encoding.UTF8.GetBytes(options.TokenType);
+        // Compared without the "application/" prefix on both sides, so "at+jwt" and "application/at+jwt" configure the same
+        // check whichever form a token carries (found in review: a prefixed option refused unprefixed tokens).
+        _type = Encoding.UTF8.GetBytes(JwtValidationOptions.WithoutMediaTypePrefix(options.TokenType));
         _issuers = options.ValidIssuers.Select(Encoding.UTF8.GetBytes).ToArray();
         _audiences = options.ValidAudiences.Select(Encoding.UTF8.GetBytes).ToArray();
         _skew = (long)options.ClockSkew.TotalSeconds;

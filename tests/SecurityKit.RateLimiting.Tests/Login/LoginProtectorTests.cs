@@ -40,6 +40,61 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
     }
 
     [Fact]
+    public async Task AttemptAsync_AccountReachesTheThresholdBelowAHigherPairCounter_PublishesLocked()
+    {
+        // The event fired only when the larger of the two counters equalled the threshold: after an unlock that left the
+        // attacker's account + IP counter at 10, the account counter's own way back to the threshold went unreported
+        // (found in review).
+        var protector = Create(o => o.MaxLockoutDuration = TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 10; i++)
+        {
+            Time.Advance(TimeSpan.FromMinutes(1));
+            (await Attempt(protector, "bob", "203.0.113.66")).Status.Should().Be(LoginAttemptStatus.Failed);
+        }
+
+        Sink.Named(RateLimitingEventNames.Locked).Should().ContainSingle();
+        await protector.UnlockAsync("bob");
+        for (var i = 0; i < 10; i++)
+        {
+            Time.Advance(TimeSpan.FromMinutes(1));
+            (await Attempt(protector, "bob", "203.0.113.66")).Status.Should().Be(LoginAttemptStatus.Failed);
+        }
+
+        Sink.Named(RateLimitingEventNames.Locked).Should().HaveCount(2, "the account counter reached the threshold again (the pair counter stood at 20)");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        (await Attempt(protector, "bob", "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
+    }
+
+    [Fact]
+    public async Task AttemptAsync_AccountCountedWhileThePairCounterRefuses_PublishesLocked()
+    {
+        // A refused attempt can still be counted by the other counter (they are registered together); when that takes the
+        // account to the threshold, the lock is reported.
+        var protector = Create(o =>
+        {
+            o.FreeAttempts = 3;
+            o.LockoutThreshold = 3;
+            o.InitialDelay = TimeSpan.FromMinutes(1);
+            o.MaxLockoutDuration = TimeSpan.FromMinutes(1);
+        });
+        for (var i = 0; i < 3; i++)
+        {
+            (await Attempt(protector, "carol", "203.0.113.1")).Status.Should().Be(LoginAttemptStatus.Failed);
+        }
+
+        Sink.Named(RateLimitingEventNames.Locked).Should().ContainSingle();
+        await protector.UnlockAsync("carol"); // the account counter restarts; the pair counter of .1 stays at 3
+        (await Attempt(protector, "carol", "203.0.113.2")).Status.Should().Be(LoginAttemptStatus.Failed);
+        (await Attempt(protector, "carol", "203.0.113.3")).Status.Should().Be(LoginAttemptStatus.Failed);
+        Sink.Named(RateLimitingEventNames.Locked).Should().ContainSingle();
+
+        // From .1 the pair counter (3 failures, a 1-minute delay) refuses; the account counter (2, still free) counts a third.
+        (await Attempt(protector, "carol", "203.0.113.1")).Status.Should().Be(LoginAttemptStatus.Locked);
+        Sink.Named(RateLimitingEventNames.Locked).Should().HaveCount(2).And.AllSatisfy(e => e.Reason.Should().Be("threshold"));
+        Verifications.Should().Be(5);
+    }
+
+    [Fact]
     public async Task AttemptAsync_Success_ResetsCountersAndPublishesUnlockedAfterLock()
     {
         var protector = Create(o => o.LockoutThreshold = 5);
@@ -81,6 +136,28 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
         }
 
         protector.AccountReference("al\u3164ice").Should().NotBe(reference, "a Hangul filler is kept (NFKC keeps it as a letter)");
+    }
+
+    [Theory]
+    [InlineData("alice \u200B")]
+    [InlineData("alice  \u200B")]
+    [InlineData("\u200B alice")]
+    [InlineData("alice\u3000\u00AD")] // an ideographic space, then a soft hyphen
+    [InlineData("alice\u2003")] // an em space
+    public void AccountReference_WhiteSpaceBehindIgnorables_Trimmed(string variant)
+    {
+        // The trim ran before the ignorable characters were removed: "alice \u200B" kept its space, and each such form
+        // had its own counter (found in review).
+        var protector = Create();
+        protector.AccountReference(variant).Should().Be(protector.AccountReference("alice"));
+    }
+
+    [Fact]
+    public async Task AttemptAsync_OnlyWhiteSpaceAndIgnorables_IsInvalidInput()
+    {
+        var protector = Create();
+        (await Attempt(protector, " \u200B \u00AD ", "203.0.113.5")).Status.Should().Be(LoginAttemptStatus.InvalidInput);
+        Verifications.Should().Be(0);
     }
 
     [Theory]
@@ -266,6 +343,31 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
         (await Attempt(protector, "u9", "2001:db8:1:ff::1", correct: true)).Status.Should().Be(LoginAttemptStatus.IpBlocked);
         (await Attempt(protector, "u9", "2001:db8:2:1::1", correct: true)).Succeeded.Should().BeTrue("another /48");
         (await Attempt(protector, "u9", "203.0.113.9", correct: true)).Succeeded.Should().BeTrue("IPv4 has no network buckets");
+    }
+
+    [Fact]
+    public async Task AttemptAsync_AddressWithAnEmptyBucket_DoesNotDrainItsSlash64()
+    {
+        // The IP and /64 buckets were charged in parallel: an address refused by its own bucket kept draining its /64,
+        // and then every neighbour in it was blocked (found in review).
+        var protector = Create(o =>
+        {
+            o.IpFailureLimit = 3;
+            o.NetworkFailureLimit = 5;
+        });
+        for (var i = 0; i < 3; i++)
+        {
+            (await Attempt(protector, $"u{i}", "2001:db8:1:2::1")).Status.Should().Be(LoginAttemptStatus.Failed);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            (await Attempt(protector, $"v{i}", "2001:db8:1:2::1")).Status.Should().Be(LoginAttemptStatus.IpBlocked);
+        }
+
+        (await Attempt(protector, "w1", "2001:db8:1:2::2", correct: true)).Succeeded.Should().BeTrue("only 3 attempts of the /64's 5 were admitted");
+        (await Attempt(protector, "w2", "2001:db8:1:2::3")).Status.Should().Be(LoginAttemptStatus.Failed);
+        (await Attempt(protector, "w3", "2001:db8:1:2::4", correct: true)).Status.Should().Be(LoginAttemptStatus.IpBlocked, "now 5 were");
     }
 
     [Fact]

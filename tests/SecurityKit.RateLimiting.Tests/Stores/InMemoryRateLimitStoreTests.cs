@@ -77,6 +77,91 @@ public sealed class InMemoryRateLimitStoreTests
     }
 
     [Fact]
+    public void RegisterAttempt_WhenFull_FreshLockoutCountersCannotEvictADrainedAddressBucket()
+    {
+        // The login store holds the per-address buckets and the account counters. With every rate-limit entry evicted
+        // before any lockout counter, failures against fresh accounts (two counters each) evicted every drained
+        // address bucket, and a blocked address had its full budget again (found in review).
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000 }, time);
+        var address = RateLimitRule.TokenBucket(50, TimeSpan.FromHours(1));
+        for (var i = 0; i < 50; i++)
+        {
+            store.TryAcquire("i:attacker", address).IsAllowed.Should().BeTrue();
+        }
+
+        store.TryAcquire("i:lightly-used", address).IsAllowed.Should().BeTrue();
+        var lockout = new LockoutRule(5, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 100, TimeSpan.FromDays(1), permanent: false);
+        for (var i = 0; i < 3000; i++)
+        {
+            store.RegisterAttempt("a:" + i, lockout).IsAllowed.Should().BeTrue();
+        }
+
+        store.Count.Should().BeLessThanOrEqualTo(1000);
+        store.TryAcquire("i:attacker", address).IsAllowed.Should().BeFalse("a drained bucket holds its whole limit: it goes after any counter with one failure");
+        store.TryAcquire("i:lightly-used", address, 0).Remaining.Should().Be(50, "a bucket with one permit of 50 used goes before counters with one failure of five free, and comes back full");
+    }
+
+    [Fact]
+    public void TryAcquire_WhenFull_EvictsTheEntriesHoldingLeastOfTheirLimitFirst()
+    {
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000 }, time);
+        var rule = RateLimitRule.FixedWindow(10, TimeSpan.FromHours(1));
+        var sliding = RateLimitRule.SlidingWindow(10, TimeSpan.FromHours(1));
+        for (var i = 0; i < 9; i++)
+        {
+            store.TryAcquire("busy", rule).IsAllowed.Should().BeTrue();
+            store.TryAcquire("busy-sliding", sliding).IsAllowed.Should().BeTrue();
+        }
+
+        var lockout = new LockoutRule(4, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 100, TimeSpan.FromDays(1), permanent: false);
+        for (var i = 0; i < 3; i++)
+        {
+            store.RegisterAttempt("login:three-of-four", lockout).IsAllowed.Should().BeTrue();
+        }
+
+        // 5,000 keys holding 5 of 10 each (0.5): every one of them is cheaper to forget than 9 of 10 or 3 of 4 free.
+        for (var i = 0; i < 5000; i++)
+        {
+            store.TryAcquire("flood:" + i, rule, 5).IsAllowed.Should().BeTrue();
+        }
+
+        store.Count.Should().BeLessThanOrEqualTo(1000);
+        store.TryAcquire("busy", rule, 0).Remaining.Should().Be(1);
+        store.TryAcquire("busy-sliding", sliding, 0).Remaining.Should().Be(1);
+        store.RegisterAttempt("login:three-of-four", lockout).Failures.Should().Be(4);
+
+        // A counter with one failure of four (0.25) is cheaper than the flood's 0.5: it goes first.
+        store.RegisterAttempt("login:one-of-four", lockout).Failures.Should().Be(1);
+        for (var i = 0; i < 2000; i++)
+        {
+            store.TryAcquire("flood2:" + i, rule, 5).IsAllowed.Should().BeTrue();
+        }
+
+        store.RegisterAttempt("login:one-of-four", lockout).Failures.Should().Be(1, "its first failure was forgotten: this is a fresh count");
+        store.RegisterAttempt("login:three-of-four", lockout).IsAllowed.Should().BeFalse("the fourth failure set a delay, and 4 of 4 outweighs every flood key");
+    }
+
+    [Fact]
+    public void RegisterAttempt_WhenFull_PermanentLocksGoLast()
+    {
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000 }, time);
+        var permanent = new LockoutRule(1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 2, TimeSpan.FromMinutes(1), permanent: true);
+        store.RegisterAttempt("login:locked", permanent).IsAllowed.Should().BeTrue();
+        time.Advance(TimeSpan.FromSeconds(1));
+        store.RegisterAttempt("login:locked", permanent).RetryAfter.Should().Be(TimeSpan.MaxValue, "the second failure is the hard stop");
+        var drained = RateLimitRule.FixedWindow(1, TimeSpan.FromDays(1));
+        for (var i = 0; i < 3000; i++)
+        {
+            store.TryAcquire("flood:" + i, drained).IsAllowed.Should().BeTrue();
+        }
+
+        store.RegisterAttempt("login:locked", permanent).RetryAfter.Should().Be(TimeSpan.MaxValue);
+    }
+
+    [Fact]
     public void TryAcquire_AfterSweepInterval_RemovesExpiredEntries()
     {
         var time = TestKeys.Clock();

@@ -531,6 +531,39 @@ public sealed class MaliciousTokenTests
     public void Validate_TypeVariantsAllowedByRfc_AreAccepted(string typ) =>
         _validator.Validate(Forge($"{{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"{typ}\"}}", Payload())).IsValid.Should().BeTrue();
 
+    [Theory]
+    [InlineData("application/at+jwt")]
+    [InlineData("Application/AT+JWT")]
+    public void Validate_TypeConfiguredWithPrefix_AcceptsBothFormsAndNothingElse(string configured)
+    {
+        // RFC 7515 §4.1.9: "at+jwt" and "application/at+jwt" name the same type; a prefixed option refused unprefixed
+        // tokens (found in review).
+        var options = ValidationOptions();
+        options.TokenType = configured;
+        var validator = new JwtValidator(new SigningKeySet(Hs256()), options, Clock());
+
+        foreach (var typ in new[] { "at+jwt", "application/at+jwt", "AT+JWT" })
+        {
+            validator.Validate(Forge($"{{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"{typ}\"}}", Payload())).IsValid.Should().BeTrue(typ);
+        }
+
+        foreach (var typ in new[] { "jwt", "application/jwt", "application/application/at+jwt", "application/" })
+        {
+            validator.Validate(Forge($"{{\"alg\":\"HS256\",\"kid\":\"hs1\",\"typ\":\"{typ}\"}}", Payload())).FailureReason.Should().Be(JwtFailureReason.InvalidType, typ);
+        }
+    }
+
+    [Theory]
+    [InlineData("application/")]
+    [InlineData("APPLICATION/ ")]
+    public void Constructor_TypeThatIsOnlyThePrefix_IsRefused(string configured)
+    {
+        var options = ValidationOptions();
+        options.TokenType = configured;
+        FluentActions.Invoking(() => new JwtValidator(new SigningKeySet(Hs256()), options, Clock()))
+            .Should().Throw<ArgumentException>().WithMessage("*TokenType*application/*");
+    }
+
     [Fact]
     public void Validate_UnknownHeaderMember_IsIgnored() =>
         _validator.Validate(Forge(Header(extra: ",\"cty\":\"x\",\"x5t\":\"abc\",\"custom\":{\"a\":[1,2]}"), Payload())).IsValid.Should().BeTrue();
