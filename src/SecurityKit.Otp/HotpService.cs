@@ -63,7 +63,7 @@ public sealed class HotpService
     /// <param name="userId">The user id, 1 to 256 characters.</param>
     /// <param name="accountName">The account shown in the app.</param>
     /// <returns>The enrollment to show once.</returns>
-    /// <exception cref="ArgumentException">An argument is empty or too long, or the otpauth URI would be longer than <see cref="OtpAuthUri.MaxUriLength"/> (a long non-ASCII issuer and account name together).</exception>
+    /// <exception cref="ArgumentException">An argument is empty or too long, the account name contains a colon or a control or bidi character or begins with a space (see <see cref="OtpAuthUri.CreateTotp"/>), or the otpauth URI would be longer than <see cref="OtpAuthUri.MaxUriLength"/> (a long non-ASCII issuer and account name together).</exception>
     /// <exception cref="InvalidOperationException">The key ring has no <see cref="KeyPurposes.OtpSecretProtection"/> key.</exception>
     public OtpEnrollment BeginEnrollment(string userId, string accountName)
     {

@@ -5,14 +5,14 @@
  *   otpauth://TYPE/LABEL?secret=SECRET&issuer=ISSUER&algorithm=ALG&digits=N&period=P   (TYPE = totp)
  *   otpauth://TYPE/LABEL?secret=SECRET&issuer=ISSUER&algorithm=ALG&digits=N&counter=C  (TYPE = hotp)
  *
- *   LABEL  = pct(issuer) ":" pct(account)   (or pct(account) alone without an issuer)
+ *   LABEL  = pct(issuer) ":" pct(account)   (or pct(account) alone without an issuer; neither may contain a colon,
+ *            literal or encoded: both forms separate)
  *   SECRET = unpadded upper-case RFC 4648 base32
  *   ALG    = SHA1 | SHA256 | SHA512
  *
  * Percent-encoding: the UTF-8 bytes of every character outside RFC 3986 "unreserved"
  * (A-Z a-z 0-9 - . _ ~) become %XX with upper-case hex. In the label '@' also stays literal (a pchar,
- * as in Google's example "Example:alice@google.com"); a space is %20 (never '+'); a colon inside the
- * issuer or account is %3A so the only literal colon is the separator.
+ * as in Google's example "Example:alice@google.com"); a space is %20 (never '+').
  */
 using System.Globalization;
 using System.Text;
@@ -39,14 +39,14 @@ public static class OtpAuthUri
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Builds a TOTP key URI.</summary>
-    /// <param name="issuer">The service name shown in the app (no colon is recommended), or <see langword="null"/>.</param>
-    /// <param name="accountName">The account, e.g. the user's e-mail address; 1 to 256 characters.</param>
+    /// <param name="issuer">The service name shown in the app (no colon), or <see langword="null"/>.</param>
+    /// <param name="accountName">The account, e.g. the user's e-mail address; 1 to 256 characters, no colon, not beginning with a space.</param>
     /// <param name="secret">The shared secret.</param>
     /// <param name="algorithm">The HMAC hash function.</param>
     /// <param name="digits">The code length, 6 to 8.</param>
     /// <param name="periodSeconds">The period, 1 to 3600 seconds.</param>
     /// <returns>The URI.</returns>
-    /// <exception cref="ArgumentException">An argument is empty, too long or not valid UTF-16, or the URI would be longer than <see cref="MaxUriLength"/>.</exception>
+    /// <exception cref="ArgumentException">An argument is empty, too long or not valid UTF-16, a name contains a colon or a control or bidi character, the account name begins with a space, or the URI would be longer than <see cref="MaxUriLength"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
     public static string CreateTotp(string? issuer, string accountName, ReadOnlySpan<byte> secret, OtpAlgorithm algorithm = OtpAlgorithm.Sha1, int digits = 6, int periodSeconds = Totp.DefaultPeriodSeconds)
     {
@@ -56,14 +56,14 @@ public static class OtpAuthUri
     }
 
     /// <summary>Builds an HOTP key URI.</summary>
-    /// <param name="issuer">The service name shown in the app, or <see langword="null"/>.</param>
-    /// <param name="accountName">The account; 1 to 256 characters.</param>
+    /// <param name="issuer">The service name shown in the app (no colon), or <see langword="null"/>.</param>
+    /// <param name="accountName">The account; 1 to 256 characters, no colon, not beginning with a space.</param>
     /// <param name="secret">The shared secret.</param>
     /// <param name="counter">The initial counter, ≥ 0.</param>
     /// <param name="algorithm">The HMAC hash function.</param>
     /// <param name="digits">The code length, 6 to 8.</param>
     /// <returns>The URI.</returns>
-    /// <exception cref="ArgumentException">An argument is empty, too long or not valid UTF-16, or the URI would be longer than <see cref="MaxUriLength"/>.</exception>
+    /// <exception cref="ArgumentException">An argument is empty, too long or not valid UTF-16, a name contains a colon or a control or bidi character, the account name begins with a space, or the URI would be longer than <see cref="MaxUriLength"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
     public static string CreateHotp(string? issuer, string accountName, ReadOnlySpan<byte> secret, long counter = 0, OtpAlgorithm algorithm = OtpAlgorithm.Sha1, int digits = 6)
     {
@@ -87,6 +87,19 @@ public static class OtpAuthUri
         if (HasUnsafeCharacter(accountName) || (issuer is not null && HasUnsafeCharacter(issuer)))
         {
             throw new ArgumentException("The issuer and account name must not contain control or bidirectional-override characters.", issuer is not null && HasUnsafeCharacter(issuer) ? nameof(issuer) : nameof(accountName));
+        }
+
+        // Key Uri Format: a literal or encoded colon separates issuer and account, and neither may contain one; spaces
+        // after the separator are padding. Encoding a colon as %3A (as this type did) left apps that split at an encoded
+        // colon to show "PayPal" as the issuer of the account "PayPal:victim" (found in review).
+        if (accountName.Contains(':') || (issuer is not null && issuer.Contains(':')))
+        {
+            throw new ArgumentException("The issuer and account name must not contain a colon (the Key Uri Format's separator).", issuer is not null && issuer.Contains(':') ? nameof(issuer) : nameof(accountName));
+        }
+
+        if (accountName[0] == ' ')
+        {
+            throw new ArgumentException("The account name must not begin with a space (authenticator apps drop spaces after the separator).", nameof(accountName));
         }
 
         OtpCore.ValidateParameters(secret, algorithm, digits);
@@ -203,22 +216,24 @@ public static class OtpAuthUri
             return false;
         }
 
-        var labelText = rest[..q];
-        var colon = labelText.IndexOf(':');
+        // A literal or percent-encoded colon separates issuer and account; neither may contain one, so a label with two
+        // (in either form) is refused. Spaces after the separator are padding (Key Uri Format: "*%20").
+        if (!TryDecode(rest[..q], out var label))
+        {
+            return false;
+        }
+
+        var colon = label.IndexOf(':');
         string? labelIssuer = null;
-        string? account;
+        string account = label;
         if (colon >= 0)
         {
-            // The only literal colon separates issuer and account (an encoded %3A inside either is fine).
-            if (labelText[(colon + 1)..].Contains(':') ||
-                !TryDecode(labelText[..colon], out labelIssuer) || !TryDecode(labelText[(colon + 1)..], out account) || labelIssuer.Length == 0)
+            labelIssuer = label[..colon];
+            account = label[(colon + 1)..].TrimStart(' ');
+            if (labelIssuer.Length == 0 || account.Contains(':'))
             {
                 return false;
             }
-        }
-        else if (!TryDecode(labelText, out account))
-        {
-            return false;
         }
 
         if (account.Length is 0 or > MaxAccountNameLength || labelIssuer is { Length: > MaxIssuerLength })
@@ -255,9 +270,9 @@ public static class OtpAuthUri
             else if (name is "issuer")
             {
                 bit = 2;
-                if (value.Length > MaxIssuerLength)
+                if (value.Length > MaxIssuerLength || value.Contains(':'))
                 {
-                    return false; // the same bound as the label's issuer and the constructor's
+                    return false; // the same bound as the label's issuer and the constructor's, and no colon either
                 }
 
                 issuer = value;

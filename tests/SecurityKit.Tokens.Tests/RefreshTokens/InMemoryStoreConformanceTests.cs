@@ -28,6 +28,25 @@ public sealed class InMemoryRefreshTokenStoreConformanceTests : RefreshTokenStor
         late.Status.Should().Be(RefreshTokenRotationStatus.Expired);
         store.HoldsSuccessor("fam").Should().BeFalse();
     }
+
+    [Fact]
+    public async Task Successor_PastItsWindow_IsDroppedByACallWithAnUnknownSecret()
+    {
+        // The NotFound answer returned before the drop, leaving the successor in memory until the family was removed (found
+        // in review). Within the window it stays: the grace replay still needs it.
+        var store = new InMemoryRefreshTokenStore();
+        var h0 = Hash();
+        (await store.CreateFamilyAsync(new RefreshTokenFamilyCreation("fam", "u", null, h0, T0, T0.AddDays(1), TimeSpan.FromHours(1)))).Should().BeTrue();
+        await store.RotateAsync(new RefreshTokenRotation("fam", h0, Hash(), new byte[60], T0, TimeSpan.FromSeconds(10)));
+
+        (await store.RotateAsync(new RefreshTokenRotation("fam", Hash(), Hash(), new byte[60], T0.AddSeconds(9), TimeSpan.FromSeconds(10)))).Status
+            .Should().Be(RefreshTokenRotationStatus.NotFound);
+        store.HoldsSuccessor("fam").Should().BeTrue("its window is not over");
+
+        (await store.RotateAsync(new RefreshTokenRotation("fam", Hash(), Hash(), new byte[60], T0.AddSeconds(11), TimeSpan.FromSeconds(10)))).Status
+            .Should().Be(RefreshTokenRotationStatus.NotFound);
+        store.HoldsSuccessor("fam").Should().BeFalse();
+    }
 }
 
 public sealed class InMemoryTokenVersionStoreConformanceTests : TokenVersionStoreConformanceTests
