@@ -30,12 +30,18 @@ internal sealed class StoreGuard
     // Closed (long.MinValue): every call goes to the store. Otherwise calls skip the store until this timestamp, then
     // one probe at a time (_probing) goes to it.
     private long _skipUntil = long.MinValue;
+
+    // A store that can answer asynchronously gets a token this guard cancels when it stops waiting (the timeout): a check
+    // still queued in the store (the Redis store's batching queue) is then dropped, never sent. Without it, under overload
+    // the server spent itself on checks nobody waited for any more (found in review). The in-memory store answers at once.
+    private readonly bool _remote;
     private int _probing;
     private int _consecutiveTimeouts;
 
     public StoreGuard(IRateLimitStore store, InMemoryRateLimitStore fallback, TimeSpan timeout, TimeProvider timeProvider, SecurityEventPublisher events)
     {
         Store = store;
+        _remote = store is not InMemoryRateLimitStore;
         Fallback = fallback;
         Timeout = timeout;
         TimeProvider = timeProvider;
@@ -62,28 +68,32 @@ internal sealed class StoreGuard
         }
 
         ValueTask<RateLimitDecision> pending;
+        var abandon = !_remote ? null : cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : new CancellationTokenSource();
         try
         {
-            pending = Store.AcquireAsync(key, rule, permits, cancellationToken);
+            pending = Store.AcquireAsync(key, rule, permits, abandon?.Token ?? cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
+            abandon?.Dispose();
             Failed(probe, ex);
             return new(OnFailure(limiter, key, fallbackRule, policy, permits, ex));
         }
         catch
         {
+            abandon?.Dispose();
             EndProbe(probe);
             throw;
         }
 
         if (pending.IsCompletedSuccessfully)
         {
+            abandon?.Dispose();
             Answered(probe);
             return pending;
         }
 
-        return AwaitAsync(pending, probe, limiter, key, fallbackRule, policy, permits, cancellationToken);
+        return AwaitAsync(pending, abandon, probe, limiter, key, fallbackRule, policy, permits, cancellationToken);
     }
 
     public async ValueTask<LockoutDecision> RegisterAttemptAsync(string limiter, string key, LockoutRule rule, LockoutRule fallbackRule, StoreFailurePolicy policy, CancellationToken cancellationToken)
@@ -222,7 +232,7 @@ internal sealed class StoreGuard
     private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is not (ArgumentException or OutOfMemoryException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
-    private async ValueTask<RateLimitDecision> AwaitAsync(ValueTask<RateLimitDecision> pending, bool probe, string limiter, string key, RateLimitRule fallbackRule, StoreFailurePolicy policy, int permits, CancellationToken cancellationToken)
+    private async ValueTask<RateLimitDecision> AwaitAsync(ValueTask<RateLimitDecision> pending, CancellationTokenSource? abandon, bool probe, string limiter, string key, RateLimitRule fallbackRule, StoreFailurePolicy policy, int permits, CancellationToken cancellationToken)
     {
         try
         {
@@ -232,6 +242,12 @@ internal sealed class StoreGuard
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
+            if (ex is TimeoutException)
+            {
+                // The policy answers now: withdraw the check if the store has not sent it yet.
+                abandon?.Cancel();
+            }
+
             Failed(probe, ex);
             return OnFailure(limiter, key, fallbackRule, policy, permits, ex);
         }
@@ -239,6 +255,10 @@ internal sealed class StoreGuard
         {
             EndProbe(probe);
             throw;
+        }
+        finally
+        {
+            abandon?.Dispose();
         }
     }
 

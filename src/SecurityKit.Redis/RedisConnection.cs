@@ -101,6 +101,11 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
             var configuration = _options.ConfigurationOptions?.Clone()
                 ?? ConfigurationOptions.Parse(_options.Configuration ?? throw new InvalidOperationException("RedisSecurityKitOptions: set Configuration, ConfigurationOptions or ConnectionMultiplexerFactory."));
             configuration.AbortOnConnectFail = false;
+
+            // StackExchange.Redis writes the pending command's key into timeout messages and Data ("next: INCR
+            // sk:tv:{alice@example.com}"); SecurityKit's keys can hold user ids, and hosts log these exceptions (found in
+            // review). A multiplexer from ConnectionMultiplexerFactory keeps its own setting.
+            configuration.IncludeDetailInExceptions = false;
             multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
             owned = true;
         }

@@ -10,8 +10,10 @@ namespace SecurityKit.Redis;
 /// <see cref="ConnectionMultiplexerFactory"/> must be set; when several are, the factory wins, then
 /// <see cref="ConfigurationOptions"/>. For <see cref="Configuration"/> and <see cref="ConfigurationOptions"/> (used on a
 /// clone), <c>AbortOnConnectFail</c> is forced to <see langword="false"/> so an unavailable server never breaks startup
-/// or the first request; each store then applies its own failure policy. A multiplexer from the factory is the host's:
-/// create it with <c>AbortOnConnectFail = false</c> for the same behaviour.
+/// or the first request (each store then applies its own failure policy), and <c>IncludeDetailInExceptions</c> to
+/// <see langword="false"/>, so StackExchange.Redis's exceptions never carry a key (some keys hold user ids, and hosts log
+/// these exceptions). A multiplexer from the factory is the host's: create it with both set to <see langword="false"/>
+/// for the same behaviour.
 /// </remarks>
 public sealed class RedisSecurityKitOptions
 {
@@ -31,9 +33,10 @@ public sealed class RedisSecurityKitOptions
     /// <value>The default value is <c>sk:</c>.</value>
     public string KeyPrefix { get; set; } = "sk:";
 
-    /// <summary>Gets or sets the timeout of one operation of the OTP, session, refresh-token and token-version stores (past
-    /// it they throw a <see cref="TimeoutException"/>), and how long a rate-limit check may wait for its batch. A
-    /// rate-limit check itself is bounded by the limiter's <c>StoreTimeout</c>, after which its failure policy applies.</summary>
+    /// <summary>Gets or sets the timeout of each wait of the OTP, session, refresh-token and token-version stores (the first
+    /// connection, then each round trip; past it they throw a <see cref="TimeoutException"/>), and how long a rate-limit
+    /// check may wait for its batch. A rate-limit check itself is bounded by the limiter's <c>StoreTimeout</c>, after which
+    /// its failure policy applies and the check, if still waiting, is withdrawn.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -117,6 +117,65 @@ public sealed class RedisConnectionTests(RedisServerFixture fixture)
         await FluentActions.Awaiting(() => database.PingAsync()).Should().ThrowAsync<RedisConnectionException>();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StoreErrors_UnreachableServer_CarryNoKeyOrUserId(bool configurationOptions)
+    {
+        // StackExchange.Redis puts the command's key into exception messages and Data by default (IncludeDetailInExceptions);
+        // the token-version key holds the raw user id, and hosts log these exceptions (found in review).
+        const string userId = "alice.secret@example.com";
+        var options = configurationOptions
+            ? new RedisSecurityKitOptions { ConfigurationOptions = ConfigurationOptions.Parse("127.0.0.1:1,connectTimeout=200,asyncTimeout=500,syncTimeout=500"), OperationTimeout = TimeSpan.FromSeconds(20) }
+            : new RedisSecurityKitOptions { Configuration = "127.0.0.1:1,connectTimeout=200,asyncTimeout=500,syncTimeout=500", OperationTimeout = TimeSpan.FromSeconds(20) };
+        await using var connection = Connection(options);
+        var store = new SecurityKit.Redis.Tokens.RedisTokenVersionStore(connection);
+
+        var thrown = await FluentActions.Awaiting(() => store.IncrementVersionAsync(userId).AsTask()).Should().ThrowAsync<Exception>();
+        for (Exception? ex = thrown.Which; ex is not null; ex = ex.InnerException)
+        {
+            ex.ToString().Should().NotContain("alice");
+            ex.Data.Values.Cast<object?>().Select(v => v?.ToString() ?? string.Empty).Should().NotContain(v => v.Contains("alice", StringComparison.Ordinal));
+        }
+    }
+
+    [SkippableFact]
+    public async Task StoreErrors_PausedServer_CarryNoKeyOrUserId()
+    {
+        // StackExchange.Redis put the pending command's key into its timeout message ("next: INCR sk:tv:{<user id>}") and,
+        // whatever IncludeDetailInExceptions says, into Data ("Redis-Message-Next"); the token-version key holds the raw
+        // user id, and hosts log these exceptions (found in review).
+        fixture.EnsureAvailable();
+        const string userId = "alice.secret@example.com";
+        await using var connection = Connection(new RedisSecurityKitOptions { Configuration = fixture.ConnectionString + ",asyncTimeout=300", OperationTimeout = TimeSpan.FromSeconds(20) });
+        var versions = new SecurityKit.Redis.Tokens.RedisTokenVersionStore(connection);
+        var limits = new SecurityKit.Redis.RateLimiting.RedisRateLimitStore(connection);
+        (await versions.GetVersionAsync("warm-up")).Should().Be(0);
+        (await limits.AcquireAsync("warm-up", SecurityKit.Stores.RateLimiting.RateLimitRule.FixedWindow(5, TimeSpan.FromMinutes(1)))).IsAllowed.Should().BeTrue();
+
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString + ",allowAdmin=true");
+        var paused = Stopwatch.StartNew();
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "2500", "ALL");
+        try
+        {
+            var versionError = (await FluentActions.Awaiting(() => versions.IncrementVersionAsync(userId).AsTask()).Should().ThrowAsync<Exception>()).Which;
+            var limitError = (await FluentActions.Awaiting(() => limits.AcquireAsync("user:" + userId, SecurityKit.Stores.RateLimiting.RateLimitRule.FixedWindow(5, TimeSpan.FromMinutes(1))).AsTask()).Should().ThrowAsync<Exception>()).Which;
+            foreach (var error in new[] { versionError, limitError })
+            {
+                error.Should().BeOfType<RedisTimeoutException>("StackExchange.Redis's own timeout (300 ms) comes first");
+                for (Exception? ex = error; ex is not null; ex = ex.InnerException)
+                {
+                    ex.ToString().Should().NotContain("alice");
+                    ex.Data.Values.Cast<object?>().Select(v => v?.ToString() ?? string.Empty).Should().NotContain(v => v.Contains("alice", StringComparison.Ordinal));
+                }
+            }
+        }
+        finally
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(2600) - paused.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
+        }
+    }
+
     [SkippableFact]
     public async Task GetDatabaseAsync_ConfigurationOptions_UsedOnAClone_WithAbortConnectOff()
     {

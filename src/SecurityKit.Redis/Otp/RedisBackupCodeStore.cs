@@ -69,7 +69,7 @@ public sealed class RedisBackupCodeStore : IBackupCodeStore
 
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.ScriptEvaluateAsync(ReplaceScript, [RedisOtpKeys.BackupCodes(_connection.KeyPrefix, userId)], values)
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -80,7 +80,7 @@ public sealed class RedisBackupCodeStore : IBackupCodeStore
         CheckHash(codeHash);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var result = await db.ScriptEvaluateAsync(ConsumeScript, [RedisOtpKeys.BackupCodes(_connection.KeyPrefix, userId)], [keyId, codeHash])
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return new BackupCodeConsumeOutcome((long)parts[0] == 1, parts[1].IsNull ? null : (string?)parts[1], (int)Math.Max(0, (long)parts[2]));
     }
@@ -91,7 +91,7 @@ public sealed class RedisBackupCodeStore : IBackupCodeStore
         RedisOtpKeys.UserId(userId);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var length = await db.HashLengthAsync(RedisOtpKeys.BackupCodes(_connection.KeyPrefix, userId))
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
         return (int)Math.Max(0, length - 1);
     }
 
@@ -101,7 +101,7 @@ public sealed class RedisBackupCodeStore : IBackupCodeStore
         RedisOtpKeys.UserId(userId);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.KeyDeleteAsync(RedisOtpKeys.BackupCodes(_connection.KeyPrefix, userId))
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Key ids are 1–32 characters, as in the in-memory store (the key ring's id limit).</summary>

@@ -74,7 +74,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var px = retention is { } t ? Math.Max(1L, (long)Math.Ceiling(t.TotalMilliseconds)) : 0L;
         var result = await db.ScriptEvaluateAsync(AcceptScript, [RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName)], [value, px])
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         long? previous = parts.Length > 1 && !parts[1].IsNull && long.TryParse((string)parts[1]!, NumberStyles.Integer, CultureInfo.InvariantCulture, out var stored) ? stored : null;
         return new OtpAcceptOutcome((long)parts[0] == 1, previous);
@@ -87,7 +87,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         RedisOtpKeys.CounterName(counterName);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await db.StringGetAsync(RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName))
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
         return !value.IsNull && value.TryParse(out long stored) && stored >= 0 ? stored : null; // a corrupt value is no value (as in the accept script)
     }
 
@@ -98,7 +98,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         RedisOtpKeys.CounterName(counterName);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.KeyDeleteAsync(RedisOtpKeys.Counter(_connection.KeyPrefix, userId, counterName))
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -107,7 +107,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         RedisOtpKeys.UserId(userId);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await db.StringGetAsync(RedisOtpKeys.Failures(_connection.KeyPrefix, userId))
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
         return value.IsNull ? 0 : (int)Math.Min((long)value, int.MaxValue);
     }
 
@@ -119,7 +119,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var px = Math.Max(1L, (long)Math.Ceiling(window.TotalMilliseconds));
         var result = await db.ScriptEvaluateAsync(FailureScript, [RedisOtpKeys.Failures(_connection.KeyPrefix, userId)], [px])
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
         return (int)Math.Min((long)result, int.MaxValue);
     }
 
@@ -132,7 +132,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var px = Math.Max(1L, (long)Math.Ceiling(window.TotalMilliseconds));
         var result = (long[]?)await db.ScriptEvaluateAsync(FailureBelowLimitScript, [RedisOtpKeys.Failures(_connection.KeyPrefix, userId)], [px, limit])
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
         if (result is not { Length: 2 })
         {
             throw new InvalidOperationException("Unexpected reply from the SecurityKit OTP failure script.");
@@ -147,6 +147,6 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         RedisOtpKeys.UserId(userId);
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await db.KeyDeleteAsync(RedisOtpKeys.Failures(_connection.KeyPrefix, userId))
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -58,8 +58,10 @@ namespace SecurityKit.Redis.RateLimiting;
 /// <para>Operations fail with an exception when Redis is unreachable or replies with an error. The store adds no timer
 /// of its own on the hot path (a per-call timeout costs an allocation and a thread hop): SecurityKit.RateLimiting's
 /// limiters bound each call by their <c>StoreTimeout</c> and then apply their failure policy (fail open, fail closed or
-/// in-memory fallback); used directly, a call is bounded by its wait in the queue (at most <c>OperationTimeout</c>) plus
-/// StackExchange.Redis's <c>asyncTimeout</c>.</para>
+/// in-memory fallback), and withdraw a check still waiting when they stop waiting for it. Used directly, pass a
+/// <see cref="CancellationToken"/>: a waiting check is judged against <c>OperationTimeout</c> only when a call in flight
+/// returns, so against a stalled server a check can wait for StackExchange.Redis's <c>asyncTimeout</c> to fail the calls
+/// in flight, and then, if sent, up to that timeout again.</para>
 /// <para>This type is thread-safe.</para>
 /// </remarks>
 public sealed class RedisRateLimitStore : IRateLimitStore
@@ -177,7 +179,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             RedisRateLimitScripts.Lockout,
             [redisKey],
             [NowMicroseconds(), rule.FreeAttempts, rule.InitialDelay.Ticks / 10, rule.MaxDelay.Ticks / 10, rule.MaxConsecutiveFailures, rule.FailureWindow.Ticks / 10, rule.Permanent ? 1 : 0, Math.Max(1, (rule.FailureWindow.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond)])
-            .WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            .Bounded(_connection, cancellationToken).ConfigureAwait(false);
         var result = (long[]?)reply;
         if (result is not { Length: 3 })
         {
@@ -193,7 +195,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
     {
         var redisKey = KeyOf(key);
         var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await database.KeyDeleteAsync(redisKey).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        await database.KeyDeleteAsync(redisKey).Bounded(_connection, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<RateLimitDecision> CheckAfterConnectAsync(ValueTask<IDatabase> pendingDatabase, RedisKey key, RateLimitRule rule, int permits, CancellationToken cancellationToken) =>
@@ -289,6 +291,10 @@ public sealed class RedisRateLimitStore : IRateLimitStore
             return reply.Resp2Type == ResultType.Integer
                 ? new RateLimitDecision(true, (long)reply, TimeSpan.Zero)
                 : Decode((long[]?)reply, 0, 1);
+        }
+        catch (Exception ex) when (RedisErrors.Scrub(ex))
+        {
+            throw; // never reached: the filter removes key names from the exception and returns false
         }
         finally
         {
@@ -486,6 +492,7 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            RedisErrors.Scrub(ex);
             foreach (var check in batch)
             {
                 // One exception object per caller: rethrowing a shared one from many threads garbles its stack trace.
@@ -642,6 +649,13 @@ public sealed class RedisRateLimitStore : IRateLimitStore
         if (key.Length > IRateLimitStore.MaxKeyLength)
         {
             throw new ArgumentException($"Rate-limit keys are at most {IRateLimitStore.MaxKeyLength} characters.", nameof(key));
+        }
+
+        if (!SecurityKit.Primitives.WellFormedText.IsWellFormedUtf16(key))
+        {
+            // Redis keys are UTF-8, where every unpaired surrogate becomes U+FFFD: "k\uD800" and "k\uDBFF" would share one
+            // counter while the in-memory store keeps them apart (found in review). The limiters hash such keys first.
+            throw new ArgumentException("Rate-limit keys must be valid UTF-16 (no unpaired surrogate): Redis would merge such keys.", nameof(key));
         }
 
         return string.Concat(_prefix, key, "}");

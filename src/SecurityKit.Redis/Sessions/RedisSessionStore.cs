@@ -504,7 +504,7 @@ public sealed class RedisSessionStore : ISessionStore
     private async Task<RedisResult> EvalAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
     {
         var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await database.ScriptEvaluateAsync(script, keys, values).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        return await database.ScriptEvaluateAsync(script, keys, values).Bounded(_connection, cancellationToken).ConfigureAwait(false);
     }
 
     private static SessionRecord? Parse(string? idHash, RedisResult[] flat)

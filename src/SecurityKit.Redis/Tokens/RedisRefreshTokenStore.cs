@@ -164,8 +164,8 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
             hash = family.TokenHash.ToArray(),
             ttl = retained,
         });
-        await index.WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
-        return (int)await create.WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false) == 1;
+        await index.Bounded(_connection, cancellationToken).ConfigureAwait(false);
+        return (int)await create.Bounded(_connection, cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />
@@ -183,7 +183,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
             grace = (long)rotation.GraceWindow.TotalMilliseconds,
             keep = MaxRememberedTokens,
             margin = (long)SuccessorRetentionMargin.TotalMilliseconds,
-        }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false))!;
+        }).Bounded(_connection, cancellationToken).ConfigureAwait(false))!;
         var status = (RefreshTokenRotationStatus)(int)result[0];
         if (status == RefreshTokenRotationStatus.NotFound)
         {
@@ -207,7 +207,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<RefreshTokenFamily?> GetFamilyCoreAsync(string familyId, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var values = await db.HashGetAsync(FamilyKey(familyId), SnapshotFields).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        var values = await db.HashGetAsync(FamilyKey(familyId), SnapshotFields).Bounded(_connection, cancellationToken).ConfigureAwait(false);
         return Parse(familyId, values);
     }
 
@@ -215,7 +215,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     protected override async ValueTask<bool> RevokeFamilyCoreAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), succ = SuccessorKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(familyId), succ = SuccessorKey(familyId), uid = string.Empty, now = now.ToUnixTimeMilliseconds() }).Bounded(_connection, cancellationToken).ConfigureAwait(false))!;
         ForgetRevoked(db, (string?)reply[1], [familyId]);
         return (int)reply[0] == 1;
     }
@@ -226,7 +226,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ids = await UserFamilyIdsAsync(db, userId, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => db.ScriptEvaluateAsync(RevokeScript, new { family = FamilyKey(id!), succ = SuccessorKey(id!), uid = userId, now = now.ToUnixTimeMilliseconds() })).ToArray();
-        var results = await Task.WhenAll(pending).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        var results = await Task.WhenAll(pending).Bounded(_connection, cancellationToken).ConfigureAwait(false);
         var revoked = new List<RedisValue>();
         var count = 0;
         for (var i = 0; i < results.Length; i++)
@@ -261,7 +261,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ids = await UserFamilyIdsAsync(db, userId, cancellationToken).ConfigureAwait(false);
         var pending = ids.Select(id => (Id: (string)id!, Values: db.HashGetAsync(FamilyKey(id!), SnapshotFields))).ToArray();
-        await Task.WhenAll(pending.Select(p => p.Values)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(pending.Select(p => p.Values)).Bounded(_connection, cancellationToken).ConfigureAwait(false);
         var list = new List<RefreshTokenFamily>();
         var revoked = new List<RedisValue>();
         foreach (var (id, values) in pending)
@@ -326,7 +326,7 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
     {
         var current = db.SortedSetRangeByRankAsync(UserKey(userId));
         var legacy = db.SetMembersAsync(LegacyUserKey(userId));
-        await Task.WhenAll(current, legacy).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(current, legacy).Bounded(_connection, cancellationToken).ConfigureAwait(false);
         var ids = await current.ConfigureAwait(false);
         var old = await legacy.ConfigureAwait(false);
         return old.Length == 0 ? ids : [.. ids.Union(old)];

@@ -25,7 +25,7 @@ public sealed class RedisTokenVersionStore : TokenVersionStore
     protected override async ValueTask<long> GetVersionCoreAsync(string userId, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var value = await db.StringGetAsync(Key(userId)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        var value = await db.StringGetAsync(Key(userId)).Bounded(_connection, cancellationToken).ConfigureAwait(false);
         return value.IsNull ? 0 : (long)value;
     }
 
@@ -33,7 +33,7 @@ public sealed class RedisTokenVersionStore : TokenVersionStore
     protected override async ValueTask<long> IncrementVersionCoreAsync(string userId, CancellationToken cancellationToken)
     {
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await db.StringIncrementAsync(Key(userId)).WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        return await db.StringIncrementAsync(Key(userId)).Bounded(_connection, cancellationToken).ConfigureAwait(false);
     }
 
     private RedisKey Key(string userId) => $"{_connection.KeyPrefix}tv:{{{userId}}}";

@@ -144,6 +144,25 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
     }
 
     [SkippableFact]
+    public async Task Operations_KeyWithAnUnpairedSurrogate_Refused()
+    {
+        // Redis keys are UTF-8: "k\uD800" and "k\uDBFF" both became "k\uFFFD" and shared one counter (found in review).
+        fixture.EnsureAvailable();
+        var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "surrogate:"));
+        var rule = RateLimitRule.FixedWindow(1, TimeSpan.FromMinutes(1));
+        var lockout = new LockoutRule(3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 10, TimeSpan.FromHours(1), permanent: false);
+        foreach (var key in new[] { "k\uD800", "k\uDBFF", "\uDC00k", "k\uDC00\uD800" })
+        {
+            await FluentActions.Awaiting(() => store.AcquireAsync(key, rule).AsTask()).Should().ThrowAsync<ArgumentException>().WithMessage("*UTF-16*");
+            await FluentActions.Awaiting(() => store.RegisterAttemptAsync(key, lockout).AsTask()).Should().ThrowAsync<ArgumentException>();
+            await FluentActions.Awaiting(() => store.ResetAsync(key).AsTask()).Should().ThrowAsync<ArgumentException>();
+        }
+
+        (await store.AcquireAsync("k\uD83D\uDE00", rule)).IsAllowed.Should().BeTrue("a surrogate pair is well-formed");
+        (await store.AcquireAsync("k\uD83D\uDE00", rule)).IsAllowed.Should().BeFalse();
+    }
+
+    [SkippableFact]
     public async Task AcquireAsync_TokenBucket_KeyNeverExpiresBeforeItsArrivalTime()
     {
         // The token bucket keeps its TTL while the arrival time stays in one slot (window / 4) and sets a new one when it
@@ -858,6 +877,36 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
 
         (await store.AcquireAsync(cancelledKey, rule, 0)).Remaining.Should().Be(100, "cancelled checks were not sent");
         (await store.AcquireAsync(staleKey, rule, 0)).Remaining.Should().Be(100, "expired checks were not sent");
+        (await store.AcquireAsync(inFlightKey, rule, 0)).Remaining.Should().Be(100 - RedisRateLimitStore.MaxBatchesInFlight);
+    }
+
+    [SkippableFact]
+    public async Task Limiter_GivesUpOnAQueuedCheck_TheCheckIsNeverSent()
+    {
+        // The limiter answered with its failure policy after StoreTimeout, but the check stayed queued in the store until
+        // OperationTimeout and was then sent and counted: under overload the server spent itself on checks nobody waited
+        // for (found in review). The limiter now withdraws the check when it stops waiting.
+        fixture.EnsureAvailable();
+        var connection = RedisTestConnections.Own(fixture, "giveup:", TimeSpan.FromSeconds(5));
+        await using var _ = connection;
+        var store = new RedisRateLimitStore(connection);
+        var rule = RateLimitRule.FixedWindow(100, TimeSpan.FromMinutes(5));
+        var options = new SecurityKit.RateLimiting.RateLimitingOptions { StoreTimeout = TimeSpan.FromMilliseconds(100) }
+            .AddPolicy("api", rule, SecurityKit.RateLimiting.StoreFailurePolicy.FailOpen);
+        var limiter = new SecurityKit.RateLimiting.SecurityRateLimiter(store, options, TimeProvider.System, new SecurityKit.Events.SecurityEventPublisher([], TimeProvider.System));
+        var (inFlightKey, partition) = (NewKey(), NewKey());
+        await store.AcquireAsync(NewKey(), rule); // connects and loads the script
+        var (admin, server) = await AdminAsync();
+        await using var __ = admin;
+        await server.ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+
+        var inFlight = Enumerable.Range(0, RedisRateLimitStore.MaxBatchesInFlight).Select(_ => store.AcquireAsync(inFlightKey, rule).AsTask()).ToArray();
+        var answered = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => limiter.AcquireAsync("api", partition).AsTask()));
+        answered.Should().OnlyContain(d => d.IsDegraded && d.IsAllowed, "fail-open after the 100 ms store timeout, while the server is paused");
+
+        await Task.WhenAll(inFlight);
+        await Task.Delay(500); // a batch leaves when an in-flight call returns: give one the time to land before counting
+        (await store.AcquireAsync("api:" + partition, rule, 0)).Remaining.Should().Be(100, "the limiter withdrew its queued checks: none was sent");
         (await store.AcquireAsync(inFlightKey, rule, 0)).Remaining.Should().Be(100 - RedisRateLimitStore.MaxBatchesInFlight);
     }
 

@@ -10,7 +10,8 @@ namespace SecurityKit.Stores.RateLimiting;
 /// thread-safe, must not count denied requests, and must expire state on their own.</para>
 /// <para><b>Security:</b> keys are stored as given. Do not pass raw e-mail addresses or other personal data:
 /// the login protector HMACs its keys with the <c>rate-limit-keys</c> key-ring key first. Keys are 1 to
-/// <see cref="MaxKeyLength"/> characters.</para>
+/// <see cref="MaxKeyLength"/> characters. The Redis store also refuses a key with an unpaired surrogate
+/// (<see cref="ArgumentException"/>): Redis keys are UTF-8, where such keys would merge; the limiters hash them first.</para>
 /// </remarks>
 public interface IRateLimitStore
 {
