@@ -112,6 +112,15 @@ public sealed class PasswordHasherOptionsValidator : IValidateOptions<PasswordHa
             errors.Add(Prefix + "UsePepper needs Algorithm = Argon2id (the pepper is the Argon2 secret input; BCrypt has none). Set Algorithm = Argon2id or UsePepper = false.");
         }
 
+        if (o.UsePepper && keyRing is not null && keyRing.TryGetActiveKey(KeyPurposes.PasswordPepper, out var pepper) && pepper.IsEphemeral)
+        {
+            // The pepper would be a new random key after every restart and on every instance: no stored hash would verify
+            // again, and every user would see "wrong password" (found in review).
+            errors.Add(Prefix + $"UsePepper is set but the '{KeyPurposes.PasswordPepper}' key comes from AddEphemeralRootKey(), which changes on every restart, " +
+                "so no peppered hash would verify again. Configure a durable key (builder.ConfigureKeys(k => k.AddKey(\"password-pepper\", \"p1\", key)) " +
+                "from secret storage) or set UsePepper = false.");
+        }
+
         if (o.UsePepper && keyRing is not null && !keyRing.TryGetActiveKey(KeyPurposes.PasswordPepper, out _))
         {
             errors.Add(Prefix + $"UsePepper is set but the key ring has no key for purpose '{KeyPurposes.PasswordPepper}' (nor a root key). " +

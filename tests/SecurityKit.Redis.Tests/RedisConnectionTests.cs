@@ -238,10 +238,29 @@ public sealed class RedisConnectionTests(RedisServerFixture fixture)
         result.FailureMessage.Should().Contain("OperationTimeout").And.Contain("1 minute");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("redis:6379,pasword=hunter2")]
+    [InlineData("redis:6379,connectTimeout=soon")]
+    [InlineData("password=hunter2")]
+    public void Validator_ConfigurationStringThatCannotConnect_FailsAtStartup_WithoutQuotingIt(string configuration)
+    {
+        // Parsed only at the first store call, it threw ArgumentException there, which no failure policy catches: every
+        // sign-in failed (found in review).
+        var result = new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = configuration });
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain("Configuration is not a valid StackExchange.Redis configuration string").And.NotContain("hunter2");
+        new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = configuration, ConnectionMultiplexerFactory = () => null! })
+            .Succeeded.Should().BeTrue("the factory wins, and the string is not used");
+    }
+
     [Fact]
     public void Validator_DefaultsWithAConnection_Succeed()
     {
         new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = "localhost" }).Succeeded.Should().BeTrue();
+        new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = "redis-a:6379,redis-b:6380,password=x,ssl=true,abortConnect=false,proxy=Twemproxy" }).Succeeded.Should().BeTrue();
         new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { ConnectionMultiplexerFactory = () => null! }).Succeeded.Should().BeTrue();
     }
 }

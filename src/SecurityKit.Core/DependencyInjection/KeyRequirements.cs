@@ -18,10 +18,12 @@ internal sealed class KeyRequirementValidator(ISecretKeyRing keyRing) : IValidat
         {
             if (!keyRing.TryGetActiveKey(purpose, out _))
             {
-                (errors ??= []).Add(
-                    $"{feature} needs a secret key for purpose '{purpose}'. Configure a root key (≥ 256 bits) with " +
-                    $"builder.ConfigureKeys(k => k.AddKey(\"{KeyPurposes.Root}\", \"k1\", key)) or builder.AddKeysFromConfiguration(section), " +
-                    $"or a key for '{purpose}' itself.");
+                (errors ??= []).Add(keyRing is SecretKeyRing
+                    ? $"{feature} needs a secret key for purpose '{purpose}'. Configure a root key (≥ 256 bits) with " +
+                      $"builder.ConfigureKeys(k => k.AddKey(\"{KeyPurposes.Root}\", \"k1\", key)) or builder.AddKeysFromConfiguration(section), " +
+                      $"or a key for '{purpose}' itself."
+                    : $"{feature} needs a secret key for purpose '{purpose}', and the key ring {keyRing.GetType().Name} (UseKeyRing) has none: " +
+                      $"make its TryGetActiveKey return an active key (≥ 256 bits) for '{purpose}'. ConfigureKeys and AddKeysFromConfiguration configure the default ring only.");
             }
         }
 

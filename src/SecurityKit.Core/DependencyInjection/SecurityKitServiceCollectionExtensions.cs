@@ -34,7 +34,17 @@ public static class SecurityKitServiceCollectionExtensions
 
         services.AddOptions<SecretKeyRingOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecretKeyRingOptions>, SecretKeyRingOptionsValidator>());
-        services.TryAddSingleton<ISecretKeyRing, SecretKeyRing>();
+        services.TryAddSingleton<ISecretKeyRing>(sp =>
+        {
+            var ring = new SecretKeyRing(sp.GetRequiredService<IOptions<SecretKeyRingOptions>>());
+            if (ring.TryGetActiveKey(KeyPurposes.Root, out var root) && root.IsEphemeral)
+            {
+                // Startup resolves the ring (key requirements are validated on start), so this shows when the app starts.
+                CoreLog.EphemeralKey((sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(CoreLog.Category), root.KeyId);
+            }
+
+            return ring;
+        });
 
         services.AddOptions<KeyRequirementOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyRequirementOptions>, KeyRequirementValidator>());
@@ -43,7 +53,16 @@ public static class SecurityKitServiceCollectionExtensions
             sp => new LoggingSecurityEventSink(sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.AddSingleton<ISecurityEventSink, MetricsSecurityEventSink>(
             sp => sp.GetService<System.Diagnostics.Metrics.IMeterFactory>() is { } factory ? new MetricsSecurityEventSink(factory) : new MetricsSecurityEventSink());
-        services.TryAddSingleton(sp => new SecurityEventPublisher(sp.GetServices<ISecurityEventSink>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new SecurityEventPublisher(
+            sp.GetServices<ISecurityEventSink>(),
+            sp.GetRequiredService<TimeProvider>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(CoreLog.Category)));
+
+        // SecurityKit's services are singletons that resolve their stores, sinks, clock and key ring once: a scoped
+        // registration would be one instance shared by every request (a DbContext across threads), or fail at first use
+        // under scope validation (found in review). Checked at startup against the final registrations.
+        services.AddOptions<ServiceLifetimeCheck>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServiceLifetimeCheck>>(new ServiceLifetimeValidator(services));
         return builder;
     }
 

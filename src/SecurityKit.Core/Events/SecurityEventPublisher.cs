@@ -1,26 +1,44 @@
+using Microsoft.Extensions.Logging;
+
 namespace SecurityKit.Events;
 
 /// <summary>
 /// Stamps and fans out <see cref="SecurityEvent"/>s to every registered <see cref="ISecurityEventSink"/>.
 /// </summary>
 /// <remarks>
-/// A failing sink never breaks the operation that reported the event. This type is thread-safe.
+/// A failing sink never breaks the operation that reported the event; with a logger, its failure is logged (the sink and
+/// exception types only, at most once a minute per sink), so a broken audit sink does not go unnoticed. This type is
+/// thread-safe.
 /// Use <see cref="None"/> where events are not wanted (tests, tools).
 /// </remarks>
 public sealed class SecurityEventPublisher
 {
     private readonly ISecurityEventSink[] _sinks;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger? _logger;
+    private readonly long[] _lastFailureLogged;
 
     /// <summary>Initializes a publisher.</summary>
     /// <param name="sinks">The sinks.</param>
     /// <param name="timeProvider">The clock used for <see cref="SecurityEvent.Timestamp"/>.</param>
     public SecurityEventPublisher(IEnumerable<ISecurityEventSink> sinks, TimeProvider timeProvider)
+        : this(sinks, timeProvider, null)
+    {
+    }
+
+    /// <summary>Initializes a publisher that logs the failures of its sinks.</summary>
+    /// <param name="sinks">The sinks.</param>
+    /// <param name="timeProvider">The clock used for <see cref="SecurityEvent.Timestamp"/> and the failure-log interval.</param>
+    /// <param name="logger">Where a sink's failure is reported (its type and the exception type only), or <see langword="null"/>.</param>
+    public SecurityEventPublisher(IEnumerable<ISecurityEventSink> sinks, TimeProvider timeProvider, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(sinks);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _sinks = sinks.ToArray();
         _timeProvider = timeProvider;
+        _logger = logger;
+        _lastFailureLogged = new long[_sinks.Length];
+        Array.Fill(_lastFailureLogged, long.MinValue);
     }
 
     /// <summary>Gets a publisher with no sinks.</summary>
@@ -66,13 +84,39 @@ public sealed class SecurityEventPublisher
     public void Publish(SecurityEvent securityEvent)
     {
         ArgumentNullException.ThrowIfNull(securityEvent);
-        foreach (var sink in _sinks)
+        for (var i = 0; i < _sinks.Length; i++)
         {
             try
             {
-                sink.Handle(securityEvent);
+                _sinks[i].Handle(securityEvent);
             }
 #pragma warning disable CA1031 // A sink must never break the security operation that reported the event.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                // Used to be dropped without a trace: a broken audit sink lost every event unnoticed (found in review). Only
+                // the types are logged: a sink's exception message may quote the event.
+                ReportSinkFailure(i, ex);
+            }
+        }
+    }
+
+    private void ReportSinkFailure(int index, Exception exception)
+    {
+        if (_logger is null)
+        {
+            return;
+        }
+
+        var now = _timeProvider.GetTimestamp();
+        var last = Volatile.Read(ref _lastFailureLogged[index]);
+        if ((last == long.MinValue || now - last >= 60 * _timeProvider.TimestampFrequency) && Interlocked.CompareExchange(ref _lastFailureLogged[index], now, last) == last)
+        {
+            try
+            {
+                CoreLog.SinkFailed(_logger, _sinks[index].GetType().FullName ?? _sinks[index].GetType().Name, exception.GetType().FullName ?? exception.GetType().Name);
+            }
+#pragma warning disable CA1031 // A failing logger must not break the operation either.
             catch (Exception)
 #pragma warning restore CA1031
             {

@@ -29,6 +29,11 @@ public sealed class SecretKey
     /// <param name="material">The key bytes, 32 to 1024 bytes; copied.</param>
     /// <exception cref="ArgumentException">An argument is not valid; the message says which rule failed.</exception>
     public SecretKey(string purpose, string keyId, ReadOnlySpan<byte> material)
+        : this(purpose, keyId, material, isEphemeral: false)
+    {
+    }
+
+    private SecretKey(string purpose, string keyId, ReadOnlySpan<byte> material, bool isEphemeral)
     {
         ValidatePurpose(purpose);
         ValidateKeyId(keyId);
@@ -44,8 +49,17 @@ public sealed class SecretKey
 
         Purpose = purpose;
         KeyId = keyId;
+        IsEphemeral = isEphemeral;
         _material = material.ToArray();
     }
+
+    /// <summary>A key made by <see cref="SecretKeyRingOptions.AddEphemeralRootKey"/>.</summary>
+    internal static SecretKey Ephemeral(string purpose, string keyId, ReadOnlySpan<byte> material) => new(purpose, keyId, material, isEphemeral: true);
+
+    /// <summary>Gets whether the key lives only as long as the process (made by
+    /// <see cref="SecretKeyRingOptions.AddEphemeralRootKey"/>, or derived from such a key): whatever it protects is lost on
+    /// restart and differs from instance to instance.</summary>
+    public bool IsEphemeral { get; }
 
     /// <summary>Gets the purpose of the key.</summary>
     public string Purpose { get; }
@@ -66,7 +80,7 @@ public sealed class SecretKey
         try
         {
             HKDF.DeriveKey(HashAlgorithmName.SHA256, _material, derived, salt: "SecurityKit.KeyRing.v1"u8, info: System.Text.Encoding.UTF8.GetBytes(purpose));
-            return new SecretKey(purpose, KeyId, derived);
+            return new SecretKey(purpose, KeyId, derived, IsEphemeral);
         }
         finally
         {
@@ -76,7 +90,7 @@ public sealed class SecretKey
 
     /// <summary>Returns the purpose and key id only, never the key material.</summary>
     /// <returns>A description safe to log.</returns>
-    public override string ToString() => $"SecretKey(purpose={Purpose}, id={KeyId})";
+    public override string ToString() => IsEphemeral ? $"SecretKey(purpose={Purpose}, id={KeyId}, ephemeral)" : $"SecretKey(purpose={Purpose}, id={KeyId})";
 
     /// <summary>Checks that <paramref name="keyId"/> is a valid key id.</summary>
     /// <param name="keyId">The key id.</param>
@@ -122,7 +136,9 @@ public sealed class SecretKey
         ArgumentNullException.ThrowIfNull(purpose);
         if (!IsValidPurpose(purpose))
         {
-            throw new ArgumentException($"Key purpose '{purpose}' is not valid: use 1–64 characters of [a-z0-9._-].", nameof(purpose));
+            // The value is not echoed: a purpose and a key value swapped in a custom key ring would put the key into the
+            // message (found in review; the options validator says "(invalid)" for the same reason).
+            throw new ArgumentException("Key purpose is not valid: use 1–64 characters of [a-z0-9._-].", nameof(purpose));
         }
     }
 

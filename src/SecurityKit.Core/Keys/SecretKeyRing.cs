@@ -47,7 +47,7 @@ public sealed class SecretKeyRing : ISecretKeyRing
                 var bytes = Convert.FromBase64String(entry.Value);
                 try
                 {
-                    var key = new SecretKey(entry.Purpose, entry.KeyId, bytes);
+                    var key = entry.IsEphemeral ? SecretKey.Ephemeral(entry.Purpose, entry.KeyId, bytes) : new SecretKey(entry.Purpose, entry.KeyId, bytes);
                     all[(entry.Purpose, entry.KeyId)] = key;
                     if (entry.Active || entries.Count == 1)
                     {
@@ -77,6 +77,13 @@ public sealed class SecretKeyRing : ISecretKeyRing
     public bool TryGetActiveKey(string purpose, [NotNullWhen(true)] out SecretKey? key)
     {
         ArgumentNullException.ThrowIfNull(purpose);
+        if (!SecretKey.IsValidPurpose(purpose))
+        {
+            // No key can have it, and deriving one would throw: a Try method answers false (found in review).
+            key = null;
+            return false;
+        }
+
         if (_active.TryGetValue(purpose, out key))
         {
             return true;
@@ -97,6 +104,12 @@ public sealed class SecretKeyRing : ISecretKeyRing
     {
         ArgumentNullException.ThrowIfNull(purpose);
         ArgumentNullException.ThrowIfNull(keyId);
+        if (!SecretKey.IsValidPurpose(purpose))
+        {
+            key = null;
+            return false;
+        }
+
         if (_all.TryGetValue((purpose, keyId), out key))
         {
             return true;
@@ -129,6 +142,9 @@ public sealed class SecretKeyRing : ISecretKeyRing
 
     private SecretKey GetDerived(SecretKey root, string purpose) =>
         _derived.GetOrAdd((purpose, root.KeyId), static (k, r) => r.Derive(k.Purpose), root);
+
+    /// <summary>Gets whether the ring holds a key made by <see cref="SecretKeyRingOptions.AddEphemeralRootKey"/>.</summary>
+    internal bool HasEphemeralKey => _all.Values.Any(k => k.IsEphemeral);
 
     /// <summary>Returns a description without key material.</summary>
     /// <returns>The number of keys per purpose.</returns>

@@ -46,14 +46,18 @@ public sealed class SecretKeyRingOptions
 
     /// <summary>
     /// Adds a random root key that lives only as long as the process. For development and tests only:
-    /// everything protected with it (backup codes, OTP secrets, peppered hashes) is lost on restart.
+    /// everything protected with it (backup codes, OTP secrets, sessions, tokens) is lost on restart, and each instance
+    /// has its own. Its id is <c>ephemeral-</c> and 8 random characters, new in every process, so values protected by
+    /// another process's key are reported as made under an unknown key rather than failing as forged. The DI key ring logs
+    /// a warning when it holds one, and password peppering refuses it.
     /// </summary>
     /// <returns>These options, for chaining.</returns>
     public SecretKeyRingOptions AddEphemeralRootKey()
     {
         Span<byte> key = stackalloc byte[32];
         RandomNumberGenerator.Fill(key);
-        Keys.Add(new SecretKeyEntry { Purpose = KeyPurposes.Root, KeyId = "ephemeral", Value = Convert.ToBase64String(key), Active = true, IsEphemeral = true });
+        var id = "ephemeral-" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 8);
+        Keys.Add(new SecretKeyEntry { Purpose = KeyPurposes.Root, KeyId = id, Value = Convert.ToBase64String(key), Active = true, IsEphemeral = true });
         CryptographicOperations.ZeroMemory(key);
         return this;
     }

@@ -187,7 +187,7 @@ public sealed class SecretKeyRingTests
 
         FluentActions.Invoking(() => new SecretKeyRing(options)).Should().Throw<OptionsValidationException>().WithMessage("*AddEphemeralRootKey()*configured root keys*");
         new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey().AddKey(KeyPurposes.BackupCodes, "b1", KeyA)).GetActiveKey(KeyPurposes.Root).KeyId
-            .Should().Be("ephemeral", "keys of other purposes next to it are fine");
+            .Should().StartWith("ephemeral-", "keys of other purposes next to it are fine");
     }
 
     [Fact]
@@ -196,6 +196,34 @@ public sealed class SecretKeyRingTests
         var a = new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey()).GetActiveKey(KeyPurposes.Root);
         var b = new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey()).GetActiveKey(KeyPurposes.Root);
         a.Material.ToArray().Should().NotEqual(b.Material.ToArray());
+
+        // The id too: with one fixed id ("ephemeral"), a value made by another process (before a restart, on another
+        // instance) named a key this process also had, so it failed as forged instead of "unknown key" (found in review).
+        a.KeyId.Should().MatchRegex("^ephemeral-[a-z0-9]{8}$").And.NotBe(b.KeyId);
+        a.IsEphemeral.Should().BeTrue();
+        a.Derive(KeyPurposes.Fingerprint).IsEphemeral.Should().BeTrue("a key derived from it dies with it");
+        a.ToString().Should().Contain("ephemeral");
+        var ringB = new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey());
+        ringB.TryGetKey(KeyPurposes.Fingerprint, a.KeyId, out _).Should().BeFalse();
+        new SecretKeyRing(new SecretKeyRingOptions().AddKey(KeyPurposes.Root, "k1", KeyA)).GetActiveKey(KeyPurposes.Fingerprint).IsEphemeral.Should().BeFalse();
+    }
+
+    [Fact]
+    public void InvalidPurpose_TryMethodsAnswerFalse_AndTheValueIsNeverEchoed()
+    {
+        // A purpose and a key value swapped in a custom ring put the key into the exception message; the Try methods threw
+        // for an invalid purpose instead of answering false (found in review).
+        var ring = new SecretKeyRing(new SecretKeyRingOptions().AddKey(KeyPurposes.Root, "k1", KeyA));
+        ring.TryGetActiveKey("Bad Purpose", out var active).Should().BeFalse();
+        active.Should().BeNull();
+        ring.TryGetKey("Bad Purpose", "k1", out var byId).Should().BeFalse();
+        byId.Should().BeNull();
+
+        var secretLooking = Convert.ToBase64String(KeyA);
+        FluentActions.Invoking(() => new SecretKey(secretLooking, "k1", KeyA)).Should().Throw<ArgumentException>()
+            .Which.Message.Should().NotContain(secretLooking).And.Contain("purpose");
+        FluentActions.Invoking(() => ring.GetActiveKey(KeyPurposes.Root).Derive(secretLooking)).Should().Throw<ArgumentException>()
+            .Which.Message.Should().NotContain(secretLooking);
     }
 
     [Fact]

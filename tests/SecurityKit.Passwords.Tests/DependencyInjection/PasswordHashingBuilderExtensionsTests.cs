@@ -62,6 +62,22 @@ public class PasswordHashingBuilderExtensionsTests
     }
 
     [Fact]
+    public void AddPasswordHashing_PepperFromAnEphemeralKey_StartupFails()
+    {
+        // The pepper would change on every restart: no stored hash would verify again (found in review).
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().ConfigureKeys(k => k.AddEphemeralRootKey()).AddPasswordHashing(o => { Cheap(o); o.UsePepper = true; });
+        using var provider = services.BuildServiceProvider();
+        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        act.Should().Throw<OptionsValidationException>().WithMessage("*UsePepper*AddEphemeralRootKey()*restart*");
+
+        var unpeppered = new ServiceCollection();
+        unpeppered.AddSecurityKitCore().ConfigureKeys(k => k.AddEphemeralRootKey()).AddPasswordHashing(Cheap);
+        using var fine = unpeppered.BuildServiceProvider();
+        fine.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
     public void AddPasswordHashing_PepperFromKeyRing_RecordsKeyId()
     {
         var services = new ServiceCollection();

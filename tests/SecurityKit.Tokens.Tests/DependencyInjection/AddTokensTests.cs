@@ -21,7 +21,7 @@ public sealed class AddTokensTests
         provider.GetRequiredService<IStartupValidator>().Validate();
 
         var keys = provider.GetRequiredService<SigningKeySet>();
-        keys.ActiveKey.KeyId.Should().Be("ring-ephemeral");
+        keys.ActiveKey.KeyId.Should().MatchRegex("^ring-ephemeral-[a-z0-9]{8}$");
         keys.ActiveKey.Algorithm.Should().Be(JwsAlgorithm.HS256);
         var access = provider.GetRequiredService<AccessTokenService>();
         var token = await access.IssueAsync(new JwtDescriptor { Subject = "u" });
