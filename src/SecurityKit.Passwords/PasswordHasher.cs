@@ -314,8 +314,14 @@ public sealed class PasswordHasher : IPasswordHasher
             return PasswordVerificationResult.Failed;
         }
 
-        return Matched(matchedRaw ? PasswordReasonCodes.NotNormalized : GetArgon2RehashReason(phc), "argon2id", publish);
+        return Matched(StorableOrNull(prepared, matchedRaw ? PasswordReasonCodes.NotNormalized : GetArgon2RehashReason(phc)), "argon2id", publish);
     }
+
+    /// <summary>The rehash reason, or <see langword="null"/> when <see cref="Hash"/> could not store this password (BCrypt
+    /// configured and the normalised password over 72 bytes): asking for a rehash that throws made every sign-in of such a
+    /// user fail after a switch to BCrypt (found in review; the BCrypt raw-form path already did this).</summary>
+    private string? StorableOrNull(PreparedPassword prepared, string? reason) =>
+        reason is not null && _options.Algorithm == PasswordHashAlgorithm.BCrypt && prepared.NormalizedUtf8.Length > BCryptFormat.MaxPasswordBytes ? null : reason;
 
     private bool CheckArgon2(Argon2idPhcHash phc, SecretKey? pepper, ReadOnlySpan<byte> passwordUtf8)
     {
@@ -466,7 +472,7 @@ public sealed class PasswordHasher : IPasswordHasher
             return Malformed(prepared, reason ?? PasswordReasonCodes.MalformedHash, "pbkdf2", publish);
         }
 
-        return match.Value ? Matched(PasswordReasonCodes.AlgorithmChanged, "pbkdf2", publish) : PasswordVerificationResult.Failed;
+        return match.Value ? Matched(StorableOrNull(prepared, PasswordReasonCodes.AlgorithmChanged), "pbkdf2", publish) : PasswordVerificationResult.Failed;
     }
 
     private PasswordVerificationResult Matched(string? rehashReason, string algorithm, bool publish)

@@ -69,7 +69,8 @@ public sealed class PasswordHasherOptions
     /// </remarks>
     public bool RequirePepperedHashes { get; set; }
 
-    /// <summary>Gets or sets the largest accepted password, in UTF-8 bytes after normalisation (64 to 65536).</summary>
+    /// <summary>Gets or sets the largest accepted password, in UTF-8 bytes after normalisation (256 to 65536: NIST SP 800-63B
+    /// asks for at least 64 characters, up to 4 bytes each).</summary>
     /// <value>The default value is 4096.</value>
     public int MaxPasswordBytes { get; set; } = 4096;
 

@@ -43,19 +43,21 @@ public class PasswordHasherTests
     [Fact]
     public void Hash_TooLongPassword_ThrowsAndMessageOmitsPassword()
     {
-        var (hasher, _) = TestHashers.Create(o => o.MaxPasswordBytes = 64);
-        var secret = new string('s', 65);
+        var (hasher, _) = TestHashers.Create(o => o.MaxPasswordBytes = 256);
+        var secret = new string('s', 257);
         var act = () => hasher.Hash(secret);
-        act.Should().Throw<ArgumentException>().Where(e => !e.Message.Contains(secret, StringComparison.Ordinal) && e.Message.Contains("64", StringComparison.Ordinal));
+        act.Should().Throw<ArgumentException>().Where(e => !e.Message.Contains(secret, StringComparison.Ordinal) && e.Message.Contains("256", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Hash_MultiByteOverLimit_Throws()
     {
-        var (hasher, _) = TestHashers.Create(o => o.MaxPasswordBytes = 64);
-        hasher.Hash(new string('é', 32)).Should().StartWith("$argon2id$"); // 64 bytes
-        var act = () => hasher.Hash(new string('é', 32) + "a"); // 65 bytes, 33 chars
+        var (hasher, _) = TestHashers.Create(o => o.MaxPasswordBytes = 256);
+        hasher.Hash(new string('é', 128)).Should().StartWith("$argon2id$"); // 256 bytes
+        var act = () => hasher.Hash(new string('é', 128) + "a"); // 257 bytes, 129 chars
         act.Should().Throw<ArgumentException>();
+        hasher.Hash(new string('\u0436', 64)).Should().StartWith("$argon2id$", "64 Cyrillic characters (128 bytes) fit the smallest allowed limit");
+        FluentActions.Invoking(() => TestHashers.Create(o => o.MaxPasswordBytes = 255)).Should().Throw<ArgumentException>().WithMessage("*MaxPasswordBytes*256*");
     }
 
     [Fact]
@@ -111,9 +113,9 @@ public class PasswordHasherTests
     [Fact]
     public void Verify_TooLongPassword_Fails()
     {
-        var (hasher, sink) = TestHashers.Create(o => o.MaxPasswordBytes = 64);
-        var hash = hasher.Hash(new string('a', 64));
-        hasher.Verify(new string('a', 65), hash).Should().Be(PasswordVerificationResult.Failed);
+        var (hasher, sink) = TestHashers.Create(o => o.MaxPasswordBytes = 256);
+        var hash = hasher.Hash(new string('a', 256));
+        hasher.Verify(new string('a', 257), hash).Should().Be(PasswordVerificationResult.Failed);
         sink.Named(PasswordEventNames.PasswordRejected).Single().Reason.Should().Be(PasswordReasonCodes.PasswordTooLong);
     }
 
@@ -317,5 +319,27 @@ public class PasswordHasherTests
 
         var (argon, _) = TestHashers.Create();
         argon.Verify(raw, imported).Should().Be(PasswordVerificationResult.SuccessRehashNeeded, "with Argon2id configured the upgrade is possible");
+    }
+
+    [Fact]
+    public void Verify_Argon2OrIdentityHashOfALongPassword_WithBCryptConfigured_SucceedsWithoutAskingForARehash()
+    {
+        // After a switch to BCrypt, an 80-character passphrase hashed with Argon2id (or imported from ASP.NET Core Identity)
+        // was answered "rehash needed", and the rehash (Hash) throws for it: every sign-in of that user failed in the host's
+        // usual verify-then-rehash code (found in review).
+        var passphrase = new string('a', 80);
+        var (argon, _) = TestHashers.Create();
+        var argonHash = argon.Hash(passphrase);
+        var identityHash = new Microsoft.AspNetCore.Identity.PasswordHasher<object>(Microsoft.Extensions.Options.Options.Create(
+            new Microsoft.AspNetCore.Identity.PasswordHasherOptions { IterationCount = 1000 })).HashPassword(new object(), passphrase);
+        var (bcrypt, sink) = TestHashers.Create(o => { o.Algorithm = PasswordHashAlgorithm.BCrypt; o.BCryptWorkFactor = 4; });
+
+        bcrypt.Verify(passphrase, argonHash).Should().Be(PasswordVerificationResult.Success);
+        bcrypt.Verify(passphrase, identityHash).Should().Be(PasswordVerificationResult.Success);
+        sink.Named(PasswordEventNames.RehashNeeded).Should().BeEmpty();
+
+        var shortPassword = new string('a', 72);
+        bcrypt.Verify(shortPassword, argon.Hash(shortPassword)).Should().Be(PasswordVerificationResult.SuccessRehashNeeded, "72 bytes fit BCrypt: the switch applies");
+        bcrypt.Hash(shortPassword).Should().StartWith("$2");
     }
 }

@@ -38,6 +38,13 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
     private readonly TimeProvider timeProvider;
     private readonly SecurityEventPublisher events;
     private readonly Dictionary<string, CacheEntry> cache = new(StringComparer.Ordinal);
+
+    // Characters of range bodies the cache holds (2 bytes each in memory). Real padded ranges are ~35,000 characters, so
+    // 512 of them take ~36 MB; a misbehaving mirror or an intercepting proxy serving 1 MiB bodies used to fill the cache to
+    // ~1 GiB (found in review): a body over MaxCachedBodyChars is not cached, and the cache stays under MaxCacheChars.
+    internal const int MaxCachedBodyChars = 128 * 1024;
+    internal const long MaxCacheChars = 20L * 1024 * 1024;
+    private long cachedChars;
     private readonly Lock cacheLock = new();
 
     /// <summary>Initializes a new instance that takes its <see cref="HttpClient"/> from <paramref name="httpClientFactory"/> (named <see cref="HttpClientName"/>).</summary>
@@ -268,7 +275,7 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
                     return entry.Body;
                 }
 
-                cache.Remove(prefix);
+                Remove(prefix);
             }
         }
 
@@ -282,6 +289,11 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
             return;
         }
 
+        if (body.Length > MaxCachedBodyChars)
+        {
+            return;
+        }
+
         var now = timeProvider.GetUtcNow();
         lock (cacheLock)
         {
@@ -290,22 +302,23 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
                 return;
             }
 
-            if (cache.Count >= options.CacheMaxEntries)
+            if (cache.Count >= options.CacheMaxEntries || cachedChars + body.Length > MaxCacheChars)
             {
-                // Drop expired entries; if none, the one that expires first (the oldest).
+                // Drop expired entries; if still full, the ones that expire first (the oldest).
                 var expired = cache.Where(kv => kv.Value.Expires <= now).Select(kv => kv.Key).ToList();
                 foreach (var key in expired)
                 {
-                    cache.Remove(key);
+                    Remove(key);
                 }
 
-                if (cache.Count >= options.CacheMaxEntries)
+                while (cache.Count > 0 && (cache.Count >= options.CacheMaxEntries || cachedChars + body.Length > MaxCacheChars))
                 {
-                    cache.Remove(cache.MinBy(kv => kv.Value.Expires).Key);
+                    Remove(cache.MinBy(kv => kv.Value.Expires).Key);
                 }
             }
 
             cache[prefix] = new CacheEntry(body, now + options.CacheDuration);
+            cachedChars += body.Length;
         }
     }
 
@@ -331,6 +344,27 @@ public sealed class HaveIBeenPwnedPasswordChecker : IBreachedPasswordChecker
     {
         ArgumentNullException.ThrowIfNull(client);
         return () => client;
+    }
+
+    /// <summary>Removes a cached range (under the cache lock).</summary>
+    private void Remove(string prefix)
+    {
+        if (cache.Remove(prefix, out var entry))
+        {
+            cachedChars -= entry.Body.Length;
+        }
+    }
+
+    /// <summary>Gets the characters of range bodies held (tests).</summary>
+    internal long CachedChars
+    {
+        get
+        {
+            lock (cacheLock)
+            {
+                return cachedChars;
+            }
+        }
     }
 
     private readonly record struct CacheEntry(string Body, DateTimeOffset Expires);

@@ -62,9 +62,12 @@ public sealed class PasswordPolicyOptionsValidator : IValidateOptions<PasswordPo
 
         if (!options.WeakerThanNistAllowed)
         {
-            if (options.MinimumLength < PasswordPolicyOptions.NistMinimumLength && !options.MultiFactorRequired)
+            // Whatever MultiFactorRequired says: MinimumLength is what an account without MFA gets (a context with
+            // UsesMultiFactor = false), and it was exempt from the floor when MultiFactorRequired was set, so such an
+            // account could get 8 characters (found in review). MFA accounts get MinimumLengthWithMultiFactor.
+            if (options.MinimumLength < PasswordPolicyOptions.NistMinimumLength)
             {
-                errors.Add($"PasswordPolicyOptions: MinimumLength {options.MinimumLength} is below the NIST SP 800-63B floor for single-factor passwords; set it to at least {PasswordPolicyOptions.NistMinimumLength}, set MultiFactorRequired = true if every account uses MFA, or call options.AllowWeakerThanNist() (SecurityKit.Passwords.Strength.DangerZone).");
+                errors.Add($"PasswordPolicyOptions: MinimumLength {options.MinimumLength} is below the NIST SP 800-63B floor for single-factor passwords; set it to at least {PasswordPolicyOptions.NistMinimumLength} (accounts with MFA get MinimumLengthWithMultiFactor, 8, through MultiFactorRequired = true or PasswordPolicyContext.UsesMultiFactor), or call options.AllowWeakerThanNist() (SecurityKit.Passwords.Strength.DangerZone).");
             }
 
             if (options.MinimumLengthWithMultiFactor < PasswordPolicyOptions.NistMinimumLengthWithMultiFactor)

@@ -179,6 +179,44 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
     }
 
     [Fact]
+    public async Task CheckAsync_LargeBodies_CacheStaysBoundedInCharacters()
+    {
+        // Every accepted body up to MaxResponseBytes (1 MiB) was cached: a misbehaving mirror or an intercepting proxy
+        // could fill 512 entries with ~1 GiB (found in review). A body over 128 Ki characters is not cached, and the cache
+        // holds at most 20 Mi characters whatever CacheMaxEntries says.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        static string Lines(int count) => string.Join("\r\n", Enumerable.Range(0, count).Select(i => i.ToString("X35", System.Globalization.CultureInfo.InvariantCulture) + ":1"));
+        var huge = Lines(4_000);      // ~156,000 characters
+        var large = Lines(3_200);     // ~125,000 characters: cacheable
+        huge.Length.Should().BeGreaterThan(HaveIBeenPwnedPasswordChecker.MaxCachedBodyChars);
+        large.Length.Should().BeLessThan(HaveIBeenPwnedPasswordChecker.MaxCachedBodyChars);
+        var serveHuge = true;
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, Volatile.Read(ref serveHuge) ? huge : large)));
+        var checker = Create(server.BaseAddress, time, o => o.CacheMaxEntries = 100_000);
+
+        (await checker.CheckAsync("huge-body")).Status.Should().Be(BreachCheckStatus.NotBreached);
+        checker.CachedRanges.Should().Be(0, "over 128 Ki characters: answered, not cached");
+
+        Volatile.Write(ref serveHuge, false);
+        var prefixes = new HashSet<string>();
+        for (var i = 0; prefixes.Count < 200; i++)
+        {
+            var password = "large-" + i;
+#pragma warning disable CA5350
+            if (prefixes.Add(Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes(password)))[..5]))
+#pragma warning restore CA5350
+            {
+                (await checker.CheckAsync(password)).Status.Should().Be(BreachCheckStatus.NotBreached);
+                time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+        }
+
+        checker.CachedChars.Should().BeLessThanOrEqualTo(HaveIBeenPwnedPasswordChecker.MaxCacheChars);
+        checker.CachedRanges.Should().Be((int)(HaveIBeenPwnedPasswordChecker.MaxCacheChars / large.Length), "as many as fit, the oldest evicted");
+        checker.CachedChars.Should().Be(checker.CachedRanges * (long)large.Length);
+    }
+
+    [Fact]
     public async Task CheckAsync_FullCache_DropsExpiredRangesFirst_ThenTheOldest()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));

@@ -203,9 +203,22 @@ public sealed class PasswordPolicyTests
     }
 
     [Fact]
+    public void Options_MultiFactorRequired_DoesNotExemptTheSingleFactorMinimum()
+    {
+        // MinimumLength = 8 passed startup when MultiFactorRequired was set, and an account without MFA (a context saying
+        // so) then got 8 characters (found in review).
+        FluentActions.Invoking(() => Create(o => { o.MultiFactorRequired = true; o.MinimumLength = 8; }))
+            .Should().Throw<ArgumentException>().WithMessage("*MinimumLength 8*15*MinimumLengthWithMultiFactor*");
+
+        var policy = Create(o => { o.MultiFactorRequired = true; o.MinimumScore = 0; });
+        policy.Evaluate("vT9#qLm2xR").HasFailure(PasswordRuleCode.TooShort).Should().BeFalse("10 characters with MFA (the option)");
+        policy.Evaluate("vT9#qLm2xR", new PasswordPolicyContext { UsesMultiFactor = false }).HasFailure(PasswordRuleCode.TooShort).Should().BeTrue("an account without MFA gets 15");
+    }
+
+    [Fact]
     public void Evaluate_LongCommonPassword_BlocklistedWholePasswordOnly()
     {
-        var policy = Create(o => { o.MinimumLength = 8; o.MultiFactorRequired = true; o.MinimumScore = 0; });
+        var policy = Create(o => { o.MultiFactorRequired = true; o.MinimumScore = 0; });
 
         policy.Evaluate("Trustno1").HasFailure(PasswordRuleCode.CommonPassword).Should().BeTrue();
         policy.Evaluate("Trustno1 in a longer sentence").HasFailure(PasswordRuleCode.CommonPassword).Should().BeFalse();
@@ -264,7 +277,7 @@ public sealed class PasswordPolicyTests
         var context = new PasswordPolicyContext { DisplayName = "Ange\u0301lique Dubois" };
 
         policy.Evaluate("angélique violin glacier orbit", context).HasFailure(PasswordRuleCode.ContainsContextWord).Should().BeTrue();
-        Create(o => { o.AdditionalBlockedPasswords.Add("cafe\u0301contoso2024"); o.MinimumLength = 8; o.MinimumScore = 0; o.MultiFactorRequired = true; })
+        Create(o => { o.AdditionalBlockedPasswords.Add("cafe\u0301contoso2024"); o.MinimumScore = 0; o.MultiFactorRequired = true; })
             .Evaluate("cafécontoso2024").HasFailure(PasswordRuleCode.CommonPassword).Should().BeTrue();
     }
 
