@@ -472,7 +472,10 @@ public sealed class InMemorySessionStore : ISessionStore
         {
             var now = _timeProvider.GetUtcNow().UtcTicks;
             var next = Volatile.Read(ref _nextFullSweepTicks);
-            if (now >= next && Interlocked.CompareExchange(ref _nextFullSweepTicks, now + TimeSpan.TicksPerSecond, next) == next)
+            // A next time more than its interval ahead means the clock stepped back (NTP, a VM restore): due now, or no
+            // sweep would run until the clock caught up, and a full store of expired records refused every sign-in (found
+            // in review).
+            if ((now >= next || next - now > TimeSpan.TicksPerSecond) && Interlocked.CompareExchange(ref _nextFullSweepTicks, now + TimeSpan.TicksPerSecond, next) == next)
             {
                 RunSweep();
             }
@@ -491,9 +494,11 @@ public sealed class InMemorySessionStore : ISessionStore
 
     private void MaybeSweep()
     {
-        if (_timeProvider.GetUtcNow().UtcTicks >= Volatile.Read(ref _nextSweepTicks))
+        var now = _timeProvider.GetUtcNow().UtcTicks;
+        var next = Volatile.Read(ref _nextSweepTicks);
+        if (now >= next || next - now > _sweepInterval.Ticks)
         {
-            RunSweep();
+            RunSweep(); // due, or the clock stepped back (see TryReserve)
         }
     }
 

@@ -328,6 +328,20 @@ public sealed class SessionManager
             return false;
         }
 
+        // The id listed on a devices page names the device's session as it was then; a rotation since (a step-up, a
+        // privilege change) replaced it. The owner asked to end that device's session, so the one that replaced it ends:
+        // before, the call found the rotated-out record, revoked nothing and the device stayed signed in (found in review).
+        for (var hop = 0; hop < MaxReplacementsFollowed && record.RevokedAt is not null && record.ReplacedBy is { } next; hop++)
+        {
+            var successor = await _store.GetAsync(partition, next, cancellationToken).ConfigureAwait(false);
+            if (successor.Session is not { } replacement || !string.Equals(replacement.UserId, userId, StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            record = replacement;
+        }
+
         return await RevokeRecordAsync(partition, record, cancellationToken).ConfigureAwait(false);
     }
 
@@ -425,14 +439,17 @@ public sealed class SessionManager
         if (record.RevokedAt is not null || record.TokenVersion < lookup.UserTokenVersion)
         {
             // Not for a sign-out of an already revoked token, nor the re-read after a racing sign-out: no one is
-            // reusing a stolen token there.
-            if (warnIfRevoked)
+            // reusing a stolen token there. At most once per session and TouchInterval, like the anomaly warnings: a tab
+            // of an evicted device polling every few seconds, or anyone replaying a revoked token, raised one Warning per
+            // request (found in review).
+            // A token rotated out moments ago is what a browser's in-flight requests still carry after a step-up rotated
+            // it (or a double-submitted form): Information, not the "may be stolen" Warning that each step-up with a
+            // parallel request raised (found in review). Later presentations are the Warning as before. Each kind is
+            // throttled on its own, so the first Warning after the window is never held back by the Information.
+            var rotatedMomentsAgo = warnIfRevoked && record.ReplacedBy is not null && record.TokenVersion >= lookup.UserTokenVersion
+                && record.RevokedAt is { } rotatedAt && now - rotatedAt <= ReplacementFollowWindow;
+            if (warnIfRevoked && ShouldReport(record.IdHash, rotatedMomentsAgo ? 'q' : 'r', now, touched: true))
             {
-                // A token rotated out moments ago is what a browser's in-flight requests still carry after a step-up
-                // rotated it (or a double-submitted form): Information, not the "may be stolen" Warning that each step-up
-                // with a parallel request raised (found in review). Later presentations are the Warning as before.
-                var rotatedMomentsAgo = record.ReplacedBy is not null && record.TokenVersion >= lookup.UserTokenVersion
-                    && record.RevokedAt is { } rotatedAt && now - rotatedAt <= ReplacementFollowWindow;
                 _events.Publish(SessionEventNames.RevokedSessionUsed, rotatedMomentsAgo ? SecurityEventSeverity.Information : SecurityEventSeverity.Warning,
                     record.UserId, null, rotatedMomentsAgo ? "rotated_recently" : record.RevokedAt is null ? "revoked_all" : "revoked");
             }

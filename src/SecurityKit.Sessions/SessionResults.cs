@@ -61,7 +61,7 @@ public enum SessionWarnings
 }
 
 /// <summary>Public view of a session (for lists and results): no token, no fingerprint.</summary>
-/// <param name="SessionId">A stable handle for the session (its id hash), safe to show and to pass to <see cref="SessionManager.RevokeAsync(string, string, CancellationToken)"/>; not a credential.</param>
+/// <param name="SessionId">A handle for the session (its id hash), safe to show and to pass to <see cref="SessionManager.RevokeAsync(string, string, CancellationToken)"/>, which follows rotations made since (up to 8); not a credential.</param>
 /// <param name="UserId">The user id.</param>
 /// <param name="CreatedAt">When the session was created.</param>
 /// <param name="LastUsedAt">When it was last used (to within the touch interval).</param>

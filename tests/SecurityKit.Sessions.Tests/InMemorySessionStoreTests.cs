@@ -26,6 +26,55 @@ public sealed class InMemorySessionStoreTests : SessionStoreConformanceTestsAcce
         store.Count.Should().Be(3);
     }
 
+    private sealed class SteppableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task Create_AfterTheClockSteppedBack_FullStoreOfExpiredRecordsIsStillSwept()
+    {
+        // The sweep gates compared "now >=" a next time set from a later reading: after a step back (NTP, a VM restore)
+        // no sweep ran until the clock caught up, and a store full of expired records refused every sign-in (found in
+        // review).
+        var t = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+        var clock = new SteppableClock(t + TimeSpan.FromHours(2));
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 2 }, clock);
+        SessionRecord Record(string user) => new()
+        {
+            Partition = PartitionOf(user),
+            IdHash = Primitives.SecureRandom.GetToken(32),
+            UserId = user,
+            CreatedAt = clock.Now,
+            LastUsedAt = clock.Now,
+            IdleTimeout = TimeSpan.FromMinutes(30),
+            AbsoluteExpiresAt = clock.Now + TimeSpan.FromHours(12),
+        };
+
+        var early = new[] { Record(NewUser()), Record(NewUser()) };
+        foreach (var record in early)
+        {
+            (await store.CreateAsync(record, null, SessionLimitMode.EvictOldest, clock.Now)).Succeeded.Should().BeTrue();
+        }
+
+        (await store.CreateAsync(Record(NewUser()), null, SessionLimitMode.EvictOldest, clock.Now)).Status.Should().Be(SessionStoreStatus.StoreFull, "full of live sessions: a full sweep ran and found nothing");
+        foreach (var record in early)
+        {
+            (await store.RevokeAsync(record.Partition, record.IdHash, clock.Now)).Should().BeTrue();
+        }
+
+        clock.Now = t; // two hours back
+        for (var i = 0; i < 2; i++)
+        {
+            (await store.CreateAsync(Record(NewUser()), null, SessionLimitMode.EvictOldest, clock.Now)).Succeeded.Should().BeTrue("in the revoked records' places");
+        }
+
+        clock.Now = t + TimeSpan.FromMinutes(31); // both idle-expired, and still before the first sweep's next time
+        (await store.CreateAsync(Record(NewUser()), null, SessionLimitMode.EvictOldest, clock.Now)).Status.Should().Be(SessionStoreStatus.Succeeded);
+    }
+
     [Fact]
     public async Task Rotate_WhenFullOfLiveSessions_RefusesWithStoreFullAndChangesNothing()
     {

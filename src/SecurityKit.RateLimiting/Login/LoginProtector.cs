@@ -742,6 +742,18 @@ public sealed class LoginProtector
             return ip.MapToIPv4();
         }
 
+        if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            // An IPv4 client behind NAT64 arrives as 64:ff9b::a.b.c.d (RFC 6052 well-known prefix): as IPv6, every IPv4
+            // client shared one /64 and /48 bucket, so one of them could block sign-in for all (found in review).
+            Span<byte> bytes = stackalloc byte[16];
+            ip.TryWriteBytes(bytes, out _);
+            if (bytes[..12].SequenceEqual((ReadOnlySpan<byte>)[0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]))
+            {
+                return new IPAddress(bytes[12..]);
+            }
+        }
+
         return ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0 ? new IPAddress(ip.GetAddressBytes()) : ip;
     }
 

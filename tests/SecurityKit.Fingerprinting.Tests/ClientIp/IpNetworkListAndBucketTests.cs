@@ -82,6 +82,10 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("::ffff:203.0.113.7", "203.0.113.7/32")]
     [InlineData("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64")]
     [InlineData("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64")]
+    [InlineData("64:ff9b::203.0.113.7", "203.0.113.7/32")] // NAT64 well-known prefix: the IPv4 client (found in review)
+    [InlineData("64:ff9b::c000:201", "192.0.2.1/32")]
+    [InlineData("64:ff9b:1::c000:201", "64:ff9b:1::/64")] // local-use prefix: lengths vary, bucketed as IPv6
+    [InlineData("64:ff9b:0:0:1::c000:201", "64:ff9b::/64")] // not inside the /96
     public void GetKey_DefaultPrefixes_V4Slash32V6Slash64(string address, string expected) =>
         IpBucket.GetKey(IPAddress.Parse(address)).Should().Be(expected);
 
@@ -101,6 +105,9 @@ public sealed class IpNetworkListAndBucketTests
     [InlineData("2001:db8:1:2::1", "2001:db8:1:3::1", false)]
     [InlineData("203.0.113.7", "2001:db8::1", false)]
     [InlineData("::ffff:203.0.113.7", "203.0.113.9", true)]
+    [InlineData("64:ff9b::192.0.2.1", "64:ff9b::203.0.113.7", false)] // two IPv4 clients behind NAT64 (found in review)
+    [InlineData("64:ff9b::203.0.113.1", "64:ff9b::203.0.113.7", true)]
+    [InlineData("64:ff9b::203.0.113.1", "203.0.113.7", true)]
     public void AreInSameNetwork_Slash24AndSlash64(string a, string b, bool expected) =>
         IpBucket.AreInSameNetwork(IPAddress.Parse(a), IPAddress.Parse(b)).Should().Be(expected);
 }

@@ -395,6 +395,27 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
     }
 
     [Fact]
+    public async Task AttemptAsync_Nat64Clients_AreTheirIpv4Addresses_NotOneSharedSlash64()
+    {
+        // Behind a NAT64 front end every IPv4 client arrives inside 64:ff9b::/96: as IPv6 they shared one /64 and /48
+        // bucket, so a few clients' failures blocked sign-in for every IPv4 user (found in review).
+        var protector = Create(o =>
+        {
+            o.IpFailureLimit = 2;
+            o.NetworkFailureLimit = 3;
+        });
+        await Attempt(protector, "a", "64:ff9b::203.0.113.9");
+        await Attempt(protector, "b", "64:ff9b::203.0.113.9");
+        (await Attempt(protector, "c", "203.0.113.9")).Status.Should().Be(LoginAttemptStatus.IpBlocked, "the same IPv4 client");
+        Sink.Named(RateLimitingEventNames.IpBlocked).Should().ContainSingle().Which.ClientIp.Should().Be("203.0.113.9");
+
+        for (var i = 1; i <= 5; i++)
+        {
+            (await Attempt(protector, $"u{i}", $"64:ff9b::198.51.100.{i}", correct: true)).Succeeded.Should().BeTrue("other IPv4 clients have their own buckets");
+        }
+    }
+
+    [Fact]
     public async Task AttemptAsync_Ipv4MappedIpv6_CountsAsTheIpv4Address()
     {
         var protector = Create(o => o.IpFailureLimit = 2);
