@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 
 // 1. Compose: every primitive with secure defaults and in-memory stores. A real app reads its root key
 //    from a secret store (builder.AddKeysFromConfiguration(...)) *instead of* AddEphemeralRootKey() (startup
-//    refuses the two together), sets TokenOptions.Issuer/Audience per service, and calls .UseRedis(...) when it
-//    runs more than one instance.
+//    refuses the two together; the ephemeral key logs a startup warning, expected here, and password peppering
+//    refuses it), sets TokenOptions.Issuer/Audience per service, and calls .UseRedis(...) when it runs more than one
+//    instance.
 var services = new ServiceCollection();
 services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 services.AddSecurityKit()

@@ -61,7 +61,7 @@ public sealed class HotpService
 
     /// <summary>Starts an enrollment: draws a new secret and returns it protected (pending) with its key URI (counter 0).</summary>
     /// <param name="userId">The user id, 1 to 256 characters.</param>
-    /// <param name="accountName">The account shown in the app.</param>
+    /// <param name="accountName">The account shown in the app; 1 to 256 characters, no colon, not beginning with a space.</param>
     /// <returns>The enrollment to show once.</returns>
     /// <exception cref="ArgumentException">An argument is empty or too long, the account name contains a colon or a control or bidi character or begins with a space (see <see cref="OtpAuthUri.CreateTotp"/>), or the otpauth URI would be longer than <see cref="OtpAuthUri.MaxUriLength"/> (a long non-ASCII issuer and account name together).</exception>
     /// <exception cref="InvalidOperationException">The key ring has no <see cref="KeyPurposes.OtpSecretProtection"/> key.</exception>

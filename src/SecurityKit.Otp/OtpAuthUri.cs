@@ -181,7 +181,8 @@ public static class OtpAuthUri
     /// <summary>
     /// Parses a key URI strictly: <c>otpauth</c> scheme, <c>totp</c>/<c>hotp</c> type, well-formed
     /// percent-encoding of UTF-8, a canonical base32 secret, known parameters within range, an issuer
-    /// parameter equal to the label's issuer when both are present.
+    /// parameter equal to the label's issuer when both are present, at most one colon in the label (literal or
+    /// <c>%3A</c>, any spaces after it dropped) and none in the <c>issuer</c> parameter.
     /// </summary>
     /// <param name="uri">The URI, at most <see cref="MaxUriLength"/> characters.</param>
     /// <param name="result">The components; <see langword="null"/> when the URI is not valid.</param>

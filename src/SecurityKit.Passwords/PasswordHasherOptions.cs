@@ -52,7 +52,7 @@ public sealed class PasswordHasherOptions
     /// <remarks>
     /// <b>Security:</b> a pepper keeps a stolen hash database useless without the key, but a lost key
     /// makes every peppered hash unverifiable: keep the key (and retired ones) in durable secret storage,
-    /// never an ephemeral key. Requires <see cref="PasswordHashAlgorithm.Argon2id"/>; the key id is recorded
+    /// never an ephemeral key (startup validation refuses one from <c>AddEphemeralRootKey()</c>). Requires <see cref="PasswordHashAlgorithm.Argon2id"/>; the key id is recorded
     /// in each hash so the pepper can rotate.
     /// </remarks>
     public bool UsePepper { get; set; }

@@ -14,7 +14,9 @@ public enum PasswordVerificationResult
     /// <summary>The password matches and the stored hash meets the current policy.</summary>
     Success = 1,
 
-    /// <summary>The password matches, but the stored hash is below the current policy (algorithm, cost, pepper key): store <see cref="IPasswordHasher.Hash"/> of the password now.</summary>
+    /// <summary>The password matches, but the stored hash is below the current policy (algorithm, cost, pepper key): store <see cref="IPasswordHasher.Hash"/> of the password now.
+    /// Never returned when <see cref="IPasswordHasher.Hash"/> could not store this password (BCrypt configured and the
+    /// normalised password over 72 bytes): that is <see cref="Success"/>.</summary>
     SuccessRehashNeeded = 2,
 }
 

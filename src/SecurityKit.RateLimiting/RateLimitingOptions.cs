@@ -9,7 +9,8 @@ public sealed class RateLimitingOptions
     /// <summary>Gets the named policies used by <see cref="SecurityRateLimiter"/>.</summary>
     public Dictionary<string, RateLimitPolicy> Policies { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Gets or sets how long a store operation may take before the policy's failure policy applies.</summary>
+    /// <summary>Gets or sets how long a store operation may take before the policy's failure policy applies (a check still
+    /// queued in a remote store, such as the Redis store's batching queue, is then withdrawn, never sent).</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

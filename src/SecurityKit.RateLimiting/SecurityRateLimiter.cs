@@ -83,7 +83,8 @@ public sealed class SecurityRateLimiter
 
     /// <summary>Checks and consumes <paramref name="permits"/> of the policy's limit for <paramref name="partitionKey"/>.</summary>
     /// <param name="policyName">The policy name.</param>
-    /// <param name="partitionKey">The partition (user id, API key id, IP…), 1 to 256 characters.</param>
+    /// <param name="partitionKey">The partition (user id, API key id, IP…), 1 to 256 characters; with the Redis store also
+    /// valid UTF-16 (no unpaired surrogate: Redis would merge such keys; <see cref="ArgumentException"/>).</param>
     /// <param name="permits">The permits, 0 (report only) to the rule's limit.</param>
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>The decision; <see cref="RateLimitDecision.IsDegraded"/> when the failure policy decided.</returns>
@@ -98,7 +99,8 @@ public sealed class SecurityRateLimiter
     /// <summary>Creates a <see cref="RateLimiter"/> for one partition of a policy (a fixed key).</summary>
     /// <param name="policyName">The policy name.</param>
     /// <param name="partitionKey">The partition key.</param>
-    /// <returns>The limiter. It does not queue: <c>AcquireAsync</c> answers at once, with <c>RetryAfter</c> metadata when refused.</returns>
+    /// <returns>The limiter. It does not queue: <c>AcquireAsync</c> answers at once, with <c>RetryAfter</c> metadata when refused.
+    /// Once disposed it throws <see cref="ObjectDisposedException"/>, like the built-in limiters.</returns>
     /// <exception cref="ArgumentException">Unknown policy or invalid key.</exception>
     public RateLimiter CreateLimiter(string policyName, string partitionKey)
     {
@@ -112,7 +114,7 @@ public sealed class SecurityRateLimiter
     /// <param name="policyName">The policy name.</param>
     /// <param name="partitionKeySelector">Selects the partition key of a resource. Request data is fine: a null or empty key
     /// is one shared partition, and a key longer than 256 characters is hashed (never an exception per request).</param>
-    /// <returns>The limiter.</returns>
+    /// <returns>The limiter. Once disposed it throws <see cref="ObjectDisposedException"/>, like the built-in limiters.</returns>
     /// <exception cref="ArgumentException">Unknown policy.</exception>
     public PartitionedRateLimiter<TResource> CreatePartitionedLimiter<TResource>(string policyName, Func<TResource, string> partitionKeySelector)
     {

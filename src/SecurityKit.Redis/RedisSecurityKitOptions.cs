@@ -17,7 +17,9 @@ namespace SecurityKit.Redis;
 /// </remarks>
 public sealed class RedisSecurityKitOptions
 {
-    /// <summary>Gets or sets the StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>.</summary>
+    /// <summary>Gets or sets the StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>. An empty or
+    /// unparsable string, or one naming no server, fails startup validation (the message never quotes it: it may hold a
+    /// password); an unreachable server does not.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public string? Configuration { get; set; }
 

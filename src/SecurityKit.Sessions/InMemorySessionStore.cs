@@ -57,7 +57,7 @@ internal sealed class InMemorySessionStoreOptionsValidator : IValidateOptions<In
 /// the same lock, so <see cref="RevokeAllAsync"/> is linearizable with <see cref="GetAsync"/>.</para>
 /// <para>Bounded: at most <see cref="InMemorySessionStoreOptions.MaxSessions"/> records. Records are removed
 /// once expired (idle or absolute, revoked ones included) by a sweep that runs during writes at most
-/// every <see cref="InMemorySessionStoreOptions.SweepInterval"/>. When the store is full, the oldest revoked records
+/// every <see cref="InMemorySessionStoreOptions.SweepInterval"/> (or at once after the clock steps back). When the store is full, the oldest revoked records
 /// (kept only so presenting them reports "revoked") are dropped first, 1 % of the capacity at a time, then expired
 /// records are swept (at most once a second). When full of live sessions, new sessions fail with
 /// <see cref="SessionStoreStatus.StoreFull"/> rather than signing other users out.</para>

@@ -26,7 +26,8 @@ public static class SessionEventNames
     public const string StoreFull = "session.store_full";
 
     /// <summary>A revoked session was presented again (Warning, reason <c>revoked</c> or <c>revoked_all</c>): possibly a stolen token.
-    /// Information with reason <c>rotated_recently</c> for a token rotated out less than <see cref="SessionManager.ReplacementFollowWindow"/> ago.</summary>
+    /// Information with reason <c>rotated_recently</c> for a token rotated out less than <see cref="SessionManager.ReplacementFollowWindow"/> ago.
+    /// At most once per session and <see cref="SessionOptions.TouchInterval"/> for each severity.</summary>
     public const string RevokedSessionUsed = "session.revoked_used";
 
     /// <summary>A session was used from another network than it was created from (Warning); properties <c>previous_ip</c>.</summary>

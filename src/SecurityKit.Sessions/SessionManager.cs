@@ -307,7 +307,9 @@ public sealed class SessionManager
         return revoked;
     }
 
-    /// <summary>Revokes one of a user's sessions by its <see cref="SessionInfo.SessionId"/> (from <see cref="ListAsync"/>).</summary>
+    /// <summary>Revokes one of a user's sessions by its <see cref="SessionInfo.SessionId"/> (from <see cref="ListAsync"/>),
+    /// following rotations made since (up to <see cref="MaxReplacementsFollowed"/>), so a device listed before a step-up is
+    /// still signed out.</summary>
     /// <param name="userId">The user id; the session must belong to this user.</param>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

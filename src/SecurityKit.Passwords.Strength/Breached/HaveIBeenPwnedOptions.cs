@@ -30,7 +30,9 @@ public sealed class HaveIBeenPwnedOptions
     /// <value>The default value is 1 hour.</value>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Gets or sets how many range responses the cache holds (about 35 KiB each with padding); the oldest go first. 0 to 100,000.</summary>
+    /// <summary>Gets or sets how many range responses the cache holds (about 35,000 characters each with padding); the oldest
+    /// go first. 0 to 100,000. Whatever the count, the cache holds at most 20 Mi characters, and a body over 128 Ki
+    /// characters is not cached.</summary>
     /// <value>The default value is 512.</value>
     public int CacheMaxEntries { get; set; } = 512;
 

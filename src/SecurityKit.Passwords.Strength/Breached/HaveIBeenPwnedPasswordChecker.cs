@@ -21,7 +21,8 @@ namespace SecurityKit.Passwords.Strength;
 /// k-anonymity: only the first 5 hex digits of the password's SHA-1 are sent.
 /// </summary>
 /// <remarks>
-/// <para>Responses are cached per prefix (bounded by <see cref="HaveIBeenPwnedOptions.CacheMaxEntries"/>, expiring after
+/// <para>Responses are cached per prefix (bounded by <see cref="HaveIBeenPwnedOptions.CacheMaxEntries"/> and by 20 Mi
+/// characters in all, a body over 128 Ki characters never cached; expiring after
 /// <see cref="HaveIBeenPwnedOptions.CacheDuration"/> on the injected <see cref="TimeProvider"/>). A timeout, a
 /// transport error, a non-success status or a malformed or oversized body make the check
 /// <see cref="BreachCheckStatus.Unavailable"/>, rejected or not according to <see cref="HaveIBeenPwnedOptions.FailureMode"/>.</para>

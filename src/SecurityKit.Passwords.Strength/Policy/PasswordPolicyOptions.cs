@@ -26,7 +26,9 @@ public sealed class PasswordPolicyOptions
     /// <summary>The largest accepted <see cref="MaximumLength"/> (bounds hashing and estimation cost).</summary>
     public const int MaximumLengthCeiling = 4096;
 
-    /// <summary>Gets or sets the minimum length, in Unicode code points, of a password that is the only authentication factor.</summary>
+    /// <summary>Gets or sets the minimum length, in Unicode code points, of a password that is the only authentication factor:
+    /// at least 15 unless <c>AllowWeakerThanNist()</c>, also with <see cref="MultiFactorRequired"/> (a context with
+    /// <c>UsesMultiFactor = false</c> uses it).</summary>
     /// <value>The default value is 15.</value>
     public int MinimumLength { get; set; } = NistMinimumLength;
 

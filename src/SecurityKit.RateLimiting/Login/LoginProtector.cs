@@ -33,7 +33,7 @@ namespace SecurityKit.RateLimiting.Login;
 
 /// <summary>
 /// Brute-force and credential-stuffing protection for sign-in: one call per attempt that checks the account,
-/// account + IP (or trusted device), client IP and IPv6 /64 counters, runs the credential check only when allowed,
+/// account + IP (or trusted device), client IP, IPv6 /64 and /48 counters, runs the credential check only when allowed,
 /// and records the outcome.
 /// </summary>
 /// <remarks>
@@ -41,15 +41,16 @@ namespace SecurityKit.RateLimiting.Login;
 /// temporarily locked with exponential backoff and a cap (<see cref="LoginAttemptStatus.Locked"/>) → hard stop at
 /// <see cref="LoginProtectionOptions.MaxConsecutiveFailures"/> (≤ 100). A success resets the counters it went through
 /// (a trusted device's success below the lockout threshold resets only its device counter).</para>
-/// <para>Lockout-DoS resistance: failures from one IP against many accounts block that IP (and its /64); attempts from a
+/// <para>Lockout-DoS resistance: failures from one IP against many accounts block that IP (and its /64 and /48; an IPv4
+/// client behind NAT64, <c>64:ff9b::a.b.c.d</c>, counts as its IPv4 address); attempts from a
 /// trusted device (<see cref="LoginAttempt.TrustedDeviceToken"/>, issued by <see cref="IssueTrustedDeviceToken"/> after a
 /// successful sign-in and verified here) are judged on their own account + device counter, so an attacker elsewhere
 /// cannot lock the owner out of it.</para>
 /// <para>Every attempt is registered as a failure before the credentials are checked and reset on success, so parallel
-/// attempts cannot slip past a threshold. Counters are individually atomic and checked in three steps: the IP and /64
-/// buckets together (pipelined on Redis), then the /48 bucket (IPv6 only, charged only with attempts the first two
-/// admitted), then the account and account + IP (or account + device) counters together. An attempt refused by one
-/// counter may still have been counted by another.</para>
+/// attempts cannot slip past a threshold. Counters are individually atomic and checked in steps: the IP bucket, then
+/// (IPv6, if it admitted the attempt) the /64 bucket, then (if both admitted it) the /48 bucket, then the account and
+/// account + IP (or account + device) counters together. An attempt refused by one account counter may still have been
+/// counted by the other (and can take it to the lockout threshold: <c>ratelimit.locked</c> judges each counter).</para>
 /// <para>Without <see cref="LoginAttempt.ClientIp"/> no address bucket is charged: only the account counters limit the
 /// attempt, so credential stuffing (one guess each against many accounts) is not slowed. Pass the resolved address
 /// whenever there is one (behind a proxy on a Unix socket the transport peer is unknown: resolve it from the trusted

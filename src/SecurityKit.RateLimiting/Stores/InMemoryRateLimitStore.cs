@@ -36,7 +36,8 @@ namespace SecurityKit.RateLimiting.Stores;
 /// <para>Checks on an existing key allocate nothing and are lock-free (one compare-and-swap per granted check; a
 /// sliding window moving into a new window, two); lockout counters take a per-key monitor. With
 /// <see cref="TimeProvider.System"/>, rate-limit checks read a process-wide timestamp refreshed every millisecond
-/// (one timer per process) rather than the OS clock; a lagging copy only makes limits stricter.</para>
+/// (one timer per process) rather than the OS clock. A lag makes windows slightly stricter, but a token bucket charged
+/// under a lagging reading refills that much earlier: up to lag ÷ (window / limit) extra permits (≈1 ms normally).</para>
 /// <para><b>Eviction:</b> when a new key would exceed <see cref="InMemoryRateLimitStoreOptions.MaxEntries"/>, expired
 /// entries are removed, then (if still full) the 10% of the entries holding the least of their limit (a key that used 1
 /// request of 1,000 before one that used 900, a lockout counter with one failure before one past its free attempts;

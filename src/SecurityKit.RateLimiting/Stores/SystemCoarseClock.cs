@@ -5,8 +5,9 @@ namespace SecurityKit.RateLimiting.Stores;
 /// so hot-path checks read a field instead of the OS clock. Used only by stores built on <see cref="TimeProvider.System"/>.
 /// </summary>
 /// <remarks>
-/// The copy is at most one timer period behind (longer under thread-pool starvation) and never goes backwards. A
-/// clock that lags only makes limits stricter: fewer tokens have refilled and windows roll over a little later.
+/// The copy is at most one timer period behind (longer under thread-pool starvation) and never goes backwards. A lag
+/// makes windows roll over a little later, but a token bucket charged under a lagging reading refills that much earlier
+/// once the copy catches up (up to lag ÷ interval extra permits).
 /// </remarks>
 internal static class SystemCoarseClock
 {

@@ -7,7 +7,8 @@ namespace SecurityKit.Stores.RateLimiting;
 /// <remarks>
 /// <para>Implementations: the in-memory store of SecurityKit.RateLimiting (one process) and the Redis store of
 /// SecurityKit.Redis (shared by every instance). Both pass one conformance suite. Implementations must be
-/// thread-safe, must not count denied requests, and must expire state on their own.</para>
+/// thread-safe, must not count denied requests, must expire state on their own, and are registered as singletons
+/// (startup refuses a scoped registration).</para>
 /// <para><b>Security:</b> keys are stored as given. Do not pass raw e-mail addresses or other personal data:
 /// the login protector HMACs its keys with the <c>rate-limit-keys</c> key-ring key first. Keys are 1 to
 /// <see cref="MaxKeyLength"/> characters. The Redis store also refuses a key with an unpaired surrogate

@@ -12,7 +12,7 @@ namespace SecurityKit.Stores.Sessions;
 /// sessions stay readable (with <see cref="SessionRecord.RevokedAt"/>) until they would have expired,
 /// so callers can tell "revoked" from "unknown". Times are passed in by the caller (its
 /// <see cref="TimeProvider"/>); stores use them for expiry and bounded clean-up.</para>
-/// <para>Implementations must be thread-safe.</para>
+/// <para>Implementations must be thread-safe and registered as singletons (startup refuses a scoped registration).</para>
 /// </remarks>
 public interface ISessionStore
 {

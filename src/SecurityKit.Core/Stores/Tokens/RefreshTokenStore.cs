@@ -133,7 +133,7 @@ public readonly record struct RefreshTokenRotationResult(
 /// rotation's grace window is zero, and dropped once the window is over (by the next call on the family at the latest,
 /// or a back-end TTL of the window plus a small margin), as well as on reuse detection and revocation. A reader of the
 /// store who also holds the preceding token must not be able to decrypt the current token later.</para>
-/// <para>Implementations must be thread-safe.</para>
+/// <para>Implementations must be thread-safe and registered as singletons (startup refuses a scoped registration).</para>
 /// </remarks>
 public abstract class RefreshTokenStore
 {
