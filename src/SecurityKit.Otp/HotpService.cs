@@ -61,9 +61,9 @@ public sealed class HotpService
 
     /// <summary>Starts an enrollment: draws a new secret and returns it protected (pending) with its key URI (counter 0).</summary>
     /// <param name="userId">The user id, 1 to 256 characters.</param>
-    /// <param name="accountName">The account shown in the app; 1 to 256 characters, no colon, not beginning with a space.</param>
+    /// <param name="accountName">The account shown in the app; 1 to 256 characters. A colon (the Key Uri Format's issuer separator) is shown as U+A789 "꞉" and leading spaces are dropped, so a user name such as <c>corp:alice</c> enrolls rather than throwing.</param>
     /// <returns>The enrollment to show once.</returns>
-    /// <exception cref="ArgumentException">An argument is empty or too long, the account name contains a colon or a control or bidi character or begins with a space (see <see cref="OtpAuthUri.CreateTotp"/>), or the otpauth URI would be longer than <see cref="OtpAuthUri.MaxUriLength"/> (a long non-ASCII issuer and account name together).</exception>
+    /// <exception cref="ArgumentException">An argument is empty or too long, the account name contains a control or bidi character, or the otpauth URI would be longer than <see cref="OtpAuthUri.MaxUriLength"/> (a long non-ASCII issuer and account name together).</exception>
     /// <exception cref="InvalidOperationException">The key ring has no <see cref="KeyPurposes.OtpSecretProtection"/> key.</exception>
     public OtpEnrollment BeginEnrollment(string userId, string accountName)
     {
@@ -86,7 +86,7 @@ public sealed class HotpService
             };
             var enrollment = new OtpEnrollment
             {
-                KeyUri = OtpAuthUri.CreateHotp(_options.Issuer, accountName, secret, 0, _options.Algorithm, _options.Digits),
+                KeyUri = OtpAuthUri.CreateHotp(_options.Issuer, OtpEnrollmentHelpers.DisplayAccountName(accountName), secret, 0, _options.Algorithm, _options.Digits),
                 ManualEntryKey = OtpEnrollmentHelpers.Group(Base32.Encode(secret)),
                 ProtectedSecret = _protector.Protect(userId, credential),
                 ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()) + _options.EnrollmentLifetime,

@@ -67,9 +67,9 @@ public sealed class TotpService
 
     /// <summary>Starts an enrollment: draws a new secret and returns it protected (pending) with its key URI.</summary>
     /// <param name="userId">The user id, 1 to 256 characters; the protected secret is bound to it.</param>
-    /// <param name="accountName">The account shown in the app, e.g. the e-mail address; 1 to 256 characters, no colon, not beginning with a space.</param>
+    /// <param name="accountName">The account shown in the app, e.g. the e-mail address; 1 to 256 characters. A colon (the Key Uri Format's issuer separator) is shown as U+A789 "꞉" and leading spaces are dropped, so a user name such as <c>corp:alice</c> enrolls rather than throwing.</param>
     /// <returns>The enrollment to show once.</returns>
-    /// <exception cref="ArgumentException">An argument is empty or too long, the account name contains a colon or a control or bidi character or begins with a space (see <see cref="OtpAuthUri.CreateTotp"/>), or the otpauth URI would be longer than <see cref="OtpAuthUri.MaxUriLength"/> (a long non-ASCII issuer and account name together).</exception>
+    /// <exception cref="ArgumentException">An argument is empty or too long, the account name contains a control or bidi character, or the otpauth URI would be longer than <see cref="OtpAuthUri.MaxUriLength"/> (a long non-ASCII issuer and account name together).</exception>
     /// <exception cref="InvalidOperationException">The key ring has no <see cref="KeyPurposes.OtpSecretProtection"/> key.</exception>
     public OtpEnrollment BeginEnrollment(string userId, string accountName)
     {
@@ -92,7 +92,7 @@ public sealed class TotpService
             };
             var enrollment = new OtpEnrollment
             {
-                KeyUri = OtpAuthUri.CreateTotp(_options.Issuer, accountName, secret, _options.Algorithm, _options.Digits, _options.PeriodSeconds),
+                KeyUri = OtpAuthUri.CreateTotp(_options.Issuer, OtpEnrollmentHelpers.DisplayAccountName(accountName), secret, _options.Algorithm, _options.Digits, _options.PeriodSeconds),
                 ManualEntryKey = OtpEnrollmentHelpers.Group(Base32.Encode(secret)),
                 ProtectedSecret = _protector.Protect(userId, credential),
                 ExpiresAt = TruncateToSeconds(now) + _options.EnrollmentLifetime,
@@ -195,6 +195,16 @@ public sealed class TotpService
 
 internal static class OtpEnrollmentHelpers
 {
+    /// <summary>The account label an authenticator app shows: a colon (which apps read as the issuer separator, literal or
+    /// encoded) becomes U+A789 MODIFIER LETTER COLON, and leading spaces (padding after the separator) are dropped. The
+    /// label is display text only; user data such as "corp:alice" must not make enrollment throw (found in review).</summary>
+    public static string DisplayAccountName(string accountName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountName);
+        var shown = accountName.Replace(':', '\uA789').TrimStart(' ');
+        return shown.Length == 0 ? accountName : shown;
+    }
+
     public static string Group(string text)
     {
         var sb = new System.Text.StringBuilder(text.Length + (text.Length / 4));

@@ -100,7 +100,7 @@ public sealed class SecurityRateLimiter
     /// <param name="policyName">The policy name.</param>
     /// <param name="partitionKey">The partition key.</param>
     /// <returns>The limiter. It does not queue: <c>AcquireAsync</c> answers at once, with <c>RetryAfter</c> metadata when refused.
-    /// Once disposed it throws <see cref="ObjectDisposedException"/>, like the built-in limiters.</returns>
+    /// Disposing it frees nothing (the state lives in the store); a disposed limiter keeps working.</returns>
     /// <exception cref="ArgumentException">Unknown policy or invalid key.</exception>
     public RateLimiter CreateLimiter(string policyName, string partitionKey)
     {
@@ -114,7 +114,7 @@ public sealed class SecurityRateLimiter
     /// <param name="policyName">The policy name.</param>
     /// <param name="partitionKeySelector">Selects the partition key of a resource. Request data is fine: a null or empty key
     /// is one shared partition, and a key longer than 256 characters is hashed (never an exception per request).</param>
-    /// <returns>The limiter. Once disposed it throws <see cref="ObjectDisposedException"/>, like the built-in limiters.</returns>
+    /// <returns>The limiter. Disposing it frees nothing (the state lives in the store); a disposed limiter keeps working.</returns>
     /// <exception cref="ArgumentException">Unknown policy.</exception>
     public PartitionedRateLimiter<TResource> CreatePartitionedLimiter<TResource>(string policyName, Func<TResource, string> partitionKeySelector)
     {

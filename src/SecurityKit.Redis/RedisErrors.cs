@@ -64,10 +64,23 @@ internal static class RedisErrors
         {
             return await operation.WaitAsync(connection.Options.OperationTimeout, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Scrub(ex))
+        catch (Exception ex) when (ScrubLater(operation, ex) || Scrub(ex))
         {
             throw;
         }
+    }
+
+    /// <summary>When the wait ended before <paramref name="operation"/> (timeout, cancellation), the operation goes on and may
+    /// fail later, unobserved: its exception (with the key in Data) would then reach
+    /// <see cref="TaskScheduler.UnobservedTaskException"/>, which error trackers record. Scrub and observe it then.</summary>
+    private static bool ScrubLater(Task operation, Exception waitFailure)
+    {
+        if (!operation.IsCompleted && waitFailure is TimeoutException or OperationCanceledException)
+        {
+            operation.ContinueWith(static t => Scrub(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return false;
     }
 
     /// <inheritdoc cref="Bounded{T}(Task{T}, RedisConnection, CancellationToken)"/>
@@ -77,7 +90,7 @@ internal static class RedisErrors
         {
             await operation.WaitAsync(connection.Options.OperationTimeout, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Scrub(ex))
+        catch (Exception ex) when (ScrubLater(operation, ex) || Scrub(ex))
         {
             throw;
         }

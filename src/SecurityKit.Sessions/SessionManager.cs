@@ -48,6 +48,7 @@ public sealed class SessionManager
     // When an anomaly of a session (key: id hash, kind) was last published by this instance, in UTC ticks. Bounded by
     // MaxTrackedAnomalies; entries older than TouchInterval are pruned (at most once a second) when it is full.
     private readonly ConcurrentDictionary<(string IdHash, char Kind), long> _reported = new();
+    private long _lastUntrackedReportTicks;
     private long _nextPruneTicks;
 
     /// <summary>Initializes a session manager.</summary>
@@ -450,7 +451,7 @@ public sealed class SessionManager
             // throttled on its own, so the first Warning after the window is never held back by the Information.
             var rotatedMomentsAgo = warnIfRevoked && record.ReplacedBy is not null && record.TokenVersion >= lookup.UserTokenVersion
                 && record.RevokedAt is { } rotatedAt && now - rotatedAt <= ReplacementFollowWindow;
-            if (warnIfRevoked && ShouldReport(record.IdHash, rotatedMomentsAgo ? 'q' : 'r', now, touched: true))
+            if (warnIfRevoked && ShouldReport(record.IdHash, rotatedMomentsAgo ? 'q' : 'r', now, touched: null))
             {
                 _events.Publish(SessionEventNames.RevokedSessionUsed, rotatedMomentsAgo ? SecurityEventSeverity.Information : SecurityEventSeverity.Warning,
                     record.UserId, null, rotatedMomentsAgo ? "rotated_recently" : record.RevokedAt is null ? "revoked_all" : "revoked");
@@ -525,8 +526,10 @@ public sealed class SessionManager
 
     /// <summary>Whether this validation publishes the session's anomaly of <paramref name="kind"/>: the first to claim it
     /// in a <see cref="SessionOptions.TouchInterval"/> does. When the table is full (and cannot be pruned), only the
-    /// validation that recorded the use publishes, as before the table existed.</summary>
-    private bool ShouldReport(string idHash, char kind, DateTimeOffset now, bool touched)
+    /// validation that recorded the use publishes, as before the table existed; with no such validation
+    /// (<paramref name="touched"/> null: a revoked token presented again), one report a second for the whole manager, so a
+    /// table filled by a mass revoke-all does not turn every replay back into an event (found in review).</summary>
+    private bool ShouldReport(string idHash, char kind, DateTimeOffset now, bool? touched)
     {
         var key = (idHash, kind);
         var ticks = now.UtcTicks;
@@ -541,11 +544,17 @@ public sealed class SessionManager
             PruneReported(ticks, interval);
             if (_reported.Count >= MaxTrackedAnomalies)
             {
-                return touched;
+                return touched ?? TakeUntrackedReport(ticks);
             }
         }
 
         return _reported.TryAdd(key, ticks);
+    }
+
+    private bool TakeUntrackedReport(long ticks)
+    {
+        var last = Volatile.Read(ref _lastUntrackedReportTicks);
+        return (ticks - last >= TimeSpan.TicksPerSecond || ticks < last) && Interlocked.CompareExchange(ref _lastUntrackedReportTicks, ticks, last) == last;
     }
 
     /// <summary>Whether a report made at <paramref name="last"/> no longer silences the anomaly: one interval has passed, or

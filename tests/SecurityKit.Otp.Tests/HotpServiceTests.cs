@@ -4,6 +4,24 @@ namespace SecurityKit.Otp.Tests;
 
 public sealed class HotpServiceTests
 {
+    [Theory]
+    [InlineData("corp:alice", "corp\uA789alice")]
+    [InlineData("PayPal:victim", "PayPal\uA789victim")]
+    [InlineData("  bob", "bob")]
+    [InlineData("a::b", "a\uA789\uA789b")]
+    public void BeginEnrollment_AccountNameWithAColonOrLeadingSpaces_ShownSafelyNotRefused(string account, string shown)
+    {
+        // OtpAuthUri refuses such names (a colon, literal or encoded, is the Key Uri Format's issuer separator); the
+        // services take user data, so they show the colon as U+A789 rather than throw for that user (found in review).
+        var context = new OtpTestContext();
+        foreach (var uri in new[] { context.Hotp().BeginEnrollment("user-1", account).KeyUri, context.Totp().BeginEnrollment("user-1", account).KeyUri })
+        {
+            OtpAuthUri.TryParse(uri, out var parsed).Should().BeTrue(uri);
+            parsed!.AccountName.Should().Be(shown);
+            parsed.Issuer.Should().NotContain("PayPal");
+        }
+    }
+
     private static async Task<(OtpTestContext Context, HotpService Service, byte[] Secret, string Protected)> EnrolledAsync()
     {
         var context = new OtpTestContext();

@@ -139,6 +139,32 @@ public sealed class RedisConnectionTests(RedisServerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Bounded_OperationFailingAfterTheTimeout_IsScrubbedAndObserved()
+    {
+        // After the bounded wait gives up, the Redis operation goes on; if it fails later, unobserved, its exception
+        // (with the key in Data) reached TaskScheduler.UnobservedTaskException, which error trackers record (found in
+        // review). Bounded now scrubs and observes it when it fails.
+        await using var connection = Connection(new RedisSecurityKitOptions { Configuration = "localhost", OperationTimeout = TimeSpan.FromMilliseconds(50) });
+        var operation = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await FluentActions.Awaiting(() => operation.Task.Bounded(connection, CancellationToken.None)).Should().ThrowAsync<TimeoutException>();
+
+        var late = new InvalidOperationException("Timeout awaiting response");
+        late.Data["Redis-Message-Next"] = "INCR sk:tv:{alice@example.com}";
+        late.Data["Redis-Timeout"] = "5000";
+        operation.SetException(late);
+        await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(5)), Task.Run(async () =>
+        {
+            while (late.Data.Contains("Redis-Message-Next"))
+            {
+                await Task.Delay(10);
+            }
+        }));
+
+        late.Data.Contains("Redis-Message-Next").Should().BeFalse("scrubbed when the operation failed");
+        late.Data["Redis-Timeout"].Should().Be("5000", "other diagnostics stay");
+    }
+
     [SkippableFact]
     public async Task StoreErrors_PausedServer_CarryNoKeyOrUserId()
     {

@@ -41,6 +41,14 @@ public sealed class SessionManagerTests
                 _events.Add(securityEvent);
             }
         }
+
+        public void Clear()
+        {
+            lock (_events)
+            {
+                _events.Clear();
+            }
+        }
     }
 
     /// <summary>Counts the touches the manager sends (plain and compare-and-set).</summary>
@@ -269,6 +277,38 @@ public sealed class SessionManagerTests
         _time.Advance(TimeSpan.FromMinutes(1));
         (await manager.ValidateAsync(created.Token)).Status.Should().Be(SessionValidationStatus.Revoked);
         _sink.Events.Where(e => e.Name == SessionEventNames.RevokedSessionUsed).Should().HaveCount(3, "one more after TouchInterval");
+    }
+
+    [Fact]
+    public async Task RevokedUsed_TableFullAfterAMassRevoke_AtMostOneUntrackedEventASecond()
+    {
+        // When the report table is full (a mass revoke-all, then every client polling), revoked-token replays fell back to
+        // "publish", the flood the throttle exists to stop (found in review): one untracked report a second instead.
+        var manager = Manager();
+        var tokens = new List<string>();
+        for (var i = 0; i < SessionManager.MaxTrackedAnomalies + 50; i++)
+        {
+            var token = (await manager.CreateAsync("user-" + i)).Token!;
+            (await manager.RevokeAsync(token)).Should().BeTrue();
+            tokens.Add(token);
+        }
+
+        _sink.Clear();
+        foreach (var token in tokens.Take(SessionManager.MaxTrackedAnomalies))
+        {
+            (await manager.ValidateAsync(token)).Status.Should().Be(SessionValidationStatus.Revoked);
+        }
+
+        _sink.Events.Count(e => e.Name == SessionEventNames.RevokedSessionUsed).Should().Be(SessionManager.MaxTrackedAnomalies, "one per session while the table has room");
+        foreach (var token in tokens.Skip(SessionManager.MaxTrackedAnomalies))
+        {
+            (await manager.ValidateAsync(token)).Status.Should().Be(SessionValidationStatus.Revoked);
+        }
+
+        _sink.Events.Count(e => e.Name == SessionEventNames.RevokedSessionUsed).Should().Be(SessionManager.MaxTrackedAnomalies + 1, "the table is full and fresh: one untracked report this second");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        (await manager.ValidateAsync(tokens[^1])).Status.Should().Be(SessionValidationStatus.Revoked);
+        _sink.Events.Count(e => e.Name == SessionEventNames.RevokedSessionUsed).Should().Be(SessionManager.MaxTrackedAnomalies + 2, "and one more the next second");
     }
 
     [Fact]

@@ -77,19 +77,14 @@ public sealed class SecretKeyRing : ISecretKeyRing
     public bool TryGetActiveKey(string purpose, [NotNullWhen(true)] out SecretKey? key)
     {
         ArgumentNullException.ThrowIfNull(purpose);
-        if (!SecretKey.IsValidPurpose(purpose))
-        {
-            // No key can have it, and deriving one would throw: a Try method answers false (found in review).
-            key = null;
-            return false;
-        }
-
         if (_active.TryGetValue(purpose, out key))
         {
             return true;
         }
 
-        if (purpose != KeyPurposes.Root && _active.TryGetValue(KeyPurposes.Root, out var root))
+        // No key can have an invalid purpose, and deriving one would throw: a Try method answers false (found in review).
+        // Checked after the lookup, which no invalid purpose can pass, to keep hits cheap.
+        if (purpose != KeyPurposes.Root && SecretKey.IsValidPurpose(purpose) && _active.TryGetValue(KeyPurposes.Root, out var root))
         {
             key = GetDerived(root, purpose);
             return true;
@@ -104,18 +99,12 @@ public sealed class SecretKeyRing : ISecretKeyRing
     {
         ArgumentNullException.ThrowIfNull(purpose);
         ArgumentNullException.ThrowIfNull(keyId);
-        if (!SecretKey.IsValidPurpose(purpose))
-        {
-            key = null;
-            return false;
-        }
-
         if (_all.TryGetValue((purpose, keyId), out key))
         {
             return true;
         }
 
-        if (purpose != KeyPurposes.Root && _all.TryGetValue((KeyPurposes.Root, keyId), out var root))
+        if (purpose != KeyPurposes.Root && SecretKey.IsValidPurpose(purpose) && _all.TryGetValue((KeyPurposes.Root, keyId), out var root))
         {
             key = GetDerived(root, purpose);
             return true;
@@ -142,9 +131,6 @@ public sealed class SecretKeyRing : ISecretKeyRing
 
     private SecretKey GetDerived(SecretKey root, string purpose) =>
         _derived.GetOrAdd((purpose, root.KeyId), static (k, r) => r.Derive(k.Purpose), root);
-
-    /// <summary>Gets whether the ring holds a key made by <see cref="SecretKeyRingOptions.AddEphemeralRootKey"/>.</summary>
-    internal bool HasEphemeralKey => _all.Values.Any(k => k.IsEphemeral);
 
     /// <summary>Returns a description without key material.</summary>
     /// <returns>The number of keys per purpose.</returns>

@@ -68,6 +68,12 @@ internal sealed class SecretKeyRingOptionsValidator : IValidateOptions<SecretKey
             }
         }
 
+        if (options.Keys.Count(k => k is { IsEphemeral: true }) > 1)
+        {
+            // Each call adds a key with a random id: two calls read as "two active root keys", which says nothing useful.
+            errors.Add("SecurityKit key ring: AddEphemeralRootKey() was called more than once; call it once.");
+        }
+
         if (options.Keys.Any(k => k is { IsEphemeral: true }) && options.Keys.Any(k => k is { IsEphemeral: false, Purpose: KeyPurposes.Root }))
         {
             // Keys from configuration are inactive unless marked: the ephemeral key would be the active root key, and

@@ -8,14 +8,11 @@ namespace SecurityKit.RateLimiting.Adapters;
 internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter owner, string policyName, RateLimitPolicy policy, Func<TResource, string> selector)
     : PartitionedRateLimiter<TResource>
 {
-    private int _disposed;
 
     public override RateLimiterStatistics? GetStatistics(TResource resource) => null;
 
     protected override RateLimitLease AttemptAcquireCore(TResource resource, int permitCount)
     {
-        // Like the built-in limiters: a disposed limiter refuses to be used rather than go on charging the store.
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var pending = owner.AcquirePartitionAsync(policyName, policy, PartitionOf(resource), permitCount, CancellationToken.None);
         var decision = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         return StoreRateLimitLease.From(decision);
@@ -23,15 +20,7 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(TResource resource, int permitCount, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return StoreRateLimitLease.From(await owner.AcquirePartitionAsync(policyName, policy, PartitionOf(resource), permitCount, cancellationToken).ConfigureAwait(false));
-    }
-
-    // DisposeAsync ends with Dispose(false), so this covers both.
-    protected override void Dispose(bool disposing)
-    {
-        Volatile.Write(ref _disposed, 1);
-        base.Dispose(disposing);
     }
 
     /// <summary>

@@ -3,10 +3,13 @@ using System.Threading.RateLimiting;
 namespace SecurityKit.RateLimiting.Adapters;
 
 /// <summary>One partition of a policy as a <see cref="RateLimiter"/>. Does not queue.</summary>
+/// <remarks>Disposing frees nothing (the state lives in the store), and a disposed adapter keeps working: the runtime's
+/// partitioned limiter (ASP.NET Core's <c>RateLimitPartition.Get</c>) disposes a partition idle for 10 s while a request
+/// may already hold it, and throwing <see cref="ObjectDisposedException"/> there, as the built-in limiters do
+/// (dotnet/runtime#99865), turned that race into failed requests (tried and reverted in review).</remarks>
 internal sealed class StoreRateLimiter(SecurityRateLimiter owner, string policyName, RateLimitPolicy policy, string key) : RateLimiter
 {
     private long _lastUsed = owner.Time.GetTimestamp();
-    private int _disposed;
 
     /// <summary>
     /// The time since the last acquire. The state lives in the store, so the limiter itself may be dropped whenever it is
@@ -20,9 +23,6 @@ internal sealed class StoreRateLimiter(SecurityRateLimiter owner, string policyN
 
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
-        // Like the built-in limiters: a disposed limiter refuses to be used rather than go on charging the store (the
-        // state lives in the store, so a limiter kept after Dispose would have spent the budget silently; found in review).
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Interlocked.Exchange(ref _lastUsed, owner.Time.GetTimestamp());
         var pending = owner.AcquireCoreAsync(policyName, policy, key, permitCount, CancellationToken.None);
 
@@ -33,15 +33,7 @@ internal sealed class StoreRateLimiter(SecurityRateLimiter owner, string policyN
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Interlocked.Exchange(ref _lastUsed, owner.Time.GetTimestamp());
         return StoreRateLimitLease.From(await owner.AcquireCoreAsync(policyName, policy, key, permitCount, cancellationToken).ConfigureAwait(false));
-    }
-
-    // DisposeAsync ends with Dispose(false), so this covers both.
-    protected override void Dispose(bool disposing)
-    {
-        Volatile.Write(ref _disposed, 1);
-        base.Dispose(disposing);
     }
 }

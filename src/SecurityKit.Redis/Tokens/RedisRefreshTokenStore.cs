@@ -164,8 +164,20 @@ public sealed class RedisRefreshTokenStore : RefreshTokenStore
             hash = family.TokenHash.ToArray(),
             ttl = retained,
         });
-        await index.Bounded(_connection, cancellationToken).ConfigureAwait(false);
-        return (int)await create.Bounded(_connection, cancellationToken).ConfigureAwait(false) == 1;
+        // Both bounded before either is awaited: if the index call fails first, the create call's exception (with its key
+        // in Data) is still scrubbed and observed (found in review).
+        var indexed = index.Bounded(_connection, cancellationToken);
+        var created = create.Bounded(_connection, cancellationToken);
+        try
+        {
+            await indexed.ConfigureAwait(false);
+        }
+        finally
+        {
+            _ = created.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return (int)await created.ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />

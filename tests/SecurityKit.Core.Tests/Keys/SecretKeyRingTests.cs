@@ -191,6 +191,14 @@ public sealed class SecretKeyRingTests
     }
 
     [Fact]
+    public void EphemeralRootKey_AddedTwice_RefusedSayingSo()
+    {
+        // With random ids, a second call read only as "purpose 'root' has 2 keys marked Active".
+        FluentActions.Invoking(() => new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey().AddEphemeralRootKey()))
+            .Should().Throw<OptionsValidationException>().WithMessage("*AddEphemeralRootKey() was called more than once*");
+    }
+
+    [Fact]
     public void EphemeralRootKey_IsRandomPerCall()
     {
         var a = new SecretKeyRing(new SecretKeyRingOptions().AddEphemeralRootKey()).GetActiveKey(KeyPurposes.Root);
