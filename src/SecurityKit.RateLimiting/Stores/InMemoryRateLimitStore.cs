@@ -239,6 +239,10 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore
         }
     }
 
+    /// <summary>The eviction weight of a key now (tests): the share of its limit it holds; -1 when the key is absent.</summary>
+    internal double WeightOf(string key) =>
+        _entries.TryGetValue(key, out var entry) ? entry.Weight(entry.Kind == Entry.LockoutKind ? Now() : CheckNow()) : -1;
+
     /// <summary>Kills a key's entry without removing it, as a racing reset or eviction leaves it for a moment (tests).</summary>
     /// <param name="key">The key.</param>
     internal void KillWithoutRemoving(string key)

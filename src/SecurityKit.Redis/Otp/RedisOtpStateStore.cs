@@ -33,19 +33,27 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         return {1, current}
         """;
 
+    // A failure count that is not a decimal integer of at most 18 digits (written by something else) counts as 0 and is
+    // overwritten, like a corrupt replay counter in AcceptScript: before, INCR or the comparison raised a Lua error and
+    // every TOTP, HOTP and backup-code attempt of that user threw until the key was removed (found in review).
     private const string FailureScript = """
-        local n = redis.call('INCR', KEYS[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        local v = redis.call('GET', KEYS[1])
+        local n = 0
+        if v and #v <= 18 and string.match(v, '^%d+$') then n = tonumber(v) end
+        n = n + 1
+        redis.call('SET', KEYS[1], n, 'PX', ARGV[1])
         return n
         """;
 
     // ARGV: the window in ms, the limit. At the limit nothing is written, so the window keeps running from the last
     // counted failure. Reply: {1, count} when recorded, {0, count} otherwise.
     private const string FailureBelowLimitScript = """
-        local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local v = redis.call('GET', KEYS[1])
+        local n = 0
+        if v and #v <= 18 and string.match(v, '^%d+$') then n = tonumber(v) end
         if n >= tonumber(ARGV[2]) then return {0, n} end
-        n = redis.call('INCR', KEYS[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        n = n + 1
+        redis.call('SET', KEYS[1], n, 'PX', ARGV[1])
         return {1, n}
         """;
 
@@ -108,7 +116,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await db.StringGetAsync(RedisOtpKeys.Failures(_connection.KeyPrefix, userId))
             .Bounded(_connection, cancellationToken).ConfigureAwait(false);
-        return value.IsNull ? 0 : (int)Math.Min((long)value, int.MaxValue);
+        return !value.IsNull && value.TryParse(out long stored) && stored >= 0 ? (int)Math.Min(stored, int.MaxValue) : 0; // corrupt: 0, as the scripts read it
     }
 
     /// <inheritdoc />

@@ -144,6 +144,85 @@ public sealed class InMemoryRateLimitStoreTests
     }
 
     [Fact]
+    public void Weight_IsTheShareOfTheLimitHeld_ForEachKind()
+    {
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000 }, time);
+        var bucket = RateLimitRule.TokenBucket(10, TimeSpan.FromSeconds(10));
+        var fixedWindow = RateLimitRule.FixedWindow(10, TimeSpan.FromSeconds(10));
+        var sliding = RateLimitRule.SlidingWindow(10, TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 3; i++)
+        {
+            store.TryAcquire("bucket", bucket).IsAllowed.Should().BeTrue();
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            store.TryAcquire("fixed", fixedWindow).IsAllowed.Should().BeTrue();
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            store.TryAcquire("sliding", sliding).IsAllowed.Should().BeTrue();
+        }
+
+        var lockout = new LockoutRule(4, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 100, TimeSpan.FromDays(1), permanent: false);
+        for (var i = 0; i < 3; i++)
+        {
+            store.RegisterAttempt("lockout", lockout).IsAllowed.Should().BeTrue();
+        }
+
+        var permanent = new LockoutRule(1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 2, TimeSpan.FromDays(1), permanent: true);
+        store.RegisterAttempt("permanent", permanent);
+        store.WeightOf("permanent").Should().Be(1, "one failure of one free");
+
+        store.WeightOf("bucket").Should().BeApproximately(0.3, 1e-9, "3 permits of 10 owed");
+        store.WeightOf("fixed").Should().BeApproximately(0.4, 1e-9);
+        store.WeightOf("sliding").Should().BeApproximately(0.6, 1e-9);
+        store.WeightOf("lockout").Should().BeApproximately(0.75, 1e-9, "3 failures of 4 free");
+        store.WeightOf("absent").Should().Be(-1);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        store.RegisterAttempt("permanent", permanent).RetryAfter.Should().Be(TimeSpan.MaxValue);
+        store.WeightOf("permanent").Should().Be(double.PositiveInfinity);
+        store.WeightOf("bucket").Should().BeApproximately(0.2, 1e-9, "one permit refilled per second");
+
+        time.Advance(TimeSpan.FromSeconds(11)); // 12 s: the next window, 20 % into it
+        store.WeightOf("fixed").Should().Be(0, "its window is over");
+        store.WeightOf("bucket").Should().Be(0, "full again");
+        store.WeightOf("sliding").Should().BeApproximately(0.48, 1e-9, "6 of the previous window, weighted by the 80 % of it still in view");
+        store.TryAcquire("sliding", sliding, 2).IsAllowed.Should().BeTrue();
+        store.WeightOf("sliding").Should().BeApproximately(0.68, 1e-9, "2 in this window and 4.8 carried over");
+        time.Advance(TimeSpan.FromSeconds(4)); // 16 s: 60 % into the window
+        store.WeightOf("sliding").Should().BeApproximately(0.44, 1e-9, "2 + 6 x 40 %");
+        time.Advance(TimeSpan.FromSeconds(10)); // 26 s: the window after, 60 % in: only the 2 of the previous one, 40 % in view
+        store.WeightOf("sliding").Should().BeApproximately(0.08, 1e-9);
+    }
+
+    [Fact]
+    public void TryAcquire_WhenFull_AtEqualWeight_RateLimitEntriesGoBeforeLockoutCounters()
+    {
+        // A lockout counter at its free attempts (1.0) against a flood of 1-per-day keys (1.0 each): the flood goes first,
+        // even though the counter's 1-hour window would expire sooner.
+        var time = TestKeys.Clock();
+        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions { MaxEntries = 1000 }, time);
+        var lockout = new LockoutRule(3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 100, TimeSpan.FromHours(1), permanent: false);
+        for (var i = 0; i < 3; i++)
+        {
+            store.RegisterAttempt("login:victim", lockout).IsAllowed.Should().BeTrue();
+        }
+
+        var daily = RateLimitRule.FixedWindow(1, TimeSpan.FromDays(1));
+        for (var i = 0; i < 3000; i++)
+        {
+            store.TryAcquire("flood:" + i, daily).IsAllowed.Should().BeTrue();
+        }
+
+        store.WeightOf("login:victim").Should().Be(1);
+        store.RegisterAttempt("login:victim", lockout).IsAllowed.Should().BeFalse("kept: its third failure set a delay");
+    }
+
+    [Fact]
     public void RegisterAttempt_WhenFull_PermanentLocksGoLast()
     {
         var time = TestKeys.Clock();

@@ -78,6 +78,34 @@ public sealed class RedisOtpStoreTests(RedisServerFixture fixture)
         (await store.TryAcceptAsync("alice", "totp", 7, TimeSpan.FromMinutes(1))).Accepted.Should().BeFalse("the replay guard works again");
     }
 
+    [SkippableTheory]
+    [InlineData("garbage")]
+    [InlineData("")]
+    [InlineData("-5")]
+    [InlineData("1e9")]
+    [InlineData("99999999999999999999999")]
+    public async Task FailureCount_StoredValueNotAnInteger_CountsAsZeroAndIsOverwritten(string stored)
+    {
+        // The accept script was fixed for this; the failure scripts were not: INCR or the comparison raised a Lua error,
+        // and every OTP and backup-code attempt of the user threw until the key was removed (found in review).
+        var prefix = "corruptf-" + Guid.NewGuid().ToString("N") + ":";
+        var store = new RedisOtpStateStore(RedisOtpTestStores.Connect(fixture, prefix));
+        var key = prefix + "otp:{YWxpY2U}:f";
+        var db = fixture.Multiplexer!.GetDatabase();
+
+        await db.StringSetAsync(key, stored);
+        (await store.GetFailureCountAsync("alice")).Should().Be(0);
+        (await store.RecordFailureBelowLimitAsync("alice", TimeSpan.FromMinutes(1), 3)).Should().Be(new OtpFailureRecord(true, 1));
+        ((string?)await db.StringGetAsync(key)).Should().Be("1");
+        (await db.KeyTimeToLiveAsync(key)).Should().BeCloseTo(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5));
+
+        await db.StringSetAsync(key, stored);
+        (await store.RecordFailureAsync("alice", TimeSpan.FromMinutes(2))).Should().Be(1);
+        (await store.RecordFailureAsync("alice", TimeSpan.FromMinutes(2))).Should().Be(2);
+        (await store.GetFailureCountAsync("alice")).Should().Be(2);
+        (await db.KeyTimeToLiveAsync(key)).Should().BeCloseTo(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(5));
+    }
+
     [SkippableFact]
     public async Task RecordFailureBelowLimit_EachCountedFailureRestartsTheTtl_ARefusedOneLeavesIt()
     {
