@@ -197,6 +197,8 @@ public sealed class InMemoryRateLimitStoreTests
         store.WeightOf("sliding").Should().BeApproximately(0.44, 1e-9, "2 + 6 x 40 %");
         time.Advance(TimeSpan.FromSeconds(10)); // 26 s: the window after, 60 % in: only the 2 of the previous one, 40 % in view
         store.WeightOf("sliding").Should().BeApproximately(0.08, 1e-9);
+        time.Advance(TimeSpan.FromSeconds(10)); // 36 s: two windows on, expired (not yet swept)
+        store.WeightOf("sliding").Should().Be(0);
     }
 
     [Fact]
