@@ -22,6 +22,14 @@ public sealed class HotpServiceTests
         }
     }
 
+    [Fact]
+    public void BeginEnrollment_AccountNameOfSpacesOnly_RefusedAsSuch()
+    {
+        var context = new OtpTestContext();
+        context.Hotp().Invoking(s => s.BeginEnrollment("user-1", "   ")).Should().Throw<ArgumentException>().WithMessage("*space*");
+        context.Totp().Invoking(s => s.BeginEnrollment("user-1", null!)).Should().Throw<ArgumentException>();
+    }
+
     private static async Task<(OtpTestContext Context, HotpService Service, byte[] Secret, string Protected)> EnrolledAsync()
     {
         var context = new OtpTestContext();

@@ -65,7 +65,8 @@ public sealed class OtpAuthUriTests
         // Key Uri Format: a literal or encoded colon separates issuer and account, and neither may contain one. Written as
         // %3A, "PayPal:victim" without an issuer showed as issuer "PayPal" in apps that split at the encoded colon (found
         // in review).
-        FluentActions.Invoking(() => OtpAuthUri.CreateTotp(issuer, account, Secret)).Should().Throw<ArgumentException>().WithMessage(account.StartsWith(' ') ? "*space*" : "*colon*");
+        FluentActions.Invoking(() => OtpAuthUri.CreateTotp(issuer, account, Secret)).Should().Throw<ArgumentException>().WithMessage(account.StartsWith(' ') ? "*space*" : "*colon*")
+            .Which.ParamName.Should().Be(issuer is not null && issuer.Contains(':') ? "issuer" : "accountName");
         FluentActions.Invoking(() => OtpAuthUri.CreateHotp(issuer, account, Secret)).Should().Throw<ArgumentException>();
     }
 
