@@ -234,20 +234,15 @@ internal sealed class StoreGuard
 
     private async ValueTask<RateLimitDecision> AwaitAsync(ValueTask<RateLimitDecision> pending, CancellationTokenSource? abandon, bool probe, string limiter, string key, RateLimitRule fallbackRule, StoreFailurePolicy policy, int permits, CancellationToken cancellationToken)
     {
+        var storeTask = pending.AsTask();
         try
         {
-            var decision = await pending.AsTask().WaitAsync(Timeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            var decision = await storeTask.WaitAsync(Timeout, TimeProvider, cancellationToken).ConfigureAwait(false);
             Answered(probe);
             return decision;
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            if (ex is TimeoutException)
-            {
-                // The policy answers now: withdraw the check if the store has not sent it yet.
-                abandon?.Cancel();
-            }
-
             Failed(probe, ex);
             return OnFailure(limiter, key, fallbackRule, policy, permits, ex);
         }
@@ -258,7 +253,18 @@ internal sealed class StoreGuard
         }
         finally
         {
-            abandon?.Dispose();
+            if (abandon is not null)
+            {
+                // Whatever ended the wait (the timeout, the caller's cancellation), nobody waits for this check any more:
+                // withdraw it if the store has not sent it yet. Cancelled here, before the dispose, because the caller's
+                // cancellation may end this wait before the linked source has seen it (a test caught the dispose winning).
+                if (!storeTask.IsCompleted)
+                {
+                    abandon.Cancel();
+                }
+
+                abandon.Dispose();
+            }
         }
     }
 

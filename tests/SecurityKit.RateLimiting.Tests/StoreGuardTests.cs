@@ -49,6 +49,29 @@ public sealed class StoreGuardTests
     }
 
     [Fact]
+    public async Task Timeout_CancelsTheTokenGivenToARemoteStore_SoAQueuedCheckIsWithdrawn()
+    {
+        // The guard answered with the policy after its timeout but left the store's queued check to be sent and counted
+        // later (found in review): the store now gets a token the guard cancels when it stops waiting.
+        (await TimedOut()).IsDegraded.Should().BeTrue();
+        _store.LastToken.CanBeCanceled.Should().BeTrue();
+        _store.LastToken.IsCancellationRequested.Should().BeTrue("the guard gave up on this check");
+
+        _store.Next = Behaviour.Answer;
+        (await Acquire()).IsDegraded.Should().BeFalse();
+        _store.LastToken.IsCancellationRequested.Should().BeFalse("an answered check is not cancelled");
+
+        using var caller = new CancellationTokenSource();
+        _store.Next = Behaviour.Hang;
+        var pending = _guard.AcquireAsync("test", "k", Rule, FallbackRule, StoreFailurePolicy.FailClosed, 1, caller.Token);
+        var token = _store.LastToken;
+        token.IsCancellationRequested.Should().BeFalse();
+        await caller.CancelAsync();
+        token.IsCancellationRequested.Should().BeTrue("linked to the caller's token");
+        await FluentActions.Awaiting(() => pending.AsTask()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
     public async Task TimeoutsBelowTheThreshold_EveryCallStillReachesTheStore()
     {
         for (var i = 0; i < StoreGuard.TimeoutsToSkip - 1; i++)
@@ -310,9 +333,12 @@ public sealed class StoreGuardTests
 
         public void Release(RateLimitDecision decision) => _hanging!.SetResult(decision);
 
+        public CancellationToken LastToken { get; private set; }
+
         public ValueTask<RateLimitDecision> AcquireAsync(string key, RateLimitRule rule, int permits = 1, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _calls);
+            LastToken = cancellationToken;
             switch (Next)
             {
                 case Behaviour.Answer:
