@@ -40,6 +40,14 @@ internal static class RedisPairedLatency
         RedisKey[] directKey = ["sk:rl:{direct}"];
         var floorSha = SHA1.HashData("return 1"u8);
 
+        // The limiter over the same store: the policy lookup, the guard's timeout and the token it cancels when it stops
+        // waiting (one CancellationTokenSource per call to a remote store).
+        var limiter = new SecurityKit.RateLimiting.SecurityRateLimiter(
+            store,
+            new SecurityKit.RateLimiting.RateLimitingOptions().AddPolicy("bench", tokenBucket, SecurityKit.RateLimiting.StoreFailurePolicy.FailClosed),
+            TimeProvider.System,
+            SecurityKit.Events.SecurityEventPublisher.None);
+
         var cases = new (string Name, Func<Task> Call)[]
         {
             ("PING", () => database.PingAsync()),
@@ -49,6 +57,7 @@ internal static class RedisPairedLatency
             ("store: token bucket", () => store.AcquireAsync("bench", tokenBucket).AsTask()),
             ("store: fixed window", () => store.AcquireAsync("bench-fw", fixedWindow).AsTask()),
             ("store: token bucket, client clock", () => clientClockStore.AcquireAsync("bench-cc", tokenBucket).AsTask()),
+            ("limiter (SecurityRateLimiter) over the store: token bucket", () => limiter.AcquireAsync("bench", "limiter").AsTask()),
         };
 
         foreach (var (_, call) in cases)
