@@ -92,7 +92,8 @@ public sealed class AddSecurityKitCoreTests
         var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
         act.Should().Throw<OptionsValidationException>()
             .Where(e => e.Failures.Count() == 2)
-            .WithMessage("*ISecurityEventSink is registered as scoped (ScopedSink)*singleton*IServiceScopeFactory*");
+            .WithMessage("*ISecurityEventSink is registered as scoped (ScopedSink)*Register it as a singleton*IServiceScopeFactory*")
+            .And.Failures.Should().ContainMatch("TokenVersionStore is registered as scoped (a factory)*");
 
         var singletons = new ServiceCollection();
         singletons.AddSecurityKitCore(k => k.AddEphemeralRootKey());
