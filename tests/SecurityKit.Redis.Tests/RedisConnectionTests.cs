@@ -265,21 +265,70 @@ public sealed class RedisConnectionTests(RedisServerFixture fixture)
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("   ")]
-    [InlineData("redis:6379,pasword=hunter2")]
-    [InlineData("redis:6379,connectTimeout=soon")]
-    [InlineData("password=hunter2")]
-    public void Validator_ConfigurationStringThatCannotConnect_FailsAtStartup_WithoutQuotingIt(string configuration)
+    [InlineData("", "it is empty")]
+    [InlineData("   ", "it is empty")]
+    [InlineData("redis:6379,pasword=hunter2", "StackExchange.Redis cannot parse it")]
+    [InlineData("redis:6379,connectTimeout=soon", "a value is out of range")]
+    [InlineData("password=hunter2", "it names no server")]
+    public void Validator_ConfigurationStringThatCannotConnect_FailsAtStartup_WithoutQuotingIt(string configuration, string reason)
     {
         // Parsed only at the first store call, it threw ArgumentException there, which no failure policy catches: every
         // sign-in failed (found in review).
         var result = new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = configuration });
 
         result.Failed.Should().BeTrue();
-        result.FailureMessage.Should().Contain("Configuration is not a valid StackExchange.Redis configuration string").And.NotContain("hunter2");
+        result.FailureMessage.Should().Contain("Configuration is not a valid StackExchange.Redis configuration string: " + reason).And.NotContain("hunter2");
         new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = configuration, ConnectionMultiplexerFactory = () => null! })
             .Succeeded.Should().BeTrue("the factory wins, and the string is not used");
+    }
+
+    [Fact]
+    public void Validator_Boundaries_SixtyFourCharacterPrefixAndOneMinuteTimeout_Accepted()
+    {
+        new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = "localhost", KeyPrefix = new string('p', 64) }).Succeeded.Should().BeTrue();
+        new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { Configuration = "localhost", OperationTimeout = TimeSpan.FromMinutes(1) }).Succeeded.Should().BeTrue();
+        new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions { ConfigurationOptions = ConfigurationOptions.Parse("localhost") }).Succeeded.Should().BeTrue();
+        new RedisOptionsValidator().Validate(null, new RedisSecurityKitOptions()).FailureMessage.Should().Contain("set RedisSecurityKitOptions.Configuration");
+    }
+
+    [Fact]
+    public async Task Scrub_RemovesCommandAndKeyEntries_InInnerAndAggregatedExceptions_AndTheNonGenericWait()
+    {
+        static Exception WithKey(Exception ex)
+        {
+            ex.Data["Redis-Message"] = "INCR sk:tv:{alice}";
+            ex.Data["Redis-Message-Next"] = "GET sk:tv:{bob}";
+            ex.Data["Redis-Timeout"] = "5000";
+            return ex;
+        }
+
+        var inner = WithKey(new InvalidOperationException("inner"));
+        var aggregated = WithKey(new InvalidOperationException("aggregated"));
+        var outer = new AggregateException(new InvalidOperationException("wrapper", inner), aggregated);
+        RedisErrors.Scrub(outer).Should().BeFalse("used as an exception filter, it never catches");
+        foreach (var ex in new[] { inner, aggregated })
+        {
+            ex.Data.Contains("Redis-Message").Should().BeFalse();
+            ex.Data.Contains("Redis-Message-Next").Should().BeFalse();
+            ex.Data["Redis-Timeout"].Should().Be("5000");
+        }
+
+        await using var connection = Connection(new RedisSecurityKitOptions { Configuration = "localhost", OperationTimeout = TimeSpan.FromSeconds(5) });
+        var failing = WithKey(new InvalidOperationException("reset failed"));
+        var thrown = await FluentActions.Awaiting(() => Task.FromException(failing).Bounded(connection, CancellationToken.None)).Should().ThrowAsync<InvalidOperationException>();
+        thrown.Which.Data.Contains("Redis-Message-Next").Should().BeFalse();
+
+        var late = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var quick = Connection(new RedisSecurityKitOptions { Configuration = "localhost", OperationTimeout = TimeSpan.FromMilliseconds(50) });
+        await FluentActions.Awaiting(() => late.Task.Bounded(quick, CancellationToken.None)).Should().ThrowAsync<TimeoutException>();
+        var afterwards = WithKey(new InvalidOperationException("late"));
+        late.SetException(afterwards);
+        for (var i = 0; i < 500 && afterwards.Data.Contains("Redis-Message"); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        afterwards.Data.Contains("Redis-Message").Should().BeFalse("scrubbed when the operation failed after the wait");
     }
 
     [Fact]
