@@ -90,52 +90,15 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
     /// <inheritdoc />
     public async ValueTask<OtpAttempt> BeginAttemptAsync(string userId, CancellationToken cancellationToken = default)
     {
-        // One counter per key of the ring's rate-limit purpose (one, except during a key rotation): during a rolling
-        // rotation instances with different active keys counted one user under two keys, so alternating between them
-        // doubled the free attempts, the delays and the hard stop (found in review). Every instance now charges every key
-        // it knows, and the strictest counter decides.
-        var keys = KeysOf(userId, _keyRing);
-        var decision = await _store.RegisterAttemptAsync(keys[0], _rule, cancellationToken).ConfigureAwait(false);
-        for (var i = 1; i < keys.Count; i++)
-        {
-            var other = await _store.RegisterAttemptAsync(keys[i], _rule, cancellationToken).ConfigureAwait(false);
-            decision = new LockoutDecision(
-                decision.IsAllowed && other.IsAllowed,
-                Math.Max(decision.Failures, other.Failures),
-                decision.RetryAfter > other.RetryAfter ? decision.RetryAfter : other.RetryAfter);
-        }
-
+        var decision = await _store.RegisterAttemptAsync(KeyOf(userId, _keyRing), _rule, cancellationToken).ConfigureAwait(false);
         return decision.IsAllowed
             ? new OtpAttempt(true, Math.Max(0, decision.Failures - 1))
             : new OtpAttempt(false, decision.Failures) { RetryAfter = decision.RetryAfter };
     }
 
     /// <inheritdoc />
-    public async ValueTask RecordSuccessAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        foreach (var key in KeysOf(userId, _keyRing))
-        {
-            await _store.ResetAsync(key, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The store keys of a user's counter: the active key's first, then one per other key of the purpose.</summary>
-    internal static List<string> KeysOf(string userId, ISecretKeyRing? keyRing)
-    {
-        var keys = new List<string>(2) { KeyOf(userId, keyRing) };
-        if (keyRing is not null && keyRing.TryGetActiveKey(KeyPurposes.RateLimitKeys, out var active))
-        {
-            foreach (var id in keyRing.GetKeyIds(KeyPurposes.RateLimitKeys))
-            {
-                if (id != active.KeyId && keyRing.TryGetKey(KeyPurposes.RateLimitKeys, id, out var other))
-                {
-                    keys.Add(KeyUnder(userId, other));
-                }
-            }
-        }
-
-        return keys;
-    }
+    public ValueTask RecordSuccessAsync(string userId, CancellationToken cancellationToken = default) =>
+        _store.ResetAsync(KeyOf(userId, _keyRing), cancellationToken);
 
     internal static string KeyOf(string userId, ISecretKeyRing? keyRing = null)
     {
@@ -145,20 +108,14 @@ public sealed class ProgressiveOtpFailureLimiter : IOtpFailureLimiter
             throw new ArgumentException($"The user id must be at most {IOtpStateStore.MaxUserIdLength} characters.", nameof(userId));
         }
 
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         if (keyRing is not null && keyRing.TryGetActiveKey(KeyPurposes.RateLimitKeys, out var key))
         {
-            return KeyUnder(userId, key);
+            HMACSHA256.HashData(key.Material, Encoding.UTF8.GetBytes("SecurityKit.OtpFailures.v1\0" + userId), digest);
+            return "otp-failures:" + key.KeyId + ":" + Base64Url.Encode(digest);
         }
 
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(userId), digest);
         return "otp-failures:" + Base64Url.Encode(digest);
-    }
-
-    private static string KeyUnder(string userId, SecretKey key)
-    {
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key.Material, Encoding.UTF8.GetBytes("SecurityKit.OtpFailures.v1\0" + userId), digest);
-        return "otp-failures:" + key.KeyId + ":" + Base64Url.Encode(digest);
     }
 }

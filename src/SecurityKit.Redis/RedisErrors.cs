@@ -75,7 +75,9 @@ internal static class RedisErrors
     /// <see cref="TaskScheduler.UnobservedTaskException"/>, which error trackers record. Scrub and observe it then.</summary>
     private static bool ScrubLater(Task operation, Exception waitFailure)
     {
-        if (!operation.IsCompleted && waitFailure is TimeoutException or OperationCanceledException)
+        // Also when the operation has completed meanwhile (it may have failed between the timer and this filter): a
+        // continuation on a finished task runs at once, and OnlyOnFaulted skips the rest (found in review).
+        if (waitFailure is TimeoutException or OperationCanceledException)
         {
             operation.ContinueWith(static t => Scrub(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }

@@ -49,6 +49,7 @@ public sealed class SessionManager
     // MaxTrackedAnomalies; entries older than TouchInterval are pruned (at most once a second) when it is full.
     private readonly ConcurrentDictionary<(string IdHash, char Kind), long> _reported = new();
     private long _lastUntrackedReportTicks;
+    private long _lastUntrackedInformationTicks;
     private long _nextPruneTicks;
 
     /// <summary>Initializes a session manager.</summary>
@@ -544,17 +545,19 @@ public sealed class SessionManager
             PruneReported(ticks, interval);
             if (_reported.Count >= MaxTrackedAnomalies)
             {
-                return touched ?? TakeUntrackedReport(ticks);
+                return touched ?? TakeUntrackedReport(ref kind == 'q' ? ref _lastUntrackedInformationTicks : ref _lastUntrackedReportTicks, ticks);
             }
         }
 
         return _reported.TryAdd(key, ticks);
     }
 
-    private bool TakeUntrackedReport(long ticks)
+    // One budget per severity: the Information of a recent rotation must not use up the slot of a Warning (found in
+    // review). A reading more than a second earlier than the last report is a clock step back, not a late request.
+    private static bool TakeUntrackedReport(ref long lastReport, long ticks)
     {
-        var last = Volatile.Read(ref _lastUntrackedReportTicks);
-        return (ticks - last >= TimeSpan.TicksPerSecond || ticks < last) && Interlocked.CompareExchange(ref _lastUntrackedReportTicks, ticks, last) == last;
+        var last = Volatile.Read(ref lastReport);
+        return (ticks - last >= TimeSpan.TicksPerSecond || last - ticks > TimeSpan.TicksPerSecond) && Interlocked.CompareExchange(ref lastReport, ticks, last) == last;
     }
 
     /// <summary>Whether a report made at <paramref name="last"/> no longer silences the anomaly: one interval has passed, or

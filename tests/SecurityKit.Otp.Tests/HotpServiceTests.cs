@@ -18,7 +18,7 @@ public sealed class HotpServiceTests
         {
             OtpAuthUri.TryParse(uri, out var parsed).Should().BeTrue(uri);
             parsed!.AccountName.Should().Be(shown);
-            parsed.Issuer.Should().NotContain("PayPal");
+            parsed.Issuer.Should().Be(context.TotpOptions.Issuer, "the configured issuer, not a name from the account");
         }
     }
 

@@ -310,6 +310,16 @@ public sealed class SessionManagerTests
         _time.Advance(TimeSpan.FromMilliseconds(500));
         (await manager.ValidateAsync(tokens[^1])).Status.Should().Be(SessionValidationStatus.Revoked);
         _sink.Events.Count(e => e.Name == SessionEventNames.RevokedSessionUsed).Should().Be(SessionManager.MaxTrackedAnomalies + 2, "and one more the next second");
+
+        // One budget per severity: a recent rotation's Information does not use up the Warning's slot.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var live = (await manager.CreateAsync("user-live")).Token!;
+        (await manager.RotateAsync(live)).Status.Should().Be(SessionIssueStatus.Issued);
+        (await manager.ValidateAsync(live)).Status.Should().Be(SessionValidationStatus.Revoked);
+        (await manager.ValidateAsync(tokens[^2])).Status.Should().Be(SessionValidationStatus.Revoked);
+        var last = _sink.Events.Where(e => e.Name == SessionEventNames.RevokedSessionUsed).TakeLast(2).ToList();
+        last.Select(e => e.Severity).Should().Equal(SecurityEventSeverity.Information, SecurityEventSeverity.Warning);
+        _sink.Events.Count(e => e.Name == SessionEventNames.RevokedSessionUsed).Should().Be(SessionManager.MaxTrackedAnomalies + 4);
     }
 
     [Fact]

@@ -116,7 +116,9 @@ public sealed class RedisOtpStateStore : IOtpStateStore
         var db = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await db.StringGetAsync(RedisOtpKeys.Failures(_connection.KeyPrefix, userId))
             .Bounded(_connection, cancellationToken).ConfigureAwait(false);
-        return !value.IsNull && value.TryParse(out long stored) && stored >= 0 ? (int)Math.Min(stored, int.MaxValue) : 0; // corrupt: 0, as the scripts read it
+        // Corrupt: 0, by the scripts' rule (decimal digits only, at most 18); RedisValue.TryParse also took "+5" and 19 digits.
+        var text = (string?)value;
+        return text is { Length: > 0 and <= 18 } && text.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0 ? (int)Math.Min(long.Parse(text, CultureInfo.InvariantCulture), int.MaxValue) : 0;
     }
 
     /// <inheritdoc />

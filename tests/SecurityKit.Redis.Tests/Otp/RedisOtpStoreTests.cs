@@ -84,6 +84,8 @@ public sealed class RedisOtpStoreTests(RedisServerFixture fixture)
     [InlineData("-5")]
     [InlineData("1e9")]
     [InlineData("99999999999999999999999")]
+    [InlineData("+5")]
+    [InlineData("1000000000000000000")] // 19 digits: over the scripts' 18
     public async Task FailureCount_StoredValueNotAnInteger_CountsAsZeroAndIsOverwritten(string stored)
     {
         // The accept script was fixed for this; the failure scripts were not: INCR or the comparison raised a Lua error,
