@@ -855,7 +855,9 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var connection = RedisTestConnections.Own(fixture, "abandon:", TimeSpan.FromMilliseconds(300));
         await using var _ = connection;
         var store = new RedisRateLimitStore(connection);
-        var rule = RateLimitRule.FixedWindow(100, TimeSpan.FromMinutes(5));
+        // A token bucket: a fixed window could roll over between the checks and the count (the test failed once when
+        // a 5-minute boundary fell inside it); an hour-long bucket refills less than one permit during the test.
+        var rule = RateLimitRule.TokenBucket(100, TimeSpan.FromHours(1));
         var (inFlightKey, cancelledKey, staleKey) = (NewKey(), NewKey(), NewKey());
         await store.AcquireAsync(NewKey(), rule); // connects and loads the script
         var (admin, server) = await AdminAsync();
@@ -890,7 +892,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var connection = RedisTestConnections.Own(fixture, "giveup:", TimeSpan.FromSeconds(5));
         await using var _ = connection;
         var store = new RedisRateLimitStore(connection);
-        var rule = RateLimitRule.FixedWindow(100, TimeSpan.FromMinutes(5));
+        var rule = RateLimitRule.TokenBucket(100, TimeSpan.FromHours(1)); // not a fixed window: see the test above
         var options = new SecurityKit.RateLimiting.RateLimitingOptions { StoreTimeout = TimeSpan.FromMilliseconds(100) }
             .AddPolicy("api", rule, SecurityKit.RateLimiting.StoreFailurePolicy.FailOpen);
         var limiter = new SecurityKit.RateLimiting.SecurityRateLimiter(store, options, TimeProvider.System, new SecurityKit.Events.SecurityEventPublisher([], TimeProvider.System));
