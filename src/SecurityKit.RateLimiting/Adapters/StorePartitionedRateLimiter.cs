@@ -8,7 +8,6 @@ namespace SecurityKit.RateLimiting.Adapters;
 internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter owner, string policyName, RateLimitPolicy policy, Func<TResource, string> selector)
     : PartitionedRateLimiter<TResource>
 {
-
     public override RateLimiterStatistics? GetStatistics(TResource resource) => null;
 
     protected override RateLimitLease AttemptAcquireCore(TResource resource, int permitCount)
@@ -18,10 +17,8 @@ internal sealed class StorePartitionedRateLimiter<TResource>(SecurityRateLimiter
         return StoreRateLimitLease.From(decision);
     }
 
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(TResource resource, int permitCount, CancellationToken cancellationToken)
-    {
-        return StoreRateLimitLease.From(await owner.AcquirePartitionAsync(policyName, policy, PartitionOf(resource), permitCount, cancellationToken).ConfigureAwait(false));
-    }
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(TResource resource, int permitCount, CancellationToken cancellationToken) =>
+        StoreRateLimitLease.From(await owner.AcquirePartitionAsync(policyName, policy, PartitionOf(resource), permitCount, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// The partition of a resource. Keys usually come from the request (a header, a claim), so a bad one must not fail the

@@ -36,10 +36,14 @@ public sealed class RedisOtpStateStore : IOtpStateStore
     // A failure count that is not a decimal integer of at most 18 digits (written by something else) counts as 0 and is
     // overwritten, like a corrupt replay counter in AcceptScript: before, INCR or the comparison raised a Lua error and
     // every TOTP, HOTP and backup-code attempt of that user threw until the key was removed (found in review).
-    private const string FailureScript = """
+    private const string ReadFailureCount = """
         local v = redis.call('GET', KEYS[1])
         local n = 0
         if v and #v <= 18 and string.match(v, '^%d+$') then n = tonumber(v) end
+
+        """;
+
+    private const string FailureScript = ReadFailureCount + """
         n = n + 1
         redis.call('SET', KEYS[1], n, 'PX', ARGV[1])
         return n
@@ -47,10 +51,7 @@ public sealed class RedisOtpStateStore : IOtpStateStore
 
     // ARGV: the window in ms, the limit. At the limit nothing is written, so the window keeps running from the last
     // counted failure. Reply: {1, count} when recorded, {0, count} otherwise.
-    private const string FailureBelowLimitScript = """
-        local v = redis.call('GET', KEYS[1])
-        local n = 0
-        if v and #v <= 18 and string.match(v, '^%d+$') then n = tonumber(v) end
+    private const string FailureBelowLimitScript = ReadFailureCount + """
         if n >= tonumber(ARGV[2]) then return {0, n} end
         n = n + 1
         redis.call('SET', KEYS[1], n, 'PX', ARGV[1])

@@ -102,30 +102,25 @@ public sealed class InMemoryRefreshTokenStore : RefreshTokenStore
             var isCurrent = CryptographicOperations.FixedTimeEquals(presented, entry.Current);
             var isPrevious = entry.Previous is not null && CryptographicOperations.FixedTimeEquals(presented, entry.Previous);
             var isOlder = !isCurrent && !isPrevious && entry.RemembersOlder(presented);
-            if (!isCurrent && !isPrevious && !isOlder)
-            {
-                // Every rotation call on the family drops a successor past its window, this outcome too (found in review:
-                // an unknown secret returned first and left it in memory until the family was removed).
-                if (entry.Successor is not null && (rotation.Now > entry.RotatedAt ? rotation.Now : entry.RotatedAt) >= entry.SuccessorExpiresAt)
-                {
-                    entry.Successor = null;
-                }
-
-                return ValueTask.FromResult(new RefreshTokenRotationResult(RefreshTokenRotationStatus.NotFound, null, default));
-            }
-
-            if (entry.Revoked)
-            {
-                return Result(RefreshTokenRotationStatus.Revoked, entry);
-            }
 
             // A time older than the last rotation (read before a racing rotation won the lock) counts as that rotation's
             // time: stored times never move back, and with no grace window a racing reuse is never a grace replay.
             var now = rotation.Now > entry.RotatedAt ? rotation.Now : entry.RotatedAt;
             if (entry.Successor is not null && now >= entry.SuccessorExpiresAt)
             {
-                // Past the window it was kept for: drop it, whatever this call decides.
+                // Past the window it was kept for: drop it, whatever this call decides, an unknown secret's NotFound included
+                // (that answer used to return first and leave it in memory until the family was removed; found in review).
                 entry.Successor = null;
+            }
+
+            if (!isCurrent && !isPrevious && !isOlder)
+            {
+                return ValueTask.FromResult(new RefreshTokenRotationResult(RefreshTokenRotationStatus.NotFound, null, default));
+            }
+
+            if (entry.Revoked)
+            {
+                return Result(RefreshTokenRotationStatus.Revoked, entry);
             }
 
             if (entry.Snapshot().IsExpired(now))
