@@ -314,6 +314,7 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var store = new RedisRateLimitStore(RedisTestConnections.Shared(fixture, "par:"));
         var rule = new RateLimitRule(algorithm, 700, TimeSpan.FromHours(1));
         var key = NewKey();
+        await ServerClockWindow.StartWithRoomAsync(rule.Window);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => store.AcquireAsync(key, rule).AsTask()));
 
@@ -700,11 +701,12 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var connection = RedisTestConnections.Own(fixture, "group:", TimeSpan.FromSeconds(5));
         await using var _ = connection;
         var store = new RedisRateLimitStore(connection);
-        var rule = RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, TimeSpan.FromMinutes(1));
+        var rule = RateLimitRule.SlidingWindow(RateLimitRule.MaxLimit, TimeSpan.FromHours(1));
         var key = NewKey();
         await store.AcquireAsync(NewKey(), rule); // connects and loads the script
         var (admin, server) = await AdminAsync();
         await using var __ = admin;
+        await ServerClockWindow.StartWithRoomAsync(rule.Window);
         await server.ExecuteAsync("CONFIG", "RESETSTAT");
 
         using var start = new ManualResetEventSlim();
@@ -730,10 +732,11 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var connection = RedisTestConnections.Own(fixture, "tworules:", TimeSpan.FromSeconds(5));
         await using var _ = connection;
         var store = new RedisRateLimitStore(connection);
-        var a = RateLimitRule.FixedWindow(3, TimeSpan.FromMinutes(1));
-        var b = RateLimitRule.FixedWindow(5, TimeSpan.FromMinutes(1));
+        var a = RateLimitRule.FixedWindow(3, TimeSpan.FromHours(1));
+        var b = RateLimitRule.FixedWindow(5, TimeSpan.FromHours(1));
         var key = NewKey();
         await store.AcquireAsync(NewKey(), a); // connects and loads the script
+        await ServerClockWindow.StartWithRoomAsync(a.Window);
 
         using var start = new ManualResetEventSlim();
         var checks = Enumerable.Range(0, 200).Select(i => Task.Run(async () => { start.Wait(); return await store.AcquireAsync(key, i % 2 == 0 ? a : b); })).ToArray();
@@ -753,13 +756,14 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var connection = RedisTestConnections.Own(fixture, "batch:", TimeSpan.FromSeconds(5));
         await using var _ = connection;
         var store = new RedisRateLimitStore(connection);
-        var hot = RateLimitRule.FixedWindow(300, TimeSpan.FromMinutes(1));
-        var other = RateLimitRule.TokenBucket(2, TimeSpan.FromMinutes(1));
+        var hot = RateLimitRule.FixedWindow(300, TimeSpan.FromHours(1));
+        var other = RateLimitRule.TokenBucket(2, TimeSpan.FromHours(1));
         var hotKey = NewKey();
         var otherKeys = Enumerable.Range(0, 100).Select(_ => NewKey()).ToArray();
         await store.AcquireAsync(NewKey(), hot); // connects and loads the script
         var (admin, server) = await AdminAsync();
         await using var __ = admin;
+        await ServerClockWindow.StartWithRoomAsync(hot.Window);
         await server.ExecuteAsync("CONFIG", "RESETSTAT");
 
         using var start = new ManualResetEventSlim();
@@ -828,8 +832,9 @@ public sealed class RedisRateLimitStoreTests(RedisServerFixture fixture)
         var hashKey = NewKey();
         await fixture.Multiplexer!.GetDatabase().HashSetAsync("wrongtype:rl:{" + hashKey + "}", "field", 1);
         await fixture.Multiplexer!.GetDatabase().KeyExpireAsync("wrongtype:rl:{" + hashKey + "}", TimeSpan.FromMinutes(5));
-        var rule = RateLimitRule.FixedWindow(1_000, TimeSpan.FromMinutes(1));
+        var rule = RateLimitRule.FixedWindow(1_000, TimeSpan.FromHours(1));
         var good = NewKey();
+        await ServerClockWindow.StartWithRoomAsync(rule.Window);
 
         using var start = new ManualResetEventSlim();
         var checks = Enumerable.Range(0, 300).Select(i => Task.Run(async () =>
