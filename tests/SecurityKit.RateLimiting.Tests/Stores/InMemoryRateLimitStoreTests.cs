@@ -317,27 +317,48 @@ public sealed class InMemoryRateLimitStoreTests
         store.Count.Should().Be(1);
     }
 
-    [Fact]
-    public async Task TryAcquire_ParallelThreadsWithConcurrentResets_NeverExceedsLimitPerGeneration()
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task TryAcquire_ThreadsReleasedTogetherPastTheLimit_AdmitExactlyTheLimitEachWithItsOwnCount(RateLimitAlgorithm algorithm)
     {
-        var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), TestKeys.Clock());
-        var rule = RateLimitRule.FixedWindow(100_000, TimeSpan.FromHours(1));
-        var allowed = 0;
-        var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        // Four dedicated threads released by a barrier race on one key with twice the limit in checks (a lost update
+        // admits more than the limit or hands two callers the same "remaining"). One check takes ~20 ns, so unreleased
+        // tasks would mostly run one after the other on 2 cores; rounds give the race more chances.
+        const int Limit = 20_000;
+        const int Threads = 4;
+        for (var round = 0; round < 10; round++)
         {
-            for (var i = 0; i < 25_000; i++)
-            {
-                if (store.TryAcquire("hot", rule).IsAllowed)
+            var store = new InMemoryRateLimitStore(new InMemoryRateLimitStoreOptions(), TestKeys.Clock());
+            var rule = new RateLimitRule(algorithm, Limit, TimeSpan.FromHours(1));
+            using var start = new Barrier(Threads);
+            var workers = Enumerable.Range(0, Threads).Select(_ => Task.Factory.StartNew(
+                () =>
                 {
-                    Interlocked.Increment(ref allowed);
-                }
-            }
-        }));
+                    var remaining = new List<long>(Limit);
+                    start.SignalAndWait();
+                    for (var i = 0; i < 2 * Limit / Threads; i++)
+                    {
+                        var decision = store.TryAcquire("hot", rule);
+                        if (decision.IsAllowed)
+                        {
+                            remaining.Add(decision.Remaining);
+                        }
+                    }
 
-        await Task.WhenAll(workers);
+                    return remaining;
+                },
+                TaskCreationOptions.LongRunning));
 
-        allowed.Should().Be(100_000);
-        store.TryAcquire("hot", rule, 0).Remaining.Should().Be(0);
+            var granted = (await Task.WhenAll(workers)).SelectMany(r => r).ToList();
+
+            granted.Should().HaveCount(Limit, $"round {round}");
+            granted.Distinct().Should().HaveCount(Limit, $"round {round}: every admitted check saw its own count");
+            granted.Min().Should().Be(0);
+            granted.Max().Should().Be(Limit - 1);
+            store.TryAcquire("hot", rule, 0).Remaining.Should().Be(0);
+        }
     }
 
     [Theory]

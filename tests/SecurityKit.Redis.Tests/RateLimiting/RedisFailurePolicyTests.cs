@@ -27,7 +27,7 @@ public sealed class RedisFailurePolicyTests : IAsyncLifetime
     public async Task AcquireAsync_ServerStoppedMidTest_PolicyAppliesWithinTimeout_ThenRecovers()
     {
         _server.EnsureAvailable();
-        var connection = RedisTestConnections.Own(_server, "fault:", TimeSpan.FromMilliseconds(300));
+        var connection = RedisTestConnections.OwnWithoutClientTimeouts(_server, "fault:");
         await using var _ = connection.ConfigureAwait(false);
         var sink = new Sink();
         var options = new RateLimitingOptions { StoreTimeout = TimeSpan.FromMilliseconds(500) }
@@ -98,7 +98,7 @@ public sealed class RedisFailurePolicyTests : IAsyncLifetime
     public async Task LoginProtection_ServerStoppedMidTest_PolicyAppliesWithinTimeout_ThenRecovers(StoreFailurePolicy policy)
     {
         _server.EnsureAvailable();
-        var connection = RedisTestConnections.Own(_server, "loginfault:", TimeSpan.FromMilliseconds(300));
+        var connection = RedisTestConnections.OwnWithoutClientTimeouts(_server, "loginfault:");
         await using var _ = connection.ConfigureAwait(false);
         var sink = new Sink();
         var protector = new LoginProtector(
@@ -175,7 +175,7 @@ public sealed class RedisFailurePolicyTests : IAsyncLifetime
     }
 
     /// <summary>Runs one call and checks it alone was bounded by the 500 ms store timeout per sequential store phase (plus
-    /// scheduling slack).</summary>
+    /// scheduling slack). The connection's own timeouts are 30 s, so only the store timeout can end the call this soon.</summary>
     private static async Task<T> Timed<T>(Func<ValueTask<T>> call, int phases = 1)
     {
         var clock = Stopwatch.StartNew();

@@ -22,4 +22,14 @@ internal static class RedisTestConnections
             KeyPrefix = prefix,
             OperationTimeout = timeout ?? TimeSpan.FromSeconds(2),
         }));
+
+    /// <summary>A connection with its own multiplexer on which neither StackExchange.Redis nor the store gives up before
+    /// 30 s: a call that ends within a shorter bound was ended by its caller's own timeout.</summary>
+    public static RedisConnection OwnWithoutClientTimeouts(RedisServerFixture fixture, string prefix) =>
+        new(Options.Create(new RedisSecurityKitOptions
+        {
+            Configuration = fixture.ConnectionString + ",syncTimeout=30000,asyncTimeout=30000",
+            KeyPrefix = prefix,
+            OperationTimeout = TimeSpan.FromSeconds(30),
+        }));
 }
