@@ -24,12 +24,28 @@ public sealed class InvariantGlobalizationTests
     }
 
     [Fact]
-    public async Task NormalMode_TheSameSampleRuns()
+    public async Task NormalMode_TheSameSampleRuns_AndEachFeatureItShowsWorks()
     {
         var (exitCode, output) = await RunSampleAsync(invariant: false);
 
         exitCode.Should().Be(0, output);
         output.Should().NotContain("Unicode normalization (NFKC) is unavailable");
+
+        // The sample is the documentation users copy: each step must show the outcome it describes, not just run.
+        output.Should().Contain("right password: Success").And.Contain("wrong password: Failed")
+            .And.Contain("after policy change: SuccessRehashNeeded").And.Contain("verify again: Success");
+        output.Should().Contain("same code again: replayed").And.Contain("second use invalid_code").And.Contain("locked_out");
+        output.Should().MatchRegex(@"attempt 6: Throttled +retry after [0-9]")
+            .And.Contain("alice on her trusted laptop: Succeeded")
+            .And.Contain("attacker with an invented device token: Throttled")
+            .And.Contain("bob after a password reset from home: Succeeded")
+            .And.MatchRegex(@"192\.0\.2\.99 blocked after [0-9]+ failures; retry after [1-9]");
+        output.Should().Contain("report 4: allowed=False").And.MatchRegex("PartitionedRateLimiter lease for tenant-42: refused, Retry-After [1-9]");
+        output.Should().Contain("validate from elsewhere: Valid, warnings IpChanged, DeviceChanged").And.Contain("rotated; old token now Revoked");
+        output.Should().Contain("tampered: InvalidSignature; alg none: AlgorithmNone").And.Contain("reuse of the old token: ReuseDetected")
+            .And.Contain("old access token is: TokenVersionRevoked");
+        output.Should().NotContain("correct horse battery staple", "no password reaches the console or the logs")
+            .And.NotContain("bobs new passphrase");
     }
 
     private static async Task<(int ExitCode, string Output)> RunSampleAsync(bool invariant)
