@@ -65,6 +65,25 @@ public class PepperTests
     }
 
     [Fact]
+    public void Verify_PepperedHashOnAHasherWithoutAKeyRing_FailsWithUnknownKeyEvent_AfterOneHash()
+    {
+        // A host that dropped the key ring (or a second service without it) must answer a peppered hash like a retired
+        // key: failed, reported, and after the same work as a real verification; never an exception.
+        var (peppered, _) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p1", 1, true)));
+        var stored = peppered.Hash("password");
+        var (ringless, sink) = TestHashers.Create();
+        var hashes = 0;
+        ringless.BeforeHash = () => Interlocked.Increment(ref hashes);
+
+        ringless.Verify("password", stored).Should().Be(PasswordVerificationResult.Failed);
+
+        hashes.Should().Be(1);
+        var e = sink.Named(PasswordEventNames.UnknownPepperKey).Should().ContainSingle().Subject;
+        e.Reason.Should().Be(PasswordReasonCodes.UnknownPepperKey);
+        e.Properties.Should().ContainSingle(p => p.Key == "keyId" && p.Value == "p1");
+    }
+
+    [Fact]
     public void Verify_SameKeyIdDifferentMaterial_Fails()
     {
         var (a, _) = TestHashers.Create(o => o.UsePepper = true, TestHashers.PepperRing(("p1", 1, true)));

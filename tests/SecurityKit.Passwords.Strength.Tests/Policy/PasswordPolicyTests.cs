@@ -468,6 +468,22 @@ public sealed class PasswordPolicyTests
     }
 
     [Fact]
+    public async Task EvaluateAsync_FullWidthPassword_ChecksTheNormalisedFormTheHasherStores()
+    {
+        // The hasher stores NFKC: "ｐａｓｓ…" (full-width) signs in as "pass…". The breach corpus holds the ASCII form, so
+        // the check must see it too, or a breached password typed in full-width forms would pass (found in review).
+        var checker = new StubChecker(new BreachCheckResult(BreachCheckStatus.NotBreached, 0, false));
+        var policy = Create(o => o.CheckBreachedPasswords = true, checker);
+        var fullWidth = new string(Strong.Select(c => c is > '!' and <= '~' ? (char)(c - '!' + '\uFF01') : c).ToArray());
+        fullWidth.Should().NotBe(Strong);
+        fullWidth.Normalize(System.Text.NormalizationForm.FormKC).Should().Be(Strong);
+
+        (await policy.EvaluateAsync(fullWidth)).IsAcceptable.Should().BeTrue();
+
+        checker.Received.Should().Equal(Strong);
+    }
+
+    [Fact]
     public async Task EvaluateAsync_UnavailableFailClosed_Rejected_FailOpen_Accepted()
     {
         var closed = Create(o => o.CheckBreachedPasswords = true, new StubChecker(new BreachCheckResult(BreachCheckStatus.Unavailable, 0, true)));
@@ -563,9 +579,12 @@ public sealed class PasswordPolicyTests
     {
         public int Calls { get; private set; }
 
+        public List<string> Received { get; } = [];
+
         public ValueTask<BreachCheckResult> CheckAsync(string password, CancellationToken cancellationToken = default)
         {
             Calls++;
+            Received.Add(password);
             return ValueTask.FromResult(result);
         }
     }
