@@ -1,4 +1,5 @@
 using SecurityKit.Otp.Stores;
+using SecurityKit.Stores.Otp;
 
 namespace SecurityKit.Otp.Tests;
 
@@ -205,6 +206,56 @@ public sealed class HotpServiceTests
         var code = Hotp.ComputeCode(secret, 3);
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => await service.VerifyAsync("user-1", protectedSecret, code))));
         results.Count(r => r.Succeeded).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Verify_OneCodeRacingPastTheCounterRead_ExactlyOneSucceeds_TheOthersReplayed()
+    {
+        // All eight requests read the counter before any accepts (the store holds TryAccept until all have arrived), so
+        // every one matches the code: only the store's atomic accept stops the other seven, as Replayed. Run one after
+        // another the losers would see the moved counter and answer InvalidCode instead.
+        var (context, _, secret, protectedSecret) = await EnrolledAsync();
+        var gated = new AcceptGate(context.Store, callers: 8);
+        var service = new HotpService(context.HotpOptions, context.KeyRing, gated, context.Limiter, context.Time, context.Events);
+        var code = Hotp.ComputeCode(secret, 3);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => await service.VerifyAsync("user-1", protectedSecret, code))));
+
+        results.Count(r => r.Status == OtpVerificationStatus.Success).Should().Be(1);
+        results.Where(r => r.Status != OtpVerificationStatus.Success).Should().HaveCount(7).And.OnlyContain(r => r.Status == OtpVerificationStatus.Replayed && r.MatchedValue == 3);
+        var next = new HotpService(context.HotpOptions, context.KeyRing, context.Store, context.Limiter, context.Time, context.Events);
+        (await next.VerifyAsync("user-1", protectedSecret, code)).Status.Should().Be(OtpVerificationStatus.InvalidCode, "counter 3 is used");
+        (await next.VerifyAsync("user-1", protectedSecret, Hotp.ComputeCode(secret, 4))).Status.Should().Be(OtpVerificationStatus.Success);
+    }
+
+    /// <summary>Holds every TryAcceptAsync until <paramref name="callers"/> calls have arrived, then lets them all through.</summary>
+    private sealed class AcceptGate(IOtpStateStore inner, int callers) : IOtpStateStore
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+
+        public async ValueTask<OtpAcceptOutcome> TryAcceptAsync(string userId, string counterName, long value, TimeSpan? retention, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _arrived) == callers)
+            {
+                _all.SetResult();
+            }
+
+            await _all.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            return await inner.TryAcceptAsync(userId, counterName, value, retention, cancellationToken);
+        }
+
+        public ValueTask<long?> GetLastAcceptedAsync(string userId, string counterName, CancellationToken cancellationToken = default) => inner.GetLastAcceptedAsync(userId, counterName, cancellationToken);
+
+        public ValueTask RemoveCounterAsync(string userId, string counterName, CancellationToken cancellationToken = default) => inner.RemoveCounterAsync(userId, counterName, cancellationToken);
+
+        public ValueTask<int> GetFailureCountAsync(string userId, CancellationToken cancellationToken = default) => inner.GetFailureCountAsync(userId, cancellationToken);
+
+        public ValueTask<int> RecordFailureAsync(string userId, TimeSpan window, CancellationToken cancellationToken = default) => inner.RecordFailureAsync(userId, window, cancellationToken);
+
+        public ValueTask<OtpFailureRecord> RecordFailureBelowLimitAsync(string userId, TimeSpan window, int limit, CancellationToken cancellationToken = default) => inner.RecordFailureBelowLimitAsync(userId, window, limit, cancellationToken);
+
+        public ValueTask ResetFailuresAsync(string userId, CancellationToken cancellationToken = default) => inner.ResetFailuresAsync(userId, cancellationToken);
     }
 
     [Fact]

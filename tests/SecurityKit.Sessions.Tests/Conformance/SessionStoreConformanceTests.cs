@@ -487,14 +487,18 @@ public abstract class SessionStoreConformanceTests
     [SkippableFact]
     public async Task Create_ParallelAtLimit_ExactlyLimitSucceed()
     {
+        // Callers on their own threads, released together, for several rounds (Task.Run over an in-memory store that
+        // answers in microseconds ran them one after another).
         var store = await CreateStoreAsync();
-        var user = NewUser();
         var now = Time.GetUtcNow();
-        var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(async () =>
-            (await store.CreateAsync(NewRecord(user), 5, SessionLimitMode.RefuseNew, now)).Status)));
-        results.Count(s => s == SessionStoreStatus.Succeeded).Should().Be(5);
-        results.Count(s => s == SessionStoreStatus.LimitReached).Should().Be(19);
-        (await store.ListAsync(PartitionOf(user), user, now)).Should().HaveCount(5);
+        for (var round = 0; round < 10; round++)
+        {
+            var user = NewUser();
+            var results = await SecurityKit.Testing.Race.RunAsync(24, async _ => (await store.CreateAsync(NewRecord(user), 5, SessionLimitMode.RefuseNew, now)).Status);
+            results.Count(s => s == SessionStoreStatus.Succeeded).Should().Be(5, $"round {round}");
+            results.Count(s => s == SessionStoreStatus.LimitReached).Should().Be(19);
+            (await store.ListAsync(PartitionOf(user), user, now)).Should().HaveCount(5);
+        }
     }
 
     [SkippableFact]
@@ -506,7 +510,7 @@ public abstract class SessionStoreConformanceTests
         var user = NewUser();
         var now = Time.GetUtcNow();
         var records = Enumerable.Range(0, 24).Select(_ => NewRecord(user)).ToArray();
-        var results = await Task.WhenAll(records.Select(r => Task.Run(async () => await store.CreateAsync(r, 5, SessionLimitMode.EvictOldest, now))));
+        var results = await SecurityKit.Testing.Race.RunValuesAsync(records.Length, i => store.CreateAsync(records[i], 5, SessionLimitMode.EvictOldest, now));
 
         results.Should().OnlyContain(r => r.Status == SessionStoreStatus.Succeeded);
         var evicted = results.SelectMany(r => r.EvictedIdHashes).ToList();
@@ -528,7 +532,7 @@ public abstract class SessionStoreConformanceTests
         var now = Time.GetUtcNow();
         var successors = Enumerable.Range(0, 16).Select(_ => SecureRandom.GetToken(32)).ToArray();
 
-        var results = await Task.WhenAll(successors.Select(id => Task.Run(async () => await store.RotateAsync(old.Partition, old.IdHash, id, now, null, null, null))));
+        var results = await SecurityKit.Testing.Race.RunValuesAsync(successors.Length, i => store.RotateAsync(old.Partition, old.IdHash, successors[i], now, null, null, null));
 
         results.Count(r => r.Status == SessionStoreStatus.Succeeded).Should().Be(1);
         results.Count(r => r.Status == SessionStoreStatus.NotActive).Should().Be(15);
@@ -547,9 +551,9 @@ public abstract class SessionStoreConformanceTests
     {
         var store = await CreateStoreAsync();
         var record = await CreateAsync(store, NewUser());
-        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
-            await store.RevokeAsync(record.Partition, record.IdHash, Time.GetUtcNow()))));
+        var results = await SecurityKit.Testing.Race.RunValuesAsync(16, _ => store.RevokeAsync(record.Partition, record.IdHash, Time.GetUtcNow()));
         results.Count(r => r).Should().Be(1);
+        (await store.GetAsync(record.Partition, record.IdHash)).Session!.RevokedAt.Should().NotBeNull();
     }
 
     [SkippableFact]
@@ -563,27 +567,43 @@ public abstract class SessionStoreConformanceTests
             sessions.Add(await CreateAsync(store, user));
         }
 
+        // Four readers and the revoker on their own threads, released together; each reader keeps reading until it has
+        // made 50 reads that began after RevokeAllAsync returned.
         var revoked = 0;
         var violations = 0;
-        var readers = Enumerable.Range(0, 4).Select(r => Task.Run(async () =>
+        var readsAfter = 0;
+        var outcomes = await SecurityKit.Testing.Race.RunAsync(5, async r =>
         {
-            for (var i = 0; i < 150; i++)
+            if (r == 4)
+            {
+                var n = await store.RevokeAllAsync(PartitionOf(user), user, null, Time.GetUtcNow());
+                Volatile.Write(ref revoked, 1);
+                return n;
+            }
+
+            var mineAfter = 0;
+            for (var i = 0; mineAfter < 50 && i < 1_000_000; i++)
             {
                 var after = Volatile.Read(ref revoked) == 1;
                 var s = sessions[(i + r) % sessions.Count];
                 var lookup = await store.GetAsync(s.Partition, s.IdHash);
                 var current = lookup.Session is { RevokedAt: null } found && found.TokenVersion >= lookup.UserTokenVersion;
-                if (after && current)
+                if (after)
                 {
-                    Interlocked.Increment(ref violations);
+                    mineAfter++;
+                    if (current)
+                    {
+                        Interlocked.Increment(ref violations);
+                    }
                 }
             }
-        })).ToArray();
 
-        var count = await store.RevokeAllAsync(PartitionOf(user), user, null, Time.GetUtcNow());
-        Volatile.Write(ref revoked, 1);
-        await Task.WhenAll(readers);
+            Interlocked.Add(ref readsAfter, mineAfter);
+            return 0;
+        });
+        var count = outcomes[4];
 
+        readsAfter.Should().Be(200, "every reader read after the revocation returned");
         count.Should().Be(20);
         violations.Should().Be(0);
         foreach (var s in sessions)

@@ -354,48 +354,42 @@ public abstract class RefreshTokenStoreConformanceTests
     [SkippableFact]
     public async Task Rotate_SameToken50ParallelWithGrace_YieldsExactlyOneSuccessor()
     {
+        // Callers on their own threads, released together, for several rounds: with Task.Run the in-memory store's calls
+        // mostly ran one after another and would pass without its lock.
         var store = await CreateStoreAsync();
-        var (id, h0) = await CreateAsync(store, "user-1");
-        var candidates = Enumerable.Range(0, 50).Select(_ => RandomNumberGenerator.GetBytes(60)).ToArray();
-        using var start = new ManualResetEventSlim();
-
-        var tasks = candidates.Select(c => Task.Run(async () =>
+        for (var round = 0; round < 10; round++)
         {
-            start.Wait();
-            return (Candidate: c, Result: await store.RotateAsync(Rotation(id, h0, Hash(), T0, c)));
-        })).ToArray();
-        start.Set();
-        var results = await Task.WhenAll(tasks);
+            var (id, h0) = await CreateAsync(store, "user-1");
+            var candidates = Enumerable.Range(0, 50).Select(_ => RandomNumberGenerator.GetBytes(60)).ToArray();
 
-        var winners = results.Where(r => r.Result.Status == RefreshTokenRotationStatus.Rotated).ToList();
-        winners.Should().HaveCount(1);
-        results.Count(r => r.Result.Status == RefreshTokenRotationStatus.GraceReplay).Should().Be(49);
-        results.Where(r => r.Result.Status == RefreshTokenRotationStatus.GraceReplay)
-            .Should().AllSatisfy(r => r.Result.ProtectedSuccessor.ToArray().Should().Equal(winners[0].Candidate));
-        (await store.GetFamilyAsync(id))!.Generation.Should().Be(1);
+            var results = await SecurityKit.Testing.Race.RunAsync(50, async i => (Candidate: candidates[i], Result: await store.RotateAsync(Rotation(id, h0, Hash(), T0, candidates[i]))));
+
+            var winners = results.Where(r => r.Result.Status == RefreshTokenRotationStatus.Rotated).ToList();
+            winners.Should().HaveCount(1, $"round {round}");
+            results.Count(r => r.Result.Status == RefreshTokenRotationStatus.GraceReplay).Should().Be(49);
+            results.Where(r => r.Result.Status == RefreshTokenRotationStatus.GraceReplay)
+                .Should().AllSatisfy(r => r.Result.ProtectedSuccessor.ToArray().Should().Equal(winners[0].Candidate));
+            (await store.GetFamilyAsync(id))!.Generation.Should().Be(1);
+        }
     }
 
     [SkippableFact]
     public async Task Rotate_SameToken50ParallelWithoutGrace_OneRotationThenFamilyRevoked()
     {
         var store = await CreateStoreAsync();
-        var (id, h0) = await CreateAsync(store, "user-1");
-        using var start = new ManualResetEventSlim();
-
-        var tasks = Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
+        for (var round = 0; round < 10; round++)
         {
-            start.Wait();
-            return await store.RotateAsync(Rotation(id, h0, Hash(), T0, grace: TimeSpan.Zero));
-        })).ToArray();
-        start.Set();
-        var results = await Task.WhenAll(tasks);
+            var (id, h0) = await CreateAsync(store, "user-1");
 
-        results.Count(r => r.Status == RefreshTokenRotationStatus.Rotated).Should().Be(1);
-        results.Count(r => r.Status == RefreshTokenRotationStatus.ReuseDetected).Should().Be(1);
-        results.Count(r => r.Status == RefreshTokenRotationStatus.Revoked).Should().Be(48);
-        var family = await store.GetFamilyAsync(id);
-        family!.Generation.Should().Be(1);
-        family.IsRevoked.Should().BeTrue();
+            var results = await SecurityKit.Testing.Race.RunValuesAsync(50, _ => store.RotateAsync(Rotation(id, h0, Hash(), T0, grace: TimeSpan.Zero)));
+
+            results.Count(r => r.Status == RefreshTokenRotationStatus.Rotated).Should().Be(1, $"round {round}");
+            results.Count(r => r.Status == RefreshTokenRotationStatus.ReuseDetected).Should().Be(1);
+            results.Count(r => r.Status == RefreshTokenRotationStatus.Revoked).Should().Be(48);
+            var family = await store.GetFamilyAsync(id);
+            family!.Generation.Should().Be(1);
+            family.IsRevoked.Should().BeTrue();
+        }
     }
 
     [SkippableFact]

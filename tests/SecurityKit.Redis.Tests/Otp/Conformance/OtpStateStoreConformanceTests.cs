@@ -98,17 +98,17 @@ public abstract class OtpStateStoreConformanceTests
     [SkippableFact]
     public async Task TryAccept_ManyParallelSameValue_ExactlyOneAccepted()
     {
+        // The replay guard: one code, many requests at once (callers on their own threads, released together).
         var store = await CreateStoreAsync();
-        var user = NewUser();
-        using var start = new ManualResetEventSlim();
-        var tasks = Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        for (var round = 0; round < 20; round++)
         {
-            start.Wait();
-            return await store.TryAcceptAsync(user, "totp", 5_000_000, TimeSpan.FromMinutes(2));
-        })).ToArray();
-        start.Set();
-        var results = await Task.WhenAll(tasks);
-        results.Count(r => r.Accepted).Should().Be(1);
+            var user = NewUser();
+            await store.TryAcceptAsync(user, "totp", 4_999_999, TimeSpan.FromMinutes(2));
+            var results = await SecurityKit.Testing.Race.RunValuesAsync(16, _ => store.TryAcceptAsync(user, "totp", 5_000_000, TimeSpan.FromMinutes(2)));
+            results.Count(r => r.Accepted).Should().Be(1, $"round {round}");
+            results.Single(r => r.Accepted).PreviousValue.Should().Be(4_999_999);
+            results.Where(r => !r.Accepted).Should().OnlyContain(r => r.PreviousValue == 5_000_000, "every loser saw the winner's value");
+        }
     }
 
     [SkippableFact]
@@ -161,6 +161,13 @@ public abstract class OtpStateStoreConformanceTests
         var counts = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () => await store.RecordFailureAsync(user, TimeSpan.FromMinutes(15)))));
         counts.Should().BeEquivalentTo(Enumerable.Range(1, 100));
         (await store.GetFailureCountAsync(user)).Should().Be(100);
+
+        for (var round = 0; round < 20; round++)
+        {
+            var racing = NewUser();
+            var raced = await SecurityKit.Testing.Race.RunValuesAsync(16, _ => store.RecordFailureAsync(racing, TimeSpan.FromMinutes(15)));
+            raced.Should().BeEquivalentTo(Enumerable.Range(1, 16), $"round {round}");
+        }
     }
 
     [SkippableFact]
@@ -186,6 +193,15 @@ public abstract class OtpStateStoreConformanceTests
         records.Where(r => r.Recorded).Select(r => r.Count).Should().BeEquivalentTo(Enumerable.Range(1, 10));
         records.Where(r => !r.Recorded).Should().OnlyContain(r => r.Count == 10);
         (await store.GetFailureCountAsync(user)).Should().Be(10, "nothing past the limit was written");
+
+        for (var round = 0; round < 20; round++)
+        {
+            var racing = NewUser();
+            var raced = await SecurityKit.Testing.Race.RunValuesAsync(16, _ => store.RecordFailureBelowLimitAsync(racing, TimeSpan.FromMinutes(15), 5));
+            raced.Where(r => r.Recorded).Select(r => r.Count).Should().BeEquivalentTo(Enumerable.Range(1, 5), $"round {round}: each recorded failure has its own count");
+            raced.Where(r => !r.Recorded).Should().OnlyContain(r => r.Count == 5);
+            (await store.GetFailureCountAsync(racing)).Should().Be(5);
+        }
     }
 
     [SkippableFact]
