@@ -62,10 +62,18 @@ public sealed class SessionManagerTests
             return base.TouchAsync(partition, idHash, lastUsedAt, cancellationToken);
         }
 
-        public override ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        public int ConditionalTouchesWon;
+
+        public override async ValueTask<bool> TouchIfUnchangedAsync(string partition, string idHash, DateTimeOffset expectedLastUsedAt, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Touches);
-            return base.TouchIfUnchangedAsync(partition, idHash, expectedLastUsedAt, lastUsedAt, cancellationToken);
+            var won = await base.TouchIfUnchangedAsync(partition, idHash, expectedLastUsedAt, lastUsedAt, cancellationToken);
+            if (won)
+            {
+                Interlocked.Increment(ref ConditionalTouchesWon);
+            }
+
+            return won;
         }
     }
 
@@ -429,10 +437,31 @@ public sealed class SessionManagerTests
         var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
         _time.Advance(TimeSpan.FromMinutes(2));
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await manager.ValidateAsync(token, Context("198.51.100.7")))));
+        var touchesBefore = _store!.Touches;
+
+        var results = await SecurityKit.Testing.Race.RunValuesAsync(50, _ => manager.ValidateAsync(token, Context("198.51.100.7")));
 
         results.Should().OnlyContain(r => r.IsValid && r.Warnings == SessionWarnings.IpChanged, "every request still gets the warning");
         _sink.Events.Count(x => x.Name == SessionEventNames.IpChanged).Should().Be(1);
+        _store.ConditionalTouchesWon.Should().Be(1, "one request moved the last-used time; the others lost the compare-and-set or saw it moved");
+        (_store.Touches - touchesBefore).Should().BeInRange(1, 50);
+    }
+
+    [Fact]
+    public async Task Validate_ClockSteppedBack_AnAnomalyReportedJustBeforeIsReportedAgain()
+    {
+        // An entry written at a later clock reading must not silence the anomaly until the clock catches up with it (an
+        // NTP step or a VM restored from a snapshot would otherwise hide a stolen session's new network for that long).
+        var manager = Manager();
+        var token = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        (await manager.ValidateAsync(token, Context("198.51.100.7"))).Warnings.Should().Be(SessionWarnings.IpChanged);
+        _sink.Events.Count(x => x.Name == SessionEventNames.IpChanged).Should().Be(1);
+
+        _time.AdjustTime(_time.GetUtcNow() - TimeSpan.FromMinutes(1));
+        (await manager.ValidateAsync(token, Context("192.0.2.44"))).Warnings.Should().Be(SessionWarnings.IpChanged);
+
+        _sink.Events.Count(x => x.Name == SessionEventNames.IpChanged).Should().Be(2);
     }
 
     [Fact]
