@@ -322,14 +322,42 @@ public sealed class HaveIBeenPwnedPasswordCheckerTests
         checker.CachedRanges.Should().Be(0);
     }
 
-    [Fact]
-    public async Task CheckAsync_OversizedBody_Unavailable()
+    [Theory]
+    [InlineData(false)] // refused on its Content-Length, before reading
+    [InlineData(true)] // chunked, no Content-Length: refused while reading, once past the cap
+    public async Task CheckAsync_OversizedBody_UnavailableAsResponseTooLarge(bool chunked)
     {
         var line = Suffix + ":1\r\n";
-        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, string.Concat(Enumerable.Repeat(line, 200)))));
-        var checker = Create(server.BaseAddress, TimeProvider.System, o => o.MaxResponseBytes = 1024);
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((200, string.Concat(Enumerable.Repeat(line, 200_000))))) { Chunked = chunked };
+        var events = new List<SecurityKit.Events.SecurityEvent>();
+        var checker = new HaveIBeenPwnedPasswordChecker(new HttpClient(), new HaveIBeenPwnedOptions { BaseAddress = server.BaseAddress, MaxResponseBytes = 1024 }, TimeProvider.System,
+            new SecurityKit.Events.SecurityEventPublisher([new ListSink(events)], TimeProvider.System));
 
-        (await checker.CheckAsync(Password)).Status.Should().Be(BreachCheckStatus.Unavailable);
+        (await checker.CheckAsync(Password)).Should().Be(new BreachCheckResult(BreachCheckStatus.Unavailable, 0, true));
+
+        events.Should().ContainSingle(e => e.Name == PasswordStrengthEventNames.BreachCheckUnavailable).Which.Reason.Should().Be("response_too_large");
+        checker.CachedRanges.Should().Be(0);
+        server.BodyBytesWritten.Should().BeLessThan(8 * 1024 * 1024, "the client stopped reading a 7 MB body near the cap");
+    }
+
+    [Theory]
+    [InlineData(503, "", "status_503")]
+    [InlineData(204, "", "status_204")]
+    [InlineData(203, "0018A45C4D1DEF81644B54AB7F969B88D65:1", "status_203")]
+    [InlineData(200, "not a range response", "malformed_response")]
+    [InlineData(200, "", "malformed_response")]
+    public async Task CheckAsync_Unavailable_ReportsWhy(int status, string body, string reason)
+    {
+        await using var server = new LocalHttpServer(_ => Task.FromResult<(int, string)?>((status, body)));
+        var events = new List<SecurityKit.Events.SecurityEvent>();
+        var checker = new HaveIBeenPwnedPasswordChecker(new HttpClient(), new HaveIBeenPwnedOptions { BaseAddress = server.BaseAddress, FailureMode = BreachCheckFailureMode.FailOpen }, TimeProvider.System,
+            new SecurityKit.Events.SecurityEventPublisher([new ListSink(events)], TimeProvider.System));
+
+        (await checker.CheckAsync(Password)).Should().Be(new BreachCheckResult(BreachCheckStatus.Unavailable, 0, false));
+
+        var e = events.Should().ContainSingle(x => x.Name == PasswordStrengthEventNames.BreachCheckUnavailable).Subject;
+        e.Reason.Should().Be(reason);
+        e.Properties.Should().Contain(new KeyValuePair<string, string?>("mode", "fail_open"));
     }
 
     [Fact]
