@@ -78,6 +78,34 @@ public class PasswordHashingGateTests
     }
 
     [Fact]
+    public async Task HashAndVerify_Synchronous_OnDedicatedThreads_PeakNeverAboveGateSize()
+    {
+        // The synchronous Hash/Verify wait on the gate with a blocking wait, not the async path above: held the same way.
+        var (hasher, _) = TestHashers.Create(o => { o.MaxConcurrentHashes = 2; o.MaxQueuedHashes = 1000; });
+        var stored = hasher.Hash("password");
+        using var hold = new ManualResetEventSlim(false);
+        var probe = new ConcurrencyProbe { Hold = hold };
+        probe.Attach(hasher);
+
+        var threads = Enumerable.Range(0, 12).Select(i => Task.Factory.StartNew(
+            () => i % 3 == 0 ? (object)hasher.Hash("password") : hasher.Verify("password", stored),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        SpinWait.SpinUntil(() => probe.Running == 2, Patience).Should().BeTrue("two slots fill up");
+        SpinWait.SpinUntil(() => hasher.PendingHashes == 12, Patience).Should().BeTrue("every caller is running or waiting");
+        SpinWait.SpinUntil(() => probe.Running > 2, TimeSpan.FromMilliseconds(200)).Should().BeFalse("the gate holds the rest");
+
+        hold.Set();
+        var results = await Task.WhenAll(threads).WaitAsync(Patience);
+
+        results.OfType<PasswordVerificationResult>().Should().HaveCount(8).And.OnlyContain(r => r == PasswordVerificationResult.Success);
+        probe.Peak.Should().Be(2);
+        probe.Total.Should().Be(12);
+        hasher.PendingHashes.Should().Be(0);
+    }
+
+    [Fact]
     public async Task HashAndVerify_Unblocked200Parallel_BoundedAndExact()
     {
         var (hasher, _) = TestHashers.Create(o => { o.MaxConcurrentHashes = 2; o.MaxQueuedHashes = 1000; o.Argon2MemoryKiB = 64; });

@@ -44,7 +44,11 @@ public class RehashPolicyTests
 
         current.Verify(Password, stored).Should().Be(expected, change);
         current.IsRehashNeeded(stored).Should().Be(expected == PasswordVerificationResult.SuccessRehashNeeded, change);
-        sink.Named(PasswordEventNames.RehashNeeded).Should().HaveCount(expected == PasswordVerificationResult.SuccessRehashNeeded ? 1 : 0);
+        sink.Named(PasswordEventNames.RehashNeeded).Select(e => e.Reason).Should().Equal(
+            expected == PasswordVerificationResult.SuccessRehashNeeded
+                ? [change == "algorithm now bcrypt" ? PasswordReasonCodes.AlgorithmChanged : PasswordReasonCodes.CostBelowPolicy]
+                : Array.Empty<string>(),
+            change);
     }
 
     private static readonly Dictionary<string, Action<PasswordHasherOptions>> BCryptMatrixPolicies = new()
@@ -68,8 +72,14 @@ public class RehashPolicyTests
         var policy = BCryptMatrixPolicies[change];
         var (original, _) = TestHashers.Create(o => o.Algorithm = PasswordHashAlgorithm.BCrypt);
         var stored = original.Hash(Password);
-        var (current, _) = TestHashers.Create(policy);
+        var (current, sink) = TestHashers.Create(policy);
         current.Verify(Password, stored).Should().Be(expected, change);
+        current.IsRehashNeeded(stored).Should().Be(expected == PasswordVerificationResult.SuccessRehashNeeded, change);
+        sink.Named(PasswordEventNames.RehashNeeded).Select(e => e.Reason).Should().Equal(
+            expected == PasswordVerificationResult.SuccessRehashNeeded
+                ? [change == "argon2id configured" ? PasswordReasonCodes.AlgorithmChanged : PasswordReasonCodes.CostBelowPolicy]
+                : Array.Empty<string>(),
+            change);
     }
 
     [Fact]

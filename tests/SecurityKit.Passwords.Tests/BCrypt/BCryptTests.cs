@@ -24,6 +24,35 @@ public class BCryptTests
         BCryptFormat.Verify(password + "!", hash).Should().BeFalse();
     }
 
+    private const string Good = "$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe";
+
+    [Theory]
+    [InlineData("$2x$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "unsupported_algorithm")] // crypt_blowfish bug marker
+    [InlineData("$2$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "unsupported_algorithm")]
+    [InlineData("$2A$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "unsupported_algorithm")]
+    [InlineData("$2a$06xm0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "malformed_hash")] // 60 characters, no '$' after the cost
+    [InlineData("$2a$6$$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "malformed_hash")] // one-digit cost, same length
+    [InlineData("$2a$0x$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "malformed_hash")]
+    [InlineData("$2a$03$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "malformed_hash")] // below bcrypt's minimum cost
+    [InlineData("$2a$32$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "malformed_hash")]
+    [InlineData("$2a$13$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "cost_above_limit")]
+    [InlineData("$2a$06$m0CrhHm10qJ3lXRY+5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe", "malformed_hash")] // RFC 4648 '+' is not bcrypt's alphabet
+    [InlineData("$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfx=", "malformed_hash")]
+    [InlineData("$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxé", "malformed_hash")]
+    [InlineData("$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfx", "malformed_hash")] // 59 characters
+    [InlineData("$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxee", "malformed_hash")] // 61 characters
+    public void TryParse_EachLayoutRule_RefusedWithItsReason_BeforeTheLibrarySeesIt(string hash, string reason)
+    {
+        // Called directly: through the hasher a hash BCrypt.Net-Next throws on also ends as malformed_hash, so those tests
+        // cannot tell SecurityKit's checks from the library's.
+        BCryptFormat.TryParse(Good, 12, out var cost, out _).Should().BeTrue();
+        cost.Should().Be(6);
+
+        BCryptFormat.TryParse(hash, 12, out _, out var actual).Should().BeFalse();
+
+        actual.Should().Be(reason);
+    }
+
     [Theory]
     [MemberData(nameof(KnownAnswers))]
     public void Verify_KnownAnswer_SucceedsWithRehashExceptEmpty(string password, string hash)
