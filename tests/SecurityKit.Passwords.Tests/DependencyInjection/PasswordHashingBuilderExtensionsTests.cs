@@ -113,6 +113,58 @@ public class PasswordHashingBuilderExtensionsTests
         result.FailureMessage.Should().Contain(property);
     }
 
+    [Theory]
+    [InlineData(nameof(PasswordHasherOptions.Argon2Parallelism), 16, 17)]
+    [InlineData(nameof(PasswordHasherOptions.Argon2SaltLength), 64, 65)]
+    [InlineData(nameof(PasswordHasherOptions.Argon2HashLength), 64, 65)]
+    [InlineData(nameof(PasswordHasherOptions.MaxPasswordBytes), 65536, 65537)]
+    [InlineData(nameof(PasswordHasherOptions.MaxVerificationMemoryKiB), 4194304, 4194305)]
+    [InlineData(nameof(PasswordHasherOptions.MaxVerificationIterations), 64, 65)]
+    [InlineData(nameof(PasswordHasherOptions.MaxVerificationBCryptWorkFactor), 31, 32)]
+    [InlineData(nameof(PasswordHasherOptions.MaxVerificationPbkdf2Iterations), 100_000_000, 100_000_001)]
+    [InlineData(nameof(PasswordHasherOptions.MaxConcurrentHashes), 1024, 1025)]
+    [InlineData(nameof(PasswordHasherOptions.MaxQueuedHashes), 100_000, 100_001)]
+    [InlineData(nameof(PasswordHasherOptions.MaxPasswordBytes), 256, 255)]
+    [InlineData(nameof(PasswordHasherOptions.BCryptWorkFactor), 10, 9)]
+    public void Validator_AtTheBound_Accepted_OnePast_RefusedNamingTheProperty(string property, int bound, int past)
+    {
+        var options = new PasswordHasherOptions();
+        var setter = typeof(PasswordHasherOptions).GetProperty(property)!;
+
+        setter.SetValue(options, bound);
+        var accepted = new PasswordHasherOptionsValidator().Validate(null, options);
+        accepted.Succeeded.Should().BeTrue(accepted.FailureMessage);
+
+        setter.SetValue(options, past);
+        var refused = new PasswordHasherOptionsValidator().Validate(null, options);
+        refused.Failed.Should().BeTrue();
+        refused.FailureMessage.Should().Contain(property);
+    }
+
+    [Theory]
+    [InlineData(47104, 1, true)]
+    [InlineData(47103, 1, false)]
+    [InlineData(19456, 2, true)]
+    [InlineData(19455, 2, false)]
+    [InlineData(12288, 3, true)]
+    [InlineData(12287, 3, false)]
+    [InlineData(9216, 4, true)]
+    [InlineData(9215, 4, false)]
+    [InlineData(7168, 5, true)]
+    [InlineData(7167, 5, false)]
+    public void Validator_OwaspArgon2Floor_ExactAtEachPair(int memoryKiB, int iterations, bool accepted)
+    {
+        var options = new PasswordHasherOptions { Argon2MemoryKiB = memoryKiB, Argon2Iterations = iterations };
+
+        var result = new PasswordHasherOptionsValidator().Validate(null, options);
+
+        result.Succeeded.Should().Be(accepted, result.FailureMessage);
+        if (!accepted)
+        {
+            result.FailureMessage.Should().Contain("below OWASP's floor");
+        }
+    }
+
     [Fact]
     public void Validator_Defaults_Succeed()
     {
