@@ -120,6 +120,43 @@ public sealed partial class BackupCodeServiceTests
     }
 
     [Fact]
+    public async Task Verify_AnotherUsersStoredHashesCopiedIntoThisUser_DoNotVerifyTheirCodes()
+    {
+        // The stored hash binds the user: someone who can write the store (or a bug that mixes rows) and copies alice's
+        // hashes into bob's row must not make alice's codes bob's. Verify_OtherUsersCode_Invalid passes without that
+        // binding, since every user's codes live in their own row.
+        var context = new OtpTestContext();
+        var recording = new RecordingBackupStore(context.BackupStore);
+        var service = new BackupCodeService(context.BackupOptions, context.KeyRing, recording, context.Limiter, context.Time, context.Events);
+        var alice = await service.GenerateAsync("alice");
+        var (keyId, aliceHashes) = recording.Replaced["alice"];
+
+        await context.BackupStore.ReplaceAsync("bob", keyId, aliceHashes);
+
+        (await service.VerifyAsync("bob", alice.Codes[0])).Status.Should().Be(BackupCodeVerificationStatus.InvalidCode);
+        (await context.BackupStore.GetRemainingCountAsync("bob")).Should().Be(aliceHashes.Count, "nothing was consumed");
+        (await service.VerifyAsync("alice", alice.Codes[0])).Status.Should().Be(BackupCodeVerificationStatus.Success, "the code is fine for its own user");
+    }
+
+    private sealed class RecordingBackupStore(SecurityKit.Stores.Otp.IBackupCodeStore inner) : SecurityKit.Stores.Otp.IBackupCodeStore
+    {
+        public Dictionary<string, (string KeyId, IReadOnlyCollection<string> Hashes)> Replaced { get; } = [];
+
+        public ValueTask ReplaceAsync(string userId, string keyId, IReadOnlyCollection<string> codeHashes, CancellationToken cancellationToken = default)
+        {
+            Replaced[userId] = (keyId, codeHashes.ToArray());
+            return inner.ReplaceAsync(userId, keyId, codeHashes, cancellationToken);
+        }
+
+        public ValueTask<SecurityKit.Stores.Otp.BackupCodeConsumeOutcome> TryConsumeAsync(string userId, string keyId, string codeHash, CancellationToken cancellationToken = default) =>
+            inner.TryConsumeAsync(userId, keyId, codeHash, cancellationToken);
+
+        public ValueTask<int> GetRemainingCountAsync(string userId, CancellationToken cancellationToken = default) => inner.GetRemainingCountAsync(userId, cancellationToken);
+
+        public ValueTask DeleteAsync(string userId, CancellationToken cancellationToken = default) => inner.DeleteAsync(userId, cancellationToken);
+    }
+
+    [Fact]
     public async Task Verify_UserWithoutCodes_Invalid()
     {
         var context = new OtpTestContext();

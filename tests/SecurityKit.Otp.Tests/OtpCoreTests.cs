@@ -93,6 +93,18 @@ public sealed class OtpCoreTests
     }
 
     [Fact]
+    public void TryParseCode_SpacesAccepted_UpToTheInputLengthCap_NotOneCharacterMore()
+    {
+        // Spaces are ignored ("123 456"), but the input is bounded before the digits are counted: 32 characters parse,
+        // 33 do not, even when the digits alone are a valid code.
+        OtpCore.TryParseCode("123456".PadLeft(OtpCore.MaxCodeInputLength), 6, out var value).Should().BeTrue();
+        value.Should().Be(123456);
+        OtpCore.TryParseCode("123456".PadLeft(OtpCore.MaxCodeInputLength + 1), 6, out _).Should().BeFalse();
+        OtpCore.TryParseCode("123 456", 6, out value).Should().BeTrue();
+        value.Should().Be(123456);
+    }
+
+    [Fact]
     public void VerifyCode_HugeInput_FalseQuickly()
     {
         var huge = new string('1', 10_000_000);

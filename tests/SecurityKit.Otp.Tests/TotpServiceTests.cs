@@ -255,6 +255,10 @@ public sealed class TotpServiceTests
         var result = await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, wrong);
         result.Status.Should().Be(OtpVerificationStatus.InvalidCode);
         result.ProtectedSecret.Should().BeNull();
+
+        var right = await service.ConfirmEnrollmentAsync("user-1", enrollment.ProtectedSecret, Totp.ComputeCode(secret, context.Time.GetUtcNow()));
+        right.Status.Should().Be(OtpVerificationStatus.Success, "the enrollment is still pending after a wrong code");
+        right.ProtectedSecret.Should().NotBeNullOrEmpty();
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class RefreshTokenServiceTests
         (await _service.RefreshAsync(alice.Token)).Status.Should().Be(RefreshStatus.Refreshed);
 
         (await _service.RevokeFamilyAsync("bob", bob.Family.FamilyId)).Should().BeTrue();
-        (await _service.RefreshAsync(bob.Token)).Status.Should().NotBe(RefreshStatus.Refreshed);
+        (await _service.RefreshAsync(bob.Token)).Status.Should().Be(RefreshStatus.Revoked);
     }
 
     [Fact]
