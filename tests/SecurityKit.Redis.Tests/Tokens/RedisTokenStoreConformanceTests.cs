@@ -266,6 +266,12 @@ public sealed class RedisRefreshTokenStoreConformanceTests(RedisServerFixture fi
 
         await WaitForIndexAsync(database, index, 3);
         (await database.SortedSetRangeByRankAsync(index)).Select(v => (string)v!).Should().BeEquivalentTo([live, missing, foreign]);
+
+        // Revoking everything of dangling-user revokes its own family only: the revoke script checks each family's owner,
+        // so a foreign id in the index (a bug elsewhere, or a written index) cannot sign someone else out.
+        (await store.RevokeUserFamiliesAsync("dangling-user", T0)).Should().Be(1);
+        (await store.GetFamilyAsync(live))!.IsRevoked.Should().BeTrue();
+        (await store.GetFamilyAsync(foreign))!.IsRevoked.Should().BeFalse("someone-else's family is not dangling-user's to revoke");
     }
 
     private static async Task<DateTimeOffset> ServerNowAsync(IDatabase database)

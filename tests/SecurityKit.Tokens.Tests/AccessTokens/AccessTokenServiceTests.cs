@@ -62,6 +62,51 @@ public sealed class AccessTokenServiceTests
         (await _service.ValidateAsync(Forge(Header(), Payload().Replace("\"sub\":\"user-1\"", $"\"sub\":\"{longest}u\",\"ver\":0", StringComparison.Ordinal)))).FailureReason.Should().Be(JwtFailureReason.TokenVersionRevoked);
     }
 
+    [Theory]
+    [InlineData("")] // an empty subject
+    [InlineData(null)] // none at all
+    public async Task ValidateAsync_NoSubjectWhileNotRequired_IsRevokedWithoutAskingTheStore(string? subject)
+    {
+        // With RequireSubject off the validator accepts such a token, but it names no user whose version could be read:
+        // refused, and the version store (which would throw on an empty id) is never called.
+        var keys = new SigningKeySet(Hs256());
+        var options = ValidationOptions();
+        options.RequireSubject = false;
+        var versions = new CountingVersionStore();
+        var service = new AccessTokenService(new JwtIssuer(keys, IssuerOptions(), _clock), new JwtValidator(keys, options, _clock), versions, _events.Publisher(_clock));
+        var payload = subject is null
+            ? Payload().Replace("\"sub\":\"user-1\",", "\"ver\":0,", StringComparison.Ordinal)
+            : Payload().Replace("\"sub\":\"user-1\"", "\"sub\":\"\",\"ver\":0", StringComparison.Ordinal);
+        if (subject is null)
+        {
+            service.Validate(Forge(Header(), payload)).IsValid.Should().BeTrue("the signature and claims are fine");
+            (await service.ValidateAsync(Forge(Header(), payload))).FailureReason.Should().Be(JwtFailureReason.TokenVersionRevoked);
+        }
+        else
+        {
+            // An empty "sub" is refused as a claim already (a present subject must name someone).
+            service.Validate(Forge(Header(), payload)).FailureReason.Should().Be(JwtFailureReason.InvalidClaim);
+            (await service.ValidateAsync(Forge(Header(), payload))).FailureReason.Should().Be(JwtFailureReason.InvalidClaim);
+        }
+
+        versions.Reads.Should().Be(0);
+    }
+
+    private sealed class CountingVersionStore : Stores.Tokens.TokenVersionStore
+    {
+        private readonly InMemoryTokenVersionStore _inner = new();
+
+        public int Reads;
+
+        protected override ValueTask<long> GetVersionCoreAsync(string userId, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Reads);
+            return _inner.GetVersionAsync(userId, cancellationToken);
+        }
+
+        protected override ValueTask<long> IncrementVersionCoreAsync(string userId, CancellationToken cancellationToken) => _inner.IncrementVersionAsync(userId, cancellationToken);
+    }
+
     [Fact]
     public async Task ValidateAsync_TokenWithoutVersion_IsRevokedWhenVersionsAreEnabled()
     {
