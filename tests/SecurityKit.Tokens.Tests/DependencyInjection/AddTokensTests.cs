@@ -207,6 +207,61 @@ public sealed class AddTokensTests
     }
 
     [Fact]
+    public void AddTokens_PemKeysWithRotation_ATokenSignedWithThePreviousKeyValidates_AnUnknownKeysDoesNot()
+    {
+        using var current = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var previous = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore().AddTokens(o =>
+        {
+            o.Issuer = "https://id.example";
+            o.SigningKeys.Add(new SigningKeyEntry { KeyId = "2026-02", Algorithm = JwsAlgorithm.ES256, Value = current.ExportPkcs8PrivateKeyPem(), Active = true });
+            o.SigningKeys.Add(new SigningKeyEntry { KeyId = "2026-01", Algorithm = JwsAlgorithm.ES256, Value = previous.ExportSubjectPublicKeyInfoPem() });
+        });
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var validator = provider.GetRequiredService<JwtValidator>();
+        var options = new JwtIssuerOptions { Issuer = "https://id.example" };
+        options.Audiences.Add("securitykit");
+
+        // Issued before the rotation, by the instance that still held the previous private key.
+        var old = new JwtIssuer(new SigningKeySet(SigningKey.FromEcdsa("2026-01", previous)), options).CreateToken(new JwtDescriptor { Subject = "alice" });
+        validator.Validate(old).IsValid.Should().BeTrue("the previous key still validates");
+        validator.Validate(provider.GetRequiredService<JwtIssuer>().CreateToken(new JwtDescriptor { Subject = "alice" })).IsValid.Should().BeTrue();
+
+        // The same key id with another key pair: the signature is checked against the configured public key.
+        var impostor = new JwtIssuer(new SigningKeySet(SigningKey.FromEcdsa("2026-01", stranger)), options).CreateToken(new JwtDescriptor { Subject = "alice" });
+        validator.Validate(impostor).FailureReason.Should().Be(JwtFailureReason.InvalidSignature);
+    }
+
+    [Fact]
+    public void AddTokens_ValidatorCapsTheLifetimeAtAccessTokenLifetimePlusClockSkew()
+    {
+        var services = new ServiceCollection();
+        services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddTokens(o =>
+        {
+            o.Issuer = "https://id.example";
+            o.AccessTokenLifetime = TimeSpan.FromMinutes(10);
+            o.ClockSkew = TimeSpan.FromSeconds(30);
+        });
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var keys = provider.GetRequiredService<SigningKeySet>();
+        var validator = provider.GetRequiredService<JwtValidator>();
+        string Issued(TimeSpan lifetime)
+        {
+            var options = new JwtIssuerOptions { Issuer = "https://id.example", Lifetime = lifetime, MaxLifetime = TimeSpan.FromDays(1) };
+            options.Audiences.Add("securitykit");
+            return new JwtIssuer(keys, options).CreateToken(new JwtDescriptor { Subject = "alice" });
+        }
+
+        validator.Validate(Issued(TimeSpan.FromSeconds(630))).IsValid.Should().BeTrue("10 min + 30 s is the cap");
+        validator.Validate(Issued(TimeSpan.FromSeconds(631))).FailureReason.Should().Be(JwtFailureReason.LifetimeTooLong);
+        validator.Validate(Issued(TimeSpan.FromDays(1))).FailureReason.Should().Be(JwtFailureReason.LifetimeTooLong, "not the validator's own default of a day");
+    }
+
+    [Fact]
     public void AddTokens_TwoActiveKeys_FailsAtStartup()
     {
         var services = new ServiceCollection();
