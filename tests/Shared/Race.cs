@@ -4,7 +4,7 @@ namespace SecurityKit.Testing;
 /// Starts callers that really overlap. In-memory stores answer synchronously in microseconds, so <c>Task.Run</c> per
 /// call (even behind a <c>ManualResetEventSlim</c>, which holds back only the pool threads already running) mostly runs
 /// them one after another on 2 cores, and a missing lock or compare-and-swap still gives the exact counts. Here every
-/// caller has its own thread and all are released together by a <see cref="Barrier"/>; tests repeat rounds.
+/// caller has its own thread and all are released together by a <see cref="Barrier"/>; most tests repeat rounds.
 /// </summary>
 internal static class Race
 {
@@ -15,7 +15,12 @@ internal static class Race
         var threads = Enumerable.Range(0, callers).Select(i => Task.Factory.StartNew(
             () =>
             {
-                start.SignalAndWait();
+                // Bounded: if a caller's thread never starts, the others fail the test instead of hanging the run.
+                if (!start.SignalAndWait(TimeSpan.FromSeconds(60)))
+                {
+                    throw new TimeoutException("Not every racing caller started within 60 s.");
+                }
+
                 return call(i).GetAwaiter().GetResult();
             },
             CancellationToken.None,

@@ -25,11 +25,6 @@ public sealed class LocalHttpServer : IAsyncDisposable
     /// <summary>Gets or sets whether bodies are sent chunked, without a Content-Length (a streaming or misbehaving server).</summary>
     public bool Chunked { get; set; }
 
-    /// <summary>Gets the number of body bytes the server managed to write (a client that stops reading stops it).</summary>
-    public long BodyBytesWritten => Interlocked.Read(ref bodyBytesWritten);
-
-    private long bodyBytesWritten;
-
     public List<Request> Requests { get; } = [];
 
     public sealed record Request(string Path, IReadOnlyDictionary<string, string> Headers);
@@ -91,7 +86,6 @@ public sealed class LocalHttpServer : IAsyncDisposable
                         await stream.WriteAsync(Encoding.ASCII.GetBytes(chunk.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"), stop.Token);
                         await stream.WriteAsync(chunk, stop.Token);
                         await stream.WriteAsync("\r\n"u8.ToArray(), stop.Token);
-                        Interlocked.Add(ref bodyBytesWritten, chunk.Length);
                     }
 
                     await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), stop.Token);
@@ -101,7 +95,6 @@ public sealed class LocalHttpServer : IAsyncDisposable
                 var headerText = $"HTTP/1.1 {r.Status} X\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(headerText), stop.Token);
                 await stream.WriteAsync(body, stop.Token);
-                Interlocked.Add(ref bodyBytesWritten, body.Length);
             }
             catch (Exception) when (stop.IsCancellationRequested)
             {

@@ -94,7 +94,7 @@ public class Argon2idPhcTests
     public void TryParse_MoreThanFourParameters_Malformed(string parameters)
     {
         var text = "$argon2id$v=19$" + parameters + "$c29tZXNhbHQ$cpx6VEQbwTVZvcpxNIxOVUWZ5xnAipUmAe1cg2GMG70";
-        Argon2idPhc.TryParse(text.Replace(",keyid=cDE,", ",keyid=cDE~", StringComparison.Ordinal).Replace("~", ",", StringComparison.Ordinal), 262144, 16, out var phc, out var reason).Should().BeFalse();
+        Argon2idPhc.TryParse(text, 262144, 16, out var phc, out var reason).Should().BeFalse();
         phc.Should().BeNull();
         reason.Should().Be(PasswordReasonCodes.MalformedHash);
         Argon2idPhc.TryParse("$argon2id$v=19$m=64,t=1,p=1,keyid=cDE$c29tZXNhbHQ$cpx6VEQbwTVZvcpxNIxOVUWZ5xnAipUmAe1cg2GMG70", 262144, 16, out _, out _)
@@ -124,20 +124,6 @@ public class Argon2idPhcTests
         {
             reason.Should().Be(PasswordReasonCodes.MalformedHash);
         }
-    }
-
-    [Fact]
-    public void TryParse_LongerThanMaxLength_FailsEvenWhenOtherwiseValid()
-    {
-        // A valid hash with a 64-byte salt and tag is 219 characters; pad the key id segment to cross MaxLength with an
-        // otherwise well-formed string so the length check, not a later one, refuses it.
-        var valid = Argon2idPhc.Format(64, 1, 1, null, new byte[64], new byte[64]);
-        Argon2idPhc.TryParse(valid, 262144, 16, out _, out _).Should().BeTrue();
-        var padded = valid.Replace("$argon2id$", "$argon2id$", StringComparison.Ordinal) + new string('A', Argon2idPhc.MaxLength - valid.Length + 1);
-
-        padded.Length.Should().Be(Argon2idPhc.MaxLength + 1);
-        Argon2idPhc.TryParse(padded, 262144, 16, out _, out var reason).Should().BeFalse();
-        reason.Should().Be(PasswordReasonCodes.MalformedHash);
     }
 
     [Theory]

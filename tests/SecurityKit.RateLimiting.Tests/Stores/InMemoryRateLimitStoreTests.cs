@@ -337,7 +337,7 @@ public sealed class InMemoryRateLimitStoreTests
                 () =>
                 {
                     var remaining = new List<long>(Limit);
-                    start.SignalAndWait();
+                    start.SignalAndWait(TimeSpan.FromSeconds(60)).Should().BeTrue("every thread started");
                     for (var i = 0; i < 2 * Limit / Threads; i++)
                     {
                         var decision = store.TryAcquire("hot", rule);

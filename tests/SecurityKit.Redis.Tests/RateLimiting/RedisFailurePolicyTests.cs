@@ -175,7 +175,7 @@ public sealed class RedisFailurePolicyTests : IAsyncLifetime
     }
 
     /// <summary>Runs one call and checks it alone was bounded by the 500 ms store timeout per sequential store phase (plus
-    /// scheduling slack). The connection's own timeouts are 30 s, so only the store timeout can end the call this soon.</summary>
+    /// scheduling slack). The connection's own timeouts are 30 s, so they cannot be what ends the call this soon.</summary>
     private static async Task<T> Timed<T>(Func<ValueTask<T>> call, int phases = 1)
     {
         var clock = Stopwatch.StartNew();

@@ -24,7 +24,7 @@ internal static class RedisTestConnections
         }));
 
     /// <summary>A connection with its own multiplexer on which neither StackExchange.Redis nor the store gives up before
-    /// 30 s: a call that ends within a shorter bound was ended by its caller's own timeout.</summary>
+    /// 30 s: a call that ends within a shorter bound was not ended by a client timeout.</summary>
     public static RedisConnection OwnWithoutClientTimeouts(RedisServerFixture fixture, string prefix) =>
         new(Options.Create(new RedisSecurityKitOptions
         {

@@ -10,9 +10,15 @@ public sealed class ServerClockWindowTests
     [Fact]
     public async Task EnoughOfTheWindowLeft_ReturnsAtOnce()
     {
-        var time = new FakeTimeProvider(Midnight + TimeSpan.FromSeconds(29.999));
+        var time = new FakeTimeProvider(Midnight + TimeSpan.FromSeconds(30));
 
-        (await ServerClockWindow.StartWithRoomAsync(TimeSpan.FromMinutes(1), time)).Should().Be(TimeSpan.Zero, "30.001 s of the minute are left");
+        (await ServerClockWindow.StartWithRoomAsync(TimeSpan.FromMinutes(1), time)).Should().Be(TimeSpan.Zero, "exactly the 30 s of room are left");
+
+        time.Advance(TimeSpan.FromTicks(1));
+        var waiting = ServerClockWindow.StartWithRoomAsync(TimeSpan.FromMinutes(1), time);
+        waiting.IsCompleted.Should().BeFalse("a tick less than the room is left");
+        time.Advance(TimeSpan.FromSeconds(31));
+        await waiting;
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class AccessTokenServiceTests
     [Theory]
     [InlineData("")] // an empty subject
     [InlineData(null)] // none at all
-    public async Task ValidateAsync_NoSubjectWhileNotRequired_IsRevokedWithoutAskingTheStore(string? subject)
+    public async Task ValidateAsync_NoOrEmptySubjectWhileNotRequired_RefusedWithoutAskingTheStore(string? subject)
     {
         // With RequireSubject off the validator accepts such a token, but it names no user whose version could be read:
         // refused, and the version store (which would throw on an empty id) is never called.
