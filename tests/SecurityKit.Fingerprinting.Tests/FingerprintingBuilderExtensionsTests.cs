@@ -45,6 +45,40 @@ public sealed class FingerprintingBuilderExtensionsTests
     }
 
     [Fact]
+    public void TrustedProxies_AtMostMaxEntries_AtStartupAndWhenParsed()
+    {
+        // A list is walked for every request's forwarded entries: its length is bounded, at startup with a message and
+        // in IpNetworkList.Parse for direct callers.
+        static IEnumerable<string> Proxies(int count) => Enumerable.Range(0, count).Select(i => $"10.{i / 256}.{i % 256}.1");
+
+        IpNetworkList.Parse(Proxies(IpNetworkList.MaxEntries)).Count.Should().Be(IpNetworkList.MaxEntries);
+        FluentActions.Invoking(() => IpNetworkList.Parse(Proxies(IpNetworkList.MaxEntries + 1)))
+            .Should().Throw<ArgumentException>().WithMessage($"*At most {IpNetworkList.MaxEntries}*");
+
+        foreach (var (count, fails) in new[] { (IpNetworkList.MaxEntries, false), (IpNetworkList.MaxEntries + 1, true) })
+        {
+            var services = new ServiceCollection();
+            services.AddSecurityKitCore(k => k.AddEphemeralRootKey()).AddFingerprinting(o =>
+            {
+                foreach (var proxy in Proxies(count))
+                {
+                    o.ClientIp.TrustedProxies.Add(proxy);
+                }
+            });
+            using var provider = services.BuildServiceProvider();
+            var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+            if (fails)
+            {
+                act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Contain(f => f.Contains($"at most {IpNetworkList.MaxEntries} entries", StringComparison.Ordinal));
+            }
+            else
+            {
+                act.Should().NotThrow();
+            }
+        }
+    }
+
+    [Fact]
     public void AddFingerprinting_WithoutKey_FailsAtStartup()
     {
         var services = new ServiceCollection();

@@ -128,6 +128,49 @@ public sealed class PasswordGeneratorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void GeneratePassword_LengthBelowMinimum_ThrowsForTheLengthNotTheClassCount()
+    {
+        // With the four default classes a length of 3 is refused by the class-count rule first; with one class only the
+        // minimum-length rule can refuse it.
+        var act = () => generator.GeneratePassword(new RandomPasswordOptions { Lowercase = true, Uppercase = false, Digits = false, Symbols = false, Length = RandomPasswordOptions.MinimumLength - 1 });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Length must be between*");
+        generator.GeneratePassword(new RandomPasswordOptions { Lowercase = true, Uppercase = false, Digits = false, Symbols = false, Length = RandomPasswordOptions.MinimumLength })
+            .Value.Should().HaveLength(RandomPasswordOptions.MinimumLength);
+    }
+
+    [Theory]
+    [InlineData("!!")] // a repeat would double that symbol's odds
+    [InlineData("! ")] // space
+    [InlineData("!\t")] // control character
+    [InlineData("!§")] // not ASCII
+    [InlineData("")]
+    public void GeneratePassword_SymbolSetNotDistinctPrintableAsciiSymbols_Throws(string symbols)
+    {
+        var act = () => generator.GeneratePassword(new RandomPasswordOptions { Symbols = true, SymbolSet = symbols });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*SymbolSet*");
+    }
+
+    [Theory]
+    [InlineData(PassphraseOptions.MinimumWordCount - 1)]
+    [InlineData(PassphraseOptions.MaximumWordCount + 1)]
+    public void GeneratePassphrase_WordCountOutOfRange_Throws(int words)
+    {
+        generator.Invoking(g => g.GeneratePassphrase(new PassphraseOptions { WordCount = words })).Should().Throw<ArgumentException>().WithMessage("*WordCount*");
+        generator.GeneratePassphrase(new PassphraseOptions { WordCount = words < PassphraseOptions.MinimumWordCount ? PassphraseOptions.MinimumWordCount : PassphraseOptions.MaximumWordCount })
+            .Value.Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public void GeneratePassphrase_SeparatorNullOrLongerThanEight_Throws()
+    {
+        generator.Invoking(g => g.GeneratePassphrase(new PassphraseOptions { Separator = null! })).Should().Throw<ArgumentException>().WithMessage("*Separator*");
+        generator.Invoking(g => g.GeneratePassphrase(new PassphraseOptions { Separator = new string('-', 9) })).Should().Throw<ArgumentException>().WithMessage("*Separator*");
+        generator.GeneratePassphrase(new PassphraseOptions { Separator = new string('-', 8), WordCount = 3 }).Value.Should().Contain(new string('-', 8));
+    }
+
+    [Fact]
     public void GeneratePassword_NoClass_Throws()
     {
         var act = () => generator.GeneratePassword(new RandomPasswordOptions { Lowercase = false, Uppercase = false, Digits = false, Symbols = false });
