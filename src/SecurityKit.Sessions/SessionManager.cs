@@ -213,7 +213,8 @@ public sealed class SessionManager
     /// <param name="token">The current token.</param>
     /// <param name="context">The request context: when given, the session's IP and device are updated.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The new token, or <see cref="SessionIssueStatus.NotValid"/>.</returns>
+    /// <returns>The new token; <see cref="SessionIssueStatus.NotValid"/>; or <see cref="SessionIssueStatus.StoreFull"/> (with
+    /// <c>session.store_full</c> published) when the store has no room for the new record, the old session unchanged.</returns>
     public async ValueTask<SessionIssueResult> RotateAsync(string? token, SessionContext? context = null, CancellationToken cancellationToken = default)
     {
         var (status, record, partition, _) = await LookupAsync(token, cancellationToken).ConfigureAwait(false);
@@ -229,7 +230,14 @@ public sealed class SessionManager
         var result = await _store.RotateAsync(partition!, record!.IdHash, newIdHash, now, ip, fingerprint, summary, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            return new(result.Status == SessionStoreStatus.StoreFull ? SessionIssueStatus.StoreFull : SessionIssueStatus.NotValid, null, null, null);
+            if (result.Status == SessionStoreStatus.StoreFull)
+            {
+                // As for a creation: operators watch session.store_full, and a full store refuses rotations too.
+                _events.Publish(SessionEventNames.StoreFull, SecurityEventSeverity.Warning, record.UserId, ip ?? record.IpAddress, "store_full");
+                return new(SessionIssueStatus.StoreFull, null, null, null);
+            }
+
+            return new(SessionIssueStatus.NotValid, null, null, null);
         }
 
         _events.Publish(SessionEventNames.Rotated, SecurityEventSeverity.Information, record.UserId, ip ?? record.IpAddress);

@@ -448,6 +448,23 @@ public sealed class SessionManagerTests
     }
 
     [Fact]
+    public async Task Rotate_StoreFullOfLiveSessions_StoreFullWithItsEvent_AndTheOldTokenKeepsWorking()
+    {
+        var store = new InMemorySessionStore(new InMemorySessionStoreOptions { MaxSessions = 2 }, _time);
+        var manager = new SessionManager(new SessionOptions(), store, _keys, _time, new SecurityEventPublisher([_sink], _time));
+        var alice = (await manager.CreateAsync("alice", Context("203.0.113.5"))).Token!;
+        (await manager.CreateAsync("bob")).Status.Should().Be(SessionIssueStatus.Issued);
+
+        var rotated = await manager.RotateAsync(alice, Context("203.0.113.5"));
+
+        rotated.Status.Should().Be(SessionIssueStatus.StoreFull);
+        rotated.Token.Should().BeNull();
+        _sink.Events.Should().ContainSingle(e => e.Name == SessionEventNames.StoreFull).Which.UserId.Should().Be("alice");
+        _sink.Events.Should().NotContain(e => e.Name == SessionEventNames.Rotated);
+        (await manager.ValidateAsync(alice)).IsValid.Should().BeTrue("a refused rotation leaves the session as it was");
+    }
+
+    [Fact]
     public async Task Validate_ClockSteppedBack_AnAnomalyReportedJustBeforeIsReportedAgain()
     {
         // An entry written at a later clock reading must not silence the anomaly until the clock catches up with it (an
