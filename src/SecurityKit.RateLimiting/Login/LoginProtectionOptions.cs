@@ -70,7 +70,8 @@ public sealed class LoginProtectionOptions
     /// <value>The default value is <see cref="StoreFailurePolicy.FallbackToMemory"/>.</value>
     public StoreFailurePolicy FailurePolicy { get; set; } = StoreFailurePolicy.FallbackToMemory;
 
-    /// <summary>Gets or sets the factor applied to free attempts and IP limits by the in-memory fallback, in (0, 1].</summary>
+    /// <summary>Gets or sets the factor applied by the in-memory fallback to free attempts, the consecutive-failure hard stop
+    /// (at least one more than the fallback's free attempts) and IP limits, in (0, 1].</summary>
     /// <value>The default value is 0.5.</value>
     public double FallbackLimitFactor { get; set; } = 0.5;
 

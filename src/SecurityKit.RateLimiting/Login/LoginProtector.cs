@@ -602,8 +602,16 @@ public sealed class LoginProtector
         return errors;
     }
 
-    private static LockoutRule Curve(LoginProtectionOptions o, double factor, bool permanent, TimeSpan? window = null) =>
-        new(Math.Max(1, (int)(o.FreeAttempts * factor)), o.InitialDelay, o.MaxLockoutDuration, o.MaxConsecutiveFailures, window ?? o.FailureWindow, permanent);
+    // The fallback (factor < 1) is stricter in every step, the hard stop included: its counters start at zero on each
+    // instance during an outage, so each instance stops at MaxConsecutiveFailures × factor (50 by default), not 100.
+    private static LockoutRule Curve(LoginProtectionOptions o, double factor, bool permanent, TimeSpan? window = null)
+    {
+        var free = Math.Max(1, (int)(o.FreeAttempts * factor));
+        return new(free, o.InitialDelay, o.MaxLockoutDuration, MaxFailures(o, factor, free), window ?? o.FailureWindow, permanent);
+    }
+
+    private static int MaxFailures(LoginProtectionOptions o, double factor, int free) =>
+        factor >= 1 ? o.MaxConsecutiveFailures : Math.Max(free + 1, (int)(o.MaxConsecutiveFailures * factor));
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -625,7 +633,8 @@ public sealed class LoginProtector
     private void PublishLocked(EventContext events, LockoutDecision account, LockoutDecision pair)
     {
         bool Reached(LockoutDecision d, int n) => d.IsAllowed && d.Failures == n;
-        if (Reached(account, _options.MaxConsecutiveFailures) || Reached(pair, _options.MaxConsecutiveFailures))
+        int Stop(LockoutDecision d) => d.IsDegraded ? _accountFallbackRule.MaxConsecutiveFailures : _options.MaxConsecutiveFailures;
+        if (Reached(account, Stop(account)) || Reached(pair, Stop(pair)))
         {
             events.Publish(RateLimitingEventNames.Locked, SecurityEventSeverity.Warning, "max_failures");
         }

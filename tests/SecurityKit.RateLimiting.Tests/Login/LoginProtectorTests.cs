@@ -727,6 +727,28 @@ public sealed class LoginProtectorTests : LoginProtectorTestBase
     }
 
     [Fact]
+    public async Task AttemptAsync_StoreDownWithFallback_HardStopIsScaledLikeTheRestOfTheCurve()
+    {
+        // The fallback's counters start at zero on every instance during an outage: its hard stop is 100 × 0.5 = 50 per
+        // instance (it was the full 100, the fallback "stricter" in every step but this one).
+        var protector = CreateHundredFailureRun();
+        Store.Current = FlakyStore.Mode.LockoutThrowing;
+        var failed = 0;
+        for (var i = 0; i < 80; i++)
+        {
+            var result = await Attempt(protector, "olga", "192.0.2." + (i % 200));
+            result.IsDegraded.Should().BeTrue();
+            failed += result.Status == LoginAttemptStatus.Failed ? 1 : 0;
+            Time.Advance(TimeSpan.FromMilliseconds(4));
+        }
+
+        failed.Should().Be(50);
+        Verifications.Should().Be(50);
+        Sink.Named(RateLimitingEventNames.Locked).Should().Contain(e => e.Reason == "max_failures");
+        (await Attempt(protector, "olga", "192.0.2.1", correct: true)).Status.Should().Be(LoginAttemptStatus.Locked);
+    }
+
+    [Fact]
     public async Task AttemptAsync_StoreDown_FailOpen_PublishesNoIpBlockedAlerts()
     {
         // Fail-open answers "allowed, 0 remaining" for every counter; that must not read as an exhausted IP bucket.
