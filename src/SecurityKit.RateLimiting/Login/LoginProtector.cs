@@ -752,20 +752,21 @@ public sealed class LoginProtector
             return ip.MapToIPv4();
         }
 
-        if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+        if (ip.AddressFamily != AddressFamily.InterNetworkV6)
         {
-            // An IPv4 client behind NAT64 arrives as 64:ff9b::a.b.c.d (RFC 6052 well-known prefix): as IPv6, every IPv4
-            // client shared one /64 and /48 bucket, so one of them could block sign-in for all (found in review).
-            Span<byte> bytes = stackalloc byte[16];
-            ip.TryWriteBytes(bytes, out _);
-            if (bytes[..12].SequenceEqual((ReadOnlySpan<byte>)[0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]))
-            {
-                return new IPAddress(bytes[12..]);
-            }
+            return ip;
         }
 
-        return ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0 ? new IPAddress(ip.GetAddressBytes()) : ip;
+        // An IPv4 client behind NAT64 arrives as 64:ff9b::a.b.c.d (RFC 6052 well-known prefix): as IPv6, every IPv4 client
+        // shared one /64 and /48 bucket, so one of them could block sign-in for all (found in review). The same rule as
+        // IpBucket's (Fingerprinting), which this package does not reference. A scope id is dropped.
+        Span<byte> bytes = stackalloc byte[16];
+        ip.TryWriteBytes(bytes, out _);
+        return bytes[..12].SequenceEqual(WellKnownNat64Prefix) ? new IPAddress(bytes[12..])
+            : ip.ScopeId != 0 ? new IPAddress(bytes) : ip;
     }
+
+    private static ReadOnlySpan<byte> WellKnownNat64Prefix => [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
 
     /// <summary>The first <paramref name="bytes"/> bytes of an IPv6 address in hex (8: the /64, 6: the /48).</summary>
     private static string NetworkOf(IPAddress ipv6, int bytes)
